@@ -1,0 +1,20 @@
+"""pretenders: a record/replay proxy and mock server for HTTP(S) and SMTP, with a control API."""
+
+from pretenders_proxy._version import __version__
+from pretenders_proxy.constants import FOREVER
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+
+__all__ = [
+    "FOREVER",
+    "Entry",
+    "Fault",
+    "Preset",
+    "Reply",
+    "Request",
+    "Response",
+    "Rule",
+    "Source",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""The control API: aiohttp application, routes, views and how it is served."""

@@ -1,0 +1,56 @@
+"""The control API application: the v1 API, the pretenders 1.4 protocol and mock traffic."""
+
+import hmac
+import json
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from pretenders_proxy.api import compat, mocks, openapi, v1
+from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
+from pretenders_proxy.runtime import Runtime
+
+MAX_BODY = 64 * 1024 * 1024
+V1 = "/api/v1/"
+
+
+def routes() -> list[Route]:
+    return [*v1.router.routes, *compat.router.routes, *mocks.router.routes]
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    """The aiohttp application serving everything on the control port."""
+    middlewares = [_require_token(runtime.settings.token)] if runtime.settings.token else []
+    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
+    app[RUNTIME] = runtime
+    table = routes()
+    for route in table:
+        app.router.add_route(route.method, route.path, route.handler)
+        if route.path.startswith(V1):  # /api/... is the same API, unversioned
+            app.router.add_route(route.method, "/api/" + route.path[len(V1) :], route.handler)
+    spec = json.dumps(openapi.document(table))
+
+    async def openapi_json(request: web.Request) -> web.Response:
+        return web.Response(text=spec, content_type="application/json")
+
+    app.router.add_get("/api/v1/openapi.json", openapi_json)
+    app.router.add_get("/api/openapi.json", openapi_json)
+    return app
+
+
+def _require_token(token: str) -> Middleware:
+    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/mockhttp/"):
+            return await handler(request)
+        given = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            answer = problem(401, "this control API needs Authorization: Bearer <token>")
+            answer.headers["WWW-Authenticate"] = "Bearer"
+            return answer
+        return await handler(request)
+
+    return check

@@ -1,0 +1,101 @@
+"""`/mockhttp/<id>/...`: where an app under test calls a 1.4 mock directly on the control port."""
+
+import asyncio
+import time
+from urllib.parse import unquote
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from pretenders_proxy.api.router import Router, runtime_of
+from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.preset import Fault
+from pretenders_proxy.sockets import reset_on_close
+from pretenders_proxy.store.presets import miss_response
+
+router = Router("mock traffic", plain_errors=True)
+
+
+@router.route(
+    "*", "/mockhttp/{id}", summary="A request to a mock, answered from its presets", errors=[404]
+)
+async def mock_root(request: web.Request) -> web.StreamResponse:
+    return await serve(request)
+
+
+@router.route(
+    "*",
+    "/mockhttp/{id}/{path:.*}",
+    summary="A request to a mock, answered from its presets; the rule sees METHOD /path?query",
+    errors=[404],
+)
+async def mock_path(request: web.Request) -> web.StreamResponse:
+    return await serve(request)
+
+
+async def serve(request: web.Request) -> web.StreamResponse:
+    runtime = runtime_of(request)
+    store = runtime.store
+    raw_path, _, query = request.raw_path.partition("?")
+    parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
+    name = unquote(parts[2])
+    session = store.find(name)
+    if session is None:
+        return web.Response(status=404, text=f"no mock named {name!r}\n")
+    store.touch(session)
+    started = time.perf_counter()
+    seen = Request(
+        method=request.method,
+        path=("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
+        query=query.encode("latin-1"),
+        headers=tuple(request.raw_headers),
+        body=await request.read(),
+        host=request.url.host or "",
+        port=request.url.port or 0,
+        http_version=f"HTTP/{request.version.major}.{request.version.minor}",
+    )
+    answer = session.answer(seen)
+    if answer.preset is None:
+        explanation = answer.explain()
+        missed = miss_response(runtime.settings.miss_status, explanation)
+        store.record(
+            session,
+            seen,
+            Source.MISS,
+            missed,
+            miss=explanation,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+        return _respond(missed.status, missed.headers, missed.body)
+    reply = answer.preset.preset.reply
+    # Recorded on arrival, before any delay: a client that gives up still shows in history.
+    sent = None if reply.fault else Response(reply.status, reply.headers, reply.body)
+    store.record(
+        session,
+        seen,
+        Source.PRESET,
+        sent,
+        preset_id=answer.preset.id,
+        duration_ms=reply.after * 1000,
+        error=reply.fault and f"fault: {reply.fault}",
+    )
+    if reply.after:
+        await asyncio.sleep(reply.after)
+    if reply.fault is not None:
+        return _break_connection(request, reply.fault)
+    return _respond(reply.status, reply.headers, reply.body)
+
+
+def _respond(status: int, raw_headers: Headers, body: bytes) -> web.Response:
+    headers = CIMultiDict((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw_headers)
+    return web.Response(status=status, body=body, headers=headers)
+
+
+def _break_connection(request: web.Request, fault: Fault) -> web.StreamResponse:
+    transport = request.transport
+    if transport is not None:
+        if fault is Fault.RESET:
+            reset_on_close(transport.get_extra_info("socket"))
+        transport.abort()
+    raise asyncio.CancelledError

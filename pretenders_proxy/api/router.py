@@ -1,0 +1,166 @@
+"""Routes with their documentation, and the one place errors become HTTP answers."""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from pretenders_proxy.errors import ConfigError, NotFoundError
+from pretenders_proxy.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadRequestError(ValueError):
+    """The request cannot be understood (not JSON, a bad query parameter); answered with 400."""
+
+
+class ConflictError(ValueError):
+    """The request is understood but contradicts the state; answered with 409."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    description: str
+    type: str = "string"
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint: where, what it does, what it takes and gives (for OpenAPI too)."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: Any = None
+    query: tuple[Param, ...] = ()
+    errors: tuple[int, ...] = ()
+    plain_errors: bool = False
+
+
+@dataclass
+class Router:
+    """Collects the routes of one part of the API; `plain_errors` answers errors as text (1.4)."""
+
+    tag: str
+    plain_errors: bool = False
+    routes: list[Route] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        response: Any = None,
+        query: Sequence[Param] = (),
+        errors: Sequence[int] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(
+                Route(
+                    method,
+                    path,
+                    guarded(handler, plain=self.plain_errors),
+                    summary,
+                    self.tag,
+                    body,
+                    response,
+                    tuple(query),
+                    tuple(errors),
+                    self.plain_errors,
+                )
+            )
+            return handler
+
+        return register
+
+
+def problem(status: int, message: str, *, plain: bool = False) -> web.Response:
+    if plain:
+        return web.Response(status=status, text=message + "\n")
+    return json_response({"error": message}, status=status)
+
+
+def json_response(
+    data: object, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    # ASCII-only JSON: the 1.4 client decodes every body it reads as ASCII.
+    return web.Response(
+        status=status, text=json.dumps(data), content_type="application/json", headers=headers
+    )
+
+
+def describe(error: ValidationError) -> str:
+    """A validation error as one line naming each bad field."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    return "invalid request body: " + "; ".join(parts)
+
+
+def guarded(handler: Handler, *, plain: bool) -> Handler:
+    """Answer known errors with a 4xx naming the problem; anything else is logged and a 500."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except ValidationError as e:
+            return problem(400, describe(e), plain=plain)
+        except (ConfigError, BadRequestError) as e:
+            return problem(400, str(e), plain=plain)
+        except NotFoundError as e:
+            return problem(404, str(e), plain=plain)
+        except ConflictError as e:
+            return problem(409, str(e), plain=plain)
+        except Exception as e:
+            logger.exception("control API: %s %s failed", request.method, request.path)
+            return problem(500, f"internal error: {e!r} (please report it)", plain=plain)
+
+    answer.__name__ = handler.__name__
+    return answer
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    return request.app[RUNTIME]
+
+
+async def read_json(request: web.Request) -> Any:
+    raw = await request.read()
+    if not raw.strip():
+        raise BadRequestError("request body is empty; a JSON document was expected")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise BadRequestError(f"request body is not valid JSON: {e}") from e
+
+
+async def read_model[M: BaseModel](request: web.Request, model: type[M]) -> M:
+    return model.model_validate(await read_json(request))
+
+
+def query_float(request: web.Request, name: str) -> float | None:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequestError(f"query parameter {name}={value!r} is not a number") from None

@@ -1,0 +1,209 @@
+"""Request and response bodies of the control API, as pydantic models (and the OpenAPI schemas)."""
+
+import base64
+import binascii
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pretenders_proxy.constants import FOREVER
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+
+type Timeout = float | Literal["FOREVER"]
+
+
+class MockIn(BaseModel):
+    """`POST /http` (1.4): create a mock, or get the live one of that name."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(None, description="Reuse the live mock of this name, or create it.")
+    pretender_timeout: Timeout | None = Field(
+        None, description="Seconds without traffic before the mock expires, or FOREVER."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, name: str | None) -> str | None:
+        if name is not None and (not name or "/" in name):
+            raise ValueError("must be a non-empty name without '/'")
+        return name
+
+    @field_validator("pretender_timeout")
+    @classmethod
+    def _positive(cls, timeout: Timeout | None) -> Timeout | None:
+        if isinstance(timeout, float) and not (timeout > 0 and math.isfinite(timeout)):
+            raise ValueError("must be a positive number of seconds or FOREVER")
+        return timeout
+
+
+class MockOut(BaseModel):
+    path: str = Field(description="Where the mock answers on the control port: /mockhttp/<id>.")
+    id: str
+
+
+class PretenderOut(BaseModel):
+    """`GET /http/<id>` (1.4): exactly these five keys."""
+
+    start: str = Field(description="Creation time, local, `YYYY-MM-DD HH:MM:SS.ffffff`.")
+    timeout: str = Field(description="`H:MM:SS[.ffffff]`, or FOREVER.")
+    last_call: str
+    name: str
+    protocol: Literal["http", "smtp"]
+
+
+class RuleIn(BaseModel):
+    """What a request must look like; unset parts match anything."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    rule: str = Field("", description='Regex, re.match\'ed against "METHOD /path?query".')
+    headers: dict[str, str] | None = Field(None, description="Headers that must be equal.")
+    body: str | None = Field(None, description="Regex re.match'ed against the decoded body.")
+    data: dict[str, str] | None = Field(None, description="Form fields (urlencoded/multipart).")
+    host: str | None = Field(None, description="Regex re.match'ed against the request host.")
+    json_body: Any = Field(None, alias="json", description="JSON the body must contain.")
+
+    def to_rule(self) -> Rule:
+        return Rule(
+            rule=self.rule,
+            headers=self.headers or {},
+            body=self.body,
+            data=self.data,
+            host=self.host,
+            json=self.json_body,
+        )
+
+
+type HeaderList = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
+
+
+class PresetIn(BaseModel):
+    """A preset (1.4 shape, plus `host`, `text`, `json` and `fault`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    rule: RuleIn | str = Field("", description="A rule object, or just the rule regex.")
+    status: int = Field(200, ge=100, le=999)
+    headers: dict[str, str] | HeaderList = Field(
+        default_factory=dict, description="Reply headers: an object, or [name, value] pairs."
+    )
+    body: str = Field("", description="Reply body, base64 (as in pretenders 1.4).")
+    text: str | None = Field(None, description="Reply body as UTF-8 text, instead of `body`.")
+    json_body: Any = Field(None, alias="json", description="Reply body as JSON, instead of `body`.")
+    times: int | float | str = Field(
+        FOREVER, description='How many requests it serves: a number > 0, or "FOREVER".'
+    )
+    after: float = Field(0, ge=0, description="Seconds to wait before replying.")
+    fault: Fault | None = Field(None, description="Instead of replying: reset or empty.")
+    host: str | None = Field(None, description="Shorthand for rule.host.")
+
+    def to_preset(self) -> Preset:
+        """The model preset; raises ConfigError naming what cannot work."""
+        times = _times(self.times)  # 1.4 checks times before anything else
+        rule_in = RuleIn(rule=self.rule) if isinstance(self.rule, str) else self.rule
+        if self.host is not None:
+            if rule_in.host not in (None, self.host):
+                raise ConfigError("host is given twice (host and rule.host) with different values")
+            rule_in = rule_in.model_copy(update={"host": self.host})
+        return Preset(rule=rule_in.to_rule(), reply=self._reply(), times=times)
+
+    def _reply(self) -> Reply:
+        given = [n for n in ("text", "json_body") if getattr(self, n) is not None]
+        if self.body:
+            given.append("body")
+        if len(given) > 1:
+            raise ConfigError(f"give one reply body, not {' and '.join(given)}")
+        pairs = self.headers.items() if isinstance(self.headers, dict) else self.headers
+        headers = [(name, value) for name, value in pairs]
+        if self.text is not None:
+            payload = self.text.encode()
+            default_type = "text/plain; charset=utf-8"
+        elif self.json_body is not None:
+            payload = json.dumps(self.json_body).encode()
+            default_type = "application/json"
+        else:
+            payload, default_type = _base64(self.body), ""
+        if default_type and not any(n.lower() == "content-type" for n, _ in headers):
+            headers.append(("Content-Type", default_type))
+        encoded = tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in headers)
+        return Reply(self.status, encoded, payload, float(self.after), self.fault)
+
+
+def _times(times: int | float | str) -> int | None:
+    if times == FOREVER:
+        return None
+    if isinstance(times, str):
+        raise ConfigError(f'times is {times!r}; it must be a number > 0 or "FOREVER"')
+    if not times > 0:
+        raise ConfigError(f"Preset has {times} times. Must be greater than zero.")
+    return math.ceil(times) if math.isfinite(times) else None
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise ConfigError(f"body is not valid base64 ({e}); use `text` for a plain body") from e
+
+
+class PresetOut(BaseModel):
+    id: int
+    session: str
+    rule: dict[str, Any]
+    status: int
+    headers: list[list[str]]
+    body: str = Field(description="base64")
+    text: str | None = Field(description="The body as text, when it is UTF-8.")
+    times: int | str
+    remaining: int | str
+    served: int
+    after: float
+    fault: str | None
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    timeout: Timeout | None = Field(None, description="Seconds idle before it expires.")
+
+
+class SessionOut(BaseModel):
+    name: str
+    protocol: str
+    started: str
+    last_call: str
+    timeout: float | None
+    presets: int
+    requests: int
+    dropped: int
+
+
+class RequestOut(BaseModel):
+    id: int
+    time: str
+    session: str
+    method: str
+    url: str
+    path: str
+    query: str
+    headers: list[list[str]]
+    body: str | None = Field(description="The body as text, when it is UTF-8.")
+    body_base64: str
+    source: Literal["preset", "cassette", "upstream", "miss"]
+    status: int | None
+    duration_ms: float
+    preset: int | None
+    miss: str | None
+    error: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    listeners: dict[str, str]
+    sessions: int
+
+
+class Problem(BaseModel):
+    error: str = Field(description="What is wrong with the request, in a sentence.")

@@ -1,0 +1,51 @@
+"""How the control API is served inside mitmproxy's loop: no signal handlers, no exit calls."""
+
+import asyncio
+import errno
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from pretenders_proxy.errors import ListenError
+
+
+@dataclass(eq=False)
+class ApiServer:
+    runner: web.AppRunner
+    server: asyncio.Server
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.server.sockets[0].getsockname()[:2]
+        return host, port
+
+    def close(self) -> None:
+        """Stop accepting connections now (synchronous, for mitmproxy's `done`)."""
+        self.server.close()
+
+    async def cleanup(self) -> None:
+        self.server.close()
+        await self.runner.cleanup()
+
+
+async def start(app: web.Application, host: str, port: int) -> ApiServer:
+    """Listen on host:port; a busy port raises ListenError naming it."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    if runner.server is None:  # setup() always makes one; this narrows the type
+        raise RuntimeError("aiohttp runner has no server after setup")
+    loop = asyncio.get_running_loop()
+    try:
+        server = await loop.create_server(runner.server, host, port, reuse_address=True)
+    except OSError as e:
+        await runner.cleanup()
+        raise ListenError(describe_bind_error("control API", host, port, e)) from e
+    return ApiServer(runner, server)
+
+
+def describe_bind_error(what: str, host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"{what}: port {port} on {host} is already in use (choose another port)"
+    if error.errno == errno.EACCES:
+        return f"{what}: no permission to listen on port {port} on {host}"
+    return f"{what}: cannot listen on {host}:{port}: {error.strerror or error}"

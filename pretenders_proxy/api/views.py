@@ -1,0 +1,154 @@
+"""JSON views of model objects: the one place bytes become text or base64."""
+
+import base64
+from datetime import datetime, timedelta
+from typing import Any
+
+from pretenders_proxy.constants import FOREVER
+from pretenders_proxy.matching.subject import rule_target
+from pretenders_proxy.model.http import Headers
+from pretenders_proxy.model.journal import Entry
+from pretenders_proxy.model.preset import Rule
+from pretenders_proxy.store import Session, StoredPreset
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def text_or_none(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def header_pairs(headers: Headers) -> list[list[str]]:
+    return [[name.decode("latin-1"), value.decode("latin-1")] for name, value in headers]
+
+
+def header_dict(headers: Headers) -> dict[str, str]:
+    """Headers as one object, as pretenders 1.4 showed them; repeats joined with ", "."""
+    joined: dict[str, str] = {}
+    for name, value in header_pairs(headers):
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
+def timeout_text(seconds: float | None) -> str:
+    """1.4's `str(timedelta)` (H:MM:SS[.ffffff]) or FOREVER; days are folded into hours."""
+    if seconds is None:
+        return FOREVER
+    text = str(timedelta(seconds=seconds % 86400))
+    if seconds >= 86400:
+        hours, rest = text.split(":", 1)
+        text = f"{int(hours) + 24 * int(seconds // 86400)}:{rest}"
+    return text
+
+
+def time_text(moment: datetime) -> str:
+    return str(moment)
+
+
+def pretender(session: Session) -> dict[str, Any]:
+    """`GET /http/<id>` (1.4): exactly start, timeout, last_call, name, protocol."""
+    return {
+        "start": time_text(session.started),
+        "timeout": timeout_text(session.timeout),
+        "last_call": time_text(session.last_call),
+        "name": session.name,
+        "protocol": str(session.protocol),
+    }
+
+
+def rule(rule: Rule) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "rule": rule.rule,
+        "headers": dict(rule.headers),
+        "body": rule.body,
+        "data": dict(rule.data) if rule.data is not None else None,
+    }
+    if rule.host is not None:
+        shown["host"] = rule.host
+    if rule.json is not None:
+        shown["json"] = rule.json
+    return shown
+
+
+def preset_14(stored: StoredPreset) -> dict[str, Any]:
+    """A preset as pretenders 1.4 lists it: as posted, `times` as originally given."""
+    preset, reply = stored.preset, stored.preset.reply
+    return {
+        "headers": header_dict(reply.headers),
+        "body": b64(reply.body),
+        "status": reply.status,
+        "rule": rule(preset.rule),
+        "times": FOREVER if preset.times is None else preset.times,
+        "after": reply.after,
+    }
+
+
+def preset(stored: StoredPreset, session: str) -> dict[str, Any]:
+    reply = stored.preset.reply
+    return {
+        "id": stored.id,
+        "session": session,
+        "rule": rule(stored.preset.rule),
+        "status": reply.status,
+        "headers": header_pairs(reply.headers),
+        "body": b64(reply.body),
+        "text": text_or_none(reply.body),
+        "times": FOREVER if stored.preset.times is None else stored.preset.times,
+        "remaining": FOREVER if stored.remaining is None else stored.remaining,
+        "served": stored.served,
+        "after": reply.after,
+        "fault": None if reply.fault is None else str(reply.fault),
+    }
+
+
+def history_14(entry: Entry) -> dict[str, Any]:
+    """A history item as pretenders 1.4 gives it (body base64, url relative to the mock)."""
+    request = entry.request
+    url = rule_target(request)
+    return {
+        "body": b64(request.body),
+        "headers": header_dict(request.headers),
+        "method": request.method,
+        "url": url,
+        "rule": f"{request.method} {url}",
+    }
+
+
+def entry(entry: Entry) -> dict[str, Any]:
+    request = entry.request
+    return {
+        "id": entry.id,
+        "time": datetime.fromtimestamp(entry.time).astimezone().isoformat(),
+        "session": entry.session,
+        "method": request.method,
+        "url": request.url,
+        "path": request.path.decode("latin-1"),
+        "query": request.query.decode("latin-1"),
+        "headers": header_pairs(request.headers),
+        "body": text_or_none(request.body),
+        "body_base64": b64(request.body),
+        "source": str(entry.source),
+        "status": entry.status,
+        "duration_ms": round(entry.duration_ms, 3),
+        "preset": entry.preset_id,
+        "miss": entry.miss,
+        "error": entry.error,
+    }
+
+
+def session(session: Session) -> dict[str, Any]:
+    return {
+        "name": session.name,
+        "protocol": str(session.protocol),
+        "started": session.started.astimezone().isoformat(),
+        "last_call": session.last_call.astimezone().isoformat(),
+        "timeout": session.timeout,
+        "presets": len(session.presets),
+        "requests": len(session.history),
+        "dropped": session.history.dropped,
+    }

@@ -1,0 +1,46 @@
+"""Exceptions of pretenders.
+
+PretendersError
+├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
+├── NotFoundError          a session, preset or history item that does not exist (or expired)
+├── ListenError            a listener could not bind its address (port in use, no permission)
+└── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
+    ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
+    NoPortAvailableException
+"""
+
+
+class PretendersError(Exception):
+    """Base of every error pretenders raises on purpose."""
+
+
+class ConfigError(PretendersError, ValueError):
+    """A setting or preset that cannot work; the message says which and why."""
+
+
+class NotFoundError(PretendersError, LookupError):
+    """Something asked for by name or number does not exist."""
+
+
+class ListenError(PretendersError, OSError):
+    """A listener could not bind its address."""
+
+
+class ConfigurationError(PretendersError):
+    """1.4 client: the server refused a preset (the message is the server's reply)."""
+
+
+class ResourceNotFound(PretendersError):
+    """1.4 client: the mock this client points to is gone."""
+
+
+class UnexpectedResponseStatus(PretendersError):
+    """1.4 client: the server answered with a status the client did not expect."""
+
+
+class NoRequestFound(PretendersError):
+    """1.4 client: there is no history item at that position."""
+
+
+class NoPortAvailableException(PretendersError):
+    """1.4: no free port left in the SMTP mock port range."""

@@ -1,0 +1,59 @@
+"""Finding the preset for a request: first match in creation order, else the nearest miss."""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from pretenders_proxy.matching.matchers import MATCHERS
+from pretenders_proxy.matching.subject import Subject
+from pretenders_proxy.model.preset import Rule
+
+_NEAR_MISS_SCAN = 500
+"""How many equally-failing candidates get the (slower) similarity ranking on a miss."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit[T]:
+    item: T
+
+
+@dataclass(frozen=True, slots=True)
+class Miss[T]:
+    """No candidate matched; `closest` failed the fewest matchers, `failures` says how."""
+
+    closest: T | None
+    failures: tuple[str, ...] = ()
+
+
+def is_match(rule: Rule, subject: Subject) -> bool:
+    return all(matcher(rule, subject) is None for matcher in MATCHERS.values())
+
+
+def failures(rule: Rule, subject: Subject) -> tuple[str, ...]:
+    """Every reason `rule` does not match, in matcher order; empty on a match."""
+    reasons = (matcher(rule, subject) for matcher in MATCHERS.values())
+    return tuple(reason for reason in reasons if reason is not None)
+
+
+def first_match[T](
+    candidates: Iterable[T], rule_of: Callable[[T], Rule], subject: Subject
+) -> T | None:
+    for candidate in candidates:
+        if is_match(rule_of(candidate), subject):
+            return candidate
+    return None
+
+
+def nearest[T](candidates: Sequence[T], rule_of: Callable[[T], Rule], subject: Subject) -> Miss[T]:
+    """The candidate failing the fewest matchers; ties go to the rule text most like the request."""
+    if not candidates:
+        return Miss(None)
+    scored = [(failures(rule_of(c), subject), c) for c in candidates]
+    fewest = min(len(reasons) for reasons, _ in scored)
+    tied = [(reasons, c) for reasons, c in scored if len(reasons) == fewest][:_NEAR_MISS_SCAN]
+
+    def likeness(entry: tuple[tuple[str, ...], T]) -> float:
+        return SequenceMatcher(None, subject.line, rule_of(entry[1]).rule).ratio()
+
+    reasons, closest = max(tied, key=likeness) if len(tied) > 1 else tied[0]
+    return Miss(closest, reasons)

@@ -1,0 +1,91 @@
+"""Field matchers for preset rules: `(rule, subject) -> None` on a match, else why not."""
+
+from collections.abc import Callable
+
+from pretenders_proxy.matching.subject import INVALID, Subject
+from pretenders_proxy.model.preset import Rule
+
+type Matcher = Callable[[Rule, Subject], str | None]
+
+
+def rule(expected: Rule, actual: Subject) -> str | None:
+    if expected.rule_re.match(actual.line):
+        return None
+    return f"request {actual.line!r} does not match rule {expected.rule!r}"
+
+
+def host(expected: Rule, actual: Subject) -> str | None:
+    if expected.host_re is None or expected.host_re.match(actual.request.host):
+        return None
+    return f"host {actual.request.host!r} does not match {expected.host!r}"
+
+
+def headers(expected: Rule, actual: Subject) -> str | None:
+    for name, value in expected.headers.items():
+        got = actual.header(name)
+        if got is None:
+            return f"header {name} is missing (expected {value!r})"
+        if got != value:
+            return f"header {name} is {got!r}, expected {value!r}"
+    return None
+
+
+def body(expected: Rule, actual: Subject) -> str | None:
+    if expected.body_re is None or expected.body_re.match(actual.text):
+        return None
+    return f"body {_excerpt(actual.text)!r} does not match {expected.body!r}"
+
+
+def data(expected: Rule, actual: Subject) -> str | None:
+    if expected.data is None or dict(expected.data) == actual.form:
+        return None
+    return f"form fields {actual.form!r} are not {dict(expected.data)!r}"
+
+
+def json(expected: Rule, actual: Subject) -> str | None:
+    if expected.json is None:
+        return None
+    if actual.json is INVALID:
+        return "body is not JSON"
+    if (where := contains(actual.json, expected.json, "$")) is None:
+        return None
+    return f"JSON body differs at {where}"
+
+
+def contains(actual: object, expected: object, where: str) -> str | None:
+    """Where `actual` fails to contain `expected`: objects may have extra keys, lists may not."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return where
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{where}.{key} (missing)"
+            if (inner := contains(actual[key], value, f"{where}.{key}")) is not None:
+                return inner
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return where
+        for i, (got, want) in enumerate(zip(actual, expected, strict=True)):
+            if (inner := contains(got, want, f"{where}[{i}]")) is not None:
+                return inner
+        return None
+    # JSON numbers compare by value (1 == 1.0) but true is not 1.
+    if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
+        return where
+    return None
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MATCHERS: dict[str, Matcher] = {
+    "rule": rule,
+    "host": host,
+    "headers": headers,
+    "body": body,
+    "data": data,
+    "json": json,
+}
+"""Every preset matcher, cheapest first: the engine stops at the first failure."""

@@ -1,0 +1,1 @@
+"""Plain frozen data that every layer shares; imports no framework."""

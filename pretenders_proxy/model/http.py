@@ -1,0 +1,53 @@
+"""HTTP requests and responses as plain frozen data: bytes stay bytes."""
+
+from dataclasses import dataclass, field
+
+type Headers = tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request as it arrived: raw path and query, headers in wire order."""
+
+    method: str
+    path: bytes
+    query: bytes = b""
+    headers: Headers = ()
+    body: bytes = b""
+    scheme: str = "http"
+    host: str = ""
+    port: int = 0
+    http_version: str = "HTTP/1.1"
+
+    @property
+    def target(self) -> bytes:
+        """The raw request target, path plus `?query` when there is one."""
+        return self.path + b"?" + self.query if self.query else self.path
+
+    @property
+    def url(self) -> str:
+        """The absolute URL, with the port only when it is not the scheme's default."""
+        default = 443 if self.scheme == "https" else 80
+        netloc = self.host if self.port in (0, default) else f"{self.host}:{self.port}"
+        return f"{self.scheme}://{netloc}{self.target.decode('latin-1')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One HTTP response; the body is kept as received (still content-encoded)."""
+
+    status: int
+    headers: Headers = ()
+    body: bytes = b""
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    trailers: Headers | None = field(default=None)
+
+
+def header(headers: Headers, name: str) -> str | None:
+    """The first value of header `name` (case-insensitive) as text, or None."""
+    wanted = name.lower().encode("latin-1")
+    for key, value in headers:
+        if key.lower() == wanted:
+            return value.decode("latin-1")
+    return None

@@ -1,0 +1,82 @@
+"""Presets: a match rule, a canned reply, how many times it may serve and how late."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.model.http import Headers
+
+
+class Fault(StrEnum):
+    """A broken reply: `reset` closes the connection abruptly, `empty` closes without a reply."""
+
+    RESET = "reset"
+    EMPTY = "empty"
+
+
+def compile_pattern(where: str, pattern: str) -> re.Pattern[str]:
+    """Compile a user's regex, or raise ConfigError naming the field, the pattern and the error."""
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise ConfigError(f"invalid regex in {where} {pattern!r}: {e}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a request must look like; every part that is set must match (1.4 rules + host, json).
+
+    `rule` is `re.match`ed against "METHOD /path?query"; `headers` must be present with equal
+    values; `body` is `re.match`ed against the decoded body; `data` must equal the form fields;
+    `host` is `re.match`ed against the request host; `json` must be contained in the JSON body.
+    """
+
+    rule: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: str | None = None
+    data: Mapping[str, str] | None = None
+    host: str | None = None
+    json: object = None
+    rule_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    body_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    host_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compiled once here so that no request ever compiles a pattern.
+        object.__setattr__(self, "rule_re", compile_pattern("rule", self.rule))
+        body_re = compile_pattern("body", self.body) if self.body else None
+        object.__setattr__(self, "body_re", body_re)
+        host_re = compile_pattern("host", self.host) if self.host else None
+        object.__setattr__(self, "host_re", host_re)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The canned answer: status, headers in order, body bytes, a delay, or a fault instead."""
+
+    status: int = 200
+    headers: Headers = ()
+    body: bytes = b""
+    after: float = 0.0
+    fault: Fault | None = None
+
+    def __post_init__(self) -> None:
+        if not 100 <= self.status <= 999:
+            raise ConfigError(f"status {self.status} is not a three-digit HTTP status")
+        if self.after < 0:
+            raise ConfigError(f"after {self.after} is negative; it is a delay in seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A rule and its reply; `times` None means FOREVER."""
+
+    rule: Rule
+    reply: Reply
+    times: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.times is not None and self.times <= 0:
+            raise ConfigError(f"Preset has {self.times} times. Must be greater than zero.")

@@ -1,0 +1,27 @@
+"""The mitmproxy edge: the only package importing mitmproxy, one addon per concern."""
+
+from typing import Any
+
+from pretenders_proxy.proxy.journal import Journal
+from pretenders_proxy.proxy.misses import MissReply
+from pretenders_proxy.proxy.options import Options
+from pretenders_proxy.proxy.presets import Presets
+from pretenders_proxy.proxy.services import Services
+from pretenders_proxy.proxy.sessions import SessionRouter
+from pretenders_proxy.runtime import Runtime
+
+
+def default_addons(runtime: Runtime | None = None) -> list[Any]:
+    """Our addons in hook order: find the session, answer, explain misses, then journal."""
+    runtime = runtime or Runtime()
+    return [
+        Options(runtime),
+        Services(runtime),
+        SessionRouter(runtime),
+        Presets(runtime),
+        MissReply(runtime),
+        Journal(runtime),
+    ]
+
+
+__all__ = ["default_addons"]

@@ -1,0 +1,60 @@
+"""The one module that knows both mitmproxy's HTTP objects and the pretenders model."""
+
+import time
+
+from mitmproxy import http
+from mitmproxy.net.http import status_codes
+
+from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.preset import Reply
+
+
+def request_from_flow(request: http.Request) -> Request:
+    path, _, query = request.data.path.partition(b"?")
+    if request.method == "CONNECT" or not path.startswith(b"/"):
+        path = b"/" + path if path and path != b"*" else path
+    return Request(
+        method=request.method,
+        path=path,
+        query=query,
+        headers=tuple(request.headers.fields),
+        body=request.raw_content or b"",
+        scheme=request.scheme,
+        host=request.pretty_host,
+        port=request.port,
+        http_version=request.http_version,
+    )
+
+
+def response_from_flow(response: http.Response) -> Response:
+    return Response(
+        status=response.status_code,
+        headers=tuple(response.headers.fields),
+        body=response.raw_content or b"",
+        reason=response.reason,
+        http_version=response.http_version,
+        trailers=tuple(response.trailers.fields) if response.trailers else None,
+    )
+
+
+def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") -> http.Response:
+    """A response ready to send: body as given (no re-encoding), Content-Length when needed."""
+    fields = list(headers)
+    names = {name.lower() for name, _ in fields}
+    if b"content-length" not in names and b"transfer-encoding" not in names:
+        fields.append((b"Content-Length", str(len(body)).encode()))
+    now = time.time()
+    return http.Response(
+        http_version=b"HTTP/1.1",
+        status_code=status,
+        reason=(reason or status_codes.RESPONSES.get(status, "")).encode(),
+        headers=http.Headers(fields),
+        content=body,
+        trailers=None,
+        timestamp_start=now,
+        timestamp_end=now,
+    )
+
+
+def reply_to_flow(reply: Reply) -> http.Response:
+    return flow_response(reply.status, reply.headers, reply.body)

@@ -1,0 +1,46 @@
+"""Journal: every completed proxied exchange goes into its session's history."""
+
+import time
+
+from mitmproxy import http
+
+from pretenders_proxy.proxy.convert import request_from_flow, response_from_flow
+from pretenders_proxy.proxy.tags import session_of, source_of, tags
+from pretenders_proxy.runtime import Runtime
+
+
+class Journal:
+    """Records each flow once, when it ends: with its response, or with the error it met."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._record(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._record(flow)
+
+    def _record(self, flow: http.HTTPFlow) -> None:
+        store = self.runtime.store
+        session = store.find(session_of(flow))
+        if session is None:
+            return
+        noted = tags(flow)
+        response, error, ended = None, None, time.time()
+        if flow.response is not None:
+            response = response_from_flow(flow.response)
+            ended = flow.response.timestamp_end or ended
+        elif flow.error is not None:
+            error = f"fault: {noted['fault']}" if "fault" in noted else flow.error.msg
+            ended = flow.error.timestamp
+        store.record(
+            session,
+            request_from_flow(flow.request),
+            source_of(flow),
+            response,
+            duration_ms=(ended - flow.request.timestamp_start) * 1000,
+            preset_id=noted.get("preset_id"),
+            miss=noted.get("miss"),
+            error=error,
+        )

@@ -1,0 +1,75 @@
+"""Services: the listeners beside the proxy (control API) and the stale-session sweep."""
+
+import asyncio
+import logging
+
+from mitmproxy import ctx
+
+from pretenders_proxy.api import serve
+from pretenders_proxy.api.app import create_app
+from pretenders_proxy.errors import ListenError
+from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.tasks import spawn
+
+logger = logging.getLogger(__name__)
+
+
+class Services:
+    """Starts the control API and the sweep.
+
+    The `pretenders` command calls `start()` itself before the proxy runs, so that a busy port
+    stops it with a clear message; under `mitmdump -s` the `running` hook starts them.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.api: serve.ApiServer | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Bind every listener; raises ListenError naming the first address that failed."""
+        settings = self.runtime.settings
+        self.api = await serve.start(create_app(self.runtime), settings.host, settings.port)
+        host, port = self.api.address
+        self.runtime.listeners["control"] = f"http://{_netloc(host, port)}"
+        self._sweeper = spawn(self._sweep(), name="pretenders.sweep")
+
+    def running(self) -> None:
+        proxyserver = ctx.master.addons.get("proxyserver")
+        if proxyserver is not None:
+            for host, port, *_ in proxyserver.listen_addrs():
+                self.runtime.listeners.setdefault("proxy", f"http://{_netloc(host, port)}")
+        if self.api is None and self._starting is None:
+            self._starting = spawn(self._start_logged(), name="pretenders.services")
+
+    async def _start_logged(self) -> None:
+        try:
+            await self.start()
+        except ListenError as e:
+            logger.error("pretenders: %s", e)
+        else:
+            logger.info("pretenders control API at %s", self.runtime.listeners["control"])
+
+    def done(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        if self.api is not None:
+            self.api.close()
+
+    async def stop(self) -> None:
+        """Close everything and let in-flight control calls finish."""
+        self.done()
+        if self.api is not None:
+            await self.api.cleanup()
+            self.api = None
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.runtime.settings.stale_period)
+            if expired := self.runtime.store.sweep():
+                logger.info("expired sessions removed: %s", ", ".join(expired))
+
+
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

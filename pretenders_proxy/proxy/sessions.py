@@ -1,0 +1,55 @@
+"""Which session a proxied request belongs to: the user name of its proxy credentials."""
+
+import base64
+import binascii
+import weakref
+
+from mitmproxy import connection, http
+
+from pretenders_proxy.proxy.tags import tags
+from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
+
+PROXY_AUTHORIZATION = "Proxy-Authorization"
+
+
+def user_of(authorization: str) -> str | None:
+    """The user name of a `Basic` credential, or None when there is none or it is malformed."""
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, _ = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user or None
+
+
+class SessionRouter:
+    """Tags each flow with its session; the credentials never travel on to the upstream.
+
+    HTTPS requests inside a CONNECT tunnel inherit the credentials of the CONNECT.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.tunnels: weakref.WeakKeyDictionary[connection.Client, str] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        if (user := self._take_user(flow)) is not None:
+            self.tunnels[flow.client_conn] = user
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
+        store = self.runtime.store
+        session = store.open(name, Protocol.HTTP)
+        store.touch(session)
+        tags(flow)["session"] = session.name
+
+    @staticmethod
+    def _take_user(flow: http.HTTPFlow) -> str | None:
+        authorization = flow.request.headers.pop(PROXY_AUTHORIZATION, None)
+        return user_of(authorization) if authorization else None

@@ -1,0 +1,28 @@
+"""The composition root's object: settings and the store, shared by every addon and listener."""
+
+from dataclasses import dataclass, field
+
+from pretenders_proxy.settings import Settings
+from pretenders_proxy.store import Store
+
+
+@dataclass(eq=False)
+class Runtime:
+    """What the parts of one running pretenders share.
+
+    `listeners` maps a listener's name ("control", "proxy", "smtp", ...) to the address it
+    actually bound, filled in as each one starts (ports given as 0 show their real number).
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    store: Store = field(init=False)
+    listeners: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.settings.history_limit, self.settings.mock_timeout)
+
+    def apply(self, settings: Settings) -> None:
+        """Take new settings; sessions created from now on follow them."""
+        self.settings = settings
+        self.store.history_limit = settings.history_limit
+        self.store.default_timeout = settings.mock_timeout

@@ -1,0 +1,63 @@
+"""A session: one namespace of presets and history (a pretenders 1.4 "mock" is one)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from pretenders_proxy.matching.subject import Subject
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.store.history import History
+from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
+
+
+class Protocol(StrEnum):
+    HTTP = "http"
+    SMTP = "smtp"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the presets say about a request: the preset that serves it, or None."""
+
+    preset: StoredPreset | None
+    subject: Subject
+    book: PresetBook
+
+    def explain(self) -> str:
+        """Why no preset served: the closest one and how it differs (computed on demand)."""
+        return explain_miss(self.subject, self.book.nearest(self.subject))
+
+
+@dataclass(eq=False)
+class Session:
+    """Presets, history and liveness of one named session.
+
+    `timeout` is in seconds (None: FOREVER); a session expires when it has had no traffic for
+    longer than that. `last_call` is wall-clock time for display, `last_seen` monotonic time.
+    """
+
+    name: str
+    protocol: Protocol
+    timeout: float | None
+    started: datetime
+    last_seen: float
+    history_limit: int
+    last_call: datetime = field(init=False)
+    presets: PresetBook = field(init=False, default_factory=PresetBook)
+    history: History = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.last_call = self.started
+        self.history = History(self.history_limit)
+
+    def touch(self, wall: datetime, monotonic: float) -> None:
+        self.last_call = wall
+        self.last_seen = monotonic
+
+    def is_expired(self, monotonic: float) -> bool:
+        return self.timeout is not None and monotonic - self.last_seen > self.timeout
+
+    def answer(self, request: Request) -> Answer:
+        """Find the preset serving `request`, using one of its `times`."""
+        subject = Subject(request)
+        return Answer(self.presets.take(subject), subject, self.presets)

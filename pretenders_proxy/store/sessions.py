@@ -1,0 +1,130 @@
+"""The store: every session by name, the id counters, and expiry of idle sessions."""
+
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.preset import Preset
+from pretenders_proxy.store.presets import StoredPreset
+from pretenders_proxy.store.session import Protocol, Session
+
+DEFAULT_SESSION = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Where the store reads time from; tests pass their own functions."""
+
+    now: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+    local: Callable[[], datetime] = datetime.now
+
+
+@dataclass(eq=False)
+class Store:
+    """Sessions by name; the `default` session always exists and never expires."""
+
+    history_limit: int = 10_000
+    default_timeout: float | None = 120.0
+    clock: Clock = field(default_factory=Clock)
+    sessions: dict[str, Session] = field(init=False, default_factory=dict)
+    _preset_ids: Iterator[int] = field(init=False, repr=False)
+    _entry_ids: Iterator[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._preset_ids = itertools.count(1)
+        self._entry_ids = itertools.count(1)
+        self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+
+    def _create(self, name: str, protocol: Protocol, timeout: float | None) -> Session:
+        session = Session(
+            name=name,
+            protocol=protocol,
+            timeout=timeout,
+            started=self.clock.local(),
+            last_seen=self.clock.monotonic(),
+            history_limit=self.history_limit,
+        )
+        self.sessions[name] = session
+        return session
+
+    def open(
+        self, name: str | None, protocol: Protocol, timeout: float | bool | None = True
+    ) -> Session:
+        """The live session `name`, unchanged, or a new one (named by a uuid4 when `name` is None).
+
+        `timeout` True means the server's default timeout, None means FOREVER.
+        """
+        if name is not None and (existing := self.find(name)) is not None:
+            return existing
+        seconds = self.default_timeout if timeout is True else timeout
+        return self._create(name or str(uuid.uuid4()), protocol, seconds or None)
+
+    def find(self, name: str) -> Session | None:
+        """The session `name` if it exists and has not expired (an expired one is dropped)."""
+        session = self.sessions.get(name)
+        if session is not None and session.is_expired(self.clock.monotonic()):
+            self.delete(name)
+            return None
+        return session
+
+    def get(self, name: str) -> Session:
+        if (session := self.find(name)) is None:
+            raise NotFoundError(f"no session named {name!r} (it never existed or it expired)")
+        return session
+
+    def delete(self, name: str) -> bool:
+        """Drop a session with its presets and history; `default` is emptied, not dropped."""
+        if self.sessions.pop(name, None) is None:
+            return False
+        if name == DEFAULT_SESSION:
+            self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+        return True
+
+    def sweep(self) -> list[str]:
+        """Drop every expired session; the names dropped."""
+        now = self.clock.monotonic()
+        expired = [name for name, s in self.sessions.items() if s.is_expired(now)]
+        for name in expired:
+            self.delete(name)
+        return expired
+
+    def touch(self, session: Session) -> None:
+        session.touch(self.clock.local(), self.clock.monotonic())
+
+    def add_preset(self, session: Session, preset: Preset) -> StoredPreset:
+        return session.presets.add(next(self._preset_ids), preset)
+
+    def record(
+        self,
+        session: Session,
+        request: Request,
+        source: Source,
+        response: Response | None = None,
+        *,
+        duration_ms: float = 0.0,
+        preset_id: int | None = None,
+        miss: str | None = None,
+        error: str | None = None,
+    ) -> Entry:
+        """Append what `session` received and how it was answered to its history."""
+        entry = Entry(
+            id=next(self._entry_ids),
+            session=session.name,
+            time=self.clock.now(),
+            request=request,
+            source=source,
+            response=response,
+            duration_ms=duration_ms,
+            preset_id=preset_id,
+            miss=miss,
+            error=error,
+        )
+        session.history.add(entry)
+        return entry
