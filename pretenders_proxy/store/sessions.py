@@ -10,9 +10,13 @@ from datetime import datetime
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.preset import Preset
+from pretenders_proxy.model.smtp_preset import SmtpPreset
+from pretenders_proxy.store.mailbox import PostOffice
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Protocol, Session
+from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
 DEFAULT_SESSION = "default"
 
@@ -28,12 +32,18 @@ class Clock:
 
 @dataclass(eq=False)
 class Store:
-    """Sessions by name; the `default` session always exists and never expires."""
+    """Sessions by name; the `default` session always exists and never expires.
+
+    `on_delete` functions are called with the name of each session dropped (to stop its
+    SMTP listener, for instance).
+    """
 
     history_limit: int = 10_000
     default_timeout: float | None = 120.0
     clock: Clock = field(default_factory=Clock)
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
+    post: PostOffice = field(init=False, default_factory=PostOffice)
+    on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
 
@@ -85,6 +95,8 @@ class Store:
             return False
         if name == DEFAULT_SESSION:
             self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+        for deleted in list(self.on_delete):
+            deleted(name)
         return True
 
     def sweep(self) -> list[str]:
@@ -100,6 +112,14 @@ class Store:
 
     def add_preset(self, session: Session, preset: Preset) -> StoredPreset:
         return session.presets.add(next(self._preset_ids), preset)
+
+    def add_smtp_preset(self, session: Session, preset: SmtpPreset) -> StoredSmtpPreset:
+        return session.smtp_presets.add(next(self._preset_ids), preset)
+
+    def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
+        """Keep a message `session` accepted; it counts as traffic (refreshes its timeout)."""
+        self.touch(session)
+        return self.post.deliver(session.mailbox, session.name, self.clock.now(), envelope, content)
 
     def record(
         self,
