@@ -3,7 +3,8 @@
 PretendersError
 ├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
 ├── NotFoundError          a session, preset or history item that does not exist (or expired)
-├── ListenError            a listener could not bind its address (port in use, no permission)
+├── ListenError            a listener could not bind its address (port in use, no free port left)
+├── MailTimeoutError       no matching mail arrived in time (client: Mailbox.wait)
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
@@ -24,6 +25,14 @@ class NotFoundError(PretendersError, LookupError):
 
 class ListenError(PretendersError, OSError):
     """A listener could not bind its address."""
+
+
+class MailTimeoutError(PretendersError, TimeoutError):
+    """No mail matching the filters arrived in time; `seen` holds the mails that did."""
+
+    def __init__(self, message: str, seen: list[object]) -> None:
+        super().__init__(message)
+        self.seen = seen
 
 
 class ConfigurationError(PretendersError):
