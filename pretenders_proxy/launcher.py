@@ -108,12 +108,16 @@ def _wait_for_control(process: subprocess.Popen[str], output: list[str], deadlin
                 ready.set()
         ready.set()  # the process ended
 
-    threading.Thread(target=drain, name="pretenders-output", daemon=True).start()
+    reader = threading.Thread(target=drain, name="pretenders-output", daemon=True)
+    reader.start()
     ready.wait(max(0.0, deadline - time.monotonic()))
     if found and process.poll() is None:
         return found[0]
     process.kill()
     process.wait()
+    reader.join(5)  # the rest of what it printed, up to the end of its output
+    if process.stdout is not None:
+        process.stdout.close()
     raise LaunchError("pretenders did not start:\n" + "\n".join(output))
 
 

@@ -69,7 +69,8 @@ def decode_words(raw: str) -> str:
 
 
 def _headers(message: Part) -> tuple[tuple[str, str], ...]:
-    return tuple((name, decode_words(str(value))) for name, value in message.items())
+    # raw_items: the values as parsed, before compat32 turns raw 8-bit text into "unknown-8bit".
+    return tuple((name, decode_words(str(value))) for name, value in message.raw_items())
 
 
 def headline(content: bytes) -> Headline:
@@ -99,10 +100,12 @@ def _payload(part: Part) -> bytes:
 
 
 def _text(payload: bytes, charset: str | None) -> str:
+    """A body part as text with LF line ends (the raw message keeps SMTP's CRLF)."""
     try:
-        return payload.decode(charset or "utf-8")
+        text = payload.decode(charset or "utf-8")
     except (LookupError, UnicodeDecodeError):
-        return payload.decode("utf-8", errors="replace")
+        text = payload.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n")
 
 
 def _filename(part: Part) -> str | None:

@@ -111,7 +111,11 @@ def test_history_item_has_the_14_shape(smtp_mock: Any, control: str) -> None:
     item = requests.get(f"{control}/history/{smtp_mock.pretend_access_point_id}/0", timeout=10)
     body = item.json()
     assert set(body) == {"peer", "mailfrom", "rcpttos", "data", "rule"}
-    assert (body["mailfrom"], body["rcpttos"], body["rule"]) == ("from@test.com", ["to@test.com"], "")
+    assert (body["mailfrom"], body["rcpttos"], body["rule"]) == (
+        "from@test.com",
+        ["to@test.com"],
+        "",
+    )
     assert body["peer"][0] == "127.0.0.1" and isinstance(body["peer"][1], int)
     assert "\r\n" not in body["data"] and "Subject: " in body["data"]
     assert item.content.isascii()
