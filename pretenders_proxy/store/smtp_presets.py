@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from pretenders_proxy.matching.smtp import first
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
+from pretenders_proxy.store.countdown import use
 
 
 @dataclass(slots=True)
@@ -54,9 +55,6 @@ class SmtpPresetBook:
         found = first(self._items.values(), _preset_of, stage, recipients)
         if found is None:
             return None
-        found.served += 1
-        if found.remaining is not None:
-            found.remaining -= 1
-            if found.remaining <= 0:
-                self.remove(found.id)
+        if use(found):
+            self.remove(found.id)
         return found
