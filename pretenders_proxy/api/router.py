@@ -1,5 +1,6 @@
 """Routes with their documentation, and the one place errors become HTTP answers."""
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -117,6 +118,7 @@ def describe(error: ValidationError) -> str:
 def guarded(handler: Handler, *, plain: bool) -> Handler:
     """Answer known errors with a 4xx naming the problem; anything else is logged and a 500."""
 
+    @functools.wraps(handler)
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
@@ -134,7 +136,6 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             logger.exception("control API: %s %s failed", request.method, request.path)
             return problem(500, f"internal error: {e!r} (please report it)", plain=plain)
 
-    answer.__name__ = handler.__name__
     return answer
 
 

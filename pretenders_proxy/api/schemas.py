@@ -88,9 +88,10 @@ class PresetIn(BaseModel):
     headers: dict[str, str] | HeaderList = Field(
         default_factory=dict, description="Reply headers: an object, or [name, value] pairs."
     )
-    body: str = Field("", description="Reply body, base64 (as in pretenders 1.4).")
+    body: str | dict[str, Any] | list[Any] = Field(
+        "", description="Reply body: base64 text (as in pretenders 1.4), or a JSON object/array."
+    )
     text: str | None = Field(None, description="Reply body as UTF-8 text, instead of `body`.")
-    json_body: Any = Field(None, alias="json", description="Reply body as JSON, instead of `body`.")
     times: int | float | str = Field(
         FOREVER, description='How many requests it serves: a number > 0, or "FOREVER".'
     )
@@ -109,18 +110,15 @@ class PresetIn(BaseModel):
         return Preset(rule=rule_in.to_rule(), reply=self._reply(), times=times)
 
     def _reply(self) -> Reply:
-        given = [n for n in ("text", "json_body") if getattr(self, n) is not None]
-        if self.body:
-            given.append("body")
-        if len(given) > 1:
-            raise ConfigError(f"give one reply body, not {' and '.join(given)}")
+        if self.text is not None and self.body:
+            raise ConfigError("give one reply body: body or text, not both")
         pairs = self.headers.items() if isinstance(self.headers, dict) else self.headers
         headers = [(name, value) for name, value in pairs]
         if self.text is not None:
             payload = self.text.encode()
             default_type = "text/plain; charset=utf-8"
-        elif self.json_body is not None:
-            payload = json.dumps(self.json_body).encode()
+        elif isinstance(self.body, dict | list):
+            payload = json.dumps(self.body).encode()
             default_type = "application/json"
         else:
             payload, default_type = _base64(self.body), ""
