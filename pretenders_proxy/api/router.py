@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from pretenders_proxy.errors import ConfigError, NotFoundError
 from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.store import Session
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +143,20 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
 
 def runtime_of(request: web.Request) -> Runtime:
     return request.app[RUNTIME]
+
+
+def session_of(request: web.Request) -> Session:
+    """The session named by `?session=` (default: `default`); 404 when there is none."""
+    return runtime_of(request).store.get(request.query.get("session") or DEFAULT_SESSION)
+
+
+def sessions_of(request: web.Request) -> list[Session]:
+    """The session named by `?session=`, or every live session when none is named."""
+    if "session" in request.query:
+        return [session_of(request)]
+    store = runtime_of(request).store
+    store.sweep()
+    return list(store.sessions.values())
 
 
 async def read_json(request: web.Request) -> Any:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.verify import Count
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 
 type Timeout = float | Literal["FOREVER"]
@@ -76,6 +77,16 @@ class RuleIn(BaseModel):
         )
 
 
+def rule_from(rule: RuleIn | str, host: str | None) -> Rule:
+    """The model rule of a rule object or bare regex, with the top-level `host` shorthand."""
+    rule_in = RuleIn(rule=rule) if isinstance(rule, str) else rule
+    if host is not None:
+        if rule_in.host not in (None, host):
+            raise ConfigError("host is given twice (host and rule.host) with different values")
+        rule_in = rule_in.model_copy(update={"host": host})
+    return rule_in.to_rule()
+
+
 type HeaderList = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
 
 
@@ -102,12 +113,7 @@ class PresetIn(BaseModel):
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
         times = _times(self.times)  # 1.4 checks times before anything else
-        rule_in = RuleIn(rule=self.rule) if isinstance(self.rule, str) else self.rule
-        if self.host is not None:
-            if rule_in.host not in (None, self.host):
-                raise ConfigError("host is given twice (host and rule.host) with different values")
-            rule_in = rule_in.model_copy(update={"host": self.host})
-        return Preset(rule=rule_in.to_rule(), reply=self._reply(), times=times)
+        return Preset(rule=rule_from(self.rule, self.host), reply=self._reply(), times=times)
 
     def _reply(self) -> Reply:
         if self.text is not None and self.body:
@@ -143,6 +149,32 @@ def _base64(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as e:
         raise ConfigError(f"body is not valid base64 ({e}); use `text` for a plain body") from e
+
+
+class VerifyIn(BaseModel):
+    """Which requests to count (the preset rule vocabulary) and how many are expected."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: RuleIn | str = Field("", description="A rule object, or just the rule regex.")
+    host: str | None = Field(None, description="Shorthand for rule.host.")
+    session: str | None = Field(None, description="The session (default: ?session= or default).")
+    times: int | None = Field(None, ge=0, description="Exactly this many.")
+    at_least: int | None = Field(None, ge=0)
+    at_most: int | None = Field(None, ge=0)
+    wait: float | None = Field(None, description="Seconds to wait for the count to hold.")
+
+    def to_rule(self) -> Rule:
+        return rule_from(self.rule, self.host)
+
+    def to_count(self) -> Count:
+        return Count(self.times, self.at_least, self.at_most)
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    count: int = Field(description="How many requests matched.")
+    matched: list[int] = Field(description="Their ids.")
+    dropped: int = Field(description="Requests the session let go past --history-limit.")
 
 
 class PresetOut(BaseModel):

@@ -51,6 +51,21 @@ class Rule:
         host_re = compile_pattern("host", self.host) if self.host else None
         object.__setattr__(self, "host_re", host_re)
 
+    def describe(self) -> str:
+        """The parts that are set, as people read them: "rule 'GET /x', host 'api'"."""
+        parts = [f"rule {self.rule!r}"]
+        if self.host:
+            parts.append(f"host {self.host!r}")
+        if self.headers:
+            parts.append(f"headers {dict(self.headers)!r}")
+        if self.body:
+            parts.append(f"body {self.body!r}")
+        if self.data is not None:
+            parts.append(f"form {dict(self.data)!r}")
+        if self.json is not None:
+            parts.append(f"json {self.json!r}")
+        return ", ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:

@@ -11,6 +11,7 @@ from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Entry, Source
 from pretenders_proxy.model.preset import Preset
+from pretenders_proxy.store.events import Hub
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Protocol, Session
 
@@ -34,6 +35,7 @@ class Store:
     default_timeout: float | None = 120.0
     clock: Clock = field(default_factory=Clock)
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
+    events: Hub = field(init=False, default_factory=Hub)
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
 
@@ -127,4 +129,5 @@ class Store:
             error=error,
         )
         session.history.add(entry)
+        self.events.publish(entry)
         return entry

@@ -111,7 +111,8 @@ def test_first_match_is_in_order() -> None:
 
 def test_nearest_prefers_fewest_failures_then_the_most_similar_rule() -> None:
     rules = [Rule("GET /zzzzz", headers={"X": "1"}), Rule("GET /helo"), Rule("GET /other")]
-    miss = nearest(rules, lambda r: r, seen())
+    subject = seen()
+    miss = nearest(rules, lambda r: (r, subject))
     assert miss.closest is rules[1]
     assert miss.failures == ("request 'GET /hello' does not match rule 'GET /helo'",)
-    assert nearest([], lambda r: r, seen()).closest is None
+    assert nearest([], lambda r: (r, subject)).closest is None
