@@ -4,6 +4,7 @@ PretendersError
 ├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
 ├── NotFoundError          a session, preset or history item that does not exist (or expired)
 ├── ListenError            a listener could not bind its address (port in use, no permission)
+├── APIError               the control API refused a client call (status and the server's message)
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
@@ -24,6 +25,15 @@ class NotFoundError(PretendersError, LookupError):
 
 class ListenError(PretendersError, OSError):
     """A listener could not bind its address."""
+
+
+class APIError(PretendersError):
+    """The control API refused a call made by the v1 client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
 
 
 class ConfigurationError(PretendersError):
