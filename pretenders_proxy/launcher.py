@@ -87,7 +87,10 @@ def start(
     )
     output: list[str] = []
     control = _wait_for_control(process, output, time.monotonic() + timeout)
-    with urllib.request.urlopen(control + "/health", timeout=timeout) as answer:
+    health = urllib.request.Request(control + "/health")
+    if "--token" in args:
+        health.add_header("Authorization", f"Bearer {args[list(args).index('--token') + 1]}")
+    with urllib.request.urlopen(health, timeout=timeout) as answer:
         listeners = json.load(answer)["listeners"]
     return RunningServer(process, control, listeners, output)
 

@@ -1,13 +1,18 @@
 """The composition root's object: settings and the store, shared by every addon and listener."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store import Store
 
-if TYPE_CHECKING:
-    from pretenders_proxy.smtp.listeners import SmtpListeners
+
+class MockListeners(Protocol):
+    """What the API needs of the SMTP listeners (pretenders_proxy.smtp.listeners)."""
+
+    async def open_mock(self, name: str) -> int:
+        """The port of session `name`'s SMTP listener, started if needed; ListenError if none."""
+        ...
 
 
 @dataclass(eq=False)
@@ -22,7 +27,7 @@ class Runtime:
     settings: Settings = field(default_factory=Settings)
     store: Store = field(init=False)
     listeners: dict[str, str] = field(default_factory=dict)
-    smtp: "SmtpListeners | None" = None
+    smtp: MockListeners | None = None
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.history_limit, self.settings.mock_timeout)

@@ -1,6 +1,5 @@
 """The v1 mail API: captured mail with filters and long-poll, its parts, raw source, deletion."""
 
-import asyncio
 import re
 from collections.abc import Callable
 from urllib.parse import quote
@@ -16,9 +15,11 @@ from pretenders_proxy.api.router import (
     json_response,
     query_float,
     runtime_of,
+    sessions_of,
 )
 from pretenders_proxy.api.schemas import MailOut, MailSummaryOut
 from pretenders_proxy.api.v1 import DROPPED, SESSION
+from pretenders_proxy.api.waiting import MAX_WAIT, wait_seconds, wait_until
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.mail import Mail
 from pretenders_proxy.model.message import parse
@@ -26,7 +27,6 @@ from pretenders_proxy.store import Session
 
 router = Router("mail")
 
-MAX_WAIT = 300.0
 SEEN_SHOWN = 20
 # A message's parts are the sender's content: never let the browser run it on this origin.
 UNTRUSTED = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
@@ -35,9 +35,11 @@ MAIL_FILTERS = [
     Param("to", "Part of a recipient (envelope RCPT TO, To or Cc), any case."),
     Param("from", "Part of the sender (envelope MAIL FROM or From), any case."),
     Param("subject", "Part of the decoded subject, any case."),
+    Param("since", "Only mail with an id greater than this one.", "integer"),
     Param(
-        "wait", f"Seconds (up to {MAX_WAIT:g}) to wait for a match; 408 if none comes.", "number"
+        "wait", f"Seconds (up to {MAX_WAIT:g}) to wait for `count` matches (long-poll).", "number"
     ),
+    Param("count", "With wait: how many matching mails to wait for (default 1).", "integer"),
 ]
 
 type Filter = Callable[[Mail], bool]
@@ -46,23 +48,26 @@ type Filter = Callable[[Mail], bool]
 @router.route(
     "GET",
     "/api/v1/mail",
-    summary="Captured mail, oldest first; with wait=<s>, waits until one matches",
+    summary="Captured mail, oldest first; with wait=<s>, answer as soon as count=<n> of it "
+    "matches (408 with what arrived if it does not)",
     response=list[MailSummaryOut],
     query=MAIL_FILTERS,
     errors=[400, 404, 408],
 )
 async def list_mail(request: web.Request) -> web.Response:
     check_query(request, MAIL_FILTERS)
-    keep, wait = mail_filter(request), _wait(request)
-    sessions = _scope(request)
-    found = _matching(sessions, keep)
-    if not found and wait:
-        names = {s.name for s in sessions} if "session" in request.query else None
-        if await _arrival(request, names, keep, wait) is None:
-            return _timed_out(request, sessions, wait)
-        found = _matching(sessions, keep)
-    dropped = sum(s.mailbox.dropped for s in sessions)
-    return json_response([views.mail_summary(m) for m in found], headers={DROPPED: str(dropped)})
+    keep, sessions = mail_filter(request), sessions_of(request)
+    wait, wanted = wait_seconds(query_float(request, "wait")), _positive(request, "count", 1)
+
+    def matching() -> list[Mail]:
+        return sorted((m for s in sessions for m in s.mailbox if keep(m)), key=lambda m: m.id)
+
+    store = runtime_of(request).store
+    arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
+    headers = {DROPPED: str(sum(s.mailbox.dropped for s in sessions))}
+    if wait and not arrived:
+        return _timed_out(request, sessions, wait, wanted, headers)
+    return json_response([views.mail_summary(m) for m in matching()], headers=headers)
 
 
 @router.route(
@@ -110,7 +115,7 @@ async def delete_mail(request: web.Request) -> web.Response:
 )
 async def clear_mail(request: web.Request) -> web.Response:
     check_query(request, [SESSION])
-    for session in _scope(request):
+    for session in sessions_of(request):
         session.mailbox.clear()
     return web.Response(status=204)
 
@@ -118,11 +123,13 @@ async def clear_mail(request: web.Request) -> web.Response:
 def mail_filter(request: web.Request) -> Filter:
     """The filters of a mail query as one predicate (case-insensitive substrings)."""
     to, sender, subject = (request.query.get(n, "").casefold() for n in ("to", "from", "subject"))
+    since = _positive(request, "since", 0)
 
     def keep(mail: Mail) -> bool:
         envelope, headline = mail.envelope, mail.headline
         return (
-            _has(to, headline.recipients, *envelope.rcpt_tos)
+            mail.id > since
+            and _has(to, headline.recipients, *envelope.rcpt_tos)
             and _has(sender, headline.sender, envelope.mail_from)
             and _has(subject, headline.subject)
         )
@@ -134,56 +141,28 @@ def _has(part: str, *texts: str) -> bool:
     return not part or any(part in text.casefold() for text in texts)
 
 
-def _wait(request: web.Request) -> float | None:
-    wait = query_float(request, "wait")
-    if wait is not None and not 0 <= wait <= MAX_WAIT:
-        raise BadRequestError(f"wait={wait:g} must be between 0 and {MAX_WAIT:g} seconds")
-    return wait
+def _positive(request: web.Request, name: str, default: int) -> int:
+    value = request.query.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
+    return int(value)
 
 
-def _scope(request: web.Request) -> list[Session]:
-    store = runtime_of(request).store
-    if "session" in request.query:
-        return [store.get(request.query["session"])]
-    store.sweep()
-    return list(store.sessions.values())
-
-
-def _matching(sessions: list[Session], keep: Filter) -> list[Mail]:
-    return sorted((m for s in sessions for m in s.mailbox if keep(m)), key=lambda m: m.id)
-
-
-async def _arrival(
-    request: web.Request, names: set[str] | None, keep: Filter, wait: float
-) -> Mail | None:
-    """The first matching mail delivered within `wait` seconds, or None (event-driven)."""
-    arrived: asyncio.Future[Mail] = asyncio.get_running_loop().create_future()
-
-    def watcher(mail: Mail) -> None:
-        if not arrived.done() and (names is None or mail.session in names) and keep(mail):
-            arrived.set_result(mail)
-
-    stop = runtime_of(request).store.post.watch(watcher)
-    try:
-        async with asyncio.timeout(wait):
-            return await arrived
-    except TimeoutError:
-        return None
-    finally:
-        stop()
-
-
-def _timed_out(request: web.Request, sessions: list[Session], wait: float) -> web.Response:
+def _timed_out(
+    request: web.Request, sessions: list[Session], wait: float, wanted: int, headers: dict[str, str]
+) -> web.Response:
     """408 naming the filters, with the latest mail that did arrive, to see why none matched."""
-    wanted = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
+    filters = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
     where = f" in session {request.query['session']!r}" if "session" in request.query else ""
-    seen = _matching(sessions, lambda mail: True)
+    seen = sorted((m for s in sessions for m in s.mailbox), key=lambda m: m.id)
     message = (
-        f"no mail matching {' '.join(wanted) or 'anything'}{where} arrived within {wait:g} s; "
-        f"{len(seen)} other mails are there (the latest are under 'seen')"
+        f"waited {wait:g}s for {wanted} mail(s) matching {' '.join(filters) or 'anything'}{where}; "
+        f"{len(seen)} mail(s) there did not all match (the latest are under 'seen')"
     )
     shown = [views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
-    return json_response({"error": message, "seen": shown}, status=408)
+    return json_response({"error": message, "seen": shown}, status=408, headers=headers)
 
 
 def _mail(request: web.Request) -> tuple[Session, Mail]:

@@ -8,7 +8,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from pretenders_proxy.api.router import Router, runtime_of
-from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.http import Headers, Request, Response, split_host
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.sockets import reset_on_close
@@ -45,14 +45,15 @@ async def serve(request: web.Request) -> web.StreamResponse:
         return web.Response(status=404, text=f"no mock named {name!r}\n")
     store.touch(session)
     started = time.perf_counter()
+    host, port = split_host(request.host)
     seen = Request(
         method=request.method,
         path=("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
         query=query.encode("latin-1"),
         headers=tuple(request.raw_headers),
         body=await request.read(),
-        host=request.url.host or "",
-        port=request.url.port or 0,
+        host=host,
+        port=port,
         http_version=f"HTTP/{request.version.major}.{request.version.minor}",
     )
     answer = session.answer(seen)

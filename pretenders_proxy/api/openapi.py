@@ -21,10 +21,10 @@ def document(routes: list[Route]) -> dict[str, Any]:
         path = _PATH_PARAM.sub(r"{\1}", route.path)
         operation = _operation(route, path, schemas)
         methods = ANY_METHOD if route.method == "*" else (route.method.lower(),)
+        name = f"{route.handler.__module__.rsplit('.', 1)[-1]}_{route.handler.__name__}"
         for method in methods:
-            paths.setdefault(path, {})[method] = dict(
-                operation, operationId=f"{route.handler.__name__}_{method}"
-            )
+            suffix = f"_{method}" if route.method == "*" else ""
+            paths.setdefault(path, {})[method] = dict(operation, operationId=name + suffix)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,5 +1,6 @@
 """Routes with their documentation, and the one place errors become HTTP answers."""
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -11,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError
 from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.store import Session
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +120,7 @@ def describe(error: ValidationError) -> str:
 def guarded(handler: Handler, *, plain: bool) -> Handler:
     """Answer known errors with a 4xx naming the problem; anything else is logged and a 500."""
 
+    @functools.wraps(handler)
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
@@ -136,12 +140,25 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             logger.exception("control API: %s %s failed", request.method, request.path)
             return problem(500, f"internal error: {e!r} (please report it)", plain=plain)
 
-    answer.__name__ = handler.__name__
     return answer
 
 
 def runtime_of(request: web.Request) -> Runtime:
     return request.app[RUNTIME]
+
+
+def session_of(request: web.Request) -> Session:
+    """The session named by `?session=` (default: `default`); 404 when there is none."""
+    return runtime_of(request).store.get(request.query.get("session") or DEFAULT_SESSION)
+
+
+def sessions_of(request: web.Request) -> list[Session]:
+    """The session named by `?session=`, or every live session when none is named."""
+    if "session" in request.query:
+        return [session_of(request)]
+    store = runtime_of(request).store
+    store.sweep()
+    return list(store.sessions.values())
 
 
 async def read_json(request: web.Request) -> Any:

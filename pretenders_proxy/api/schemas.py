@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.verify import Count
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 
@@ -82,6 +83,16 @@ class RuleIn(BaseModel):
         )
 
 
+def rule_from(rule: RuleIn | str, host: str | None) -> Rule:
+    """The model rule of a rule object or bare regex, with the top-level `host` shorthand."""
+    rule_in = RuleIn(rule=rule) if isinstance(rule, str) else rule
+    if host is not None:
+        if rule_in.host not in (None, host):
+            raise ConfigError("host is given twice (host and rule.host) with different values")
+        rule_in = rule_in.model_copy(update={"host": host})
+    return rule_in.to_rule()
+
+
 type HeaderList = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
 
 
@@ -94,9 +105,10 @@ class PresetIn(BaseModel):
     headers: dict[str, str] | HeaderList = Field(
         default_factory=dict, description="Reply headers: an object, or [name, value] pairs."
     )
-    body: str = Field("", description="Reply body, base64 (as in pretenders 1.4).")
+    body: str | dict[str, Any] | list[Any] = Field(
+        "", description="Reply body: base64 text (as in pretenders 1.4), or a JSON object/array."
+    )
     text: str | None = Field(None, description="Reply body as UTF-8 text, instead of `body`.")
-    json_body: Any = Field(None, alias="json", description="Reply body as JSON, instead of `body`.")
     times: int | float | str = Field(
         FOREVER, description='How many requests it serves: a number > 0, or "FOREVER".'
     )
@@ -107,26 +119,18 @@ class PresetIn(BaseModel):
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
         times = _times(self.times)  # 1.4 checks times before anything else
-        rule_in = RuleIn(rule=self.rule) if isinstance(self.rule, str) else self.rule
-        if self.host is not None:
-            if rule_in.host not in (None, self.host):
-                raise ConfigError("host is given twice (host and rule.host) with different values")
-            rule_in = rule_in.model_copy(update={"host": self.host})
-        return Preset(rule=rule_in.to_rule(), reply=self._reply(), times=times)
+        return Preset(rule=rule_from(self.rule, self.host), reply=self._reply(), times=times)
 
     def _reply(self) -> Reply:
-        given = [n for n in ("text", "json_body") if getattr(self, n) is not None]
-        if self.body:
-            given.append("body")
-        if len(given) > 1:
-            raise ConfigError(f"give one reply body, not {' and '.join(given)}")
+        if self.text is not None and self.body:
+            raise ConfigError("give one reply body: body or text, not both")
         pairs = self.headers.items() if isinstance(self.headers, dict) else self.headers
         headers = [(name, value) for name, value in pairs]
         if self.text is not None:
             payload = self.text.encode()
             default_type = "text/plain; charset=utf-8"
-        elif self.json_body is not None:
-            payload = json.dumps(self.json_body).encode()
+        elif isinstance(self.body, dict | list):
+            payload = json.dumps(self.body).encode()
             default_type = "application/json"
         else:
             payload, default_type = _base64(self.body), ""
@@ -151,6 +155,32 @@ def _base64(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as e:
         raise ConfigError(f"body is not valid base64 ({e}); use `text` for a plain body") from e
+
+
+class VerifyIn(BaseModel):
+    """Which requests to count (the preset rule vocabulary) and how many are expected."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: RuleIn | str = Field("", description="A rule object, or just the rule regex.")
+    host: str | None = Field(None, description="Shorthand for rule.host.")
+    session: str | None = Field(None, description="The session (default: ?session= or default).")
+    times: int | None = Field(None, ge=0, description="Exactly this many.")
+    at_least: int | None = Field(None, ge=0)
+    at_most: int | None = Field(None, ge=0)
+    wait: float | None = Field(None, description="Seconds to wait for the count to hold.")
+
+    def to_rule(self) -> Rule:
+        return rule_from(self.rule, self.host)
+
+    def to_count(self) -> Count:
+        return Count(self.times, self.at_least, self.at_most)
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    count: int = Field(description="How many requests matched.")
+    matched: list[int] = Field(description="Their ids.")
+    dropped: int = Field(description="Requests the session let go past --history-limit.")
 
 
 class PresetOut(BaseModel):

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from pretenders_proxy.api import views
-from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
+from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of, session_of
 from pretenders_proxy.api.schemas import SmtpPresetIn, SmtpPresetOut
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.errors import NotFoundError
@@ -24,7 +24,7 @@ router = Router("smtp presets")
     errors=[404],
 )
 async def list_smtp_presets(request: web.Request) -> web.Response:
-    session = _session(request)
+    session = session_of(request)
     return json_response([views.smtp_preset(p, session.name) for p in session.smtp_presets])
 
 
@@ -53,7 +53,7 @@ async def add_smtp_preset(request: web.Request) -> web.Response:
     errors=[404],
 )
 async def clear_smtp_presets(request: web.Request) -> web.Response:
-    _session(request).smtp_presets.clear()
+    session_of(request).smtp_presets.clear()
     return web.Response(status=204)
 
 
@@ -74,10 +74,6 @@ async def delete_smtp_preset(request: web.Request) -> web.Response:
     session, stored = _preset(request)
     session.smtp_presets.remove(stored.id)
     return web.Response(status=204)
-
-
-def _session(request: web.Request) -> Session:
-    return runtime_of(request).store.get(request.query.get("session") or DEFAULT_SESSION)
 
 
 def _preset(request: web.Request) -> tuple[Session, StoredSmtpPreset]:

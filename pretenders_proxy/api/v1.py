@@ -1,31 +1,26 @@
 """The v1 control API: sessions, presets on proxy traffic, the request journal, health."""
 
-import re
-from collections.abc import Callable
-
 from aiohttp import web
 
 from pretenders_proxy._version import __version__
 from pretenders_proxy.api import views
 from pretenders_proxy.api.router import (
-    BadRequestError,
     Param,
     Router,
     json_response,
     read_model,
     runtime_of,
+    session_of,
 )
 from pretenders_proxy.api.schemas import (
     Health,
     PresetIn,
     PresetOut,
-    RequestOut,
     SessionIn,
     SessionOut,
 )
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import NotFoundError
-from pretenders_proxy.model.journal import Entry, Source
 from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.session import Protocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
@@ -86,7 +81,7 @@ async def delete_session(request: web.Request) -> web.Response:
     query=[SESSION],
 )
 async def list_presets(request: web.Request) -> web.Response:
-    session = _session(request)
+    session = session_of(request)
     return json_response([views.preset(p, session.name) for p in session.presets])
 
 
@@ -112,7 +107,7 @@ async def add_preset(request: web.Request) -> web.Response:
     "DELETE", "/api/v1/presets", summary="Drop every preset of a session", query=[SESSION]
 )
 async def clear_presets(request: web.Request) -> web.Response:
-    _session(request).presets.clear()
+    session_of(request).presets.clear()
     return web.Response(status=204)
 
 
@@ -129,55 +124,6 @@ async def delete_preset(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-REQUEST_FILTERS = [
-    Param("session", "Only this session's requests (all sessions when absent)."),
-    Param("method", "Only this method (GET, POST...)."),
-    Param("host", "Only requests to this host."),
-    Param("path", "Only requests whose path matches this regex (re.search)."),
-    Param("source", "Only answers from preset, cassette, upstream or miss."),
-]
-
-
-@router.route(
-    "GET",
-    "/api/v1/requests",
-    summary="Requests received, oldest first",
-    response=list[RequestOut],
-    query=REQUEST_FILTERS,
-    errors=[400],
-)
-async def list_requests(request: web.Request) -> web.Response:
-    keep = _request_filter(request)
-    sessions = _sessions(request)
-    entries = sorted((e for s in sessions for e in s.history if keep(e)), key=lambda e: e.id)
-    dropped = sum(s.history.dropped for s in sessions)
-    return json_response([views.entry(e) for e in entries], headers={DROPPED: str(dropped)})
-
-
-@router.route(
-    "GET", "/api/v1/requests/{id}", summary="One request", response=RequestOut, errors=[404]
-)
-async def get_request(request: web.Request) -> web.Response:
-    wanted = request.match_info["id"]
-    for session in runtime_of(request).store.sessions.values():
-        for entry in session.history:
-            if str(entry.id) == wanted:
-                return json_response(views.entry(entry))
-    raise NotFoundError(f"no request {wanted} (unknown, deleted or past the history limit)")
-
-
-@router.route(
-    "DELETE",
-    "/api/v1/requests",
-    summary="Forget the requests of a session (or all)",
-    query=[REQUEST_FILTERS[0]],
-)
-async def clear_requests(request: web.Request) -> web.Response:
-    for session in _sessions(request):
-        session.history.clear()
-    return web.Response(status=204)
-
-
 @router.route("GET", "/health", summary="Liveness, version and listener addresses", response=Health)
 async def health(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
@@ -191,18 +137,6 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-def _session(request: web.Request) -> Session:
-    return runtime_of(request).store.get(request.query.get("session") or DEFAULT_SESSION)
-
-
-def _sessions(request: web.Request) -> list[Session]:
-    if "session" in request.query:
-        return [_session(request)]
-    store = runtime_of(request).store
-    store.sweep()
-    return list(store.sessions.values())
-
-
 def _preset(request: web.Request) -> tuple[Session, StoredPreset]:
     wanted = request.match_info["id"]
     if wanted.isdigit():
@@ -210,26 +144,3 @@ def _preset(request: web.Request) -> tuple[Session, StoredPreset]:
             if (stored := session.presets.get(int(wanted))) is not None:
                 return session, stored
     raise NotFoundError(f"no preset {wanted} (unknown, deleted or used up)")
-
-
-def _request_filter(request: web.Request) -> Callable[[Entry], bool]:
-    query = request.query
-    method, host = query.get("method"), query.get("host")
-    source = query.get("source")
-    if source is not None and source not in set(Source):
-        raise BadRequestError(f"source={source!r} is not one of {', '.join(Source)}")
-    try:
-        path = re.compile(query["path"]) if query.get("path") else None
-    except re.error as e:
-        raise BadRequestError(f"path={query['path']!r} is not a valid regex: {e}") from e
-
-    def keep(entry: Entry) -> bool:
-        seen = entry.request
-        return (
-            (method is None or seen.method == method.upper())
-            and (host is None or seen.host == host)
-            and (source is None or entry.source == source)
-            and (path is None or path.search(seen.path.decode("latin-1")) is not None)
-        )
-
-    return keep

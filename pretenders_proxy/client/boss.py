@@ -11,23 +11,20 @@ from pretenders_proxy.errors import ResourceNotFound, UnexpectedResponseStatus
 
 
 class Connection:
-    """One HTTP connection to the boss, reconnected once when the server closed it."""
+    """Calls to the boss, each on its own short connection (nothing is left open)."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.http = http.client.HTTPConnection(host, port)
+    def __init__(self, host: str, port: int, timeout: float = 60) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
 
     def call(self, method: str, url: str, body: Any = None) -> tuple[int, bytes]:
         payload = None if body is None else json.dumps(body)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            return self._send(method, url, payload)
-        except (http.client.CannotSendRequest, http.client.BadStatusLine, ConnectionError):
-            self.http.close()
-            return self._send(method, url, payload)
-
-    def _send(self, method: str, url: str, payload: str | None) -> tuple[int, bytes]:
-        self.http.request(method, url, body=payload)
-        response = self.http.getresponse()
-        return response.status, response.read()
+            connection.request(method, url, body=payload)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
 
 
 class Pretender:

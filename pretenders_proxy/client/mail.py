@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from pretenders_proxy.api.schemas import MailOut, MailSummaryOut, SmtpPresetOut
-from pretenders_proxy.errors import MailTimeoutError, NotFoundError, PretendersError
+from pretenders_proxy.errors import APIError, MailTimeoutError
 
 API = "/api/v1"
 
@@ -100,15 +100,14 @@ class Mailbox:
         raise _error(answer)
 
 
-def _error(answer: httpx.Response) -> PretendersError:
+def _error(answer: httpx.Response) -> APIError:
+    """The server's refusal as APIError (its status and message); a timed-out wait as such."""
     try:
         body = answer.json()
-        message = str(body.get("error", answer.text))
-    except ValueError:
+        message = str(body["error"])
+    except (ValueError, KeyError, TypeError):
         body, message = {}, answer.text
     if answer.status_code == 408:
         seen = [MailSummaryOut.model_validate(item) for item in body.get("seen", [])]
         return MailTimeoutError(message, list(seen))
-    if answer.status_code == 404:
-        return NotFoundError(message)
-    return PretendersError(f"{answer.status_code}: {message}")
+    return APIError(answer.status_code, message)

@@ -26,7 +26,8 @@ class Miss[T]:
 
 
 def is_match(rule: Rule, subject: Subject) -> bool:
-    return all(matcher(rule, subject) is None for matcher in MATCHERS.values())
+    # Only the parts the rule sets can fail: this is the hot path of every preset lookup.
+    return all(MATCHERS[name](rule, subject) is None for name in rule.checks)
 
 
 def failures(rule: Rule, subject: Subject) -> tuple[str, ...]:
@@ -44,16 +45,18 @@ def first_match[T](
     return None
 
 
-def nearest[T](candidates: Sequence[T], rule_of: Callable[[T], Rule], subject: Subject) -> Miss[T]:
-    """The candidate failing the fewest matchers; ties go to the rule text most like the request."""
+def nearest[T](candidates: Sequence[T], pair: Callable[[T], tuple[Rule, Subject]]) -> Miss[T]:
+    """The candidate whose (rule, request) pair fails the fewest matchers; ties go to the pair
+    whose rule text is most like the request line, then to the earliest candidate."""
     if not candidates:
         return Miss(None)
-    scored = [(failures(rule_of(c), subject), c) for c in candidates]
+    scored = [(failures(*pair(c)), c) for c in candidates]
     fewest = min(len(reasons) for reasons, _ in scored)
     tied = [(reasons, c) for reasons, c in scored if len(reasons) == fewest][:_NEAR_MISS_SCAN]
 
-    def likeness(entry: tuple[tuple[str, ...], T]) -> float:
-        return SequenceMatcher(None, subject.line, rule_of(entry[1]).rule).ratio()
+    def likeness(scored_candidate: tuple[tuple[str, ...], T]) -> float:
+        rule, subject = pair(scored_candidate[1])
+        return SequenceMatcher(None, subject.line, rule.rule).ratio()
 
     reasons, closest = max(tied, key=likeness) if len(tied) > 1 else tied[0]
     return Miss(closest, reasons)

@@ -51,3 +51,11 @@ def header(headers: Headers, name: str) -> str | None:
         if key.lower() == wanted:
             return value.decode("latin-1")
     return None
+
+
+def split_host(value: str) -> tuple[str, int]:
+    """A Host header as (host, port); port 0 when it names none. "[::1]:80" -> ("[::1]", 80)."""
+    host, separator, port = value.rpartition(":")
+    if separator and port.isdigit() and (":" not in host or host.endswith("]")):
+        return host, int(port)
+    return value, 0

@@ -40,6 +40,8 @@ class Rule:
     host: str | None = None
     json: object = None
     rule_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    checks: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """The parts that are set (the only ones worth checking), in matcher order."""
     body_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     host_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
@@ -50,6 +52,30 @@ class Rule:
         object.__setattr__(self, "body_re", body_re)
         host_re = compile_pattern("host", self.host) if self.host else None
         object.__setattr__(self, "host_re", host_re)
+        parts = {
+            "rule": bool(self.rule),
+            "host": bool(self.host),
+            "headers": bool(self.headers),
+            "body": bool(self.body),
+            "data": self.data is not None,
+            "json": self.json is not None,
+        }
+        object.__setattr__(self, "checks", tuple(name for name, used in parts.items() if used))
+
+    def describe(self) -> str:
+        """The parts that are set, as people read them: "rule 'GET /x', host 'api'"."""
+        parts = [f"rule {self.rule!r}"]
+        if self.host:
+            parts.append(f"host {self.host!r}")
+        if self.headers:
+            parts.append(f"headers {dict(self.headers)!r}")
+        if self.body:
+            parts.append(f"body {self.body!r}")
+        if self.data is not None:
+            parts.append(f"form {dict(self.data)!r}")
+        if self.json is not None:
+            parts.append(f"json {self.json!r}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

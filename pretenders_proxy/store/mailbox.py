@@ -1,12 +1,9 @@
-"""Captured mail: each session's bounded mailbox, and the post office numbering deliveries."""
+"""A session's captured mail, bounded: past the limit the oldest go and are counted."""
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from pretenders_proxy.model.mail import Envelope, Mail
-from pretenders_proxy.model.message import headline
-
-type Watcher = Callable[[Mail], None]
+from pretenders_proxy.model.mail import Mail
 
 
 class Mailbox:
@@ -46,34 +43,3 @@ class Mailbox:
     def clear(self) -> None:
         self._mails.clear()
         self.dropped = 0
-
-
-class PostOffice:
-    """Numbers every accepted mail and tells the watchers (long polls) about it."""
-
-    __slots__ = ("_ids", "_keys", "_watchers")
-
-    def __init__(self) -> None:
-        self._ids = itertools.count(1)
-        self._keys = itertools.count()
-        self._watchers: dict[int, Watcher] = {}
-
-    def deliver(
-        self, mailbox: Mailbox, session: str, now: float, envelope: Envelope, content: bytes
-    ) -> Mail:
-        """Put a message into `mailbox` as a new Mail, then tell every watcher."""
-        mail = Mail(next(self._ids), session, now, envelope, content, headline(content))
-        mailbox.add(mail)
-        for watcher in list(self._watchers.values()):
-            watcher(mail)
-        return mail
-
-    def watch(self, watcher: Watcher) -> Callable[[], None]:
-        """Call `watcher` with each mail delivered from now on; returns how to stop."""
-        key = next(self._keys)
-        self._watchers[key] = watcher
-
-        def stop() -> None:
-            self._watchers.pop(key, None)
-
-        return stop

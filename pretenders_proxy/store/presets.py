@@ -70,7 +70,7 @@ class PresetBook:
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""
-        return nearest(list(self._items.values()), _rule_of, subject)
+        return nearest(list(self._items.values()), lambda p: (p.preset.rule, subject))
 
 
 def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:
@@ -82,8 +82,7 @@ def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:
         lines.append("There are no presets in this session.")
         return "\n".join(lines) + "\n"
     rule = miss.closest.preset.rule
-    host = f", host {rule.host!r}" if rule.host else ""
-    lines.append(f"Closest: preset {miss.closest.id} (rule {rule.rule!r}{host}), which differs in:")
+    lines.append(f"Closest: preset {miss.closest.id} ({rule.describe()}), which differs in:")
     lines.extend(f"  - {reason}" for reason in miss.failures)
     return "\n".join(lines) + "\n"
 

@@ -11,9 +11,10 @@ from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Entry, Source
 from pretenders_proxy.model.mail import Envelope, Mail
+from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset
-from pretenders_proxy.store.mailbox import PostOffice
+from pretenders_proxy.store.events import Hub
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Protocol, Session
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
@@ -42,14 +43,16 @@ class Store:
     default_timeout: float | None = 120.0
     clock: Clock = field(default_factory=Clock)
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
-    post: PostOffice = field(init=False, default_factory=PostOffice)
+    events: Hub = field(init=False, default_factory=Hub)
     on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
+    _mail_ids: Iterator[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._preset_ids = itertools.count(1)
         self._entry_ids = itertools.count(1)
+        self._mail_ids = itertools.count(1)
         self._create(DEFAULT_SESSION, Protocol.HTTP, None)
 
     def _create(self, name: str, protocol: Protocol, timeout: float | None) -> Session:
@@ -119,7 +122,17 @@ class Store:
     def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         """Keep a message `session` accepted; it counts as traffic (refreshes its timeout)."""
         self.touch(session)
-        return self.post.deliver(session.mailbox, session.name, self.clock.now(), envelope, content)
+        mail = Mail(
+            next(self._mail_ids),
+            session.name,
+            self.clock.now(),
+            envelope,
+            content,
+            headline(content),
+        )
+        session.mailbox.add(mail)
+        self.events.publish(mail)
+        return mail
 
     def record(
         self,
@@ -147,4 +160,5 @@ class Store:
             error=error,
         )
         session.history.add(entry)
+        self.events.publish(entry)
         return entry

@@ -1,5 +1,6 @@
 """Mail sent with stdlib smtplib to a real server, read back through the v1 mail API."""
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -9,7 +10,8 @@ import pytest
 import requests
 
 from pretenders_proxy.client.mail import Mailbox
-from pretenders_proxy.errors import MailTimeoutError
+from pretenders_proxy.client.v1 import Pretenders
+from pretenders_proxy.errors import APIError, MailTimeoutError
 from pretenders_proxy.launcher import RunningServer
 from tests.integration.conftest import Send, message
 
@@ -126,7 +128,9 @@ def test_wait_returns_the_mail_once_it_arrives(
 
 def test_wait_times_out_with_a_408_showing_what_arrived(send: Send, mailbox: Mailbox) -> None:
     send(message("Seen but not matching", to="erin@example.test"))
-    with pytest.raises(MailTimeoutError, match="no mail matching to='frank@'") as caught:
+    with pytest.raises(
+        MailTimeoutError, match=re.escape("1 mail(s) matching to='frank@'")
+    ) as caught:
         mailbox.wait(to="frank@", timeout=0.2)
     assert [m.subject for m in caught.value.seen] == ["Seen but not matching"]  # type: ignore
 
@@ -146,7 +150,8 @@ def test_delete_one_then_all(send: Send, mailbox: Mailbox) -> None:
     ("query", "problem"),
     [
         ("wait=soon", "wait='soon' is not a number"),
-        ("wait=-1", "wait=-1 must be between 0 and 300"),
+        ("wait=-1", "must be between 0 and 300 seconds"),
+        ("count=many", "count='many' is not a whole number"),
         ("too=alice", "unknown query parameter too"),
         ("session=no-such-session", "no session named 'no-such-session'"),
     ],
@@ -185,3 +190,18 @@ class ThreadedWait:
 
     def result(self) -> EmailMessage:
         return self._future.result()  # type: ignore[return-value]
+
+
+def test_the_v1_client_reads_the_mail_of_its_session(server: RunningServer, control: str) -> None:
+    with Pretenders(control) as base, base.session() as fake:
+        try:
+            with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+                smtp.login(fake.name, "x")
+                smtp.send_message(message("Via v1", "Confirm: https://app.example.test/c/42"))
+            mail = fake.mail.wait(subject="via V1", timeout=10)
+            assert fake.mail.links(mail.id) == ["https://app.example.test/c/42"]
+            with pytest.raises(APIError) as missing:
+                fake.mail.get(mail.id + 10_000)
+            assert missing.value.status == 404 and "no mail" in missing.value.message
+        finally:
+            fake.delete()

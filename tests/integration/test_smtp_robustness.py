@@ -80,7 +80,6 @@ def test_smtp_mock_presets_through_the_client(server: RunningServer) -> None:
         assert mock.mail.presets() == []
     finally:
         mock.delete_mock()
-        mock.boss.http.close()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,181 @@
+"""The request journal: list (and wait for) requests, verify counts, misses, unused presets."""
+
+import re
+from collections.abc import Callable
+
+from aiohttp import web
+
+from pretenders_proxy.api import views
+from pretenders_proxy.api.router import (
+    BadRequestError,
+    Param,
+    Router,
+    json_response,
+    query_float,
+    read_model,
+    runtime_of,
+    sessions_of,
+)
+from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
+from pretenders_proxy.api.waiting import wait_seconds, wait_until
+from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.matching.verify import verify
+from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
+
+router = Router("requests")
+
+DROPPED = "X-Pretenders-Dropped"
+SESSION = Param("session", "Only this session's requests (all sessions when absent).")
+FILTERS = [
+    SESSION,
+    Param("method", "Only this method (GET, POST...)."),
+    Param("host", "Only requests to this host."),
+    Param("path", "Only requests whose path matches this regex (re.search)."),
+    Param("source", "Only answers from preset, cassette, upstream or miss."),
+    Param("since", "Only requests with an id greater than this one.", "integer"),
+    Param("wait", "Seconds to wait until `count` matching requests arrived (long-poll).", "number"),
+    Param("count", "With wait: how many matching requests to wait for (default 1).", "integer"),
+]
+
+
+@router.route(
+    "GET",
+    "/api/v1/requests",
+    summary="Requests received, oldest first; with wait=<s>, answer as soon as count=<n> of "
+    "them arrived (408 with what arrived if they do not)",
+    response=list[RequestOut],
+    query=FILTERS,
+    errors=[400, 408],
+)
+async def list_requests(request: web.Request) -> web.Response:
+    keep = _filter(request)
+    sessions = sessions_of(request)
+    wait = wait_seconds(query_float(request, "wait"))
+    wanted = _count(request)
+
+    def matching() -> list[Entry]:
+        return sorted((e for s in sessions for e in s.history if keep(e)), key=lambda e: e.id)
+
+    store = runtime_of(request).store
+    arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
+    entries = matching()
+    headers = {DROPPED: str(sum(s.history.dropped for s in sessions))}
+    if wait and not arrived:
+        message = f"waited {wait:g}s for {wanted} matching request(s), {len(entries)} arrived"
+        body = {"error": message, "seen": [views.entry(e) for e in entries]}
+        return json_response(body, status=408, headers=headers)
+    return json_response([views.entry(e) for e in entries], headers=headers)
+
+
+@router.route(
+    "GET", "/api/v1/requests/{id}", summary="One request", response=RequestOut, errors=[404]
+)
+async def get_request(request: web.Request) -> web.Response:
+    wanted = request.match_info["id"]
+    for session in runtime_of(request).store.sessions.values():
+        for entry in session.history:
+            if str(entry.id) == wanted:
+                return json_response(views.entry(entry))
+    raise NotFoundError(f"no request {wanted} (unknown, deleted or past the history limit)")
+
+
+@router.route(
+    "DELETE",
+    "/api/v1/requests",
+    summary="Forget the requests of a session (or all)",
+    query=[SESSION],
+)
+async def clear_requests(request: web.Request) -> web.Response:
+    for session in sessions_of(request):
+        session.history.clear()
+    return web.Response(status=204)
+
+
+@router.route(
+    "GET",
+    "/api/v1/misses",
+    summary="Requests nothing answered, oldest first",
+    response=list[RequestOut],
+    query=[SESSION],
+)
+async def list_misses(request: web.Request) -> web.Response:
+    misses = [e for s in sessions_of(request) for e in s.history if e.source is Source.MISS]
+    return json_response([views.entry(e) for e in sorted(misses, key=lambda e: e.id)])
+
+
+@router.route(
+    "POST",
+    "/api/v1/verify",
+    summary="Check that a session received requests matching a rule a number of times "
+    "(optionally waiting for it); 409 explains what matched and the nearest miss when not",
+    body=VerifyIn,
+    response=VerifyOut,
+    query=[SESSION],
+    errors=[400, 404, 409],
+)
+async def verify_requests(request: web.Request) -> web.Response:
+    check = await read_model(request, VerifyIn)
+    rule, count = check.to_rule(), check.to_count()
+    store = runtime_of(request).store
+    session = store.get(check.session or request.query.get("session") or DEFAULT_SESSION)
+
+    def holds() -> bool:
+        return verify(rule, list(session.history), count).ok
+
+    await wait_until(store.events, holds, wait_seconds(check.wait))
+    verdict = verify(rule, list(session.history), count)
+    body = {
+        "ok": verdict.ok,
+        "count": len(verdict.matched),
+        "matched": [e.id for e in verdict.matched],
+        "dropped": session.history.dropped,
+    }
+    if verdict.explanation is not None:
+        return json_response(dict(body, error=verdict.explanation), status=409)
+    return json_response(body)
+
+
+@router.route(
+    "GET",
+    "/api/v1/unused",
+    summary="Presets that never served (and, with cassettes, recordings never played)",
+    query=[SESSION],
+)
+async def list_unused(request: web.Request) -> web.Response:
+    sessions = sessions_of(request)
+    unused = [views.preset(p, s.name) for s in sessions for p in s.presets if p.served == 0]
+    return json_response({"presets": unused})
+
+
+def _count(request: web.Request) -> int:
+    value = request.query.get("count", "1")
+    if not value.isdigit():
+        raise BadRequestError(f"count={value!r} is not a whole number")
+    return int(value)
+
+
+def _filter(request: web.Request) -> Callable[[Entry], bool]:
+    query = request.query
+    method, host, source = query.get("method"), query.get("host"), query.get("source")
+    if source is not None and source not in set(Source):
+        raise BadRequestError(f"source={source!r} is not one of {', '.join(Source)}")
+    since = query.get("since", "0")
+    if not since.isdigit():
+        raise BadRequestError(f"since={since!r} is not a request id")
+    try:
+        path = re.compile(query["path"]) if query.get("path") else None
+    except re.error as e:
+        raise BadRequestError(f"path={query['path']!r} is not a valid regex: {e}") from e
+
+    def keep(entry: Entry) -> bool:
+        seen = entry.request
+        return (
+            entry.id > int(since)
+            and (method is None or seen.method == method.upper())
+            and (host is None or seen.host == host)
+            and (source is None or entry.source == source)
+            and (path is None or path.search(seen.path.decode("latin-1")) is not None)
+        )
+
+    return keep

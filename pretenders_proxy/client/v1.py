@@ -1,0 +1,293 @@
+"""`Pretenders`, the client of the v1 control API: sessions, presets, requests, assertions.
+
+fake = Pretenders("http://127.0.0.1:8000").session()      # a fresh session of its own
+fake.when("GET /hello", host="api.example.test").reply(text="hi")
+run_my_app(proxy=fake.proxy_url)
+fake.assert_requested("GET /hello", times=1)
+fake.assert_no_misses()
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Self
+
+import httpx
+
+from pretenders_proxy.client.mail import Mailbox
+from pretenders_proxy.constants import FOREVER
+from pretenders_proxy.errors import APIError
+
+type Headers = dict[str, str] | list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the server received, and how it was answered."""
+
+    id: int
+    session: str
+    method: str
+    url: str
+    path: str
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    source: str
+    status: int | None
+    miss: str | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> "RecordedRequest":
+        return cls(
+            id=item["id"],
+            session=item["session"],
+            method=item["method"],
+            url=item["url"],
+            path=item["path"],
+            query=item["query"],
+            headers=[(name, value) for name, value in item["headers"]],
+            body=base64.b64decode(item["body_base64"]),
+            source=item["source"],
+            status=item["status"],
+            miss=item["miss"],
+            raw=item,
+        )
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+class Pretenders:
+    """One session on a pretenders server (`default` unless given or made with `session()`)."""
+
+    def __init__(
+        self,
+        url: str = "http://127.0.0.1:8000",
+        *,
+        session: str = "default",
+        token: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.name = session
+        self.token = token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def session(self, name: str | None = None, *, timeout: float | str | None = None) -> Self:
+        """A client for a new (or the live, if named) session on the same server."""
+        body: dict[str, Any] = {"name": name}
+        if timeout is not None:
+            body["timeout"] = timeout
+        created = self._call("POST", "/api/v1/sessions", json=body)
+        return type(self)(
+            self.url,
+            session=created["name"],
+            token=self.token,
+            timeout=self.http.timeout.read or 30.0,
+        )
+
+    def delete(self) -> None:
+        """Delete this session with everything it holds (`default` is emptied instead)."""
+        self._call("DELETE", f"/api/v1/sessions/{self.name}")
+
+    def info(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/api/v1/sessions/{self.name}")
+        return result
+
+    @property
+    def listeners(self) -> dict[str, str]:
+        result: dict[str, str] = self._call("GET", "/health")["listeners"]
+        return result
+
+    @property
+    def proxy_url(self) -> str:
+        """The proxy URL whose credentials route traffic to this session."""
+        proxy = self.listeners["proxy"]
+        return proxy.replace("://", f"://{self.name}:x@", 1)
+
+    @property
+    def mail(self) -> Mailbox:
+        """This session's captured mail: list, get, wait(to=..., timeout=...), links, presets."""
+        return Mailbox(self.url, session=self.name, token=self.token)
+
+    # -- presets --------------------------------------------------------------------------
+
+    def when(
+        self,
+        rule: str = "",
+        *,
+        host: str | None = None,
+        headers: dict[str, str] | None = None,
+        body: str | None = None,
+        data: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> "PresetBuilder":
+        """Start a preset: requests matching this rule get the `.reply(...)` that follows."""
+        matcher = {
+            "rule": rule,
+            "headers": headers,
+            "body": body,
+            "data": data,
+            "host": host,
+            "json": json,
+        }
+        return PresetBuilder(self, {k: v for k, v in matcher.items() if v is not None})
+
+    def presets(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/api/v1/presets", params=self._scope)
+        return result
+
+    def clear_presets(self) -> None:
+        self._call("DELETE", "/api/v1/presets", params=self._scope)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def requests(self, **filters: Any) -> list[RecordedRequest]:
+        """What this session received (filters: method, host, path regex, source, since)."""
+        items = self._call("GET", "/api/v1/requests", params={**filters, **self._scope})
+        return [RecordedRequest.from_json(item) for item in items]
+
+    def wait_for_requests(
+        self, count: int = 1, *, timeout: float = 10.0, **filters: Any
+    ) -> list[RecordedRequest]:
+        """Block until `count` matching requests arrived; AssertionError on timeout."""
+        params = {**filters, **self._scope, "wait": timeout, "count": count}
+        answer = self.http.get("/api/v1/requests", params=params, timeout=timeout + 10)
+        if answer.status_code == 408:
+            raise AssertionError(answer.json()["error"])
+        return [RecordedRequest.from_json(item) for item in self._ok(answer)]
+
+    def misses(self) -> list[RecordedRequest]:
+        items = self._call("GET", "/api/v1/misses", params=self._scope)
+        return [RecordedRequest.from_json(item) for item in items]
+
+    def reset(self) -> None:
+        """Forget this session's presets and requests."""
+        self.clear_presets()
+        self._call("DELETE", "/api/v1/requests", params=self._scope)
+
+    # -- assertions -----------------------------------------------------------------------
+
+    def assert_requested(
+        self,
+        rule: str = "",
+        *,
+        host: str | None = None,
+        headers: dict[str, str] | None = None,
+        body: str | None = None,
+        json: Any = None,
+        times: int | None = None,
+        at_least: int | None = None,
+        at_most: int | None = None,
+        wait: float | None = None,
+    ) -> list[int]:
+        """Assert the session received matching requests (at least once by default);
+        the AssertionError carries the server's near-miss explanation. Returns their ids."""
+        matcher = {"rule": rule, "host": host, "headers": headers, "body": body, "json": json}
+        check = {
+            "rule": {k: v for k, v in matcher.items() if v is not None},
+            "times": times,
+            "at_least": at_least,
+            "at_most": at_most,
+            "wait": wait,
+        }
+        check = {k: v for k, v in check.items() if v is not None}
+        answer = self.http.post(
+            "/api/v1/verify", json=check, params=self._scope, timeout=(wait or 0) + 30
+        )
+        if answer.status_code == 409:
+            raise AssertionError(answer.json()["error"])
+        matched: list[int] = self._ok(answer)["matched"]
+        return matched
+
+    def assert_no_misses(self) -> None:
+        """Assert that every request of this session was answered by a preset or recording."""
+        if misses := self.misses():
+            report = "\n".join(m.miss or f"{m.method} {m.url}" for m in misses)
+            raise AssertionError(f"{len(misses)} request(s) matched nothing:\n{report}")
+
+    def assert_all_played(self) -> None:
+        """Assert that every preset of this session served at least once."""
+        unused = self._call("GET", "/api/v1/unused", params=self._scope)
+        never = [f"preset {p['id']} (rule {p['rule']['rule']!r})" for p in unused["presets"]]
+        if never:
+            raise AssertionError("never used: " + ", ".join(never))
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def _scope(self) -> dict[str, str]:
+        return {"session": self.name}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._ok(self.http.request(method, path, **kwargs))
+
+    @staticmethod
+    def _ok(answer: httpx.Response) -> Any:
+        if answer.status_code >= 400:
+            try:
+                message = answer.json()["error"]
+            except (ValueError, KeyError, TypeError):
+                message = answer.text
+            raise APIError(answer.status_code, message)
+        return answer.json() if answer.content else None
+
+
+class PresetBuilder:
+    """The second half of `Pretenders.when(...)`: `.reply(...)` adds the preset."""
+
+    def __init__(self, client: Pretenders, rule: dict[str, Any]) -> None:
+        self.client = client
+        self.rule = rule
+
+    def reply(
+        self,
+        body: bytes | str | dict[str, Any] | list[Any] = b"",
+        *,
+        status: int = 200,
+        headers: Headers | None = None,
+        times: int | str = FOREVER,
+        after: float = 0,
+        fault: str | None = None,
+    ) -> dict[str, Any]:
+        """Answer matching requests with this reply: bytes, text, or a JSON object/array."""
+        preset: dict[str, Any] = {
+            "rule": self.rule,
+            "status": status,
+            "times": times,
+            "after": after,
+            "headers": headers or {},
+        }
+        if isinstance(body, bytes):
+            preset["body"] = base64.b64encode(body).decode("ascii")
+        elif isinstance(body, str):
+            preset["text"] = body
+        else:
+            preset["body"] = body
+        if fault is not None:
+            preset["fault"] = fault
+        result: dict[str, Any] = self.client._call(
+            "POST", "/api/v1/presets", json=preset, params=self.client._scope
+        )
+        return result

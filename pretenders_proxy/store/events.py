@@ -1,0 +1,37 @@
+"""A hub that tells listeners about new history entries (and mail), for waits and live views."""
+
+import logging
+from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+
+type Listener = Callable[[object], None]
+
+
+class Hub:
+    """Synchronous publish/subscribe; a failing listener is logged and the others still run."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every published item until the returned function is called."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, item: object) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(item)
+            except Exception:
+                logger.exception("event listener %r failed", listener)
+
+    def __len__(self) -> int:
+        return len(self._listeners)

@@ -1,0 +1,53 @@
+from datetime import datetime
+
+import pytest
+
+from pretenders_proxy.api import views
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.store.session import Protocol, Session
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "FOREVER"),
+        (5, "0:00:05"),
+        (0.1, "0:00:00.100000"),
+        (120, "0:02:00"),
+        (90000, "25:00:00"),  # no "1 day, ..." form: the 1.4 client splits on ":"
+    ],
+)
+def test_timeout_text(seconds: float | None, text: str) -> None:
+    assert views.timeout_text(seconds) == text
+
+
+def test_pretender_has_exactly_the_five_1_4_keys() -> None:
+    started = datetime(2026, 1, 2, 3, 4, 5, 678)
+    session = Session("m", Protocol.HTTP, 5.0, started, 0.0, 10)
+    assert views.pretender(session) == {
+        "start": "2026-01-02 03:04:05.000678",
+        "timeout": "0:00:05",
+        "last_call": "2026-01-02 03:04:05.000678",
+        "name": "m",
+        "protocol": "http",
+    }
+
+
+def test_history_item_1_4() -> None:
+    request = Request("POST", b"/a%20b", b"x=1", ((b"X-A", b"1"), (b"X-A", b"2")), b"\xff")
+    entry = Entry(1, "m", 0.0, request, Source.MISS)
+    assert views.history_14(entry) == {
+        "body": "/w==",
+        "headers": {"X-A": "1, 2"},
+        "method": "POST",
+        "url": "/a b?x=1",
+        "rule": "POST /a b?x=1",
+    }
+
+
+def test_v1_entry_shows_text_only_for_utf8_bodies() -> None:
+    request = Request("GET", b"/x", host="h", port=8080, scheme="http", body=b"\xff")
+    shown = views.entry(Entry(3, "s", 0.0, request, Source.UPSTREAM))
+    assert shown["url"] == "http://h:8080/x" and shown["body"] is None
+    assert shown["body_base64"] == "/w==" and shown["status"] is None

@@ -1,0 +1,118 @@
+import json as jsonlib
+
+import pytest
+
+from pretenders_proxy.matching import matchers
+from pretenders_proxy.matching.engine import failures, first_match, is_match, nearest
+from pretenders_proxy.matching.subject import Subject
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.preset import Rule
+
+
+def seen(
+    method: str = "GET",
+    target: bytes = b"/hello",
+    body: bytes = b"",
+    host: str = "api.example.test",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> Subject:
+    path, _, query = target.partition(b"?")
+    return Subject(Request(method, path, query, headers, body, host=host))
+
+
+@pytest.mark.parametrize(
+    ("rule", "request_line", "matches"),
+    [
+        ("", ("GET", b"/anything"), True),
+        ("POST", ("POST", b"/x/y"), True),
+        ("POST", ("GET", b"/x"), False),
+        ("(PUT|POST) /x", ("PUT", b"/x"), True),
+        ("(PUT|POST) /x", ("GET", b"/x"), False),
+        ("GET /hello", ("GET", b"/hello/world"), True),  # re.match: a prefix is enough
+        ("GET /hello$", ("GET", b"/hello/world"), False),
+        (r"GET /q\?a=1", ("GET", b"/q?a=1&b=2"), True),
+        (".* /test_star", ("DELETE", b"/test_star"), True),
+    ],
+)
+def test_rule(rule: str, request_line: tuple[str, bytes], matches: bool) -> None:
+    method, target = request_line
+    assert (matchers.rule(Rule(rule), seen(method, target)) is None) is matches
+
+
+def test_rule_failure_names_both_sides() -> None:
+    assert matchers.rule(Rule("GET /a"), seen("GET", b"/b")) == (
+        "request 'GET /b' does not match rule 'GET /a'"
+    )
+
+
+def test_host_is_a_regex_on_the_request_host() -> None:
+    assert matchers.host(Rule(host=r"api\.example\.test"), seen()) is None
+    assert matchers.host(Rule(host=".*example"), seen()) is None
+    assert matchers.host(Rule(host="other"), seen()) == (
+        "host 'api.example.test' does not match 'other'"
+    )
+    assert matchers.host(Rule(), seen(host="")) is None
+
+
+def test_headers_must_be_present_and_equal() -> None:
+    rule = Rule(headers={"If-None-Match": "A1"})
+    assert matchers.headers(rule, seen(headers=((b"if-none-match", b"A1"),))) is None
+    assert "missing" in (matchers.headers(rule, seen()) or "")
+    assert "'B2', expected 'A1'" in (
+        matchers.headers(rule, seen(headers=((b"If-None-Match", b"B2"),))) or ""
+    )
+
+
+def test_body_regex_on_the_decoded_body() -> None:
+    assert matchers.body(Rule(body="1.*"), seen(body=b"123")) is None
+    assert matchers.body(Rule(body="2.*"), seen(body=b"123")) is not None
+    assert matchers.body(Rule(), seen(body=b"anything")) is None
+
+
+def test_data_equals_the_form() -> None:
+    assert matchers.data(Rule(data={"one": "first"}), seen(body=b"one=first")) is None
+    assert matchers.data(Rule(data={"one": "first"}), seen(body=b"one=first&x=2")) is not None
+
+
+@pytest.mark.parametrize(
+    ("expected", "body", "where"),
+    [
+        ({"a": 1}, {"a": 1, "b": 2}, None),
+        ({"a": {"b": [1, {"c": True}]}}, {"a": {"b": [1, {"c": True, "d": 0}]}}, None),
+        ({"a": 1}, {"a": 2}, "$.a"),
+        ({"a": 1}, {"b": 1}, "$.a (missing)"),
+        ({"a": [1, 2]}, {"a": [1]}, "$.a"),
+        ({"a": 1}, {"a": 1.0}, None),
+        ({"a": 1}, {"a": True}, "$.a"),
+        ([1, 2], [1, 2], None),
+        ({"a": None}, {"a": None}, None),
+    ],
+)
+def test_json_contains(expected: object, body: object, where: str | None) -> None:
+    outcome = matchers.json(Rule(json=expected), seen(body=jsonlib.dumps(body).encode()))
+    assert outcome == (None if where is None else f"JSON body differs at {where}")
+
+
+def test_json_on_a_non_json_body() -> None:
+    assert matchers.json(Rule(json={"a": 1}), seen(body=b"a=1")) == "body is not JSON"
+
+
+def test_failures_lists_every_reason_in_matcher_order() -> None:
+    rule = Rule("POST /x", headers={"X": "1"}, host="other")
+    assert len(failures(rule, seen())) == 3
+    assert is_match(Rule("GET /hello"), seen())
+
+
+def test_first_match_is_in_order() -> None:
+    rules = [Rule("POST"), Rule("GET /h"), Rule(".*")]
+    assert first_match(rules, lambda r: r, seen()) is rules[1]
+    assert first_match([Rule("POST")], lambda r: r, seen()) is None
+
+
+def test_nearest_prefers_fewest_failures_then_the_most_similar_rule() -> None:
+    rules = [Rule("GET /zzzzz", headers={"X": "1"}), Rule("GET /helo"), Rule("GET /other")]
+    subject = seen()
+    miss = nearest(rules, lambda r: (r, subject))
+    assert miss.closest is rules[1]
+    assert miss.failures == ("request 'GET /hello' does not match rule 'GET /helo'",)
+    assert nearest([], lambda r: (r, subject)).closest is None

@@ -1,0 +1,88 @@
+import gzip
+
+import pytest
+
+from pretenders_proxy.matching.subject import (
+    INVALID,
+    Subject,
+    charset_of,
+    decode_content,
+    parse_form,
+)
+from pretenders_proxy.model.http import Request
+
+
+def subject(**fields: object) -> Subject:
+    return Subject(Request(method=str(fields.pop("method", "POST")), path=b"/p", **fields))  # type: ignore[arg-type]
+
+
+def test_line_decodes_the_path_but_keeps_the_query_raw() -> None:
+    seen = Subject(Request("GET", b"/a%20b/c", b"x=1%202&y"))
+    assert seen.line == "GET /a b/c?x=1%202&y"
+    assert Subject(Request("DELETE", b"")).line == "DELETE "
+
+
+def test_headers_are_case_insensitive_and_repeats_joined() -> None:
+    seen = subject(headers=((b"X-A", b"1"), (b"x-a", b"2"), (b"Content-Type", b"text/plain")))
+    assert seen.header("x-A") == "1, 2"
+    assert seen.header("content-type") == "text/plain"
+    assert seen.header("missing") is None
+
+
+def test_text_undoes_gzip_and_uses_the_charset() -> None:
+    body = gzip.compress("héllo".encode("latin-1"))
+    headers = ((b"Content-Encoding", b"gzip"), (b"Content-Type", b"text/plain; charset=latin-1"))
+    assert subject(body=body, headers=headers).text == "héllo"
+
+
+def test_text_survives_bad_bytes_and_unknown_charsets() -> None:
+    assert subject(body=b"\xff\xfe ok").text.endswith(" ok")
+    headers = ((b"Content-Type", b"text/plain; charset=klingon"),)
+    assert subject(body=b"ok", headers=headers).text == "ok"
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "expected"),
+    [
+        (gzip.compress(b"abc"), "gzip", b"abc"),
+        (b"not gzip", "gzip", b"not gzip"),
+        (b"abc", "br-unknown", b"abc"),
+        (b"abc", None, b"abc"),
+    ],
+)
+def test_decode_content(body: bytes, encoding: str | None, expected: bytes) -> None:
+    assert decode_content(body, encoding) == expected
+
+
+def test_charset_of() -> None:
+    assert charset_of('text/html; charset="ISO-8859-1"') == "ISO-8859-1"
+    assert charset_of("application/json") == "utf-8"
+    assert charset_of(None) == "utf-8"
+
+
+def test_form_urlencoded_whatever_the_content_type() -> None:
+    assert parse_form("one=first&two=a+b%21&empty=", None) == {
+        "one": "first",
+        "two": "a b!",
+        "empty": "",
+    }
+    assert parse_form("one=first", "text/plain") == {"one": "first"}
+
+
+def test_form_multipart() -> None:
+    body = (
+        '--XyZ\r\nContent-Disposition: form-data; name="one"\r\n\r\nfirst\r\n'
+        '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\nline 1\nline 2\r\n--XyZ--\r\n"
+    )
+    assert parse_form(body, "multipart/form-data; boundary=XyZ") == {
+        "one": "first",
+        "file": "line 1\nline 2",
+    }
+
+
+def test_json_is_parsed_once_or_invalid() -> None:
+    assert subject(body=b'{"a": [1, 2]}').json == {"a": [1, 2]}
+    assert subject(body=b"null").json is None
+    assert subject(body=b"{nope").json is INVALID
+    assert subject(body=b"").json is INVALID

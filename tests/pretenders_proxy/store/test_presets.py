@@ -1,0 +1,72 @@
+from pretenders_proxy.matching.subject import Subject
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.store.presets import MISS_HEADER, PresetBook, explain_miss, miss_response
+
+
+def preset(rule: str, status: int = 200, times: int | None = None, **rule_fields: object) -> Preset:
+    return Preset(Rule(rule, **rule_fields), Reply(status), times)  # type: ignore[arg-type]
+
+
+def get(path: bytes, method: str = "GET") -> Subject:
+    return Subject(Request(method, path))
+
+
+def served(book: PresetBook, *subjects: Subject) -> list[int | None]:
+    out = []
+    for s in subjects:
+        found = book.take(s)
+        out.append(found.preset.reply.status if found else None)
+    return out
+
+
+def test_flat_creation_order_as_in_1_4_5() -> None:
+    book = PresetBook()
+    for i, (rule, status) in enumerate([(".*", 201), ("GET /a", 202), (".*", 203)]):
+        book.add(i, preset(rule, status, times=1))
+    assert served(book, *[get(b"/a")] * 4) == [201, 202, 203, None]
+
+
+def test_times_count_down_and_forever_never_runs_out() -> None:
+    book = PresetBook()
+    book.add(1, preset("POST", 202, times=2))
+    book.add(2, preset("GET", 200))
+    assert served(book, *[get(b"/x", "POST")] * 3) == [202, 202, None]
+    assert served(book, *[get(b"/x")] * 5) == [200] * 5
+    assert [p.id for p in book] == [2]
+    assert book.get(2) is not None and book.get(2).served == 5  # type: ignore[union-attr]
+
+
+def test_remove_and_clear() -> None:
+    book = PresetBook()
+    book.add(1, preset("GET /a"))
+    book.add(2, preset("GET /a", 204))
+    assert book.remove(1) and not book.remove(1)
+    assert served(book, get(b"/a")) == [204]
+    book.clear()
+    assert len(book) == 0 and served(book, get(b"/a")) == [None]
+
+
+def test_thousands_of_presets_serve_the_right_one() -> None:
+    book = PresetBook()
+    for i in range(5000):
+        book.add(i, preset(f"GET /items/{i}$", 200 + i % 100, times=1))
+    assert served(book, get(b"/items/4242"), get(b"/items/4242")) == [242, None]
+
+
+def test_miss_explanation_names_the_closest_preset() -> None:
+    book = PresetBook()
+    book.add(7, preset("GET /helo", host="api"))
+    book.add(8, preset("POST /zzz", headers={"X": "1"}))
+    subject = Subject(Request("GET", b"/hello", host="api"))
+    text = explain_miss(subject, book.nearest(subject))
+    assert text.startswith("No preset matched GET /hello (host api).")
+    assert "Closest: preset 7 (rule 'GET /helo', host 'api')" in text
+    assert "request 'GET /hello' does not match rule 'GET /helo'" in text
+    empty = explain_miss(subject, PresetBook().nearest(subject))
+    assert "There are no presets in this session." in empty
+
+
+def test_miss_response_is_marked() -> None:
+    response = miss_response(418, "why")
+    assert response.status == 418 and MISS_HEADER in response.headers and response.body == b"why"

@@ -1,0 +1,97 @@
+from datetime import datetime
+
+import pytest
+
+from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def clock(self) -> Clock:
+        return Clock(
+            now=lambda: self.now,
+            monotonic=lambda: self.now,
+            local=lambda: datetime.fromtimestamp(self.now),
+        )
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def store(time: FakeTime) -> Store:
+    return Store(history_limit=3, default_timeout=10.0, clock=time.clock())
+
+
+def test_default_session_always_exists_and_never_expires(store: Store, time: FakeTime) -> None:
+    time.now += 10**9
+    assert store.get(DEFAULT_SESSION).timeout is None
+    assert store.delete(DEFAULT_SESSION)
+    assert store.find(DEFAULT_SESSION) is not None  # emptied, not gone
+
+
+def test_open_reuses_a_live_session_unchanged(store: Store, time: FakeTime) -> None:
+    first = store.open("fred", Protocol.HTTP, 5.0)
+    time.now += 1
+    again = store.open("fred", Protocol.HTTP, 99.0)
+    assert again is first and again.timeout == 5.0
+    assert store.open(None, Protocol.HTTP).name != store.open(None, Protocol.HTTP).name
+
+
+def test_timeouts_default_forever_and_seconds(store: Store) -> None:
+    assert store.open("a", Protocol.HTTP).timeout == 10.0
+    assert store.open("b", Protocol.HTTP, None).timeout is None
+    assert store.open("c", Protocol.SMTP, 0.1).timeout == 0.1
+
+
+def test_idle_sessions_expire_and_traffic_keeps_them(store: Store, time: FakeTime) -> None:
+    busy, idle = store.open("busy", Protocol.HTTP, 5.0), store.open("idle", Protocol.HTTP, 5.0)
+    for _ in range(3):
+        time.now += 4
+        store.touch(busy)
+    assert store.find("idle") is None  # expired: gone at once, even before a sweep
+    assert store.get("busy") is busy
+    with pytest.raises(NotFoundError, match="idle"):
+        store.get("idle")
+    assert idle.is_expired(time.now)
+
+
+def test_sweep_drops_only_expired_sessions(store: Store, time: FakeTime) -> None:
+    store.open("short", Protocol.HTTP, 1.0)
+    store.open("long", Protocol.HTTP, 100.0)
+    time.now += 2
+    assert store.sweep() == ["short"]
+    assert set(store.sessions) == {DEFAULT_SESSION, "long"}
+
+
+def test_touch_updates_last_call(store: Store, time: FakeTime) -> None:
+    session = store.open("s", Protocol.HTTP)
+    assert session.last_call == session.started
+    time.now += 3
+    store.touch(session)
+    assert (session.last_call - session.started).total_seconds() == 3
+
+
+def test_history_is_bounded_and_counts_what_it_dropped(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    ids = [store.record(session, Request("GET", b"/%d" % i), Source.MISS).id for i in range(5)]
+    assert [e.id for e in session.history] == ids[2:]
+    assert session.history.dropped == 2
+    assert session.history[0].request.path == b"/2"
+    session.history.clear()
+    assert len(session.history) == 0 and session.history.dropped == 0
+
+
+def test_preset_ids_are_unique_across_sessions(store: Store) -> None:
+    a = store.add_preset(store.open("a", Protocol.HTTP), Preset(Rule(), Reply()))
+    b = store.add_preset(store.open("b", Protocol.HTTP), Preset(Rule(), Reply()))
+    assert a.id != b.id

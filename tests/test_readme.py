@@ -1,0 +1,22 @@
+"""The README's examples run as written (against a real server on free ports)."""
+
+import re
+from pathlib import Path
+
+from pretenders_proxy.launcher import RunningServer
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+
+
+def example(name: str) -> str:
+    found = re.search(rf"```python\n# README example: {name}\n(.*?)```", README, re.S)
+    assert found, f"README example {name} is missing"
+    return found.group(1)
+
+
+def test_http_mock_example(server: RunningServer) -> None:
+    code = example("http-mock").replace(
+        'HTTPMock("localhost", 8000)', f'HTTPMock("{server.host}", {server.port})'
+    )
+    assert f"{server.port})" in code
+    exec(compile(code, "README.md", "exec"), {})
