@@ -185,3 +185,25 @@ def test_exhausted_port_range_is_a_503_until_a_mock_is_deleted(
     again = requests.post(f"{control}/smtp", json={"name": None}, timeout=10)
     assert again.json()["full_host"] == first.json()["full_host"]
     requests.delete(f"{control}/smtp/{again.json()['id']}", timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "problem"),
+    [
+        (b'{"name": ""}', 400, "name: Value error, must be a non-empty name"),
+        (b"not json", 400, "request body is not valid JSON"),
+        (b'{"name": null, "pretender_timeout": -1}', 400, "pretender_timeout"),
+    ],
+)
+def test_bad_smtp_mock_requests_are_4xx(
+    control: str, body: bytes, status: int, problem: str
+) -> None:
+    answer = requests.post(f"{control}/smtp", data=body, timeout=10)
+    assert answer.status_code == status and problem in answer.text
+
+
+def test_an_http_mock_name_cannot_become_an_smtp_mock(control: str, session_name: str) -> None:
+    requests.post(f"{control}/http", json={"name": session_name}, timeout=10)
+    answer = requests.post(f"{control}/smtp", json={"name": session_name}, timeout=10)
+    assert answer.status_code == 409 and "is an http mock, not an SMTP one" in answer.text
+    requests.delete(f"{control}/http/{session_name}", timeout=10)

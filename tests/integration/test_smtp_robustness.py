@@ -202,3 +202,17 @@ def test_busy_smtp_port_stops_the_server_with_one_clear_line(tmp_path: Path) -> 
         ):
             pass
     assert f"pretenders: SMTP: port {port} on 127.0.0.1 is already in use" in str(failed.value)
+
+
+def test_smtp_presets_by_id(control: str, mailbox: Mailbox) -> None:
+    added = mailbox.add_preset(action="tempfail", text="4.2.2 Mailbox full")
+    url = f"{control}/api/v1/smtp/presets/{added.id}"
+    shown = requests.get(url, timeout=10).json()
+    assert (shown["reply"], shown["times"], shown["session"]) == (
+        "451 4.2.2 Mailbox full",
+        "FOREVER",
+        mailbox.session,
+    )
+    assert requests.delete(url, timeout=10).status_code == 204
+    assert requests.get(url, timeout=10).status_code == 404
+    assert mailbox.presets() == []
