@@ -69,6 +69,9 @@ def test_starttls_with_the_pretenders_ca_and_auth_login(
 ) -> None:
     context = ssl.create_default_context(cafile=confdir / "mitmproxy-ca-cert.pem")
     with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+        smtp.ehlo()
+        for extension in ("starttls", "auth", "8bitmime", "smtputf8", "size"):
+            assert smtp.has_extn(extension), extension
         smtp.starttls(context=context)
         smtp.ehlo()
         smtp.login(mailbox.session or "", "secret")  # smtplib prefers PLAIN; LOGIN below
