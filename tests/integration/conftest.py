@@ -1,7 +1,7 @@
 """Fixtures for driving the SMTP listeners with smtplib, each test in its own session."""
 
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -9,8 +9,7 @@ import requests
 
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.launcher import RunningServer
-
-type Send = Callable[..., dict[str, object]]
+from tests.integration.mailing import Send, message
 
 
 @pytest.fixture
@@ -25,15 +24,6 @@ def mail_session(control: str, session_name: str) -> Iterator[str]:
 @pytest.fixture
 def mailbox(control: str, mail_session: str) -> Mailbox:
     return Mailbox(control, session=mail_session)
-
-
-def message(
-    subject: str = "Hello", text: str = "Hello there.", to: str = "alice@example.test"
-) -> EmailMessage:
-    mail = EmailMessage()
-    mail["Subject"], mail["From"], mail["To"] = subject, "app@example.test", to
-    mail.set_content(text)
-    return mail
 
 
 @pytest.fixture

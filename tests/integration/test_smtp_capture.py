@@ -1,19 +1,21 @@
 """Mail sent with stdlib smtplib to a real server, read back through the v1 mail API."""
 
+import concurrent.futures
 import re
 import smtplib
 import ssl
-from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
+from pretenders_proxy.api.schemas import MailOut
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.errors import APIError, MailTimeoutError
 from pretenders_proxy.launcher import RunningServer
-from tests.integration.conftest import Send, message
+from tests.integration.mailing import Send, message
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
 
@@ -179,11 +181,9 @@ def test_unknown_mail_and_attachment_are_404(send: Send, mailbox: Mailbox, contr
 class ThreadedWait:
     """Run Mailbox.wait in a thread while the test sends; `result()` once the block ends."""
 
-    def __init__(self, mailbox: Mailbox, **filters: object) -> None:
-        import concurrent.futures
-
+    def __init__(self, mailbox: Mailbox, **filters: Any) -> None:
         self._pool = concurrent.futures.ThreadPoolExecutor(1)
-        self._future = self._pool.submit(mailbox.wait, **filters)  # type: ignore[arg-type]
+        self._future = self._pool.submit(mailbox.wait, **filters)
 
     def __enter__(self) -> "ThreadedWait":
         return self
@@ -191,8 +191,8 @@ class ThreadedWait:
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True)
 
-    def result(self) -> EmailMessage:
-        return self._future.result()  # type: ignore[return-value]
+    def result(self) -> MailOut:
+        return self._future.result()
 
 
 def test_the_v1_client_reads_the_mail_of_its_session(server: RunningServer, control: str) -> None:

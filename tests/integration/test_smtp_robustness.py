@@ -12,7 +12,7 @@ import requests
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.client.smtp import SMTPMock
 from pretenders_proxy.launcher import LaunchError, RunningServer, launch
-from tests.integration.conftest import Send, message
+from tests.integration.mailing import Send, message
 
 SENDERS, MAILS_EACH = 8, 100
 
