@@ -66,7 +66,7 @@ async def list_mail(request: web.Request) -> web.Response:
     arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
     headers = {DROPPED: str(sum(s.mailbox.dropped for s in sessions))}
     if wait and not arrived:
-        return _timed_out(request, sessions, wait, wanted, headers)
+        return _timed_out(request, sessions, f"{wait:g}s for {wanted}", len(matching()), headers)
     return json_response([views.mail_summary(m) for m in matching()], headers=headers)
 
 
@@ -151,15 +151,19 @@ def _positive(request: web.Request, name: str, default: int) -> int:
 
 
 def _timed_out(
-    request: web.Request, sessions: list[Session], wait: float, wanted: int, headers: dict[str, str]
+    request: web.Request,
+    sessions: list[Session],
+    waited: str,
+    matched: int,
+    headers: dict[str, str],
 ) -> web.Response:
     """408 naming the filters, with the latest mail that did arrive, to see why none matched."""
     filters = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
     where = f" in session {request.query['session']!r}" if "session" in request.query else ""
     seen = sorted((m for s in sessions for m in s.mailbox), key=lambda m: m.id)
     message = (
-        f"waited {wait:g}s for {wanted} mail(s) matching {' '.join(filters) or 'anything'}{where}; "
-        f"{len(seen)} mail(s) there did not all match (the latest are under 'seen')"
+        f"waited {waited} mail(s) matching {' '.join(filters) or 'anything'}{where}: "
+        f"{matched} matched, of {len(seen)} there (the latest are under 'seen')"
     )
     shown = [views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
     return json_response({"error": message, "seen": shown}, status=408, headers=headers)
