@@ -49,7 +49,11 @@ Port = Annotated[int, typer.Option(help="Control API, web UI and /mockhttp/ port
 ProxyPort = Annotated[int, typer.Option(help="Forward proxy port, for HTTP_PROXY/HTTPS_PROXY.")]
 SmtpPort = Annotated[int, typer.Option(help="SMTP capture port.")]
 SmtpRange = Annotated[
-    str, typer.Option(help="Ports for SMTP mocks created through the API (POST /smtp).")
+    str,
+    typer.Option(help="Ports for SMTP mocks created through the API (POST /smtp); 0: any free."),
+]
+SmtpMaxSize = Annotated[
+    int, typer.Option(help="Largest message in bytes the SMTP listeners accept (552 beyond).")
 ]
 StalePeriod = Annotated[
     float, typer.Option(help="Seconds between sweeps removing mocks idle past their timeout.")
@@ -84,6 +88,7 @@ def serve(
     proxy_port: ProxyPort = 8080,
     smtp_port: SmtpPort = 1025,
     smtp_port_range: SmtpRange = "8001-8014",
+    smtp_max_size: SmtpMaxSize = 25 * 1024 * 1024,
     stale_period: StalePeriod = 60.0,
     mock_timeout: MockTimeout = "120",
     confdir: Confdir = DEFAULT_CONFDIR,
@@ -101,6 +106,7 @@ def serve(
             proxy_port=proxy_port,
             smtp_port=smtp_port,
             smtp_port_range=parse_port_range(smtp_port_range),
+            smtp_max_size=smtp_max_size,
             confdir=confdir,
             stale_period=stale_period,
             mock_timeout=parse_timeout(mock_timeout),
@@ -137,6 +143,7 @@ def _banner(server: "Server") -> None:
         f"pretenders {__version__} ready",
         f"  control API, UI, mocks  {control}/",
         f"  HTTP(S) proxy           {listeners['proxy']}",
+        f"  SMTP capture            {listeners['smtp']}",
         f"  OpenAPI                 {control}/api/v1/openapi.json",
         f"  CA certificate          {server.ca_file}",
         "Ctrl-C stops it.",
@@ -154,10 +161,12 @@ def _setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # mitmproxy logs every connection at info; keep the hot path quiet unless debugging.
+    # mitmproxy and aiosmtpd ("mail.log") log every connection at info (aiosmtpd warns about
+    # its own deprecations on every AUTH); keep the hot path quiet unless debugging.
     logging.getLogger("mitmproxy").setLevel(
         numeric if numeric <= logging.DEBUG else logging.WARNING
     )
+    logging.getLogger("mail.log").setLevel(numeric if numeric <= logging.DEBUG else logging.ERROR)
 
 
 def _fail(message: str) -> NoReturn:

@@ -3,8 +3,9 @@
 PretendersError
 ├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
 ├── NotFoundError          a session, preset or history item that does not exist (or expired)
-├── ListenError            a listener could not bind its address (port in use, no permission)
+├── ListenError            a listener could not bind its address (port in use, no free port left)
 ├── APIError               the control API refused a client call (status and the server's message)
+│   └── MailTimeoutError   no matching mail arrived in time (client: Mailbox.wait)
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
@@ -34,6 +35,14 @@ class APIError(PretendersError):
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
+
+
+class MailTimeoutError(APIError, TimeoutError):
+    """No mail matching the filters arrived in time (408); `seen` holds the mails that did."""
+
+    def __init__(self, message: str, seen: list[object]) -> None:
+        super().__init__(408, message)
+        self.seen = seen
 
 
 class ConfigurationError(PretendersError):

@@ -41,6 +41,12 @@ class RunningServer:
         return self.listeners["proxy"]
 
     @property
+    def smtp(self) -> tuple[str, int]:
+        """Host and port of the SMTP capture listener."""
+        host, _, port = self.listeners["smtp"].split("//", 1)[1].rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
     def host(self) -> str:
         return self.control.split("//", 1)[1].rsplit(":", 1)[0]
 
@@ -67,7 +73,7 @@ def start(
 ) -> RunningServer:
     """Run `pretenders serve` on free ports (unless `args` name them) and wait until ready."""
     command = [sys.executable, "-m", "pretenders_proxy", "serve"]
-    for flag in ("--port", "--proxy-port", "--smtp-port"):
+    for flag in ("--port", "--proxy-port", "--smtp-port", "--smtp-port-range"):
         if flag not in args:
             command += [flag, "0"]
     if confdir is not None:
@@ -105,12 +111,16 @@ def _wait_for_control(process: subprocess.Popen[str], output: list[str], deadlin
                 ready.set()
         ready.set()  # the process ended
 
-    threading.Thread(target=drain, name="pretenders-output", daemon=True).start()
+    reader = threading.Thread(target=drain, name="pretenders-output", daemon=True)
+    reader.start()
     ready.wait(max(0.0, deadline - time.monotonic()))
     if found and process.poll() is None:
         return found[0]
     process.kill()
     process.wait()
+    reader.join(5)  # the rest of what it printed, up to the end of its output
+    if process.stdout is not None:
+        process.stdout.close()
     raise LaunchError("pretenders did not start:\n" + "\n".join(output))
 
 

@@ -1,9 +1,18 @@
 """The composition root's object: settings and the store, shared by every addon and listener."""
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store import Store
+
+
+class MockListeners(Protocol):
+    """What the API needs of the SMTP listeners (pretenders_proxy.smtp.listeners)."""
+
+    async def open_mock(self, name: str) -> int:
+        """The port of session `name`'s SMTP listener, started if needed; ListenError if none."""
+        ...
 
 
 @dataclass(eq=False)
@@ -12,11 +21,13 @@ class Runtime:
 
     `listeners` maps a listener's name ("control", "proxy", "smtp", ...) to the address it
     actually bound, filled in as each one starts (ports given as 0 show their real number).
+    `smtp` is set once the SMTP listeners run (the API starts mock listeners through it).
     """
 
     settings: Settings = field(default_factory=Settings)
     store: Store = field(init=False)
     listeners: dict[str, str] = field(default_factory=dict)
+    smtp: MockListeners | None = None
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.history_limit, self.settings.mock_timeout)

@@ -10,17 +10,22 @@ from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 
 DEFAULT_CONFDIR = Path("~/.pretenders")
+ANY_PORT = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where pretenders listens and how it behaves; ports 0 mean "any free port"."""
+    """Where pretenders listens and how it behaves; ports 0 mean "any free port".
+
+    `smtp_port_range` (0, 0) gives each SMTP mock a port the system chooses.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8000
     proxy_port: int = 8080
     smtp_port: int = 1025
     smtp_port_range: tuple[int, int] = (8001, 8014)
+    smtp_max_size: int = 25 * 1024 * 1024
     confdir: Path = DEFAULT_CONFDIR
     stale_period: float = 60.0
     mock_timeout: float | None = 120.0
@@ -33,8 +38,10 @@ class Settings:
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")
         low, high = self.smtp_port_range
-        if not 0 < low <= high <= 65535:
+        if not 0 < low <= high <= 65535 and self.smtp_port_range != ANY_PORT:
             raise ConfigError(f"smtp port range {low}-{high} is not a range of TCP ports")
+        if self.smtp_max_size < 1:
+            raise ConfigError(f"smtp max size {self.smtp_max_size} must be at least 1 byte")
         if not (self.stale_period > 0 and math.isfinite(self.stale_period)):
             raise ConfigError(f"stale period {self.stale_period} must be a positive number")
         if not 100 <= self.miss_status <= 599:
@@ -56,6 +63,7 @@ class Settings:
             proxy_port=_int(options["listen_port"]),
             smtp_port=_int(options["pretenders_smtp_port"]),
             smtp_port_range=parse_port_range(str(options["pretenders_smtp_port_range"])),
+            smtp_max_size=_int(options["pretenders_smtp_max_size"]),
             confdir=Path(str(options["confdir"])),
             stale_period=float(str(options["pretenders_mock_stale_period"])),
             mock_timeout=parse_timeout(str(options["pretenders_mock_timeout"])),
@@ -79,7 +87,7 @@ def is_loopback(host: str) -> bool:
 
 
 def parse_port_range(text: str) -> tuple[int, int]:
-    """ "8001-8014" -> (8001, 8014); a single port is a range of one."""
+    """ "8001-8014" -> (8001, 8014); a single port is a range of one; "0": any free port."""
     low, sep, high = text.partition("-")
     try:
         return (int(low), int(high)) if sep else (int(low), int(low))

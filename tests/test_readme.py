@@ -20,3 +20,11 @@ def test_http_mock_example(server: RunningServer) -> None:
     )
     assert f"{server.port})" in code
     exec(compile(code, "README.md", "exec"), {})
+
+
+def test_smtp_mock_example(server: RunningServer) -> None:
+    code = example("smtp-mock").replace(
+        'SMTPMock("localhost", 8000)', f'SMTPMock("{server.host}", {server.port})'
+    )
+    assert f"{server.port})" in code
+    exec(compile(code, "README.md", "exec"), {})

@@ -1,20 +1,23 @@
-"""The pretenders 1.4 control protocol: mocks (/http), presets (/preset) and history (/history)."""
+"""The pretenders 1.4 control protocol: mocks (/http, /smtp), presets (/preset), history."""
 
+import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from aiohttp import web
 
 from pretenders_proxy.api import views
 from pretenders_proxy.api.router import (
+    ConflictError,
     Param,
     Router,
     json_response,
     read_model,
     runtime_of,
 )
-from pretenders_proxy.api.schemas import MockIn, MockOut, PresetIn, PretenderOut
+from pretenders_proxy.api.schemas import MockIn, MockOut, PresetIn, PretenderOut, SmtpMockOut
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.errors import ListenError, NotFoundError
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.session import Protocol
@@ -31,18 +34,20 @@ router = Router("pretenders 1.4", plain_errors=True)
 )
 async def create_mock(request: web.Request) -> web.Response:
     body = await read_model(request, MockIn)
-    timeout: float | bool | None = True  # the server default
-    if body.pretender_timeout == FOREVER:
-        timeout = None
-    elif body.pretender_timeout is not None:
-        timeout = float(body.pretender_timeout)
-    session = runtime_of(request).store.open(body.name, Protocol.HTTP, timeout)
+    session = runtime_of(request).store.open(body.name, Protocol.HTTP, _timeout(body))
     return json_response({"path": f"/mockhttp/{session.name}", "id": session.name})
+
+
+def _timeout(body: MockIn) -> float | bool | None:
+    """The store's timeout argument: seconds, None for FOREVER, True for the server default."""
+    if body.pretender_timeout == FOREVER:
+        return None
+    return True if body.pretender_timeout is None else float(body.pretender_timeout)
 
 
 @router.route("GET", "/http", summary="List the HTTP mocks", response=list[PretenderOut])
 async def list_mocks(request: web.Request) -> web.Response:
-    return json_response([views.pretender(s) for s in _live(request, Protocol.HTTP)])
+    return _list(request, Protocol.HTTP)
 
 
 @router.route(
@@ -52,13 +57,7 @@ async def list_mocks(request: web.Request) -> web.Response:
     query=[Param("stale", "1: only the mocks whose timeout has passed")],
 )
 async def delete_mocks(request: web.Request) -> web.Response:
-    store = runtime_of(request).store
-    if request.query.get("stale"):
-        store.sweep()
-    else:
-        for session in _live(request, Protocol.HTTP):
-            store.delete(session.name)
-    return web.Response()
+    return _delete_all(request, Protocol.HTTP)
 
 
 @router.route(
@@ -76,10 +75,65 @@ async def get_mock(request: web.Request) -> web.Response:
     "DELETE", "/http/{id}", summary="Delete an HTTP mock with its presets and history", errors=[404]
 )
 async def delete_mock(request: web.Request) -> web.Response:
-    name = request.match_info["id"]
-    if not runtime_of(request).store.delete(name):
-        raise NotFoundError(f"no mock named {name!r}")
-    return web.Response()
+    return _delete(request)
+
+
+@router.route(
+    "POST",
+    "/smtp",
+    summary="Create an SMTP mock: a listener on a free port of --smtp-port-range",
+    body=MockIn,
+    response=SmtpMockOut,
+    errors=[409, 503],
+)
+async def create_smtp_mock(request: web.Request) -> web.Response:
+    body = await read_model(request, MockIn)
+    runtime = runtime_of(request)
+    name = body.name or str(uuid.uuid4())
+    existing = runtime.store.find(name)
+    if existing is not None and existing.protocol is not Protocol.SMTP:
+        raise ConflictError(f"{name!r} is an {existing.protocol} mock, not an SMTP one")
+    if runtime.smtp is None:
+        raise ListenError("the SMTP listeners are not running")
+    port = await runtime.smtp.open_mock(name)
+    session = runtime.store.open(name, Protocol.SMTP, _timeout(body))
+    return json_response({"full_host": f"localhost:{port}", "id": session.name})
+
+
+@router.route("GET", "/smtp", summary="List the SMTP mocks", response=list[PretenderOut])
+async def list_smtp_mocks(request: web.Request) -> web.Response:
+    return _list(request, Protocol.SMTP)
+
+
+@router.route(
+    "DELETE",
+    "/smtp",
+    summary="Delete every SMTP mock (stopping its listener), or with stale=1 the expired ones",
+    query=[Param("stale", "1: only the mocks whose timeout has passed")],
+)
+async def delete_smtp_mocks(request: web.Request) -> web.Response:
+    return _delete_all(request, Protocol.SMTP)
+
+
+@router.route(
+    "GET",
+    "/smtp/{id}",
+    summary="One SMTP mock (404 once it expired)",
+    response=PretenderOut,
+    errors=[404],
+)
+async def get_smtp_mock(request: web.Request) -> web.Response:
+    return json_response(views.pretender(_session(request)))
+
+
+@router.route(
+    "DELETE",
+    "/smtp/{id}",
+    summary="Delete an SMTP mock: its listener, presets and mail",
+    errors=[404],
+)
+async def delete_smtp_mock(request: web.Request) -> web.Response:
+    return _delete(request)
 
 
 @router.route(
@@ -103,14 +157,18 @@ async def list_presets(request: web.Request) -> web.Response:
 async def clear_presets(request: web.Request) -> web.Response:
     if (session := runtime_of(request).store.find(request.match_info["id"])) is not None:
         session.presets.clear()
+        session.smtp_presets.clear()
     return web.Response()
 
 
-@router.route("GET", "/history/{id}", summary="Everything a mock received, in arrival order")
+@router.route(
+    "GET",
+    "/history/{id}",
+    summary="Everything a mock received, in arrival order (an SMTP mock: its mail)",
+)
 async def list_history(request: web.Request) -> web.Response:
     session = runtime_of(request).store.find(request.match_info["id"])
-    entries: Iterable[Entry] = session.history if session is not None else ()
-    return json_response([views.history_14(e) for e in entries])
+    return json_response(_history(session) if session is not None else [])
 
 
 @router.route(
@@ -119,16 +177,32 @@ async def list_history(request: web.Request) -> web.Response:
 async def get_history_item(request: web.Request) -> web.Response:
     name, position = request.match_info["id"], request.match_info["n"]
     session = runtime_of(request).store.find(name)
-    if session is None or not position.isdigit() or int(position) >= len(session.history):
+    if session is None or not position.isdigit():
         raise NotFoundError(f"mock {name!r} has no history item {position}")
-    return json_response(views.history_14(session.history[int(position)]))
+    try:
+        return json_response(_history(session, int(position)))
+    except IndexError:
+        raise NotFoundError(f"mock {name!r} has no history item {position}") from None
 
 
 @router.route("DELETE", "/history/{id}", summary="Forget what a mock received")
 async def clear_history(request: web.Request) -> web.Response:
     if (session := runtime_of(request).store.find(request.match_info["id"])) is not None:
         session.history.clear()
+        session.mailbox.clear()
     return web.Response()
+
+
+def _history(session: Session, position: int | None = None) -> Any:
+    """A mock's 1.4 history (an SMTP mock's is its mail), or its item at `position`."""
+    if session.protocol is Protocol.SMTP:
+        if position is not None:
+            return views.mail_14(session.mailbox[position])
+        return [views.mail_14(m) for m in session.mailbox]
+    if position is not None:
+        return views.history_14(session.history[position])
+    entries: Iterable[Entry] = session.history
+    return [views.history_14(e) for e in entries]
 
 
 def _session(request: web.Request) -> Session:
@@ -137,6 +211,27 @@ def _session(request: web.Request) -> Session:
     if session is None:
         raise NotFoundError(f"no mock named {name!r} (it never existed or it expired)")
     return session
+
+
+def _delete(request: web.Request) -> web.Response:
+    name = request.match_info["id"]
+    if not runtime_of(request).store.delete(name):
+        raise NotFoundError(f"no mock named {name!r}")
+    return web.Response()
+
+
+def _list(request: web.Request, protocol: Protocol) -> web.Response:
+    return json_response([views.pretender(s) for s in _live(request, protocol)])
+
+
+def _delete_all(request: web.Request, protocol: Protocol) -> web.Response:
+    store = runtime_of(request).store
+    if request.query.get("stale"):
+        store.sweep()
+    else:
+        for session in _live(request, protocol):
+            store.delete(session.name)
+    return web.Response()
 
 
 def _live(request: web.Request, protocol: Protocol) -> list[Session]:

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from pretenders_proxy.errors import ConfigError, NotFoundError
+from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
@@ -134,6 +134,8 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             return problem(404, str(e), plain=plain)
         except ConflictError as e:
             return problem(409, str(e), plain=plain)
+        except ListenError as e:  # e.g. no free port left for a new SMTP mock
+            return problem(503, str(e), plain=plain)
         except Exception as e:
             logger.exception("control API: %s %s failed", request.method, request.path)
             return problem(500, f"internal error: {e!r} (please report it)", plain=plain)
@@ -181,3 +183,13 @@ def query_float(request: web.Request, name: str) -> float | None:
         return float(value)
     except ValueError:
         raise BadRequestError(f"query parameter {name}={value!r} is not a number") from None
+
+
+def check_query(request: web.Request, known: Sequence[Param]) -> None:
+    """Refuse query parameters the route does not know (a typo would silently match all)."""
+    names = {p.name for p in known}
+    if unknown := sorted(set(request.query) - names):
+        raise BadRequestError(
+            f"unknown query parameter {', '.join(unknown)}; this route takes "
+            + (", ".join(sorted(names)) or "none")
+        )

@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import httpx
 
+from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import APIError
 
@@ -124,6 +125,11 @@ class Pretenders:
         """The proxy URL whose credentials route traffic to this session."""
         proxy = self.listeners["proxy"]
         return proxy.replace("://", f"://{self.name}:x@", 1)
+
+    @property
+    def mail(self) -> Mailbox:
+        """This session's captured mail: list, get, wait(to=..., timeout=...), links, presets."""
+        return Mailbox(self.url, session=self.name, token=self.token)
 
     # -- presets --------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ def mitmproxy_options(settings: Settings) -> dict[str, Any]:
         "pretenders_api_token": settings.token or "",
         "pretenders_smtp_port": settings.smtp_port,
         "pretenders_smtp_port_range": "{}-{}".format(*settings.smtp_port_range),
+        "pretenders_smtp_max_size": settings.smtp_max_size,
         "pretenders_mock_stale_period": settings.stale_period,
         "pretenders_mock_timeout": "FOREVER"
         if settings.mock_timeout is None

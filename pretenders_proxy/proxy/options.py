@@ -13,6 +13,7 @@ OPTIONS = {
     "pretenders_api_token",
     "pretenders_smtp_port",
     "pretenders_smtp_port_range",
+    "pretenders_smtp_max_size",
     "pretenders_mock_stale_period",
     "pretenders_mock_timeout",
     "pretenders_miss_status",
@@ -48,7 +49,13 @@ class Options:
             "pretenders_smtp_port_range",
             str,
             "{}-{}".format(*d.smtp_port_range),
-            "Ports for SMTP mocks created through the 1.4 API (POST /smtp).",
+            "Ports for SMTP mocks created through the 1.4 API (POST /smtp); 0: any free port.",
+        )
+        add(
+            "pretenders_smtp_max_size",
+            int,
+            d.smtp_max_size,
+            "Largest message in bytes the SMTP listeners accept; bigger ones get 552.",
         )
         add(
             "pretenders_mock_stale_period",

@@ -1,21 +1,23 @@
-"""Services: the listeners beside the proxy (control API) and the stale-session sweep."""
+"""Services: the listeners beside the proxy (control API, SMTP) and the stale-session sweep."""
 
 import asyncio
 import logging
 
-from mitmproxy import ctx
+from mitmproxy import certs, ctx
 
 from pretenders_proxy.api import serve
 from pretenders_proxy.api.app import create_app
 from pretenders_proxy.errors import ListenError
+from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.smtp.listeners import SmtpListeners
 from pretenders_proxy.tasks import spawn
 
 logger = logging.getLogger(__name__)
 
 
 class Services:
-    """Starts the control API and the sweep.
+    """Starts the control API, the SMTP listeners and the sweep.
 
     The `pretenders` command calls `start()` itself before the proxy runs, so that a busy port
     stops it with a clear message; under `mitmdump -s` the `running` hook starts them.
@@ -24,6 +26,7 @@ class Services:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.api: serve.ApiServer | None = None
+        self.smtp: SmtpListeners | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
 
@@ -33,7 +36,22 @@ class Services:
         self.api = await serve.start(create_app(self.runtime), settings.host, settings.port)
         host, port = self.api.address
         self.runtime.listeners["control"] = f"http://{_netloc(host, port)}"
+        try:
+            await self._start_smtp()
+        except ListenError:
+            await self.stop()
+            raise
         self._sweeper = spawn(self._sweep(), name="pretenders.sweep")
+
+    async def _start_smtp(self) -> None:
+        settings = self.runtime.settings
+        tlsconfig = ctx.master.addons.get("tlsconfig")
+        certstore = getattr(tlsconfig, "certstore", None) or certs.CertStore.from_store(
+            settings.confdir.expanduser(), "mitmproxy", 2048
+        )
+        self.smtp = SmtpListeners(self.runtime, server_context(certstore, [settings.host]))
+        await self.smtp.start()
+        self.runtime.smtp = self.smtp
 
     def running(self) -> None:
         proxyserver = ctx.master.addons.get("proxyserver")
@@ -56,6 +74,9 @@ class Services:
             self._sweeper.cancel()
         if self.api is not None:
             self.api.close()
+        if self.smtp is not None:
+            self.smtp.close()
+            self.runtime.smtp = self.smtp = None
 
     async def stop(self) -> None:
         """Close everything and let in-flight control calls finish."""

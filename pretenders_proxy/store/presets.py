@@ -8,6 +8,7 @@ from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.preset import Preset, Rule
+from pretenders_proxy.store.countdown import use
 
 
 @dataclass(slots=True)
@@ -63,11 +64,8 @@ class PresetBook:
         found = first_match(self._index.candidates(subject.line), _rule_of, subject)
         if found is None:
             return None
-        found.served += 1
-        if found.remaining is not None:
-            found.remaining -= 1
-            if found.remaining <= 0:
-                self.remove(found.id)
+        if use(found):
+            self.remove(found.id)
         return found
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:

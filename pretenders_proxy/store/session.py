@@ -7,7 +7,9 @@ from enum import StrEnum
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.store.history import History
+from pretenders_proxy.store.mailbox import Mailbox
 from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
+from pretenders_proxy.store.smtp_presets import SmtpPresetBook
 
 
 class Protocol(StrEnum):
@@ -30,7 +32,7 @@ class Answer:
 
 @dataclass(eq=False)
 class Session:
-    """Presets, history and liveness of one named session.
+    """Presets, history, mail and liveness of one named session.
 
     `timeout` is in seconds (None: FOREVER); a session expires when it has had no traffic for
     longer than that. `last_call` is wall-clock time for display, `last_seen` monotonic time.
@@ -45,10 +47,13 @@ class Session:
     last_call: datetime = field(init=False)
     presets: PresetBook = field(init=False, default_factory=PresetBook)
     history: History = field(init=False)
+    mailbox: Mailbox = field(init=False)
+    smtp_presets: SmtpPresetBook = field(init=False, default_factory=SmtpPresetBook)
 
     def __post_init__(self) -> None:
         self.last_call = self.started
         self.history = History(self.history_limit)
+        self.mailbox = Mailbox(self.history_limit)
 
     def touch(self, wall: datetime, monotonic: float) -> None:
         self.last_call = wall

@@ -10,10 +10,14 @@ from datetime import datetime
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.mail import Envelope, Mail
+from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
+from pretenders_proxy.model.smtp_preset import SmtpPreset
 from pretenders_proxy.store.events import Hub
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Protocol, Session
+from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
 DEFAULT_SESSION = "default"
 
@@ -29,19 +33,26 @@ class Clock:
 
 @dataclass(eq=False)
 class Store:
-    """Sessions by name; the `default` session always exists and never expires."""
+    """Sessions by name; the `default` session always exists and never expires.
+
+    `on_delete` functions are called with the name of each session dropped (to stop its
+    SMTP listener, for instance).
+    """
 
     history_limit: int = 10_000
     default_timeout: float | None = 120.0
     clock: Clock = field(default_factory=Clock)
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
     events: Hub = field(init=False, default_factory=Hub)
+    on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
+    _mail_ids: Iterator[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._preset_ids = itertools.count(1)
         self._entry_ids = itertools.count(1)
+        self._mail_ids = itertools.count(1)
         self._create(DEFAULT_SESSION, Protocol.HTTP, None)
 
     def _create(self, name: str, protocol: Protocol, timeout: float | None) -> Session:
@@ -87,6 +98,8 @@ class Store:
             return False
         if name == DEFAULT_SESSION:
             self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+        for deleted in list(self.on_delete):
+            deleted(name)
         return True
 
     def sweep(self) -> list[str]:
@@ -102,6 +115,24 @@ class Store:
 
     def add_preset(self, session: Session, preset: Preset) -> StoredPreset:
         return session.presets.add(next(self._preset_ids), preset)
+
+    def add_smtp_preset(self, session: Session, preset: SmtpPreset) -> StoredSmtpPreset:
+        return session.smtp_presets.add(next(self._preset_ids), preset)
+
+    def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
+        """Keep a message `session` accepted; it counts as traffic (refreshes its timeout)."""
+        self.touch(session)
+        mail = Mail(
+            next(self._mail_ids),
+            session.name,
+            self.clock.now(),
+            envelope,
+            content,
+            headline(content),
+        )
+        session.mailbox.add(mail)
+        self.events.publish(mail)
+        return mail
 
     def record(
         self,

@@ -1,7 +1,13 @@
 import pytest
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.settings import Settings, is_loopback, parse_port_range, parse_timeout
+from pretenders_proxy.settings import (
+    ANY_PORT,
+    Settings,
+    is_loopback,
+    parse_port_range,
+    parse_timeout,
+)
 
 
 def test_defaults_follow_the_listener_table() -> None:
@@ -15,6 +21,8 @@ def test_defaults_follow_the_listener_table() -> None:
     [
         ({"port": 70000}, "port 70000 is not a TCP port"),
         ({"smtp_port_range": (9, 3)}, "smtp port range 9-3"),
+        ({"smtp_port_range": (0, 10)}, "smtp port range 0-10"),
+        ({"smtp_max_size": 0}, "smtp max size 0 must be at least 1 byte"),
         ({"stale_period": 0}, "stale period"),
         ({"miss_status": 99}, "miss status 99"),
         ({"history_limit": 0}, "history limit"),
@@ -49,6 +57,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 def test_port_ranges_and_timeouts() -> None:
     assert parse_port_range("8001-8014") == (8001, 8014)
     assert parse_port_range("9000") == (9000, 9000)
+    assert parse_port_range("0") == ANY_PORT == Settings(smtp_port_range=ANY_PORT).smtp_port_range
     assert parse_timeout("FOREVER") is None and parse_timeout("forever") is None
     assert parse_timeout("0.5") == 0.5
     for bad in ("x", "-1", "nan"):

@@ -1,0 +1,184 @@
+"""The v1 mail API: captured mail with filters and long-poll, its parts, raw source, deletion."""
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from aiohttp import web
+
+from pretenders_proxy.api import views
+from pretenders_proxy.api.router import (
+    BadRequestError,
+    Param,
+    Router,
+    check_query,
+    json_response,
+    query_float,
+    runtime_of,
+    sessions_of,
+)
+from pretenders_proxy.api.schemas import MailOut, MailSummaryOut
+from pretenders_proxy.api.v1 import DROPPED, SESSION
+from pretenders_proxy.api.waiting import MAX_WAIT, wait_seconds, wait_until
+from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.model.mail import Mail
+from pretenders_proxy.model.message import parse
+from pretenders_proxy.store import Session
+
+router = Router("mail")
+
+SEEN_SHOWN = 20
+# A message's parts are the sender's content: never let the browser run it on this origin.
+UNTRUSTED = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+MAIL_FILTERS = [
+    Param("session", "Only this session's mail (all sessions when absent)."),
+    Param("to", "Part of a recipient (envelope RCPT TO, To or Cc), any case."),
+    Param("from", "Part of the sender (envelope MAIL FROM or From), any case."),
+    Param("subject", "Part of the decoded subject, any case."),
+    Param("since", "Only mail with an id greater than this one.", "integer"),
+    Param(
+        "wait", f"Seconds (up to {MAX_WAIT:g}) to wait for `count` matches (long-poll).", "number"
+    ),
+    Param("count", "With wait: how many matching mails to wait for (default 1).", "integer"),
+]
+
+type Filter = Callable[[Mail], bool]
+
+
+@router.route(
+    "GET",
+    "/api/v1/mail",
+    summary="Captured mail, oldest first; with wait=<s>, answer as soon as count=<n> of it "
+    "matches (408 with what arrived if it does not)",
+    response=list[MailSummaryOut],
+    query=MAIL_FILTERS,
+    errors=[400, 404, 408],
+)
+async def list_mail(request: web.Request) -> web.Response:
+    check_query(request, MAIL_FILTERS)
+    keep, sessions = mail_filter(request), sessions_of(request)
+    wait, wanted = wait_seconds(query_float(request, "wait")), _positive(request, "count", 1)
+
+    def matching() -> list[Mail]:
+        return sorted((m for s in sessions for m in s.mailbox if keep(m)), key=lambda m: m.id)
+
+    store = runtime_of(request).store
+    arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
+    headers = {DROPPED: str(sum(s.mailbox.dropped for s in sessions))}
+    if wait and not arrived:
+        return _timed_out(request, sessions, f"{wait:g}s for {wanted}", len(matching()), headers)
+    return json_response([views.mail_summary(m) for m in matching()], headers=headers)
+
+
+@router.route(
+    "GET", "/api/v1/mail/{id}", summary="One mail, parsed", response=MailOut, errors=[404]
+)
+async def get_mail(request: web.Request) -> web.Response:
+    return json_response(views.mail_detail(_mail(request)[1]))
+
+
+@router.route(
+    "GET", "/api/v1/mail/{id}/raw", summary="The message as received (.eml)", errors=[404]
+)
+async def raw_mail(request: web.Request) -> web.Response:
+    mail = _mail(request)[1]
+    headers = UNTRUSTED | {"Content-Disposition": _disposition(f"mail-{mail.id}.eml")}
+    return web.Response(body=mail.content, content_type="message/rfc822", headers=headers)
+
+
+@router.route(
+    "GET",
+    "/api/v1/mail/{id}/attachments/{n}",
+    summary="Download an attachment (n as listed in the mail, from 0)",
+    errors=[404],
+)
+async def get_attachment(request: web.Request) -> web.Response:
+    mail, position = _mail(request)[1], request.match_info["n"]
+    attachments = parse(mail.content).attachments
+    if not position.isdigit() or int(position) >= len(attachments):
+        raise NotFoundError(f"mail {mail.id} has {len(attachments)} attachments, no {position}")
+    part = attachments[int(position)]
+    name = part.filename or f"attachment-{position}"
+    headers = UNTRUSTED | {"Content-Disposition": _disposition(name)}
+    return web.Response(body=part.payload, content_type=part.content_type, headers=headers)
+
+
+@router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404])
+async def delete_mail(request: web.Request) -> web.Response:
+    session, mail = _mail(request)
+    session.mailbox.remove(mail.id)
+    return web.Response(status=204)
+
+
+@router.route(
+    "DELETE", "/api/v1/mail", summary="Delete the mail of a session (or all)", query=[SESSION]
+)
+async def clear_mail(request: web.Request) -> web.Response:
+    check_query(request, [SESSION])
+    for session in sessions_of(request):
+        session.mailbox.clear()
+    return web.Response(status=204)
+
+
+def mail_filter(request: web.Request) -> Filter:
+    """The filters of a mail query as one predicate (case-insensitive substrings)."""
+    to, sender, subject = (request.query.get(n, "").casefold() for n in ("to", "from", "subject"))
+    since = _positive(request, "since", 0)
+
+    def keep(mail: Mail) -> bool:
+        envelope, headline = mail.envelope, mail.headline
+        return (
+            mail.id > since
+            and _has(to, headline.recipients, *envelope.rcpt_tos)
+            and _has(sender, headline.sender, envelope.mail_from)
+            and _has(subject, headline.subject)
+        )
+
+    return keep
+
+
+def _has(part: str, *texts: str) -> bool:
+    return not part or any(part in text.casefold() for text in texts)
+
+
+def _positive(request: web.Request, name: str, default: int) -> int:
+    value = request.query.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
+    return int(value)
+
+
+def _timed_out(
+    request: web.Request,
+    sessions: list[Session],
+    waited: str,
+    matched: int,
+    headers: dict[str, str],
+) -> web.Response:
+    """408 naming the filters, with the latest mail that did arrive, to see why none matched."""
+    filters = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
+    where = f" in session {request.query['session']!r}" if "session" in request.query else ""
+    seen = sorted((m for s in sessions for m in s.mailbox), key=lambda m: m.id)
+    message = (
+        f"waited {waited} mail(s) matching {' '.join(filters) or 'anything'}{where}: "
+        f"{matched} matched, of {len(seen)} there (the latest are under 'seen')"
+    )
+    shown = [views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
+    return json_response({"error": message, "seen": shown}, status=408, headers=headers)
+
+
+def _mail(request: web.Request) -> tuple[Session, Mail]:
+    wanted = request.match_info["id"]
+    if wanted.isdigit():
+        for session in runtime_of(request).store.sessions.values():
+            if (mail := session.mailbox.get(int(wanted))) is not None:
+                return session, mail
+    raise NotFoundError(f"no mail {wanted} (unknown, deleted or past the history limit)")
+
+
+def _disposition(filename: str) -> str:
+    """`attachment` with the name both as plain ASCII and, exactly, as RFC 5987 UTF-8."""
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "_", filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
