@@ -4,23 +4,27 @@ Used by the test suite and the pytest plugin:
 
     with launch(["--confdir", str(tmp)]) as server:
         requests.get(server.control + "/health")
+
+What the process prints goes to a log file (`server.log`), so the server can outlive the
+process that started it (pytest-xdist workers share one).
 """
 
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
-_KEEP_LINES = 2000
-_CONTROL = re.compile(r"control API, UI, mocks\s+(http://\S+?)/?$")
+_CONTROL = re.compile(r"control API, UI, mocks\s+(http://\S+?)/?$", re.M)
+_POLL = 0.02
 
 
 class LaunchError(RuntimeError):
@@ -31,10 +35,17 @@ class LaunchError(RuntimeError):
 class RunningServer:
     """A pretenders process and its listeners (`listeners` as GET /health reports them)."""
 
-    process: subprocess.Popen[str]
+    pid: int
     control: str
     listeners: dict[str, str]
-    output: list[str] = field(default_factory=list)
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    """Only in the process that started it."""
+
+    @property
+    def output(self) -> list[str]:
+        """What the server printed so far (banner, warnings, errors)."""
+        return self.log.read_text(errors="replace").splitlines()
 
     @property
     def proxy(self) -> str:
@@ -42,7 +53,7 @@ class RunningServer:
 
     @property
     def smtp(self) -> tuple[str, int]:
-        """Host and port of the SMTP capture listener."""
+        """The (host, port) of the SMTP capture listener."""
         host, _, port = self.listeners["smtp"].split("//", 1)[1].rpartition(":")
         return host.strip("[]"), int(port)
 
@@ -54,8 +65,11 @@ class RunningServer:
     def port(self) -> int:
         return int(self.control.rsplit(":", 1)[1])
 
-    def stop(self, timeout: float = 15) -> int:
+    def stop(self, timeout: float = 15) -> int | None:
         """SIGTERM, wait, and return the exit status (SIGKILL if it does not stop in time)."""
+        if self.process is None:  # started elsewhere: signal it, it is not our child to wait
+            _signal(self.pid, signal.SIGTERM)
+            return None
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -63,13 +77,30 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
         return self.process.returncode
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "pid": self.pid,
+                "control": self.control,
+                "listeners": self.listeners,
+                "log": str(self.log),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunningServer":
+        data = json.loads(text)
+        return cls(data["pid"], data["control"], data["listeners"], Path(data["log"]))
 
 
 def start(
-    args: Sequence[str] = (), *, confdir: Path | None = None, timeout: float = 30
+    args: Sequence[str] = (),
+    *,
+    confdir: Path | None = None,
+    log: Path | None = None,
+    timeout: float = 30,
 ) -> RunningServer:
     """Run `pretenders serve` on free ports (unless `args` name them) and wait until ready."""
     command = [sys.executable, "-m", "pretenders_proxy", "serve"]
@@ -80,48 +111,41 @@ def start(
         command += ["--confdir", str(confdir)]
     command += list(args)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    for proxy_variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        env.pop(proxy_variable, None)
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-    )
-    output: list[str] = []
-    control = _wait_for_control(process, output, time.monotonic() + timeout)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        env.pop(name, None)
+    if log is None:
+        handle, name = tempfile.mkstemp(prefix="pretenders-", suffix=".log")
+        os.close(handle)
+        log = Path(name)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
+        )
+    control = _wait_for_control(process, log, time.monotonic() + timeout)
     health = urllib.request.Request(control + "/health")
     if "--token" in args:
         health.add_header("Authorization", f"Bearer {args[list(args).index('--token') + 1]}")
     with urllib.request.urlopen(health, timeout=timeout) as answer:
         listeners = json.load(answer)["listeners"]
-    return RunningServer(process, control, listeners, output)
+    return RunningServer(process.pid, control, listeners, log, process)
 
 
-def _wait_for_control(process: subprocess.Popen[str], output: list[str], deadline: float) -> str:
-    """Read the banner for the control URL; a thread keeps draining the output afterwards."""
-    found: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        for line in process.stdout or ():
-            output.append(line.rstrip("\n"))
-            if len(output) > _KEEP_LINES:
-                del output[: len(output) - _KEEP_LINES]
-            if match := _CONTROL.search(line.rstrip()):
-                found.append(match.group(1))
-            if line.startswith("Ctrl-C") and found:
-                ready.set()
-        ready.set()  # the process ended
-
-    reader = threading.Thread(target=drain, name="pretenders-output", daemon=True)
-    reader.start()
-    ready.wait(max(0.0, deadline - time.monotonic()))
-    if found and process.poll() is None:
-        return found[0]
-    process.kill()
+def _wait_for_control(process: subprocess.Popen[bytes], log: Path, deadline: float) -> str:
+    """Read the banner from the log for the control URL."""
+    while time.monotonic() < deadline and process.poll() is None:
+        printed = log.read_text(errors="replace")
+        if (found := _CONTROL.search(printed)) and "Ctrl-C" in printed:
+            return found.group(1)
+        time.sleep(_POLL)
+    if process.poll() is None:
+        process.kill()
     process.wait()
-    reader.join(5)  # the rest of what it printed, up to the end of its output
-    if process.stdout is not None:
-        process.stdout.close()
-    raise LaunchError("pretenders did not start:\n" + "\n".join(output))
+    raise LaunchError("pretenders did not start:\n" + log.read_text(errors="replace"))
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, sig)
 
 
 @contextmanager
@@ -131,3 +155,4 @@ def launch(args: Sequence[str] = (), *, confdir: Path | None = None) -> Iterator
         yield server
     finally:
         server.stop()
+        server.log.unlink(missing_ok=True)

@@ -19,10 +19,12 @@ def test_signals_stop_it_cleanly_with_status_0(tmp_path: Path, sig: signal.Signa
     assert "pretenders" in server.output[0] and "ready" in server.output[0]
     assert any(server.proxy in line for line in server.output)
     requests.get(f"{server.control}/health", timeout=10)
+    assert server.process is not None
     server.process.send_signal(sig)
     assert server.process.wait(15) == 0
     server.stop()
     assert not any("Traceback" in line for line in server.output)
+    server.log.unlink()
 
 
 @pytest.fixture
