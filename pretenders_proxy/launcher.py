@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _CONTROL = re.compile(r"control API, UI, mocks\s+(http://\S+?)/?$", re.M)
 _POLL = 0.02
@@ -39,6 +40,7 @@ class RunningServer:
     control: str
     listeners: dict[str, str]
     log: Path
+    confdir: Path | None
     process: subprocess.Popen[bytes] | None = None
     """Only in the process that started it."""
 
@@ -79,20 +81,21 @@ class RunningServer:
                 self.process.wait()
         return self.process.returncode
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "pid": self.pid,
-                "control": self.control,
-                "listeners": self.listeners,
-                "log": str(self.log),
-            }
-        )
+    def as_dict(self) -> dict[str, Any]:
+        """What another process needs to use (and stop) this server."""
+        confdir = str(self.confdir) if self.confdir else None
+        return {
+            "pid": self.pid,
+            "control": self.control,
+            "listeners": self.listeners,
+            "log": str(self.log),
+            "confdir": confdir,
+        }
 
     @classmethod
-    def from_json(cls, text: str) -> "RunningServer":
-        data = json.loads(text)
-        return cls(data["pid"], data["control"], data["listeners"], Path(data["log"]))
+    def from_dict(cls, data: dict[str, Any]) -> "RunningServer":
+        confdir = Path(data["confdir"]) if data["confdir"] else None
+        return cls(data["pid"], data["control"], data["listeners"], Path(data["log"]), confdir)
 
 
 def start(
@@ -127,7 +130,7 @@ def start(
         health.add_header("Authorization", f"Bearer {args[list(args).index('--token') + 1]}")
     with urllib.request.urlopen(health, timeout=timeout) as answer:
         listeners = json.load(answer)["listeners"]
-    return RunningServer(process.pid, control, listeners, log, process)
+    return RunningServer(process.pid, control, listeners, log, confdir, process)
 
 
 def _wait_for_control(process: subprocess.Popen[bytes], log: Path, deadline: float) -> str:

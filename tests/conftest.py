@@ -1,24 +1,27 @@
-"""Shared fixtures: one real `pretenders serve` process per test run, on free ports."""
+"""Shared fixtures: one real `pretenders serve` process per test run (shared by xdist workers,
+through our own pytest plugin), on free ports."""
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.launcher import RunningServer
+
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
-def confdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("confdir")
+def server(pretenders_server: RunningServer) -> RunningServer:
+    """The server most tests share (`pretenders_args` in pyproject.toml configures it);
+    each test works in its own mock or session."""
+    return pretenders_server
 
 
 @pytest.fixture(scope="session")
-def server(confdir: Path) -> Iterator[RunningServer]:
-    """The server most tests share; each test works in its own mock or session."""
-    with launch(["--stale-period", "0.2"], confdir=confdir) as running:
-        yield running
+def confdir(server: RunningServer) -> Path:
+    assert server.confdir is not None
+    return server.confdir
 
 
 @pytest.fixture

@@ -81,7 +81,10 @@ class Pretenders:
         self.name = session
         self.token = token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        # trust_env off: the proxy variables set for the app must not route control calls.
+        self.http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout, trust_env=False
+        )
 
     def close(self) -> None:
         self.http.close()
