@@ -6,7 +6,7 @@ import json
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from pretenders_proxy.api import compat, mail, mocks, openapi, requests, smtp_presets, v1
+from pretenders_proxy.api import compat, events, mail, mocks, openapi, requests, smtp_presets, v1
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
 from pretenders_proxy.runtime import Runtime
 
@@ -18,6 +18,7 @@ def routes() -> list[Route]:
     return [
         *v1.router.routes,
         *requests.router.routes,
+        *events.router.routes,
         *mail.router.routes,
         *smtp_presets.router.routes,
         *compat.router.routes,

@@ -30,7 +30,8 @@ class ApiServer:
 
 async def start(app: web.Application, host: str, port: int) -> ApiServer:
     """Listen on host:port; a busy port raises ListenError naming it."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # Long-polls and event streams must not hold up a shutdown for aiohttp's default minute.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     if runner.server is None:  # setup() always makes one; this narrows the type
         raise RuntimeError("aiohttp runner has no server after setup")
