@@ -4,6 +4,7 @@ PretendersError
 ├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
 ├── NotFoundError          a session, preset or history item that does not exist (or expired)
 ├── ListenError            a listener could not bind its address (port in use, no permission)
+├── CassetteError          (a ConfigError) a cassette that cannot be read or written
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
@@ -24,6 +25,10 @@ class NotFoundError(PretendersError, LookupError):
 
 class ListenError(PretendersError, OSError):
     """A listener could not bind its address."""
+
+
+class CassetteError(ConfigError):
+    """A cassette that cannot be read or written; the message names the file (and byte offset)."""
 
 
 class ConfigurationError(PretendersError):

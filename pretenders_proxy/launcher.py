@@ -1,9 +1,11 @@
-"""Start `pretenders serve` as a real process on free ports and learn where it listens.
+"""Start `pretenders serve` (or `record`, `replay`) as a real process on free ports and learn
+where it listens.
 
 Used by the test suite and the pytest plugin:
 
     with launch(["--confdir", str(tmp)]) as server:
         requests.get(server.control + "/health")
+    with launch(["api.cassette"], command="replay") as server: ...
 """
 
 import json
@@ -40,6 +42,10 @@ class RunningServer:
     def proxy(self) -> str:
         return self.listeners["proxy"]
 
+    def reverse(self, url: str) -> str:
+        """The address of the reverse listener sending to `url` (as given to --reverse)."""
+        return self.listeners[f"reverse:{url}"]
+
     @property
     def host(self) -> str:
         return self.control.split("//", 1)[1].rsplit(":", 1)[0]
@@ -63,21 +69,25 @@ class RunningServer:
 
 
 def start(
-    args: Sequence[str] = (), *, confdir: Path | None = None, timeout: float = 30
+    args: Sequence[str] = (),
+    *,
+    confdir: Path | None = None,
+    timeout: float = 30,
+    command: str = "serve",
 ) -> RunningServer:
-    """Run `pretenders serve` on free ports (unless `args` name them) and wait until ready."""
-    command = [sys.executable, "-m", "pretenders_proxy", "serve"]
+    """Run `pretenders <command>` on free ports (unless `args` name them) until it is ready."""
+    command_line = [sys.executable, "-m", "pretenders_proxy", command]
     for flag in ("--port", "--proxy-port", "--smtp-port"):
         if flag not in args:
-            command += [flag, "0"]
+            command_line += [flag, "0"]
     if confdir is not None:
-        command += ["--confdir", str(confdir)]
-    command += list(args)
+        command_line += ["--confdir", str(confdir)]
+    command_line += list(args)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     for proxy_variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         env.pop(proxy_variable, None)
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        command_line, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
     output: list[str] = []
     control = _wait_for_control(process, output, time.monotonic() + timeout)
@@ -112,8 +122,10 @@ def _wait_for_control(process: subprocess.Popen[str], output: list[str], deadlin
 
 
 @contextmanager
-def launch(args: Sequence[str] = (), *, confdir: Path | None = None) -> Iterator[RunningServer]:
-    server = start(args, confdir=confdir)
+def launch(
+    args: Sequence[str] = (), *, confdir: Path | None = None, command: str = "serve"
+) -> Iterator[RunningServer]:
+    server = start(args, confdir=confdir, command=command)
     try:
         yield server
     finally:

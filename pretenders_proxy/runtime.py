@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from pretenders_proxy.cassettes import CassetteFiles
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store import Store
 
@@ -17,6 +18,7 @@ class Runtime:
     settings: Settings = field(default_factory=Settings)
     store: Store = field(init=False)
     listeners: dict[str, str] = field(default_factory=dict)
+    cassettes: CassetteFiles = field(default_factory=CassetteFiles)
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.history_limit, self.settings.mock_timeout)

@@ -6,7 +6,7 @@ import json
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from pretenders_proxy.api import compat, mocks, openapi, v1
+from pretenders_proxy.api import certificates, compat, mocks, modes, openapi, v1
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
 from pretenders_proxy.runtime import Runtime
 
@@ -15,7 +15,13 @@ V1 = "/api/v1/"
 
 
 def routes() -> list[Route]:
-    return [*v1.router.routes, *compat.router.routes, *mocks.router.routes]
+    return [
+        *v1.router.routes,
+        *modes.router.routes,
+        *certificates.router.routes,
+        *compat.router.routes,
+        *mocks.router.routes,
+    ]
 
 
 def create_app(runtime: Runtime) -> web.Application:

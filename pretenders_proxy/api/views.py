@@ -152,3 +152,19 @@ def session(session: Session) -> dict[str, Any]:
         "requests": len(session.history),
         "dropped": session.history.dropped,
     }
+
+
+def mode(session: Session) -> dict[str, Any]:
+    playback = session.playback
+    config = playback.config
+    return {
+        "session": session.name,
+        "mode": str(config.mode),
+        "cassettes": list(config.cassettes),
+        "on_miss": str(config.on_miss),
+        "repeat": str(config.repeat),
+        "match_on": list(config.match_on),
+        "recordings": len(playback.tape),
+        "recording_to": config.recording,
+        "warnings": list(playback.warnings),
+    }

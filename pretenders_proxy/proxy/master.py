@@ -1,5 +1,6 @@
 """A mitmproxy Master carrying only what pretenders needs: core, proxy server, TLS, ours."""
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,9 @@ def mitmproxy_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_master(runtime: Runtime) -> Master:
-    """A trimmed Master (must be called inside the running loop) configured from the runtime."""
+def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Master:
+    """A trimmed Master (must be called inside the running loop) configured from the runtime,
+    plus `extra` option values (modes, reverse listeners, upstream trust)."""
     master = Master(options.Options(), with_termlog=False)
     master.addons.add(
         core.Core(),
@@ -46,5 +48,5 @@ def build_master(runtime: Runtime) -> Master:
         tlsconfig.TlsConfig(),
         *default_addons(runtime),
     )
-    master.options.update(**mitmproxy_options(runtime.settings))
+    master.options.update(**{**mitmproxy_options(runtime.settings), **(extra or {})})
     return master

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.store.history import History
+from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
 
 
@@ -45,6 +46,7 @@ class Session:
     last_call: datetime = field(init=False)
     presets: PresetBook = field(init=False, default_factory=PresetBook)
     history: History = field(init=False)
+    playback: Playback = field(init=False, default_factory=Playback)
 
     def __post_init__(self) -> None:
         self.last_call = self.started
