@@ -101,7 +101,7 @@ class ServerFlags:
 
     def options(self) -> dict[str, Any]:
         """The mitmproxy options these flags set beyond the settings; ConfigError if bad."""
-        reverse = [parse_reverse(text).mode for text in self.reverse or ()]
+        reverse = [parse_reverse(text).mode(self.host) for text in self.reverse or ()]
         return {
             "mode": ["regular", *reverse],
             "ssl_insecure": self.upstream_insecure,

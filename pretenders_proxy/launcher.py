@@ -118,6 +118,8 @@ def _wait_for_control(process: subprocess.Popen[str], output: list[str], deadlin
         return found[0]
     process.kill()
     process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
     raise LaunchError("pretenders did not start:\n" + "\n".join(output))
 
 

@@ -1,5 +1,6 @@
 """Reverse listeners: `--reverse https://api.example.com=9001` as a mitmproxy mode spec."""
 
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -15,9 +16,17 @@ class Reverse:
     url: str
     port: int
 
-    @property
-    def mode(self) -> str:
-        return f"reverse:{self.url}@{self.port}"
+    def mode(self, host: str) -> str:
+        """The mitmproxy mode spec; port 0 becomes a free port of `host` now, because mitmproxy
+        refuses two listeners (the forward proxy's and this one) both asking for port 0."""
+        return f"reverse:{self.url}@{self.port or free_port(host)}"
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def parse_reverse(text: str) -> Reverse:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from pretenders_proxy.proxy.alpn import Http2First
+from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.misses import MissReply
 from pretenders_proxy.proxy.modes import ModeControl
@@ -24,6 +25,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Options(runtime),
         Services(runtime),
         SessionRouter(runtime),
+        ControlRoute(runtime),
         Trust(),
         Http2First(),
         Recorder(runtime),

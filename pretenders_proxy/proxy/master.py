@@ -48,5 +48,8 @@ def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Ma
         tlsconfig.TlsConfig(),
         *default_addons(runtime),
     )
-    master.options.update(**{**mitmproxy_options(runtime.settings), **(extra or {})})
+    master.options.update(**mitmproxy_options(runtime.settings))
+    # Separately: when `extra` is refused, mitmproxy rolls back to the values above, and the
+    # error says what was wrong with `extra` (not with the defaults it would roll back to).
+    master.options.update(**(extra or {}))
     return master

@@ -11,7 +11,7 @@ from pretenders_proxy.matching.modes import Action, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import flow_response, request_from_flow
-from pretenders_proxy.proxy.tags import answered, session_of, tags
+from pretenders_proxy.proxy.tags import answered, is_control, session_of, tags
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.store.presets import miss_response
 
@@ -26,7 +26,7 @@ class MissReply:
         self.runtime = runtime
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response is not None or flow.error is not None:
+        if flow.response is not None or flow.error is not None or is_control(flow):
             return
         try:
             self._decide(flow)

@@ -2,16 +2,17 @@
 
 import logging
 
-from mitmproxy import http
+from mitmproxy import ctx, http
 
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import request_from_flow, response_to_flow
 from pretenders_proxy.proxy.misses import fail_closed
-from pretenders_proxy.proxy.tags import answered, session_of
+from pretenders_proxy.proxy.tags import answered, is_control, session_of
 from pretenders_proxy.runtime import Runtime
 
 logger = logging.getLogger(__name__)
+LAZY = {"connection_strategy": "lazy", "upstream_cert": False}
 
 
 class Replayer:
@@ -20,8 +21,16 @@ class Replayer:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def configure(self, updated: set[str]) -> None:
+        # Fail closed: mitmproxy would otherwise connect upstream for every client connection
+        # (eager) and for upstream certificates, before any request is answered from a cassette.
+        wrong = {name for name, value in LAZY.items() if getattr(ctx.options, name) != value}
+        if updated & LAZY.keys() and wrong:
+            logger.warning("pretenders sets %s so that replay never connects upstream", LAZY)
+            ctx.options.update(**LAZY)
+
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response is not None or flow.error is not None:
+        if flow.response is not None or flow.error is not None or is_control(flow):
             return
         session = self.runtime.store.find(session_of(flow))
         if session is None or session.playback.mode is not Mode.REPLAY:

@@ -48,7 +48,9 @@ def with_curl(url: str) -> Seen:
             capture_output=True,
             check=True,
         )
-        head = done.stdout.decode("latin-1").split("\r\n")
+        # the last header block: a CONNECT through the proxy has its own before it
+        blocks = [b for b in done.stdout.decode("latin-1").split("\r\n\r\n") if b.strip()]
+        head = blocks[-1].split("\r\n")
         headers = [tuple(line.split(": ", 1)) for line in head[1:] if ": " in line]
         return Seen(int(head[0].split()[1]), headers, body_file.read_bytes())  # type: ignore[arg-type]
 

@@ -2,6 +2,8 @@
 with a test CA), cassette paths, and the environment `pretenders env` gives an app."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +78,11 @@ class AppEnv:
         for name, value in self.variables.items():
             self.monkeypatch.setenv(name, value)
         return dict(os.environ)
+
+
+def run_pretenders(*args: str, timeout: float = 60) -> "subprocess.CompletedProcess[str]":
+    """`pretenders ARGS` as a user runs it (on free ports), for commands expected to exit."""
+    command = [sys.executable, "-m", "pretenders_proxy", *args]
+    if args and args[0] in ("serve", "record", "replay"):
+        command[4:4] = ["--port", "0", "--proxy-port", "0", "--smtp-port", "0"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)

@@ -39,6 +39,7 @@ def test_real_clients_get_recorded_answers_back_byte_for_byte(
     upstream.stop()
     tls_upstream.stop()
 
+    assert {seen.status for seen in recorded.values()} == {200}
     assert recorded["curl", "https", "/gzip"].body == GZIPPED
     assert recorded["httpx", "http", "/image.png"].body == PNG
     assert recorded["requests", "https", "/latin1"].body == LATIN1

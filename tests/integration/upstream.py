@@ -46,6 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/chunked": self._chunked,
             "/counter": lambda: self._send(200, str(self.server.counter).encode(), "text/plain"),
             "/headers": self._headers,
+            "/slow": self._slow,
         }
         route = routes.get(self.path.split("?")[0])
         if route is None:
@@ -60,6 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(201, str(self.server.counter).encode(), "text/plain")
         else:
             self._send(200, b"echo: " + body, "application/octet-stream")
+
+    def _slow(self) -> None:
+        self.server.waiting.set()
+        self.server.release.wait(10)
+        self._send(200, b"late\n", "text/plain")
 
     def _headers(self) -> None:
         seen = json.dumps(dict(self.headers.items()), sort_keys=True).encode()
@@ -97,6 +103,8 @@ class _Server(ThreadingHTTPServer):
         self.tls = tls
         self.connections = 0
         self.counter = 0
+        self.waiting = threading.Event()  # a /slow request arrived
+        self.release = threading.Event()  # let /slow requests answer
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
@@ -125,7 +133,12 @@ class Upstream:
     def connections(self) -> int:
         return self._server.connections
 
+    @property
+    def waiting(self) -> threading.Event:
+        return self._server.waiting
+
     def stop(self) -> None:
+        self._server.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
