@@ -70,7 +70,7 @@ def from_record(record: object) -> Exchange:
         raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
     request = _map(record, "request", "")
     response = _map(record, "response", "")
-    meta = record.get("meta") or {}
+    meta = record.get("meta", {})
     if not isinstance(meta, Mapping):
         raise CassetteError("meta is not a map")
     trailers = response.get("trailers")

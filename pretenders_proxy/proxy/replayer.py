@@ -24,10 +24,11 @@ class Replayer:
     def configure(self, updated: set[str]) -> None:
         # Fail closed: mitmproxy would otherwise connect upstream for every client connection
         # (eager) and for upstream certificates, before any request is answered from a cassette.
-        wrong = {name for name, value in LAZY.items() if getattr(ctx.options, name) != value}
-        if updated & LAZY.keys() and wrong:
-            logger.warning("pretenders sets %s so that replay never connects upstream", LAZY)
-            ctx.options.update(**LAZY)
+        options = ctx.options
+        wrong = {n: v for n, v in LAZY.items() if n in updated and getattr(options, n) != v}
+        if wrong:
+            logger.warning("pretenders sets %s so that replay never connects upstream", wrong)
+            options.update(**wrong)
 
     def request(self, flow: http.HTTPFlow) -> None:
         if flow.response is not None or flow.error is not None or is_control(flow):
