@@ -154,7 +154,7 @@ def test_a_failed_append_is_loud_and_leaves_no_partial_record(tmp_path: Path) ->
     io.write(path, EXCHANGES[:1])
     size = path.stat().st_size
     writer = io.Writer(path, _FullDisk(path), 1)  # type: ignore[arg-type]
-    with pytest.raises(CassetteError, match="cannot append to cassette .*No space left"):
+    with pytest.raises(CassetteError, match=r"cannot append to cassette .*No space left"):
         writer.append(EXCHANGES[1])
     writer.close()
     assert path.stat().st_size == size

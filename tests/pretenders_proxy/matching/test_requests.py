@@ -82,7 +82,7 @@ def test_parse_match_on() -> None:
         "path",
         "header:X-Tenant",
     )
-    with pytest.raises(ConfigError, match="unknown field 'colour'.*header:<Name>"):
+    with pytest.raises(ConfigError, match=r"unknown field 'colour'.*header:<Name>"):
         parse_match_on(["method,colour"])
     with pytest.raises(ConfigError, match="unknown field 'header:'"):
         parse_match_on(["header:"])

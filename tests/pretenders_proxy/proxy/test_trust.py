@@ -37,5 +37,5 @@ def test_a_hand_set_trust_file_wins(tmp_path: Path) -> None:
 
 def test_a_bad_upstream_ca_is_refused(tmp_path: Path) -> None:
     trust = Trust()
-    with taddons.context(trust) as tctx, pytest.raises(exceptions.OptionsError, match="no.pem"):
+    with taddons.context(trust) as tctx, pytest.raises(exceptions.OptionsError, match=r"no\.pem"):
         tctx.configure(trust, confdir=str(tmp_path), pretenders_upstream_ca="/no.pem")
