@@ -15,6 +15,7 @@ from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
 from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON, parse_match_on
 from pretenders_proxy.settings import Settings
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 if TYPE_CHECKING:  # mitmproxy is imported only when a command needs it: --help stays quick
     from pretenders_proxy.server import Server
@@ -177,7 +178,7 @@ def _row(label: str, value: str) -> str:
 
 def _mode_rows(server: "Server") -> list[str]:
     """The default session's mode and cassettes, and what upstream TLS is checked against."""
-    playback = server.runtime.store.get("default").playback
+    playback = server.runtime.store.get(DEFAULT_SESSION).playback
     config = playback.config
     if config.mode is Mode.RECORD:
         mode = f"record to {config.cassettes[0]}"

@@ -1,5 +1,5 @@
-"""Trust: our CA's key stays private, clients get a bundle with our CA, and upstream
-certificates are checked against the system roots plus `--upstream-ca`."""
+"""Trust: our CA's key stays private, and upstream certificates are checked against the system
+roots plus `--upstream-ca`. (`pretenders env` writes the bundle for clients.)"""
 
 import logging
 from pathlib import Path
@@ -7,13 +7,7 @@ from pathlib import Path
 from mitmproxy import ctx, exceptions
 from mitmproxy.addonmanager import Loader
 
-from pretenders_proxy.certs import (
-    CA_CERT,
-    client_bundle,
-    secure_keys,
-    system_roots,
-    upstream_bundle,
-)
+from pretenders_proxy.certs import secure_keys, system_roots, upstream_bundle
 from pretenders_proxy.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -21,7 +15,7 @@ UPSTREAM = {"pretenders_upstream_ca", "confdir"}
 
 
 class Trust:
-    """Keeps the CA files right and points mitmproxy's upstream verification at our bundle."""
+    """Keeps the CA key private and points mitmproxy's upstream verification at our bundle."""
 
     def __init__(self) -> None:
         self._trusted: str | None = None  # the ssl_verify_upstream_trusted_ca value we set
@@ -38,9 +32,8 @@ class Trust:
     def configure(self, updated: set[str]) -> None:
         confdir = Path(ctx.options.confdir).expanduser()
         try:
-            if "confdir" in updated and (confdir / CA_CERT).exists():
-                secure_keys(confdir)
-                client_bundle(confdir)
+            if "confdir" in updated:
+                secure_keys(confdir)  # TlsConfig, before us, has just made or loaded the CA
             if updated & UPSTREAM:
                 self._trust_upstream(confdir, ctx.options.pretenders_upstream_ca)
         except (ConfigError, OSError) as e:
