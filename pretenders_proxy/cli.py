@@ -1,16 +1,21 @@
-"""The `pretenders` command: serve (and later record, replay, ca, env, cassette)."""
+"""The `pretenders` command: serve, record, replay, ca, env."""
 
 import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from pretenders_proxy._version import __version__
+from pretenders_proxy.cli_flags import ServerFlags, server_flags
+from pretenders_proxy.cli_trust import ENV_EPILOG, ca_app, env
 from pretenders_proxy.errors import ConfigError, ListenError
-from pretenders_proxy.settings import DEFAULT_CONFDIR, Settings, parse_port_range, parse_timeout
+from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
+from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON, parse_match_on
+from pretenders_proxy.settings import Settings
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 if TYPE_CHECKING:  # mitmproxy is imported only when a command needs it: --help stays quick
     from pretenders_proxy.server import Server
@@ -44,91 +49,100 @@ def main_options(
     """Record/replay proxy and mock server for HTTP(S) and SMTP."""
 
 
-Host = Annotated[str, typer.Option(help="Address every listener binds (loopback by default).")]
-Port = Annotated[int, typer.Option(help="Control API, web UI and /mockhttp/ port (0: any free).")]
-ProxyPort = Annotated[int, typer.Option(help="Forward proxy port, for HTTP_PROXY/HTTPS_PROXY.")]
-SmtpPort = Annotated[int, typer.Option(help="SMTP capture port.")]
-SmtpRange = Annotated[
-    str,
-    typer.Option(help="Ports for SMTP mocks created through the API (POST /smtp); 0: any free."),
-]
-SmtpMaxSize = Annotated[
-    int, typer.Option(help="Largest message in bytes the SMTP listeners accept (552 beyond).")
-]
-StalePeriod = Annotated[
-    float, typer.Option(help="Seconds between sweeps removing mocks idle past their timeout.")
-]
-MockTimeout = Annotated[
-    str,
-    typer.Option(help="Idle seconds before a mock created without a timeout expires, or FOREVER."),
-]
-Confdir = Annotated[
-    Path, typer.Option(help="Where the CA certificate and key live (created on first start).")
-]
-LogLevel = Annotated[
-    str, typer.Option(help="debug shows every connection; info is quiet on the hot path.")
-]
-MissStatus = Annotated[int, typer.Option(help="HTTP status answering a request nothing matched.")]
-HistoryLimit = Annotated[int, typer.Option(help="Requests and mails kept per session.")]
-Token = Annotated[
-    str | None,
-    typer.Option(
-        envvar="PRETENDERS_TOKEN", help="Bearer token for the control API; required off loopback."
-    ),
-]
-
-
 @app.command(
     epilog="Example: pretenders serve --port 8000 --proxy-port 8080   then   "
     "curl -x http://127.0.0.1:8080 http://api.example.test/hello"
 )
-def serve(
-    host: Host = "127.0.0.1",
-    port: Port = 8000,
-    proxy_port: ProxyPort = 8080,
-    smtp_port: SmtpPort = 1025,
-    smtp_port_range: SmtpRange = "8001-8014",
-    smtp_max_size: SmtpMaxSize = 25 * 1024 * 1024,
-    stale_period: StalePeriod = 60.0,
-    mock_timeout: MockTimeout = "120",
-    confdir: Confdir = DEFAULT_CONFDIR,
-    log_level: LogLevel = "info",
-    miss_status: MissStatus = 404,
-    history_limit: HistoryLimit = 10_000,
-    token: Token = None,
-) -> None:
+@server_flags
+def serve(flags: ServerFlags) -> None:
     """Mock mode: presets answer, anything else gets the miss reply (404, X-Pretenders-Miss)."""
-    _setup_logging(log_level)
+    _start(flags, {})
+
+
+@app.command(
+    epilog="Example: pretenders record api.cassette   then   "
+    "HTTPS_PROXY=http://127.0.0.1:8080 ./my-app   (see: pretenders env)"
+)
+@server_flags
+def record(
+    cassette: Annotated[Path, typer.Argument(help="The cassette to record to (appended to).")],
+    flags: ServerFlags,
+) -> None:
+    """Record mode: presets answer; everything else goes upstream and is appended to CASSETTE."""
+    _start(flags, {"pretenders_mode": str(Mode.RECORD), "pretenders_cassettes": [str(cassette)]})
+
+
+@app.command(
+    epilog="Example: pretenders replay cassettes/example.cassette   then   "
+    "curl -x http://127.0.0.1:8080 http://api.example.test/hello"
+)
+@server_flags
+def replay(
+    cassettes: Annotated[list[Path], typer.Argument(help="The cassettes answering requests.")],
+    flags: ServerFlags,
+    on_miss: Annotated[
+        OnMiss,
+        typer.Option(
+            help="No recording matches: miss reply (error), go to the real service "
+            "(passthrough), or go there and append to the first cassette (record)."
+        ),
+    ] = OnMiss.ERROR,
+    repeat: Annotated[
+        Repeat,
+        typer.Option(
+            help="Equal requests outnumber their recordings: keep answering the last "
+            "one (last), or treat the extra ones as misses (never)."
+        ),
+    ] = Repeat.LAST,
+    match_on: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated fields replay compares: method, scheme, host, "
+            "port, path, query, body, header:<Name>."
+        ),
+    ] = ",".join(DEFAULT_MATCH_ON),
+) -> None:
+    """Replay mode: presets, then the cassettes answer; a miss follows --on-miss."""
     try:
-        settings = Settings(
-            host=host,
-            port=port,
-            proxy_port=proxy_port,
-            smtp_port=smtp_port,
-            smtp_port_range=parse_port_range(smtp_port_range),
-            smtp_max_size=smtp_max_size,
-            confdir=confdir,
-            stale_period=stale_period,
-            mock_timeout=parse_timeout(mock_timeout),
-            miss_status=miss_status,
-            history_limit=history_limit,
-            token=token,
-        )
+        parse_match_on([match_on])
+    except ConfigError as e:
+        _fail(f"--{e}")
+    _start(
+        flags,
+        {
+            "pretenders_mode": str(Mode.REPLAY),
+            "pretenders_cassettes": [str(path) for path in cassettes],
+            "pretenders_on_miss": str(on_miss),
+            "pretenders_repeat": str(repeat),
+            "pretenders_match_on": match_on,
+        },
+    )
+
+
+app.add_typer(ca_app)
+app.command(epilog=ENV_EPILOG)(env)
+
+
+def _start(flags: ServerFlags, mode: dict[str, Any]) -> None:
+    """Run the server the flags describe, with `mode` options for the `default` session."""
+    _setup_logging(flags.log_level)
+    try:
+        settings, options = flags.settings(), flags.options() | mode
     except ConfigError as e:
         _fail(str(e))
-    raise typer.Exit(asyncio.run(_run(settings)))
+    raise typer.Exit(asyncio.run(_run(settings, options)))
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, options: dict[str, Any]) -> int:
     from mitmproxy import exceptions
 
     from pretenders_proxy.server import Server
 
     try:
-        server = Server(settings)
+        server = Server(settings, options)
         await server.start()
     except exceptions.OptionsError as e:
-        _fail(str(e))
+        _fail(str(e).removeprefix("pretenders: "))
     except ListenError as e:
         _fail(str(e))
     _banner(server)
@@ -139,17 +153,48 @@ async def _run(settings: Settings) -> int:
 def _banner(server: "Server") -> None:
     listeners = server.runtime.listeners
     control = listeners["control"]
+    reverse = [
+        _row(f"reverse to {name.removeprefix('reverse:')}", url)
+        for name, url in listeners.items()
+        if name.startswith("reverse:")
+    ]
     lines = [
         f"pretenders {__version__} ready",
-        f"  control API, UI, mocks  {control}/",
-        f"  HTTP(S) proxy           {listeners['proxy']}",
-        f"  SMTP capture            {listeners['smtp']}",
-        f"  OpenAPI                 {control}/api/v1/openapi.json",
-        f"  CA certificate          {server.ca_file}",
+        _row("control API, UI, mocks", f"{control}/"),
+        _row("HTTP(S) proxy", listeners["proxy"]),
+        *reverse,
+        _row("SMTP capture", listeners["smtp"]),
+        _row("OpenAPI", f"{control}/api/v1/openapi.json"),
+        _row("CA certificate", str(server.ca_file)),
+        *_mode_rows(server),
         "Ctrl-C stops it.",
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
+
+
+def _row(label: str, value: str) -> str:
+    return f"  {label:<22}  {value}"
+
+
+def _mode_rows(server: "Server") -> list[str]:
+    """The default session's mode and cassettes, and what upstream TLS is checked against."""
+    playback = server.runtime.store.get(DEFAULT_SESSION).playback
+    config = playback.config
+    if config.mode is Mode.RECORD:
+        mode = f"record to {config.cassettes[0]}"
+    elif config.mode is Mode.REPLAY:
+        mode = f"replay {', '.join(config.cassettes)} ({len(playback.tape)} recordings), "
+        mode += f"on miss: {config.on_miss}, repeat: {config.repeat}"
+    else:
+        mode = "mock (presets answer, anything else gets the miss reply)"
+    options = server.master.options
+    if options.ssl_insecure:
+        trust = "NOT VERIFIED (--upstream-insecure)"
+    else:
+        trust = f"verified against {options.ssl_verify_upstream_trusted_ca or 'certifi roots'}"
+    rows = [_row("mode", mode), _row("upstream TLS", trust)]
+    return rows + [_row("warning", warning) for warning in playback.warnings]
 
 
 def _setup_logging(level: str) -> None:

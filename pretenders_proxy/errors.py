@@ -6,6 +6,7 @@ PretendersError
 ├── ListenError            a listener could not bind its address (port in use, no free port left)
 ├── APIError               the control API refused a client call (status and the server's message)
 │   └── MailTimeoutError   no matching mail arrived in time (client: Mailbox.wait)
+├── CassetteError          (a ConfigError) a cassette that cannot be read or written
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
@@ -43,6 +44,10 @@ class MailTimeoutError(APIError, TimeoutError):
     def __init__(self, message: str, seen: list[object]) -> None:
         super().__init__(408, message)
         self.seen = seen
+
+
+class CassetteError(ConfigError):
+    """A cassette that cannot be read or written; the message names the file (and byte offset)."""
 
 
 class ConfigurationError(PretendersError):

@@ -1,9 +1,11 @@
-"""Start `pretenders serve` as a real process on free ports and learn where it listens.
+"""Start `pretenders serve` (or `record`, `replay`) as a real process on free ports and learn
+where it listens.
 
 Used by the test suite and the pytest plugin:
 
     with launch(["--confdir", str(tmp)]) as server:
         requests.get(server.control + "/health")
+    with launch(["api.cassette"], command="replay") as server: ...
 
 What the process prints goes to a log file (`server.log`), so the server can outlive the
 process that started it (pytest-xdist workers share one).
@@ -43,15 +45,27 @@ class RunningServer:
     confdir: Path | None
     process: subprocess.Popen[bytes] | None = None
     """Only in the process that started it."""
+    _printed: list[str] | None = None
 
     @property
     def output(self) -> list[str]:
-        """What the server printed so far (banner, warnings, errors)."""
+        """What the server printed so far (banner, warnings, errors), also after `discard_log`."""
+        if self._printed is not None:
+            return self._printed
         return self.log.read_text(errors="replace").splitlines()
+
+    def discard_log(self) -> None:
+        """Delete the log file, keeping what it says in `output`."""
+        self._printed = self.output
+        self.log.unlink(missing_ok=True)
 
     @property
     def proxy(self) -> str:
         return self.listeners["proxy"]
+
+    def reverse(self, url: str) -> str:
+        """The address of the reverse listener sending to `url` (as given to --reverse)."""
+        return self.listeners[f"reverse:{url}"]
 
     @property
     def smtp(self) -> tuple[str, int]:
@@ -104,15 +118,16 @@ def start(
     confdir: Path | None = None,
     log: Path | None = None,
     timeout: float = 30,
+    command: str = "serve",
 ) -> RunningServer:
-    """Run `pretenders serve` on free ports (unless `args` name them) and wait until ready."""
-    command = [sys.executable, "-m", "pretenders_proxy", "serve"]
+    """Run `pretenders <command>` on free ports (unless `args` name them) until it is ready."""
+    command_line = [sys.executable, "-m", "pretenders_proxy", command]
     for flag in ("--port", "--proxy-port", "--smtp-port", "--smtp-port-range"):
         if flag not in args:
-            command += [flag, "0"]
+            command_line += [flag, "0"]
     if confdir is not None:
-        command += ["--confdir", str(confdir)]
-    command += list(args)
+        command_line += ["--confdir", str(confdir)]
+    command_line += list(args)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         env.pop(name, None)
@@ -122,7 +137,7 @@ def start(
         log = Path(name)
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
+            command_line, stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
         )
     control = _wait_for_control(process, log, time.monotonic() + timeout)
     health = urllib.request.Request(control + "/health")
@@ -152,10 +167,12 @@ def _signal(pid: int, sig: signal.Signals) -> None:
 
 
 @contextmanager
-def launch(args: Sequence[str] = (), *, confdir: Path | None = None) -> Iterator[RunningServer]:
-    server = start(args, confdir=confdir)
+def launch(
+    args: Sequence[str] = (), *, confdir: Path | None = None, command: str = "serve"
+) -> Iterator[RunningServer]:
+    server = start(args, confdir=confdir, command=command)
     try:
         yield server
     finally:
         server.stop()
-        server.log.unlink(missing_ok=True)
+        server.discard_log()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pretenders_proxy.cassettes import CassetteFiles
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store import Store
 
@@ -28,6 +29,7 @@ class Runtime:
     store: Store = field(init=False)
     listeners: dict[str, str] = field(default_factory=dict)
     smtp: MockListeners | None = None
+    cassettes: CassetteFiles = field(default_factory=CassetteFiles)
 
     def __post_init__(self) -> None:
         self.store = Store(self.settings.history_limit, self.settings.mock_timeout)

@@ -3,14 +3,16 @@
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
 from pretenders_proxy.api.serve import describe_bind_error
 from pretenders_proxy.errors import ListenError
+from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.runtime import Runtime
@@ -23,9 +25,9 @@ CA_FILE = "mitmproxy-ca-cert.pem"
 class Server:
     """One pretenders process: build it, `start()` it, `serve()` until told to stop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, options: Mapping[str, Any] | None = None) -> None:
         self.runtime = Runtime(settings)
-        self.master: Master = build_master(self.runtime)
+        self.master: Master = build_master(self.runtime, options)
         self.services: Services = self.master.addons.get("services")
 
     @property
@@ -77,8 +79,8 @@ class Server:
                         describe_bind_error(instance.mode.description, host, port, cause)
                     )
             raise ListenError("the proxy listener could not start")
-        for host, port, *_ in proxy.listen_addrs():
-            self.runtime.listeners.setdefault("proxy", f"http://{host}:{port}")
+        for name, url in proxy_listeners(proxy).items():
+            self.runtime.listeners.setdefault(name, url)
 
     async def _stop_proxy(self) -> None:
         self.master.options.update(server=False)

@@ -6,7 +6,19 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "pretenders_proxy"
-CORE = ["model", "matching", "store", "cassette", "settings.py", "errors.py", "runtime.py"]
+CORE = [
+    "model",
+    "matching",
+    "store",
+    "cassette",
+    "settings.py",
+    "errors.py",
+    "runtime.py",
+    "cassettes.py",
+    "certs.py",
+    "reverse.py",
+    "shellenv.py",
+]
 EDGE_FRAMEWORKS = {"mitmproxy", "aiosmtpd", "aiohttp", "typer", "httpx", "pydantic"}
 EDGE_PACKAGES = {"proxy", "api", "smtp", "client", "cli", "server"}
 

@@ -6,7 +6,18 @@ import json
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from pretenders_proxy.api import compat, events, mail, mocks, openapi, requests, smtp_presets, v1
+from pretenders_proxy.api import (
+    certificates,
+    compat,
+    events,
+    mail,
+    mocks,
+    modes,
+    openapi,
+    requests,
+    smtp_presets,
+    v1,
+)
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
 from pretenders_proxy.runtime import Runtime
 
@@ -21,6 +32,8 @@ def routes() -> list[Route]:
         *events.router.routes,
         *mail.router.routes,
         *smtp_presets.router.routes,
+        *modes.router.routes,
+        *certificates.router.routes,
         *compat.router.routes,
         *mocks.router.routes,
     ]

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
+from pretenders_proxy.matching.requests import parse_match_on
 from pretenders_proxy.matching.verify import Count
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
@@ -330,3 +332,44 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     error: str = Field(description="What is wrong with the request, in a sentence.")
+
+
+class ModeIn(BaseModel):
+    """`PUT /api/v1/mode`: fields left out keep the session's current value."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode | None = Field(None, description="mock, record or replay.")
+    cassettes: list[str] | None = Field(
+        None, description="Cassette paths on the server: the one to record to, or those to replay."
+    )
+    on_miss: OnMiss | None = Field(None, description="In replay: error, passthrough or record.")
+    repeat: Repeat | None = Field(
+        None, description="Once equal requests are all played: last, never."
+    )
+    match_on: list[str] | None = Field(
+        None,
+        description="Fields replay compares: method, scheme, host, port, path, query, body, "
+        "header:<Name>.",
+    )
+
+    def to_config(self, current: ModeConfig) -> ModeConfig:
+        """The new configuration; ConfigError naming what cannot work."""
+        return ModeConfig(
+            mode=self.mode or current.mode,
+            cassettes=current.cassettes if self.cassettes is None else tuple(self.cassettes),
+            on_miss=self.on_miss or current.on_miss,
+            repeat=self.repeat or current.repeat,
+            match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
+        )
+
+
+class ModeOut(BaseModel):
+    session: str
+    mode: Mode
+    cassettes: list[str]
+    on_miss: OnMiss
+    repeat: Repeat
+    match_on: list[str]
+    recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
+    recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
+    warnings: list[str] = Field(description="What loading the cassettes had to say.")

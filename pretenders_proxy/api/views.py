@@ -237,3 +237,19 @@ def smtp_preset(stored: StoredSmtpPreset, session: str) -> dict[str, Any]:
         "remaining": FOREVER if stored.remaining is None else stored.remaining,
         "served": stored.served,
     }
+
+
+def mode(session: Session) -> dict[str, Any]:
+    playback = session.playback
+    config = playback.config
+    return {
+        "session": session.name,
+        "mode": str(config.mode),
+        "cassettes": list(config.cassettes),
+        "on_miss": str(config.on_miss),
+        "repeat": str(config.repeat),
+        "match_on": list(config.match_on),
+        "recordings": len(playback.tape),
+        "recording_to": config.recording,
+        "warnings": list(playback.warnings),
+    }

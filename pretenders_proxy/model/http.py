@@ -1,6 +1,7 @@
 """HTTP requests and responses as plain frozen data: bytes stay bytes."""
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
 
 type Headers = tuple[tuple[bytes, bytes], ...]
 
@@ -59,3 +60,13 @@ def split_host(value: str) -> tuple[str, int]:
     if separator and port.isdigit() and (":" not in host or host.endswith("]")):
         return host, int(port)
     return value, 0
+
+
+def query_pairs(query: bytes) -> list[tuple[bytes, bytes]]:
+    """(name, raw value) of each `name=value` of a raw query; names percent-decoded, in order."""
+    pairs = []
+    for part in query.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            pairs.append((unquote_to_bytes(name.replace(b"+", b" ")), value))
+    return pairs

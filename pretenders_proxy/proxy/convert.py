@@ -1,10 +1,12 @@
 """The one module that knows both mitmproxy's HTTP objects and the pretenders model."""
 
 import time
+from datetime import UTC, datetime
 
 from mitmproxy import http
 from mitmproxy.net.http import status_codes
 
+from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.preset import Reply
 
@@ -58,3 +60,24 @@ def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") 
 
 def reply_to_flow(reply: Reply) -> http.Response:
     return flow_response(reply.status, reply.headers, reply.body)
+
+
+def response_to_flow(response: Response) -> http.Response:
+    """A recorded response, sent as it was received (still content-encoded)."""
+    return flow_response(response.status, response.headers, response.body, response.reason)
+
+
+def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
+    """A completed flow as an exchange to record (the flow must have a response)."""
+    if flow.response is None:
+        raise ValueError("a flow without a response is not an exchange")
+    started = flow.request.timestamp_start
+    ended = flow.response.timestamp_end or time.time()
+    return Exchange(
+        request_from_flow(flow.request),
+        response_from_flow(flow.response),
+        Meta(
+            recorded_at=datetime.fromtimestamp(started, UTC).isoformat(),
+            duration_ms=round((ended - started) * 1000, 3),
+        ),
+    )

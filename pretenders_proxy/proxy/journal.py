@@ -5,7 +5,7 @@ import time
 from mitmproxy import http
 
 from pretenders_proxy.proxy.convert import request_from_flow, response_from_flow
-from pretenders_proxy.proxy.tags import session_of, source_of, tags
+from pretenders_proxy.proxy.tags import is_control, session_of, source_of, tags
 from pretenders_proxy.runtime import Runtime
 
 
@@ -22,6 +22,8 @@ class Journal:
         self._record(flow)
 
     def _record(self, flow: http.HTTPFlow) -> None:
+        if is_control(flow):
+            return
         store = self.runtime.store
         session = store.find(session_of(flow))
         if session is None:

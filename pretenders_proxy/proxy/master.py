@@ -1,5 +1,6 @@
 """A mitmproxy Master carrying only what pretenders needs: core, proxy server, TLS, ours."""
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ def mitmproxy_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_master(runtime: Runtime) -> Master:
-    """A trimmed Master (must be called inside the running loop) configured from the runtime."""
+def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Master:
+    """A trimmed Master (must be called inside the running loop) configured from the runtime,
+    plus `extra` option values (modes, reverse listeners, upstream trust)."""
     master = Master(options.Options(), with_termlog=False)
     master.addons.add(
         core.Core(),
@@ -48,4 +50,7 @@ def build_master(runtime: Runtime) -> Master:
         *default_addons(runtime),
     )
     master.options.update(**mitmproxy_options(runtime.settings))
+    # Separately: when `extra` is refused, mitmproxy rolls back to the values above, and the
+    # error says what was wrong with `extra` (not with the defaults it would roll back to).
+    master.options.update(**(extra or {}))
     return master

@@ -8,7 +8,7 @@ from mitmproxy import ctx, http
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy.convert import reply_to_flow, request_from_flow
-from pretenders_proxy.proxy.tags import answered, session_of
+from pretenders_proxy.proxy.tags import answered, is_control, session_of
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.sockets import reset_on_close
 
@@ -22,7 +22,7 @@ class Presets:
         self.runtime = runtime
 
     async def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response is not None or flow.error is not None:
+        if flow.response is not None or flow.error is not None or is_control(flow):
             return
         session = self.runtime.store.find(session_of(flow))
         if session is None:

@@ -9,6 +9,7 @@ from pretenders_proxy.api import serve
 from pretenders_proxy.api.app import create_app
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.certificates import server_context
+from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.smtp.listeners import SmtpListeners
 from pretenders_proxy.tasks import spawn
@@ -56,8 +57,8 @@ class Services:
     def running(self) -> None:
         proxyserver = ctx.master.addons.get("proxyserver")
         if proxyserver is not None:
-            for host, port, *_ in proxyserver.listen_addrs():
-                self.runtime.listeners.setdefault("proxy", f"http://{_netloc(host, port)}")
+            for name, url in proxy_listeners(proxyserver).items():
+                self.runtime.listeners.setdefault(name, url)
         if self.api is None and self._starting is None:
             self._starting = spawn(self._start_logged(), name="pretenders.services")
 

@@ -27,3 +27,8 @@ def source_of(flow: http.HTTPFlow) -> Source:
 def answered(flow: http.HTTPFlow, source: Source, **details: Any) -> None:
     """Note that `source` answered the flow (and how)."""
     tags(flow).update(source=str(source), **details)
+
+
+def is_control(flow: http.HTTPFlow) -> bool:
+    """The flow is a call to our own control API, which passes through untouched."""
+    return bool(tags(flow).get("control"))

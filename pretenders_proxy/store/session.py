@@ -8,6 +8,7 @@ from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.store.history import History
 from pretenders_proxy.store.mailbox import Mailbox
+from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook
 
@@ -49,6 +50,7 @@ class Session:
     history: History = field(init=False)
     mailbox: Mailbox = field(init=False)
     smtp_presets: SmtpPresetBook = field(init=False, default_factory=SmtpPresetBook)
+    playback: Playback = field(init=False, default_factory=Playback)
 
     def __post_init__(self) -> None:
         self.last_call = self.started

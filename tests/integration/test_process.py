@@ -24,7 +24,7 @@ def test_signals_stop_it_cleanly_with_status_0(tmp_path: Path, sig: signal.Signa
     assert server.process.wait(15) == 0
     server.stop()
     assert not any("Traceback" in line for line in server.output)
-    server.log.unlink()
+    server.discard_log()
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""`/api/v1/mode`: a session's mode (mock, record, replay) and cassettes, switched at run time."""
+
+from aiohttp import web
+
+from pretenders_proxy.api import views
+from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
+from pretenders_proxy.api.schemas import ModeIn, ModeOut
+from pretenders_proxy.api.v1 import SESSION
+from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
+
+router = Router("modes")
+
+
+@router.route(
+    "GET",
+    "/api/v1/mode",
+    summary="A session's mode, cassettes and replay settings",
+    response=ModeOut,
+    query=[SESSION],
+    errors=[404],
+)
+async def get_mode(request: web.Request) -> web.Response:
+    name = request.query.get("session") or DEFAULT_SESSION
+    return json_response(views.mode(runtime_of(request).store.get(name)))
+
+
+@router.route(
+    "PUT",
+    "/api/v1/mode",
+    summary="Switch a session's mode and cassettes now (fields left out keep their value)",
+    body=ModeIn,
+    response=ModeOut,
+    query=[SESSION],
+    errors=[400],
+)
+async def put_mode(request: web.Request) -> web.Response:
+    body = await read_model(request, ModeIn)
+    runtime = runtime_of(request)
+    store = runtime.store
+    session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.HTTP)
+    runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
+    return json_response(views.mode(session))

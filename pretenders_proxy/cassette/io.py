@@ -1,0 +1,220 @@
+"""Cassette files: the only module that reads or writes them.
+
+A cassette is a msgpack stream: a header map, then one map per exchange. Reading keeps every
+exchange's byte offset, so that a later reader can leave bodies on disk until they are played.
+"""
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import msgpack
+
+from pretenders_proxy.cassette import migrate
+from pretenders_proxy.cassette.record import (
+    VERSION,
+    Record,
+    from_record,
+    header,
+    to_record,
+    version_of,
+)
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Exchange
+
+logger = logging.getLogger(__name__)
+
+MAX_RECORD = 1 << 30
+"""The largest record the reader accepts (1 GiB): bodies are kept whole."""
+_TRUNCATED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An exchange and the byte offset of its record in the file."""
+
+    offset: int
+    exchange: Exchange
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What reading a cassette found; `truncated_at` is where an incomplete last record starts."""
+
+    path: Path
+    header: Record
+    version: int
+    exchanges: tuple[Stored, ...]
+    truncated_at: int | None = None
+
+    @property
+    def warning(self) -> str | None:
+        if self.truncated_at is None:
+            return None
+        return (
+            f"{self.path}: the last record (from byte {self.truncated_at}) is incomplete, "
+            f"probably cut short by a stopped recorder; "
+            f"the {len(self.exchanges)} complete exchanges before it are loaded"
+        )
+
+
+def pack(record: Record) -> bytes:
+    return msgpack.packb(record, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def read(path: Path) -> Loaded:
+    """Every complete exchange of the cassette at `path`, in recorded order.
+
+    A truncated last record is left out with a warning; anything else wrong raises CassetteError
+    naming the file and the byte offset.
+    """
+    try:
+        with path.open("rb") as stream:
+            return _read(path, stream)
+    except OSError as e:
+        raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+
+
+def _read(path: Path, stream: IO[bytes]) -> Loaded:
+    objects = _objects(path, stream, os.fstat(stream.fileno()).st_size)
+    first = next(objects, None)
+    if first is None or first[1] is _TRUNCATED:
+        problem = "the file is empty" if first is None else "its header is incomplete"
+        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
+    try:
+        version = version_of(first[1])
+        migrate.check(version)
+    except CassetteError as e:
+        raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    exchanges: list[Stored] = []
+    for offset, item in objects:
+        if item is _TRUNCATED:
+            loaded = Loaded(path, first[1], version, tuple(exchanges), offset)
+            logger.warning("%s", loaded.warning)
+            return loaded
+        try:
+            exchange = from_record(migrate.upgrade(item, version))
+        except CassetteError as e:
+            raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
+        exchanges.append(Stored(offset, exchange))
+    return Loaded(path, first[1], version, tuple(exchanges))
+
+
+def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, Any]]:
+    """(offset, object) for each msgpack object; (offset, _TRUNCATED) for an incomplete tail."""
+    unpacker = msgpack.Unpacker(stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD)
+    offset = 0
+    while offset < size:
+        try:
+            item = unpacker.unpack()
+        except msgpack.OutOfData:
+            yield offset, _TRUNCATED
+            return
+        except (ValueError, TypeError, msgpack.UnpackException) as e:
+            what = "is not a pretenders cassette" if offset == 0 else "is damaged"
+            raise CassetteError(f"{path} {what} (byte {offset}: not msgpack: {e})") from None
+        yield offset, item
+        offset = unpacker.tell()
+
+
+def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
+    """Write a whole cassette beside `path` as a temporary file, then replace `path` with it."""
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(pack(head))
+            for exchange in exchanges:
+                stream.write(pack(to_record(exchange)))
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            shutil.copymode(path, temporary)
+        else:
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would surprise whoever shares the file
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def write(path: Path, exchanges: Iterable[Exchange]) -> None:
+    """A new cassette at `path` holding `exchanges` (atomically replacing any file there)."""
+    try:
+        rewrite(path, header(datetime.now(UTC)), exchanges)
+    except OSError as e:
+        raise CassetteError(f"cannot write cassette {path}: {e.strerror or e}") from e
+
+
+class Writer:
+    """Appends exchanges to one cassette and flushes each, so a killed recorder loses none."""
+
+    def __init__(self, path: Path, stream: IO[bytes], count: int) -> None:
+        self.path = path
+        self.count = count
+        self._stream = stream
+        self._broken: str | None = None
+
+    @classmethod
+    def open(cls, path: Path) -> "Writer":
+        """Start a new cassette, or continue an existing one (upgrading or mending it first)."""
+        try:
+            if path.exists() and path.stat().st_size > 0:
+                loaded = read(path)
+                if loaded.truncated_at is not None or loaded.version != VERSION:
+                    head = dict(loaded.header, version=VERSION)
+                    rewrite(path, head, (s.exchange for s in loaded.exchanges))
+                return cls(path, path.open("ab", buffering=0), len(loaded.exchanges))
+            stream = path.open("wb", buffering=0)
+            _write_all(stream, pack(header(datetime.now(UTC))))
+            return cls(path, stream, 0)
+        except OSError as e:
+            raise CassetteError(f"cannot write cassette {path}: {e.strerror or e}") from e
+
+    def append(self, exchange: Exchange) -> int:
+        """Append one exchange, flushed, and return its byte offset; CassetteError if that fails."""
+        if self._broken is not None:
+            raise CassetteError(f"cassette {self.path} stopped recording: {self._broken}")
+        data = pack(to_record(exchange))
+        offset = self._stream.tell()
+        try:
+            _write_all(self._stream, data)
+        except OSError as e:
+            self._undo(offset, e)
+            raise CassetteError(f"cannot append to cassette {self.path}: {e.strerror or e}") from e
+        self.count += 1
+        return offset
+
+    def _undo(self, offset: int, error: OSError) -> None:
+        """Cut a partly written record off, so later appends do not follow garbage."""
+        try:
+            os.ftruncate(self._stream.fileno(), offset)
+        except OSError:
+            self._broken = f"a failed write ({error.strerror or error}) could not be undone"
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self._stream.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+
+def _write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write all of `data` to an unbuffered file: nothing waits in a buffer to be lost."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(f"the file took no bytes ({len(view)} left to write)")
+        view = view[written:]

@@ -1,0 +1,31 @@
+"""Upgrading exchange records of older cassette versions, one version step at a time."""
+
+from collections.abc import Callable
+
+from pretenders_proxy.cassette.record import VERSION, Record
+from pretenders_proxy.errors import CassetteError
+
+type Migration = Callable[[Record], Record]
+
+MIGRATIONS: dict[int, Migration] = {}
+"""`MIGRATIONS[n]` turns a version-n record into a version n+1 one (mitmproxy's io/compat.py).
+Version 1 is the first format, so the chain is empty until version 2 exists."""
+
+
+def check(version: int) -> None:
+    """Refuse versions this pretenders cannot read, saying what to do."""
+    if version > VERSION:
+        raise CassetteError(
+            f"cassette version {version} is newer than this pretenders reads ({VERSION}): "
+            "please upgrade pretenders"
+        )
+    missing = [n for n in range(version, VERSION) if n not in MIGRATIONS]
+    if version < 1 or missing:
+        raise CassetteError(f"unknown cassette version {version}")
+
+
+def upgrade(record: Record, version: int) -> Record:
+    """`record` (of a `version` that passed `check`) as a record of the current version."""
+    for step in range(version, VERSION):
+        record = MIGRATIONS[step](record)
+    return record

@@ -1,0 +1,82 @@
+"""The cassette files of a running pretenders: tapes loaded for replay, writers open for recording.
+
+Paths are the server's, relative ones resolved against its working directory.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette.redact import Redaction
+from pretenders_proxy.matching.modes import ModeConfig
+from pretenders_proxy.matching.requests import MatchSpec
+from pretenders_proxy.model.exchange import REDACTED
+from pretenders_proxy.model.http import Request, query_pairs
+from pretenders_proxy.store.playback import Playback
+from pretenders_proxy.store.session import Session
+from pretenders_proxy.store.sessions import Store
+from pretenders_proxy.store.tape import Recorded, Tape
+
+
+def resolve(path: str) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+class CassetteFiles:
+    """Opens, shares and closes cassette files; the only owner of open writers."""
+
+    def __init__(self) -> None:
+        self.redaction = Redaction()
+        self._writers: dict[Path, io.Writer] = {}
+
+    def writer(self, path: str) -> io.Writer:
+        """The open writer of `path` (opened, and mended if its tail is cut, on first use)."""
+        where = resolve(path)
+        found = self._writers.get(where)
+        if found is None or found.closed:
+            found = self._writers[where] = io.Writer.open(where)
+        return found
+
+    def switch(self, store: Store, session: Session, config: ModeConfig) -> Playback:
+        """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was."""
+        try:
+            if config.recording is not None:
+                self.writer(config.recording)  # fails now, not at the first exchange
+            session.playback = self._load(config)
+        finally:
+            self._release(store)
+        return session.playback
+
+    def _load(self, config: ModeConfig) -> Playback:
+        loaded = [io.read(resolve(path)) for path in config.replaying]
+        names = {*self.redaction.headers, *self.redaction.query}
+        for cassette in loaded:
+            names |= redacted_names(stored.exchange.request for stored in cassette.exchanges)
+        tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
+        for path, cassette in zip(config.replaying, loaded, strict=True):
+            for position, stored in enumerate(cassette.exchanges, 1):
+                tape.add(Recorded(path, position, stored.offset, stored.exchange))
+        warnings = tuple(c.warning for c in loaded if c.warning is not None)
+        return Playback(config, tape, warnings)
+
+    def _release(self, store: Store) -> None:
+        """Close the writers no session records to any more."""
+        recording = {s.playback.config.recording for s in store.sessions.values()}
+        in_use = {resolve(path) for path in recording if path is not None}
+        for where in list(self._writers):
+            if where not in in_use:
+                self._writers.pop(where).close()
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+
+
+def redacted_names(requests: Iterable[Request]) -> set[bytes]:
+    """Header (lower-case) and query names whose values were recorded as `<redacted>`."""
+    names: set[bytes] = set()
+    for request in requests:
+        names.update(name.lower() for name, value in request.headers if value == REDACTED)
+        names.update(name for name, value in query_pairs(request.query) if value == REDACTED)
+    return names

@@ -1,0 +1,58 @@
+"""`pretenders ca path|show` and `pretenders env`: trust the pretenders CA, use the proxy."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pretenders_proxy.certs import CA_CERT, client_bundle, secure_keys
+from pretenders_proxy.settings import DEFAULT_CONFDIR
+from pretenders_proxy.shellenv import Shell, render, variables
+
+ca_app = typer.Typer(
+    name="ca", help="The pretenders CA certificate (created on first use).", no_args_is_help=True
+)
+Confdir = Annotated[Path, typer.Option(help="Where the CA certificate and key live.")]
+ENV_EPILOG = 'Example: eval "$(pretenders env)"   or   pretenders env --shell fish | source'
+
+
+def _ca_file(confdir: Path) -> Path:
+    """The CA certificate in `confdir`, creating the CA (as the proxy would) if there is none."""
+    from mitmproxy import certs  # only the certificate store: the rest of mitmproxy is slow to load
+
+    where = confdir.expanduser()
+    certs.CertStore.from_store(where, "mitmproxy", 2048)
+    secure_keys(where)
+    return where / CA_CERT
+
+
+@ca_app.command()
+def path(confdir: Confdir = DEFAULT_CONFDIR) -> None:
+    """Print the path of the CA certificate (PEM)."""
+    typer.echo(str(_ca_file(confdir)))
+
+
+@ca_app.command()
+def show(confdir: Confdir = DEFAULT_CONFDIR) -> None:
+    """Print the CA certificate (PEM), to install it where an app looks for trusted CAs."""
+    typer.echo(_ca_file(confdir).read_text(), nl=False)
+
+
+def env(
+    shell: Annotated[Shell, typer.Option(help="How to write the lines.")] = Shell.BASH,
+    host: Annotated[str, typer.Option(help="The address pretenders listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The control API port (kept out of the proxy).")] = 8000,
+    proxy_port: Annotated[int, typer.Option(help="The forward proxy port.")] = 8080,
+    session: Annotated[
+        str | None, typer.Option(help="Send the traffic to this session (the proxy user name).")
+    ] = None,
+    confdir: Confdir = DEFAULT_CONFDIR,
+) -> None:
+    """Print HTTP(S)_PROXY, NO_PROXY and CA variables: a bundle of the system roots plus our CA."""
+    bundle = client_bundle(_ca_file(confdir).parent)
+    user = f"{session}:x@" if session else ""
+    proxy = f"http://{user}{host}:{proxy_port}"
+    no_proxy = [f"{host}:{port}"]
+    if host in ("127.0.0.1", "localhost"):
+        no_proxy = [f"127.0.0.1:{port}", f"localhost:{port}"]
+    typer.echo(render(variables(proxy, no_proxy, bundle), shell), nl=False)

@@ -1,0 +1,87 @@
+"""Modes as data: what a session does with a request that no preset or recording answered."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON
+
+
+class Mode(StrEnum):
+    MOCK = "mock"
+    """Presets answer; anything else gets the miss reply."""
+    RECORD = "record"
+    """Presets answer; anything else goes upstream and is appended to the cassette."""
+    REPLAY = "replay"
+    """Presets, then the cassettes answer; a miss follows `OnMiss`."""
+
+
+class OnMiss(StrEnum):
+    ERROR = "error"
+    PASSTHROUGH = "passthrough"
+    RECORD = "record"
+
+
+class Repeat(StrEnum):
+    """What equal requests get once their recorded answers are all played."""
+
+    LAST = "last"
+    NEVER = "never"
+
+
+class Action(StrEnum):
+    MISS = "miss"
+    """Answer with the miss reply; nothing goes upstream."""
+    FORWARD = "forward"
+    """Go to the real upstream."""
+    RECORD = "record"
+    """Go to the real upstream and append the exchange to the recording cassette."""
+
+
+def decide(mode: Mode, on_miss: OnMiss) -> Action:
+    """What to do with a request that neither a preset nor a recording answered."""
+    if mode is Mode.RECORD:
+        return Action.RECORD
+    if mode is Mode.REPLAY and on_miss is OnMiss.PASSTHROUGH:
+        return Action.FORWARD
+    if mode is Mode.REPLAY and on_miss is OnMiss.RECORD:
+        return Action.RECORD
+    return Action.MISS
+
+
+def choice[E: StrEnum](kind: type[E], value: str, what: str) -> E:
+    """`value` as a member of `kind`, or ConfigError naming `what` and the choices."""
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        known = ", ".join(kind)
+        raise ConfigError(f"{what} {value!r} is not one of {known}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ModeConfig:
+    """A session's mode and cassettes (paths as given), and how replay matches and repeats."""
+
+    mode: Mode = Mode.MOCK
+    cassettes: tuple[str, ...] = ()
+    on_miss: OnMiss = OnMiss.ERROR
+    repeat: Repeat = Repeat.LAST
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+
+    def __post_init__(self) -> None:
+        if self.mode is not Mode.MOCK and not self.cassettes:
+            raise ConfigError(f"{self.mode} mode needs a cassette")
+        if self.mode is Mode.RECORD and len(self.cassettes) > 1:
+            raise ConfigError("record mode writes one cassette, not several")
+
+    @property
+    def replaying(self) -> tuple[str, ...]:
+        """The cassettes answering requests."""
+        return self.cassettes if self.mode is Mode.REPLAY else ()
+
+    @property
+    def recording(self) -> str | None:
+        """The cassette new exchanges are appended to, if any."""
+        if decide(self.mode, self.on_miss) is Action.RECORD:
+            return self.cassettes[0]
+        return None

@@ -1,0 +1,143 @@
+"""Matchers for recorded requests: `(expected, actual) -> None` on a match, else why not.
+
+Each matcher compares one field's key; replay looks recordings up by the tuple of those keys
+(`MatchSpec.key`), so the index and the near-miss explanation always agree. Values recorded as
+`<redacted>` match anything.
+"""
+
+import hashlib
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.model.exchange import REDACTED
+from pretenders_proxy.model.http import Request, query_pairs
+
+type RequestMatcher = Callable[[Request, Request], str | None]
+type Ignored = frozenset[bytes]
+"""Query parameter or header names whose values are not compared (they were redacted)."""
+
+HEADER_PREFIX = "header:"
+DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One comparable part of a request: its key (ignoring redacted names) and how it reads."""
+
+    key: Callable[[Request, Ignored], Hashable]
+    show: Callable[[Request], str]
+    redacted_in: Callable[[Request], Ignored] = lambda request: frozenset()
+
+
+def _query_key(request: Request, ignored: Ignored) -> Hashable:
+    pairs = query_pairs(request.query)
+    return tuple(sorted((n, REDACTED if n in ignored else v) for n, v in pairs))
+
+
+def _redacted_query(request: Request) -> Ignored:
+    return frozenset(name for name, value in query_pairs(request.query) if value == REDACTED)
+
+
+def _body_key(request: Request, ignored: Ignored) -> Hashable:
+    body = request.body
+    return hashlib.blake2b(body, digest_size=16).digest() if body else b""
+
+
+def _show_body(request: Request) -> str:
+    body = request.body
+    excerpt = repr(body[:40]) + ("..." if len(body) > 40 else "")
+    return f"{len(body)} bytes {excerpt}" if body else "empty"
+
+
+FIELDS: dict[str, Field] = {
+    "method": Field(lambda r, _: r.method, lambda r: r.method),
+    "scheme": Field(lambda r, _: r.scheme.lower(), lambda r: r.scheme),
+    "host": Field(lambda r, _: r.host.lower(), lambda r: r.host),
+    "port": Field(lambda r, _: r.port, lambda r: str(r.port)),
+    "path": Field(lambda r, _: r.path, lambda r: r.path.decode("latin-1")),
+    "query": Field(_query_key, lambda r: r.query.decode("latin-1") or "(none)", _redacted_query),
+    "body": Field(_body_key, _show_body),
+}
+
+
+def header_field(name: str) -> Field:
+    """The values of header `name` (any case), in order."""
+    wanted = name.lower().encode("latin-1")
+
+    def values(request: Request) -> tuple[bytes, ...]:
+        return tuple(v for n, v in request.headers if n.lower() == wanted)
+
+    def key(request: Request, ignored: Ignored) -> Hashable:
+        return REDACTED if wanted in ignored else values(request)
+
+    def show(request: Request) -> str:
+        found = values(request)
+        return b", ".join(found).decode("latin-1") if found else "(absent)"
+
+    def redacted_in(request: Request) -> Ignored:
+        return frozenset({wanted}) if REDACTED in values(request) else frozenset()
+
+    return Field(key, show, redacted_in)
+
+
+def field_of(name: str) -> Field:
+    if name.startswith(HEADER_PREFIX):
+        return header_field(name[len(HEADER_PREFIX) :])
+    return FIELDS[name]
+
+
+def matcher(name: str) -> RequestMatcher:
+    """The matcher comparing field `name` (see FIELDS, or `header:<Name>`)."""
+    part = field_of(name)
+
+    def match(expected: Request, actual: Request) -> str | None:
+        ignored = part.redacted_in(expected)
+        if part.key(expected, ignored) == part.key(actual, ignored):
+            return None
+        return f"{name}: {part.show(actual)} (recorded: {part.show(expected)})"
+
+    match.__name__ = name
+    return match
+
+
+REQUEST_MATCHERS: dict[str, RequestMatcher] = {name: matcher(name) for name in FIELDS}
+"""The matchers of the fixed fields; `matcher("header:Accept")` makes a header matcher."""
+
+
+def parse_match_on(items: Iterable[str]) -> tuple[str, ...]:
+    """Field names from `--match-on` values (comma-separated); ConfigError if unknown."""
+    names = [part.strip() for item in items for part in item.split(",") if part.strip()]
+    for name in names:
+        is_header = name.startswith(HEADER_PREFIX) and len(name) > len(HEADER_PREFIX)
+        if name not in FIELDS and not is_header:
+            known = ", ".join([*FIELDS, HEADER_PREFIX + "<Name>"])
+            raise ConfigError(f"match-on: unknown field {name!r} (known: {known})")
+    if not names:
+        raise ConfigError("match-on: name at least one field to match requests on")
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSpec:
+    """What replay compares: `fields`, ignoring the values of the `redacted` names."""
+
+    fields: tuple[str, ...] = DEFAULT_MATCH_ON
+    redacted: Ignored = frozenset()
+    """Query parameter names and lower-case header names whose values are never compared."""
+    _keys: tuple[Field, ...] = field(init=False, repr=False, compare=False)
+    _matchers: tuple[RequestMatcher, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Resolved once: key() runs on every replayed request.
+        object.__setattr__(self, "_keys", tuple(field_of(name) for name in self.fields))
+        object.__setattr__(self, "_matchers", tuple(matcher(name) for name in self.fields))
+
+    def key(self, request: Request) -> tuple[Hashable, ...]:
+        """The index key of `request`: equal keys mean the request matches."""
+        return tuple(part.key(request, self.redacted) for part in self._keys)
+
+    def failures(self, expected: Request, actual: Request) -> tuple[str, ...]:
+        """Why `actual` does not match the recorded `expected`, one reason per field."""
+        reasons = (match(expected, actual) for match in self._matchers)
+        return tuple(reason for reason in reasons if reason is not None)

@@ -1,0 +1,21 @@
+"""The proxy listeners by name, as the banner and GET /health show them."""
+
+from mitmproxy.addons.proxyserver import Proxyserver
+from mitmproxy.proxy.mode_specs import ReverseMode
+
+
+def netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def proxy_listeners(proxyserver: Proxyserver) -> dict[str, str]:
+    """`proxy` for the forward proxy, `reverse:<url>` for each reverse listener."""
+    found: dict[str, str] = {}
+    for instance in proxyserver.servers:
+        if not instance.listen_addrs:
+            continue
+        host, port = instance.listen_addrs[0][:2]
+        mode = instance.mode
+        name = f"reverse:{mode.data}" if isinstance(mode, ReverseMode) else "proxy"
+        found.setdefault(name, f"http://{netloc(host, port)}")
+    return found

@@ -1,0 +1,111 @@
+"""A session's recordings, indexed by match key, with how far each key has been played."""
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from pretenders_proxy.matching.engine import Miss
+from pretenders_proxy.matching.modes import Repeat
+from pretenders_proxy.matching.requests import MatchSpec
+from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Request
+
+_NEAR_MISS_SCAN = 500
+"""How many equally-failing recordings get the (slower) similarity ranking on a miss."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A replayable exchange and where it is stored: cassette, position (from 1), byte offset."""
+
+    cassette: str
+    position: int
+    offset: int
+    exchange: Exchange
+
+    @property
+    def where(self) -> str:
+        return f"{self.cassette} #{self.position}"
+
+
+class Tape:
+    """Equal requests (same key) replay their recordings in recorded order.
+
+    Once a key's recordings are all played, `repeat` LAST keeps answering the last one and
+    NEVER answers nothing (a miss).
+    """
+
+    __slots__ = ("_index", "_played", "repeat", "spec")
+
+    def __init__(self, spec: MatchSpec | None = None, repeat: Repeat = Repeat.LAST) -> None:
+        self.spec = spec or MatchSpec()
+        self.repeat = repeat
+        self._index: dict[Hashable, list[Recorded]] = {}
+        self._played: dict[Hashable, int] = {}
+
+    def __len__(self) -> int:
+        return sum(len(group) for group in self._index.values())
+
+    def add(self, recorded: Recorded, *, played: bool = False) -> None:
+        """Index `recorded` after the others of its key; `played`: it has already answered."""
+        key = self.spec.key(recorded.exchange.request)
+        group = self._index.setdefault(key, [])
+        group.append(recorded)
+        if played:
+            self._played[key] = len(group)
+
+    def play(self, request: Request) -> Recorded | None:
+        """The next recording for `request`, or None (a miss)."""
+        key = self.spec.key(request)
+        group = self._index.get(key)
+        if group is None:
+            return None
+        played = self._played.get(key, 0)
+        if played < len(group):
+            self._played[key] = played + 1
+            return group[played]
+        return group[-1] if self.repeat is Repeat.LAST else None
+
+    def played_out(self, request: Request) -> int:
+        """How many recordings `request` matched when they have all been played, else 0."""
+        key = self.spec.key(request)
+        group = self._index.get(key, ())
+        return len(group) if group and self._played.get(key, 0) >= len(group) else 0
+
+    def nearest(self, request: Request) -> Miss[Recorded]:
+        """The recorded request closest to `request` and how it differs (a scan: misses only)."""
+        candidates = [group[0] for group in self._index.values()]
+        if not candidates:
+            return Miss(None)
+        scored = [(self.spec.failures(c.exchange.request, request), c) for c in candidates]
+        fewest = min(len(reasons) for reasons, _ in scored)
+        tied = [(r, c) for r, c in scored if len(r) == fewest][:_NEAR_MISS_SCAN]
+        url = request.url
+
+        def likeness(entry: tuple[tuple[str, ...], Recorded]) -> float:
+            return SequenceMatcher(None, url, entry[1].exchange.request.url).ratio()
+
+        reasons, closest = max(tied, key=likeness) if len(tied) > 1 else tied[0]
+        return Miss(closest, reasons)
+
+
+def explain_recording_miss(tape: Tape, request: Request) -> str:
+    """Why no recording answered `request`: the closest one and how it differs."""
+    line = f"{request.method} {request.url}"
+    if count := tape.played_out(request):
+        return (
+            f"{line} matched {count} recording(s), all played already "
+            f"(repeat: {tape.repeat}, so further ones are misses).\n"
+        )
+    lines = [f"No recording matched {line}."]
+    miss = tape.nearest(request)
+    if miss.closest is None:
+        lines.append("The cassettes of this session hold no recordings.")
+    else:
+        recorded = miss.closest.exchange.request
+        lines.append(
+            f"Closest recording: {recorded.method} {recorded.url} ({miss.closest.where}), "
+            "which differs in:"
+        )
+        lines.extend(f"  - {reason}" for reason in miss.failures)
+    return "\n".join(lines) + "\n"

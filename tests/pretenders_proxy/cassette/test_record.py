@@ -1,0 +1,79 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from pretenders_proxy.cassette.record import (
+    FORMAT,
+    VERSION,
+    from_record,
+    header,
+    to_record,
+    version_of,
+)
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.http import Response
+from tests.pretenders_proxy.factories import exchange, request
+
+
+def test_an_exchange_round_trips_with_bytes_kept_as_bytes() -> None:
+    original = exchange(
+        request("POST", b"/caf\xe9", b"a=1&b=\xff", b"\x00\x01", ((b"X-A", b"\xfe"),)),
+        body=b"\x1f\x8b not utf-8 \xff",
+        headers=((b"Content-Encoding", b"gzip"), (b"Set-Cookie", b"a"), (b"Set-Cookie", b"b")),
+    )
+    record = to_record(original)
+    assert record["request"]["path"] == b"/caf\xe9"
+    assert record["response"]["headers"][1:] == [[b"Set-Cookie", b"a"], [b"Set-Cookie", b"b"]]
+    assert from_record(record) == original
+
+
+def test_trailers_are_kept_when_there_are_some() -> None:
+    original = exchange()
+    with_trailers = type(original)(
+        original.request, Response(200, (), b"x", trailers=((b"grpc-status", b"0"),))
+    )
+    assert from_record(to_record(with_trailers)) == with_trailers
+    assert "trailers" not in to_record(original)["response"]
+
+
+def test_header_names_format_and_version() -> None:
+    made = header(datetime(2026, 1, 2, tzinfo=UTC), "pretenders 9.9")
+    assert made == {
+        "format": FORMAT,
+        "version": VERSION,
+        "created": "2026-01-02T00:00:00+00:00",
+        "tool": "pretenders 9.9",
+    }
+    assert version_of(made) == VERSION
+
+
+@pytest.mark.parametrize(
+    ("first", "problem"),
+    [
+        ([1, 2], "not a pretenders cassette"),
+        ({"format": "har"}, "not a pretenders cassette"),
+        ({"format": FORMAT, "version": "1"}, r"no valid version \('1'\)"),
+        ({"format": FORMAT, "version": True}, "no valid version"),
+    ],
+)
+def test_what_is_not_a_header(first: object, problem: str) -> None:
+    with pytest.raises(CassetteError, match=problem):
+        version_of(first)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda r: r.pop("response"), "response is missing or not a map"),
+        (lambda r: r["request"].update(port="443"), r"request.port is a str, not int"),
+        (lambda r: r["request"].update(path="/text"), r"request.path is a str, not bytes"),
+        (lambda r: r["response"].pop("status"), r"response.status is missing, not int"),
+        (lambda r: r["request"].update(headers=[[b"a"]]), "request.headers has an item that"),
+        (lambda r: r.update(meta=[]), "meta is not a map"),
+    ],
+)
+def test_damaged_records_are_refused_naming_the_field(damage: object, problem: str) -> None:
+    record = to_record(exchange())
+    damage(record)  # type: ignore[operator]
+    with pytest.raises(CassetteError, match=problem):
+        from_record(record)

@@ -1,0 +1,27 @@
+"""Small builders of model objects for the unit tests."""
+
+from pretenders_proxy.model.exchange import Exchange, Meta
+from pretenders_proxy.model.http import Headers, Request, Response
+
+
+def request(
+    method: str = "GET",
+    path: bytes = b"/items",
+    query: bytes = b"",
+    body: bytes = b"",
+    headers: Headers = (),
+    host: str = "api.example.test",
+    port: int = 443,
+    scheme: str = "https",
+) -> Request:
+    return Request(method, path, query, headers, body, scheme, host, port)
+
+
+def exchange(
+    req: Request | None = None, status: int = 200, body: bytes = b"ok", headers: Headers = ()
+) -> Exchange:
+    return Exchange(
+        req or request(),
+        Response(status, headers, body, reason="OK"),
+        Meta(recorded_at="2026-01-02T03:04:05+00:00", duration_ms=12.5),
+    )

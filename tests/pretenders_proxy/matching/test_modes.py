@@ -1,0 +1,60 @@
+import pytest
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.modes import Action, Mode, ModeConfig, OnMiss, Repeat, choice, decide
+
+
+@pytest.mark.parametrize(
+    ("mode", "on_miss", "action"),
+    [
+        (Mode.MOCK, OnMiss.ERROR, Action.MISS),
+        (Mode.MOCK, OnMiss.PASSTHROUGH, Action.MISS),
+        (Mode.MOCK, OnMiss.RECORD, Action.MISS),
+        (Mode.RECORD, OnMiss.ERROR, Action.RECORD),
+        (Mode.RECORD, OnMiss.PASSTHROUGH, Action.RECORD),
+        (Mode.RECORD, OnMiss.RECORD, Action.RECORD),
+        (Mode.REPLAY, OnMiss.ERROR, Action.MISS),
+        (Mode.REPLAY, OnMiss.PASSTHROUGH, Action.FORWARD),
+        (Mode.REPLAY, OnMiss.RECORD, Action.RECORD),
+    ],
+)
+def test_decide(mode: Mode, on_miss: OnMiss, action: Action) -> None:
+    assert decide(mode, on_miss) is action
+
+
+@pytest.mark.parametrize(
+    ("config", "replaying", "recording"),
+    [
+        (ModeConfig(), (), None),
+        (ModeConfig(Mode.MOCK, ("a",)), (), None),
+        (ModeConfig(Mode.RECORD, ("a",)), (), "a"),
+        (ModeConfig(Mode.REPLAY, ("a", "b")), ("a", "b"), None),
+        (ModeConfig(Mode.REPLAY, ("a", "b"), OnMiss.RECORD), ("a", "b"), "a"),
+        (ModeConfig(Mode.REPLAY, ("a",), OnMiss.PASSTHROUGH), ("a",), None),
+    ],
+)
+def test_what_a_config_reads_and_writes(
+    config: ModeConfig, replaying: tuple[str, ...], recording: str | None
+) -> None:
+    assert (config.replaying, config.recording) == (replaying, recording)
+
+
+@pytest.mark.parametrize(
+    ("mode", "cassettes", "problem"),
+    [
+        (Mode.RECORD, (), "record mode needs a cassette"),
+        (Mode.REPLAY, (), "replay mode needs a cassette"),
+        (Mode.RECORD, ("a", "b"), "record mode writes one cassette"),
+    ],
+)
+def test_impossible_configs(mode: Mode, cassettes: tuple[str, ...], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        ModeConfig(mode, cassettes)
+
+
+def test_choice_names_the_choices() -> None:
+    assert choice(Repeat, " NEVER ", "repeat") is Repeat.NEVER
+    with pytest.raises(
+        ConfigError, match="on-miss 'skip' is not one of error, passthrough, record"
+    ):
+        choice(OnMiss, "skip", "on-miss")

@@ -1,0 +1,90 @@
+import pytest
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.requests import (
+    DEFAULT_MATCH_ON,
+    REQUEST_MATCHERS,
+    MatchSpec,
+    matcher,
+    parse_match_on,
+)
+from pretenders_proxy.model.http import Request
+from tests.pretenders_proxy.factories import request
+
+RECORDED = request("POST", b"/items", b"a=1&b=2", b'{"x": 1}', ((b"Accept", b"text/html"),))
+
+
+@pytest.mark.parametrize(
+    ("name", "actual", "reason"),
+    [
+        ("method", request("PUT"), "method: PUT (recorded: POST)"),
+        ("scheme", request(scheme="http"), "scheme: http (recorded: https)"),
+        ("host", request(host="other.test"), "host: other.test (recorded: api.example.test)"),
+        ("port", request(port=8443), "port: 8443 (recorded: 443)"),
+        ("path", request(path=b"/other"), "path: /other (recorded: /items)"),
+        ("query", request(query=b"a=1"), "query: a=1 (recorded: a=1&b=2)"),
+        ("body", request(body=b"{}"), """body: 2 bytes b'{}' (recorded: 8 bytes b'{"x": 1}')"""),
+    ],
+)
+def test_each_matcher_says_how_a_field_differs(name: str, actual: Request, reason: str) -> None:
+    assert REQUEST_MATCHERS[name](RECORDED, actual) == reason
+
+
+@pytest.mark.parametrize(
+    ("name", "actual"),
+    [
+        ("method", request("POST")),
+        ("host", request(host="API.Example.TEST")),
+        ("query", request(query=b"b=2&a=1")),  # order does not matter
+        ("body", request(body=b'{"x": 1}')),
+        ("header:accept", request(headers=((b"ACCEPT", b"text/html"),))),
+    ],
+)
+def test_matches(name: str, actual: Request) -> None:
+    assert matcher(name)(RECORDED, actual) is None
+
+
+def test_recorded_redacted_values_match_anything() -> None:
+    recorded = request(query=b"token=<redacted>&page=1", headers=((b"X-Key", b"<redacted>"),))
+    actual = request(query=b"page=1&token=abc", headers=((b"x-key", b"k"),))
+    assert matcher("query")(recorded, actual) is None
+    assert matcher("header:X-Key")(recorded, actual) is None
+    assert matcher("query")(recorded, request(query=b"page=2&token=abc")) is not None
+
+
+def test_a_missing_header_reads_absent() -> None:
+    assert matcher("header:Accept")(RECORDED, request()) == (
+        "header:Accept: (absent) (recorded: text/html)"
+    )
+
+
+def test_equal_keys_exactly_when_nothing_fails() -> None:
+    spec = MatchSpec(DEFAULT_MATCH_ON, frozenset({b"token"}))
+    recorded = request(query=b"token=<redacted>&q=1")
+    same = [request(query=b"q=1&token=zzz"), request(query=b"token=<redacted>&q=1")]
+    different = [request(query=b"q=2&token=zzz"), request(body=b"x", query=b"q=1&token=1")]
+    for actual in same:
+        assert spec.key(actual) == spec.key(recorded)
+        assert spec.failures(recorded, actual) == ()
+    for actual in different:
+        assert spec.key(actual) != spec.key(recorded)
+        assert spec.failures(recorded, actual) != ()
+
+
+def test_match_on_fewer_fields() -> None:
+    spec = MatchSpec(("method", "path"))
+    assert spec.key(request(query=b"x=1", host="a")) == spec.key(request(host="b"))
+
+
+def test_parse_match_on() -> None:
+    assert parse_match_on(["method, path", "path,header:X-Tenant"]) == (
+        "method",
+        "path",
+        "header:X-Tenant",
+    )
+    with pytest.raises(ConfigError, match=r"unknown field 'colour'.*header:<Name>"):
+        parse_match_on(["method,colour"])
+    with pytest.raises(ConfigError, match="unknown field 'header:'"):
+        parse_match_on(["header:"])
+    with pytest.raises(ConfigError, match="name at least one field"):
+        parse_match_on([" , "])

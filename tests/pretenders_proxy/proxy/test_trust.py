@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+from mitmproxy import exceptions
+from mitmproxy.test import taddons
+
+from pretenders_proxy.certs import UPSTREAM_BUNDLE, system_roots
+from pretenders_proxy.proxy.trust import Trust
+
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def test_upstream_certificates_are_checked_against_the_system_roots(tmp_path: Path) -> None:
+    trust = Trust()
+    with taddons.context(trust) as tctx:
+        tctx.configure(trust, confdir=str(tmp_path))
+        assert tctx.options.ssl_verify_upstream_trusted_ca == str(system_roots())
+
+
+def test_upstream_ca_adds_to_them(tmp_path: Path) -> None:
+    extra = tmp_path / "company.pem"
+    extra.write_text(PEM)
+    trust = Trust()
+    with taddons.context(trust) as tctx:
+        tctx.configure(trust, confdir=str(tmp_path), pretenders_upstream_ca=str(extra))
+        bundle = Path(tctx.options.ssl_verify_upstream_trusted_ca)
+    assert bundle == tmp_path / UPSTREAM_BUNDLE
+    assert bundle.read_text().endswith(PEM)
+
+
+def test_a_hand_set_trust_file_wins(tmp_path: Path) -> None:
+    trust = Trust()
+    with taddons.context(trust) as tctx:
+        tctx.configure(trust, ssl_verify_upstream_trusted_ca="/mine.pem", confdir=str(tmp_path))
+        assert tctx.options.ssl_verify_upstream_trusted_ca == "/mine.pem"
+
+
+def test_a_bad_upstream_ca_is_refused(tmp_path: Path) -> None:
+    trust = Trust()
+    with taddons.context(trust) as tctx, pytest.raises(exceptions.OptionsError, match=r"no\.pem"):
+        tctx.configure(trust, confdir=str(tmp_path), pretenders_upstream_ca="/no.pem")

@@ -1,0 +1,67 @@
+from pretenders_proxy.matching.modes import Repeat
+from pretenders_proxy.matching.requests import MatchSpec
+from pretenders_proxy.store.tape import Recorded, Tape, explain_recording_miss
+from tests.pretenders_proxy.factories import exchange, request
+
+GET = request(path=b"/counter")
+POST = request("POST", b"/counter", body=b"1")
+
+
+def _tape(*requests_and_bodies: tuple[object, bytes], repeat: Repeat = Repeat.LAST) -> Tape:
+    tape = Tape(MatchSpec(), repeat)
+    for position, (req, body) in enumerate(requests_and_bodies, 1):
+        tape.add(Recorded("c.cassette", position, position * 100, exchange(req, body=body)))  # type: ignore[arg-type]
+    return tape
+
+
+def _bodies(tape: Tape, *requests: object) -> list[bytes | None]:
+    played = [tape.play(r) for r in requests]  # type: ignore[arg-type]
+    return [None if p is None else p.exchange.response.body for p in played]
+
+
+def test_equal_requests_play_in_recorded_order_then_the_last_again() -> None:
+    tape = _tape((POST, b"1"), (GET, b"1"), (POST, b"2"), (GET, b"2"))
+    assert len(tape) == 4
+    assert _bodies(tape, POST, GET, POST, GET, GET, POST) == [b"1", b"1", b"2", b"2", b"2", b"2"]
+
+
+def test_repeat_never_makes_the_extra_ones_misses() -> None:
+    tape = _tape((GET, b"1"), (GET, b"2"), repeat=Repeat.NEVER)
+    assert tape.played_out(GET) == 0
+    assert _bodies(tape, GET, GET, GET) == [b"1", b"2", None]
+    assert tape.played_out(GET) == 2
+    assert "matched 2 recording(s), all played already (repeat: never" in explain_recording_miss(
+        tape, GET
+    )
+
+
+def test_what_was_just_recorded_counts_as_played() -> None:
+    tape = _tape((GET, b"1"), repeat=Repeat.NEVER)
+    assert _bodies(tape, GET) == [b"1"]
+    tape.add(Recorded("c.cassette", 2, 200, exchange(GET, body=b"2")), played=True)
+    assert _bodies(tape, GET) == [None]
+
+
+def test_the_nearest_recording_fails_the_fewest_matchers() -> None:
+    tape = _tape((GET, b"g"), (POST, b"p"), (request(path=b"/other"), b"o"))
+    miss = tape.nearest(request("POST", b"/counter", body=b"2"))
+    assert miss.closest is not None and miss.closest.position == 2
+    assert miss.failures == ("body: 1 bytes b'2' (recorded: 1 bytes b'1')",)
+
+
+def test_ties_go_to_the_most_similar_url() -> None:
+    tape = _tape((request(path=b"/users/1"), b""), (request(path=b"/orders/1"), b""))
+    miss = tape.nearest(request(path=b"/users/2"))
+    assert miss.closest is not None and miss.closest.exchange.request.path == b"/users/1"
+
+
+def test_the_explanation_names_the_closest_recording_and_where_it_is() -> None:
+    tape = _tape((GET, b"1"))
+    text = explain_recording_miss(tape, request(path=b"/counter", query=b"page=2"))
+    assert text == (
+        "No recording matched GET https://api.example.test/counter?page=2.\n"
+        "Closest recording: GET https://api.example.test/counter (c.cassette #1), "
+        "which differs in:\n"
+        "  - query: page=2 (recorded: (none))\n"
+    )
+    assert "hold no recordings" in explain_recording_miss(Tape(), GET)

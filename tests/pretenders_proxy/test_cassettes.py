@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from pretenders_proxy.cassette import io
+from pretenders_proxy.cassettes import CassetteFiles, redacted_names
+from pretenders_proxy.errors import CassetteError, ConfigError
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
+from pretenders_proxy.store import Store
+from tests.pretenders_proxy.factories import exchange, request
+
+
+@pytest.fixture
+def files() -> CassetteFiles:
+    return CassetteFiles()
+
+
+def test_replay_loads_the_cassettes_in_order(tmp_path: Path, files: CassetteFiles) -> None:
+    first, second = tmp_path / "1.cassette", tmp_path / "2.cassette"
+    io.write(first, [exchange(body=b"one")])
+    io.write(second, [exchange(body=b"two"), exchange(request(path=b"/x"))])
+    store = Store()
+    session = store.get("default")
+    playback = files.switch(store, session, ModeConfig(Mode.REPLAY, (str(first), str(second))))
+    assert session.playback is playback and len(playback.tape) == 3
+    assert [playback.tape.play(request()).exchange.response.body for _ in range(3)] == [  # type: ignore[union-attr]
+        b"one",
+        b"two",
+        b"two",
+    ]
+
+
+def test_record_opens_its_writer_at_once_and_releases_it_after(
+    tmp_path: Path, files: CassetteFiles
+) -> None:
+    path = tmp_path / "new.cassette"
+    store = Store()
+    session = store.get("default")
+    files.switch(store, session, ModeConfig(Mode.RECORD, (str(path),)))
+    assert path.exists()
+    writer = files.writer(str(path))
+    files.switch(store, session, ModeConfig(Mode.REPLAY, (str(path),), OnMiss.RECORD))
+    assert files.writer(str(path)) is writer  # still recording (on miss)
+    files.switch(store, session, ModeConfig())
+    assert writer.closed
+
+
+def test_a_failed_switch_leaves_the_session_as_it_was(tmp_path: Path, files: CassetteFiles) -> None:
+    store = Store()
+    session = store.get("default")
+    before = session.playback
+    with pytest.raises(CassetteError, match="cannot read cassette"):
+        files.switch(store, session, ModeConfig(Mode.REPLAY, (str(tmp_path / "none"),)))
+    with pytest.raises(ConfigError, match="cannot write cassette"):
+        files.switch(store, session, ModeConfig(Mode.RECORD, (str(tmp_path / "no" / "x"),)))
+    assert session.playback is before
+
+
+def test_redacted_names_are_found_in_recordings() -> None:
+    found = redacted_names(
+        [request(query=b"t=<redacted>&p=1", headers=((b"X-Key", b"<redacted>"), (b"A", b"b")))]
+    )
+    assert found == {b"t", b"x-key"}
