@@ -1,18 +1,23 @@
 """The pytest plugin: a pretenders server for the test run, a fresh session per test.
 
-    def test_checkout(pretenders):            # HTTP_PROXY etc. point at this test's session
+    def test_checkout(pretenders):            # HTTP(S)_PROXY and CA variables point at it
         pretenders.when("POST /charge").reply({"ok": True})
         run_app()                               # even as a subprocess, in any language
         pretenders.assert_requested("POST /charge", times=1)
 
-Under pytest-xdist the workers share one server; sessions keep their tests apart.
-A test that leaves misses (requests nothing answered) fails, unless configured otherwise.
+    @pytest.mark.cassette                       # cassettes/<module>/<test>.cassette
+    def test_with_the_real_api(pretenders): ...
+
+Under pytest-xdist the workers share one server; sessions keep their tests apart. A test that
+leaves misses (requests nothing answered) fails, unless configured otherwise.
 """
 
 import fcntl
 import json
 import os
+import re
 import subprocess
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +25,12 @@ from pathlib import Path
 
 import pytest
 
+from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
 from pretenders_proxy.client.v1 import Pretenders
+from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.launcher import RunningServer, start
+from pretenders_proxy.matching.modes import RecordMode
+from pretenders_proxy.shellenv import variables
 
 FIXTURE = "pretenders"
 _STARTED: list[subprocess.Popen[bytes]] = []
@@ -36,6 +45,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Use the pretenders server at this control URL instead of starting one.",
     )
     group.addoption(
+        "--record-mode",
+        choices=[str(mode) for mode in RecordMode],
+        default=None,
+        help="What @pytest.mark.cassette tests do, as in VCR.py (default: once).",
+    )
+    group.addoption(
         "--pretenders-allow-misses",
         action="store_true",
         default=None,
@@ -48,10 +63,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Extra `pretenders serve` arguments for the server the plugin starts.",
     )
     parser.addini(
+        "pretenders_record_mode",
+        default=str(RecordMode.ONCE),
+        help="Record mode when --record-mode is not given.",
+    )
+    parser.addini(
         "pretenders_fail_on_misses",
         type="bool",
         default=True,
         help="Fail a test that leaves misses (default: true).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cassette(path=None, *, record_mode=None, match_on=None, repeat=None): record or replay "
+        "the test's traffic (default path: cassettes/<module>/<test>.cassette beside the test)",
     )
 
 
@@ -72,31 +100,81 @@ def pretenders_server(
         yield server
 
 
+@pytest.fixture(scope="session")
+def pretenders_ca_bundle(
+    pretenders_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """System roots plus the server's CA: what the app under test should trust."""
+    if pretenders_server.confdir is not None:
+        return client_bundle(pretenders_server.confdir)
+    folder = tmp_path_factory.mktemp("pretenders-ca")
+    with urllib.request.urlopen(pretenders_server.control + "/ca.pem", timeout=30) as answer:
+        (folder / CA_CERT).write_bytes(answer.read())
+    return write_bundle(folder / "ca-bundle.pem", [folder / CA_CERT], "the pretenders CA")
+
+
 @pytest.fixture
 def pretenders(
-    pretenders_server: RunningServer, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    pretenders_server: RunningServer,
+    pretenders_ca_bundle: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Pretenders]:
-    """A client bound to a fresh session; the proxy variables of this test point at it."""
+    """A client bound to a fresh session; the proxy and CA variables point at it for the test
+    and its subprocesses; `@pytest.mark.cassette` records or replays through it."""
     with Pretenders(pretenders_server.control) as root:
         session = root.session(f"test-{uuid.uuid4().hex[:12]}")
-    for name, value in proxy_environment(session, pretenders_server).items():
-        monkeypatch.setenv(name, value)
     try:
+        for name, value in proxy_environment(session, pretenders_ca_bundle).items():
+            monkeypatch.setenv(name, value)
+        if (marker := request.node.get_closest_marker("cassette")) is not None:
+            _use_cassette(request, marker, session)
         yield session
     finally:
         session.delete()
         session.close()
 
 
-def proxy_environment(session: Pretenders, server: RunningServer) -> dict[str, str]:
-    """The variables that send an app's HTTP(S) through `session` and trust the pretenders CA."""
-    proxy = session.proxy_url
-    control = server.control.split("//", 1)[1]
-    env = {name: proxy for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")}
-    env["NO_PROXY"] = env["no_proxy"] = control
-    env["PRETENDERS_URL"] = server.control
+def proxy_environment(session: Pretenders, bundle: Path) -> dict[str, str]:
+    """What sends an app's HTTP(S) through `session` and makes it trust the pretenders CA."""
+    host, port = session.url.split("//", 1)[1].rsplit(":", 1)
+    no_proxy = [f"{host}:{port}"]
+    if host in ("127.0.0.1", "localhost"):
+        no_proxy = [f"127.0.0.1:{port}", f"localhost:{port}"]
+    env = dict(variables(session.proxy_url, no_proxy, bundle))
+    env["PRETENDERS_URL"] = session.url
     env["PRETENDERS_SESSION"] = session.name
     return env
+
+
+def cassette_path(request: pytest.FixtureRequest, given: object) -> Path:
+    """The marker's path (relative ones under cassettes/ beside the test file), or the default
+    cassettes/<module>/<test name>.cassette."""
+    folder = request.path.parent / "cassettes"
+    if given:
+        path = Path(str(given))
+        return path if path.is_absolute() else folder / path
+    test = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    return folder / request.path.stem / f"{test}.cassette"
+
+
+def _use_cassette(request: pytest.FixtureRequest, marker: pytest.Mark, session: Pretenders) -> None:
+    config = request.config
+    record_mode = (
+        marker.kwargs.get("record_mode")
+        or config.getoption("--record-mode")
+        or config.getini("pretenders_record_mode")
+    )
+    path = cassette_path(request, marker.args[0] if marker.args else marker.kwargs.get("path"))
+    try:
+        session.use_cassette(
+            path,
+            record_mode,
+            match_on=marker.kwargs.get("match_on"),
+            repeat=marker.kwargs.get("repeat"),
+        )
+    except ConfigError as e:
+        pytest.fail(f"{e} (record it with --record-mode=once)", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -10,13 +10,15 @@ fake.assert_no_misses()
 import base64
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Self
 
 import httpx
 
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import APIError
+from pretenders_proxy.errors import APIError, ConfigError
+from pretenders_proxy.matching.modes import RecordMode, choice, plan
 
 type Headers = dict[str, str] | list[tuple[str, str]]
 
@@ -124,6 +126,12 @@ class Pretenders:
         return result
 
     @property
+    def smtp(self) -> tuple[str, int]:
+        """(host, port) of the SMTP capture listener; log in as this session's name to reach it."""
+        host, _, port = self.listeners["smtp"].split("//", 1)[-1].rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
     def proxy_url(self) -> str:
         """The proxy URL whose credentials route traffic to this session."""
         proxy = self.listeners["proxy"]
@@ -163,6 +171,47 @@ class Pretenders:
 
     def clear_presets(self) -> None:
         self._call("DELETE", "/api/v1/presets", params=self._scope)
+
+    # -- modes and cassettes --------------------------------------------------------------
+
+    def mode(self) -> dict[str, Any]:
+        """This session's mode, cassettes and replay settings."""
+        result: dict[str, Any] = self._call("GET", "/api/v1/mode", params=self._scope)
+        return result
+
+    def set_mode(self, **fields: Any) -> dict[str, Any]:
+        """Switch this session's mode: mode, cassettes, on_miss, repeat, match_on."""
+        body = {name: value for name, value in fields.items() if value is not None}
+        result: dict[str, Any] = self._call("PUT", "/api/v1/mode", json=body, params=self._scope)
+        return result
+
+    def use_cassette(
+        self,
+        path: str | Path,
+        mode: str = "once",
+        *,
+        match_on: list[str] | None = None,
+        repeat: str | None = None,
+    ) -> dict[str, Any]:
+        """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
+
+        The cassette path is read and written by the server (it runs on this machine).
+        """
+        cassette = Path(path).absolute()
+        try:
+            planned = plan(choice(RecordMode, mode, "record mode"), cassette.exists())
+        except ConfigError as e:
+            raise ConfigError(f"{cassette}: {e}") from e
+        if planned.fresh:
+            cassette.unlink(missing_ok=True)
+        cassette.parent.mkdir(parents=True, exist_ok=True)
+        return self.set_mode(
+            mode=str(planned.mode),
+            cassettes=[str(cassette)],
+            on_miss=str(planned.on_miss),
+            match_on=match_on,
+            repeat=repeat,
+        )
 
     # -- requests -------------------------------------------------------------------------
 

@@ -85,3 +85,38 @@ class ModeConfig:
         if decide(self.mode, self.on_miss) is Action.RECORD:
             return self.cassettes[0]
         return None
+
+
+class RecordMode(StrEnum):
+    """VCR.py's record modes, for tests that name a cassette."""
+
+    NONE = "none"
+    """Replay only; a request nothing recorded is an error; the cassette must exist."""
+    ONCE = "once"
+    """Record when the cassette does not exist yet, else replay it and refuse new requests."""
+    NEW_EPISODES = "new_episodes"
+    """Replay what was recorded, record what was not."""
+    ALL = "all"
+    """Record everything anew, replay nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class CassettePlan:
+    """How a session uses a cassette: its mode and on-miss, and whether to start it afresh."""
+
+    mode: Mode
+    on_miss: OnMiss = OnMiss.ERROR
+    fresh: bool = False
+
+
+def plan(record_mode: RecordMode, exists: bool) -> CassettePlan:
+    """What a record mode means for a cassette that exists or not (VCR.py's semantics)."""
+    if record_mode is RecordMode.ALL:
+        return CassettePlan(Mode.RECORD, fresh=True)
+    if not exists:
+        if record_mode is RecordMode.NONE:
+            raise ConfigError("the cassette does not exist, and record mode none never records")
+        return CassettePlan(Mode.RECORD)
+    if record_mode is RecordMode.NEW_EPISODES:
+        return CassettePlan(Mode.REPLAY, OnMiss.RECORD)
+    return CassettePlan(Mode.REPLAY)

@@ -1,7 +1,18 @@
 import pytest
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.modes import Action, Mode, ModeConfig, OnMiss, Repeat, choice, decide
+from pretenders_proxy.matching.modes import (
+    Action,
+    CassettePlan,
+    Mode,
+    ModeConfig,
+    OnMiss,
+    RecordMode,
+    Repeat,
+    choice,
+    decide,
+    plan,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +69,26 @@ def test_choice_names_the_choices() -> None:
         ConfigError, match="on-miss 'skip' is not one of error, passthrough, record"
     ):
         choice(OnMiss, "skip", "on-miss")
+
+
+@pytest.mark.parametrize(
+    ("record_mode", "exists", "expected"),
+    [
+        (RecordMode.ONCE, False, CassettePlan(Mode.RECORD)),
+        (RecordMode.ONCE, True, CassettePlan(Mode.REPLAY, OnMiss.ERROR)),
+        (RecordMode.NONE, True, CassettePlan(Mode.REPLAY, OnMiss.ERROR)),
+        (RecordMode.NEW_EPISODES, True, CassettePlan(Mode.REPLAY, OnMiss.RECORD)),
+        (RecordMode.NEW_EPISODES, False, CassettePlan(Mode.RECORD)),
+        (RecordMode.ALL, True, CassettePlan(Mode.RECORD, fresh=True)),
+        (RecordMode.ALL, False, CassettePlan(Mode.RECORD, fresh=True)),
+    ],
+)
+def test_record_modes_plan_like_vcr(
+    record_mode: RecordMode, exists: bool, expected: CassettePlan
+) -> None:
+    assert plan(record_mode, exists) == expected
+
+
+def test_record_mode_none_needs_the_cassette() -> None:
+    with pytest.raises(ConfigError, match="record mode none never records"):
+        plan(RecordMode.NONE, exists=False)
