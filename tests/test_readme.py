@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from pretenders_proxy.launcher import RunningServer
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
@@ -28,3 +30,9 @@ def test_smtp_mock_example(server: RunningServer) -> None:
     )
     assert f"{server.port})" in code
     exec(compile(code, "README.md", "exec"), {})
+
+
+def test_pytest_plugin_example(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_example=example("pytest-plugin"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
+    result.assert_outcomes(passed=2)
