@@ -19,6 +19,7 @@ from pretenders_proxy.api.router import (
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
 from pretenders_proxy.api.waiting import wait_seconds, wait_until
 from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.matching.verify import verify
 from pretenders_proxy.model.journal import Entry, Source
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
@@ -139,13 +140,19 @@ async def verify_requests(request: web.Request) -> web.Response:
 @router.route(
     "GET",
     "/api/v1/unused",
-    summary="Presets that never served (and, with cassettes, recordings never played)",
+    summary="Presets that never served and recordings that never answered (in replay)",
     query=[SESSION],
 )
 async def list_unused(request: web.Request) -> web.Response:
     sessions = sessions_of(request)
-    unused = [views.preset(p, s.name) for s in sessions for p in s.presets if p.served == 0]
-    return json_response({"presets": unused})
+    presets = [views.preset(p, s.name) for s in sessions for p in s.presets if p.served == 0]
+    recordings = [
+        views.recording(r, s.name)
+        for s in sessions
+        if s.playback.mode is Mode.REPLAY
+        for r in s.playback.tape.unplayed()
+    ]
+    return json_response({"presets": presets, "recordings": recordings})
 
 
 def _count(request: web.Request) -> int:

@@ -13,6 +13,7 @@ from pretenders_proxy.model.message import parse
 from pretenders_proxy.model.preset import Rule
 from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
+from pretenders_proxy.store.tape import Recorded
 
 MAIL_PATH = "/api/v1/mail/{id}"
 
@@ -252,4 +253,17 @@ def mode(session: Session) -> dict[str, Any]:
         "recordings": len(playback.tape),
         "recording_to": config.recording,
         "warnings": list(playback.warnings),
+    }
+
+
+def recording(recorded: Recorded, session: str) -> dict[str, Any]:
+    """A recorded exchange, briefly: where it is stored and what it answers."""
+    request = recorded.exchange.request
+    return {
+        "session": session,
+        "cassette": recorded.cassette,
+        "position": recorded.position,
+        "method": request.method,
+        "url": request.url,
+        "status": recorded.exchange.response.status,
     }

@@ -280,9 +280,13 @@ class Pretenders:
             raise AssertionError(f"{len(misses)} request(s) matched nothing:\n{report}")
 
     def assert_all_played(self) -> None:
-        """Assert that every preset of this session served at least once."""
+        """Assert that every preset served and (in replay) every recording answered."""
         unused = self._call("GET", "/api/v1/unused", params=self._scope)
         never = [f"preset {p['id']} (rule {p['rule']['rule']!r})" for p in unused["presets"]]
+        never += [
+            f"recording {r['method']} {r['url']} ({r['cassette']} #{r['position']})"
+            for r in unused["recordings"]
+        ]
         if never:
             raise AssertionError("never used: " + ", ".join(never))
 

@@ -45,18 +45,34 @@ def first_match[T](
     return None
 
 
-def nearest[T](candidates: Sequence[T], pair: Callable[[T], tuple[Rule, Subject]]) -> Miss[T]:
-    """The candidate whose (rule, request) pair fails the fewest matchers; ties go to the pair
-    whose rule text is most like the request line, then to the earliest candidate."""
+def nearest[T](
+    candidates: Sequence[T],
+    failures_of: Callable[[T], tuple[str, ...]],
+    texts_of: Callable[[T], tuple[str, str]],
+) -> Miss[T]:
+    """The candidate failing the fewest matchers; ties go to the one whose two texts (what was
+    expected, what came) are most alike, then to the earliest candidate."""
     if not candidates:
         return Miss(None)
-    scored = [(failures(*pair(c)), c) for c in candidates]
+    scored = [(failures_of(c), c) for c in candidates]
     fewest = min(len(reasons) for reasons, _ in scored)
     tied = [(reasons, c) for reasons, c in scored if len(reasons) == fewest][:_NEAR_MISS_SCAN]
 
     def likeness(scored_candidate: tuple[tuple[str, ...], T]) -> float:
-        rule, subject = pair(scored_candidate[1])
-        return SequenceMatcher(None, subject.line, rule.rule).ratio()
+        return SequenceMatcher(None, *texts_of(scored_candidate[1])).ratio()
 
     reasons, closest = max(tied, key=likeness) if len(tied) > 1 else tied[0]
     return Miss(closest, reasons)
+
+
+def nearest_rule[T](candidates: Sequence[T], pair: Callable[[T], tuple[Rule, Subject]]) -> Miss[T]:
+    """`nearest` for (rule, request) pairs: presets against a request, or a rule against many."""
+
+    def reasons(candidate: T) -> tuple[str, ...]:
+        return failures(*pair(candidate))
+
+    def texts(candidate: T) -> tuple[str, str]:
+        rule, subject = pair(candidate)
+        return subject.line, rule.rule
+
+    return nearest(candidates, reasons, texts)

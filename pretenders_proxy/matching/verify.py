@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.engine import is_match, nearest
+from pretenders_proxy.matching.engine import is_match, nearest_rule
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.model.preset import Rule
@@ -94,7 +94,7 @@ def verify(rule: Rule, entries: Sequence[Entry], count: Count) -> Verdict:
 
 def _closest(rule: Rule, others: Sequence[Entry]) -> list[str]:
     subjects = {entry.id: Subject(entry.request) for entry in others}
-    miss = nearest(others, lambda entry: (rule, subjects[entry.id]))
+    miss = nearest_rule(others, lambda entry: (rule, subjects[entry.id]))
     if miss.closest is None:
         return []
     lines = [f"Closest other request: {describe(miss.closest)}, which differs in:"]

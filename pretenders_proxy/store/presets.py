@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pretenders_proxy.matching.engine import Miss, first_match, nearest
+from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Response
@@ -70,7 +70,7 @@ class PresetBook:
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""
-        return nearest(list(self._items.values()), lambda p: (p.preset.rule, subject))
+        return nearest_rule(list(self._items.values()), lambda p: (p.preset.rule, subject))
 
 
 def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:

@@ -2,16 +2,12 @@
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from pretenders_proxy.matching.engine import Miss
+from pretenders_proxy.matching.engine import Miss, nearest
 from pretenders_proxy.matching.modes import Repeat
 from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request
-
-_NEAR_MISS_SCAN = 500
-"""How many equally-failing recordings get the (slower) similarity ranking on a miss."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +70,17 @@ class Tape:
 
     def nearest(self, request: Request) -> Miss[Recorded]:
         """The recorded request closest to `request` and how it differs (a scan: misses only)."""
-        candidates = [group[0] for group in self._index.values()]
-        if not candidates:
-            return Miss(None)
-        scored = [(self.spec.failures(c.exchange.request, request), c) for c in candidates]
-        fewest = min(len(reasons) for reasons, _ in scored)
-        tied = [(r, c) for r, c in scored if len(r) == fewest][:_NEAR_MISS_SCAN]
         url = request.url
+        return nearest(
+            [group[0] for group in self._index.values()],
+            lambda c: self.spec.failures(c.exchange.request, request),
+            lambda c: (url, c.exchange.request.url),
+        )
 
-        def likeness(entry: tuple[tuple[str, ...], Recorded]) -> float:
-            return SequenceMatcher(None, url, entry[1].exchange.request.url).ratio()
-
-        reasons, closest = max(tied, key=likeness) if len(tied) > 1 else tied[0]
-        return Miss(closest, reasons)
+    def unplayed(self) -> list[Recorded]:
+        """The recordings that never answered, in cassette order."""
+        left = (group[self._played.get(key, 0) :] for key, group in self._index.items())
+        return sorted((r for group in left for r in group), key=lambda r: (r.cassette, r.position))
 
 
 def explain_recording_miss(tape: Tape, request: Request) -> str:

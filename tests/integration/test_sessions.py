@@ -6,6 +6,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 import requests
 
 from pretenders_proxy import Pretenders
@@ -77,3 +78,26 @@ def test_a_session_with_a_timeout_expires_when_idle(server: RunningServer) -> No
         kept.delete()
         for client in (short, kept):
             client.close()
+
+
+def test_unused_lists_recordings_that_never_answered(
+    server: RunningServer, upstream: Upstream, tmp_path: Path
+) -> None:
+    with Pretenders(server.control) as root:
+        client = root.session()
+    cassette = tmp_path / "two.cassette"
+    client.use_cassette(cassette, "once")
+    get(client, upstream.url + "/hello")
+    get(client, upstream.url + "/counter")
+    client.use_cassette(cassette, "none")
+    get(client, upstream.url + "/hello")
+    unused = client.http.get("/api/v1/unused", params={"session": client.name}).json()
+    assert [(r["method"], r["url"], r["position"]) for r in unused["recordings"]] == [
+        ("GET", upstream.url + "/counter", 2)
+    ]
+    with pytest.raises(AssertionError, match=r"recording GET .*/counter \(.*two.cassette #2\)"):
+        client.assert_all_played()
+    get(client, upstream.url + "/counter")
+    client.assert_all_played()
+    client.delete()
+    client.close()

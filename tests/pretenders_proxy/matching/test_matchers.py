@@ -3,7 +3,7 @@ import json as jsonlib
 import pytest
 
 from pretenders_proxy.matching import matchers
-from pretenders_proxy.matching.engine import failures, first_match, is_match, nearest
+from pretenders_proxy.matching.engine import failures, first_match, is_match, nearest_rule
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Rule
@@ -112,7 +112,7 @@ def test_first_match_is_in_order() -> None:
 def test_nearest_prefers_fewest_failures_then_the_most_similar_rule() -> None:
     rules = [Rule("GET /zzzzz", headers={"X": "1"}), Rule("GET /helo"), Rule("GET /other")]
     subject = seen()
-    miss = nearest(rules, lambda r: (r, subject))
+    miss = nearest_rule(rules, lambda r: (r, subject))
     assert miss.closest is rules[1]
     assert miss.failures == ("request 'GET /hello' does not match rule 'GET /helo'",)
-    assert nearest([], lambda r: (r, subject)).closest is None
+    assert nearest_rule([], lambda r: (r, subject)).closest is None

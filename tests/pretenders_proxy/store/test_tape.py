@@ -65,3 +65,11 @@ def test_the_explanation_names_the_closest_recording_and_where_it_is() -> None:
         "  - query: page=2 (recorded: (none))\n"
     )
     assert "hold no recordings" in explain_recording_miss(Tape(), GET)
+
+
+def test_unplayed_recordings_in_cassette_order() -> None:
+    tape = _tape((POST, b"1"), (GET, b"1"), (POST, b"2"), (GET, b"2"))
+    _bodies(tape, GET, POST)
+    assert [r.position for r in tape.unplayed()] == [3, 4]
+    _bodies(tape, GET, POST)
+    assert tape.unplayed() == []
