@@ -1,0 +1,53 @@
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w5] [--runs 3] [--seconds 10]`.
+
+Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
+measures `--runs` times and keeps the median; figures are compared with baselines measured in
+the same run. Results go to bench/results/<workload>.json and a table to stdout.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import w1_mock
+import w2_replay
+import w2r_record
+import w3_smtp
+import w5_presets
+from harness import machine, write
+
+WORKLOADS = {"w1": w1_mock, "w2": w2_replay, "w2r": w2r_record, "w3": w3_smtp, "w5": w5_presets}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workloads", nargs="*", choices=[[], *WORKLOADS], default=[])
+    parser.add_argument("--runs", type=int, default=3, help="measured runs (median kept)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each run")
+    parser.add_argument("--warmup", type=float, default=5, help="warm-up before measuring")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    options = parser.parse_args()
+    for name in options.workloads or list(WORKLOADS):
+        module = WORKLOADS[name]
+        result = {
+            "workload": name,
+            "about": module.__doc__.strip(),
+            "machine": machine(),
+            "settings": vars(options) | {"workloads": None},
+            **module.run(options),
+        }
+        path = write(name, result)
+        print(f"\n{name}: {module.__doc__.strip().splitlines()[0]}")
+        for system, figures in result["systems"].items():
+            shown = {k: v for k, v in figures.items() if k != "runs"}
+            print(f"  {system:32s} {json.dumps(shown)}")
+        for what, value in {**result["ratios"], **result["targets"]}.items():
+            print(f"  {what:48s} {value}")
+        print(f"  -> {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""W3: SMTP ingest, 2,000 messages of 2 KB over 8 connections, every one verified by the API.
+
+Compared in the same run with a bare aiosmtpd sink (a handler that appends to a list).
+Target: >= 80% of the sink's messages per second, none lost.
+"""
+
+import json
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from harness import LOAD_CORE, PYTHON, free_port, pinned, ratio
+from systems import BENCH, call, pretenders, script
+
+TOTAL, CONNECTIONS, SIZE = 2_000, 8, 2_048
+
+
+def send(port: int, total: int = TOTAL) -> float:
+    """Messages per second for one batch (the sender runs on the load core)."""
+    command = [
+        PYTHON,
+        str(BENCH / "peers" / "smtp_send.py"),
+        "127.0.0.1",
+        str(port),
+        str(total),
+        str(CONNECTIONS),
+        str(SIZE),
+    ]
+    done = json.loads(
+        subprocess.run(
+            pinned(LOAD_CORE, command), capture_output=True, text=True, check=True
+        ).stdout
+    )
+    if done["sent"] != total:
+        raise RuntimeError(f"sent {done['sent']} of {total}")
+    return float(done["sent"] / done["seconds"])
+
+
+def measure(port: int, options: Any, captured: Any = None) -> dict[str, Any]:
+    send(port, TOTAL // 4)  # warm-up
+    rates, lost = [], 0
+    for _ in range(options.runs):
+        if captured is not None:
+            captured(clear=True)
+        rates.append(send(port))
+        if captured is not None:
+            lost += TOTAL - captured()
+    return {"messages_per_s": round(statistics.median(rates), 1), "runs": rates, "lost": lost}
+
+
+def run(options: Any) -> dict[str, Any]:
+    systems: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as confdir, pretenders("serve", confdir=Path(confdir)) as p:
+
+        def captured(clear: bool = False) -> int:
+            if clear:
+                call("DELETE", p.control + "/api/v1/mail?session=default")
+                return 0
+            return len(call("GET", p.control + "/api/v1/mail?session=default"))  # type: ignore[arg-type]
+
+        systems["pretenders"] = measure(p.smtp_port, options, captured)
+    port = free_port()
+    with script("smtp_sink", port):
+        systems["bare aiosmtpd sink"] = measure(port, options)
+    share = ratio(
+        systems["pretenders"]["messages_per_s"], systems["bare aiosmtpd sink"]["messages_per_s"]
+    )
+    return {
+        "systems": systems,
+        "ratios": {"pretenders / bare aiosmtpd sink": share},
+        "targets": {
+            ">= 80% of the sink": share >= 0.8,
+            "none lost": systems["pretenders"]["lost"] == 0,
+        },
+    }

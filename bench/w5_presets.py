@@ -1,0 +1,30 @@
+"""W5: matching scale. The same preset reply with 5,000 presets on the mock as with one.
+
+The 5,000 rules are `GET /items/<n>$`; the request matches one in the middle, so every rule
+that shares its literal prefix is tried. Target: within 20% of the one-preset figure.
+"""
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from systems import pretenders
+from w1_mock import PRESET, measure, setup_mock
+
+MANY = 5_000
+TARGET = MANY // 2
+
+
+def run(options: Any) -> dict[str, Any]:
+    many = [dict(PRESET, rule={"rule": f"GET /items/{n}$"}) for n in range(MANY)]
+    with tempfile.TemporaryDirectory() as confdir, pretenders("serve", confdir=Path(confdir)) as p:
+        setup_mock(p.control, [dict(PRESET, rule={"rule": f"GET /items/{TARGET}$"})], "one")
+        setup_mock(p.control, many, "many")
+        one = measure(f"{p.control}/mockhttp/one/items/{TARGET}", options)
+        several = measure(f"{p.control}/mockhttp/many/items/{TARGET}", options)
+    share = round(several["requests_per_s"] / one["requests_per_s"], 3)
+    return {
+        "systems": {"1 preset": one, f"{MANY} presets": several},
+        "ratios": {f"{MANY} presets / 1 preset": share},
+        "targets": {"within 20% of 1 preset": share >= 0.8},
+    }
