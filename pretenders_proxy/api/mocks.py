@@ -1,11 +1,12 @@
 """`/mockhttp/<id>/...`: where an app under test calls a 1.4 mock directly on the control port."""
 
 import asyncio
+import functools
 import time
 from urllib.parse import unquote
 
 from aiohttp import web
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.model.http import Headers, Request, Response, split_host
@@ -89,8 +90,14 @@ async def serve(request: web.Request) -> web.StreamResponse:
 
 
 def _respond(status: int, raw_headers: Headers, body: bytes) -> web.Response:
-    headers = CIMultiDict((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw_headers)
-    return web.Response(status=status, body=body, headers=headers)
+    return web.Response(status=status, body=body, headers=_text_headers(raw_headers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_headers(raw_headers: Headers) -> CIMultiDictProxy[str]:
+    """A preset's headers as aiohttp takes them, decoded once per preset, not per request."""
+    pairs = ((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw_headers)
+    return CIMultiDictProxy(CIMultiDict(pairs))
 
 
 def _break_connection(request: web.Request, fault: Fault) -> web.StreamResponse:

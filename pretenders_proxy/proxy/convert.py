@@ -28,6 +28,20 @@ def request_from_flow(request: http.Request) -> Request:
     )
 
 
+_SEEN = "_pretenders_request"
+
+
+def request_of(flow: http.HTTPFlow) -> Request:
+    """The flow's request in our model, converted once per flow and shared by the addons.
+
+    Kept as a private attribute of the flow (not in `metadata`, which mitmproxy saves).
+    """
+    seen: Request | None = flow.__dict__.get(_SEEN)
+    if seen is None:
+        seen = flow.__dict__[_SEEN] = request_from_flow(flow.request)
+    return seen
+
+
 def response_from_flow(response: http.Response) -> Response:
     return Response(
         status=response.status_code,
@@ -74,7 +88,7 @@ def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
     started = flow.request.timestamp_start
     ended = flow.response.timestamp_end or time.time()
     return Exchange(
-        request_from_flow(flow.request),
+        request_of(flow),
         response_from_flow(flow.response),
         Meta(
             recorded_at=datetime.fromtimestamp(started, UTC).isoformat(),

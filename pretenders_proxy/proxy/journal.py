@@ -4,7 +4,7 @@ import time
 
 from mitmproxy import http
 
-from pretenders_proxy.proxy.convert import request_from_flow, response_from_flow
+from pretenders_proxy.proxy.convert import request_of, response_from_flow
 from pretenders_proxy.proxy.tags import is_control, session_of, source_of, tags
 from pretenders_proxy.runtime import Runtime
 
@@ -38,7 +38,7 @@ class Journal:
             ended = flow.error.timestamp
         store.record(
             session,
-            request_from_flow(flow.request),
+            request_of(flow),
             source_of(flow),
             response,
             duration_ms=(ended - flow.request.timestamp_start) * 1000,

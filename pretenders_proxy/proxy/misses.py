@@ -10,7 +10,7 @@ from mitmproxy import http
 from pretenders_proxy.matching.modes import Action, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import Source
-from pretenders_proxy.proxy.convert import flow_response, request_from_flow
+from pretenders_proxy.proxy.convert import flow_response, request_of
 from pretenders_proxy.proxy.tags import answered, is_control, session_of, tags
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.store.presets import miss_response
@@ -36,7 +36,7 @@ class MissReply:
 
     def _decide(self, flow: http.HTTPFlow) -> None:
         session = self.runtime.store.find(session_of(flow))
-        subject = Subject(request_from_flow(flow.request))
+        subject = Subject(request_of(flow))
         if session is None:
             explanation = f"No preset matched {subject.line}: its session is gone.\n"
         else:

@@ -7,7 +7,7 @@ from mitmproxy import ctx, http
 
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.proxy.convert import reply_to_flow, request_from_flow
+from pretenders_proxy.proxy.convert import reply_to_flow, request_of
 from pretenders_proxy.proxy.tags import answered, is_control, session_of
 from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.sockets import reset_on_close
@@ -27,7 +27,7 @@ class Presets:
         session = self.runtime.store.find(session_of(flow))
         if session is None:
             return
-        answer = session.answer(request_from_flow(flow.request))
+        answer = session.answer(request_of(flow))
         if answer.preset is None:
             return
         reply = answer.preset.preset.reply

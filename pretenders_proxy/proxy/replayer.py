@@ -6,7 +6,7 @@ from mitmproxy import ctx, http
 
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.model.journal import Source
-from pretenders_proxy.proxy.convert import request_from_flow, response_to_flow
+from pretenders_proxy.proxy.convert import request_of, response_to_flow
 from pretenders_proxy.proxy.misses import fail_closed
 from pretenders_proxy.proxy.tags import answered, is_control, session_of
 from pretenders_proxy.runtime import Runtime
@@ -37,7 +37,7 @@ class Replayer:
         if session is None or session.playback.mode is not Mode.REPLAY:
             return
         try:
-            recorded = session.playback.tape.play(request_from_flow(flow.request))
+            recorded = session.playback.tape.play(request_of(flow))
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("replay of %s failed", flow.request.pretty_url)
             fail_closed(flow, f"replaying this request failed: {e!r}")
