@@ -3,11 +3,12 @@
 Paths are the server's, relative ones resolved against its working directory.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cassette.redact import Redaction
+from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import REDACTED
@@ -20,6 +21,23 @@ from pretenders_proxy.store.tape import Recorded, Tape
 
 def resolve(path: str) -> Path:
     return Path(path).expanduser().resolve()
+
+
+def confine(path: str, roots: Sequence[Path]) -> str:
+    """`path` as the control API got it, made absolute (relative ones from the first root);
+    CassetteError unless it lies inside a root once `..` and symlinks are resolved."""
+    folders = [root.expanduser().resolve() for root in roots] or [Path.cwd().resolve()]
+    try:
+        where = (folders[0] / path).resolve()
+    except (OSError, ValueError) as e:  # a NUL byte, a symlink loop
+        raise CassetteError(f"cassette path {path!r} cannot be used: {e}") from None
+    if not any(where.is_relative_to(folder) for folder in folders):
+        shown = ", ".join(str(folder) for folder in folders)
+        raise CassetteError(
+            f"cassette {path!r} is outside the cassette directory ({shown}); "
+            "start pretenders with --cassette-dir to allow another one"
+        )
+    return str(where)
 
 
 class CassetteFiles:

@@ -66,6 +66,15 @@ class ServerFlags:
             help="Bearer token for the control API; required off loopback.",
         ),
     ] = None
+    cassette_dir: Annotated[
+        list[Path] | None,
+        Option(
+            metavar="DIR",
+            help="Cassette paths given through the control API must lie in DIR (repeatable; "
+            "relative ones are taken from the first; default: the working directory). "
+            "Paths on the command line may be anywhere.",
+        ),
+    ] = None
     upstream_ca: Annotated[
         Path | None,
         Option(help="A PEM file of CAs to trust for upstream TLS, besides the system roots."),
@@ -101,6 +110,7 @@ class ServerFlags:
             miss_status=self.miss_status,
             history_limit=self.history_limit,
             token=self.token,
+            cassette_dirs=tuple(self.cassette_dir or ()),
         )
 
     def options(self) -> dict[str, Any]:

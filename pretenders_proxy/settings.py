@@ -18,6 +18,8 @@ class Settings:
     """Where pretenders listens and how it behaves; ports 0 mean "any free port".
 
     `smtp_port_range` (0, 0) gives each SMTP mock a port the system chooses.
+    `cassette_dirs`: cassette paths given through the control API must lie inside one of them
+    (the working directory when empty); the command line may name any path.
     """
 
     host: str = "127.0.0.1"
@@ -32,6 +34,8 @@ class Settings:
     miss_status: int = 404
     history_limit: int = 10_000
     token: str | None = None
+    cassette_dirs: tuple[Path, ...] = ()
+    """Where cassette paths given through the control API must lie (empty: the working dir)."""
 
     def __post_init__(self) -> None:
         for name in ("port", "proxy_port", "smtp_port"):
@@ -70,7 +74,13 @@ class Settings:
             miss_status=_int(options["pretenders_miss_status"]),
             history_limit=_int(options["pretenders_history_limit"]),
             token=str(options["pretenders_api_token"] or "") or None,
+            cassette_dirs=_paths(options["pretenders_cassette_dirs"]),
         )
+
+
+def _paths(value: object) -> tuple[Path, ...]:
+    items = value if isinstance(value, list | tuple) else [value] if value else []
+    return tuple(Path(str(item)) for item in items)
 
 
 def _int(value: object) -> int:
