@@ -79,6 +79,13 @@ class ServerFlags:
         Path | None,
         Option(help="A PEM file of CAs to trust for upstream TLS, besides the system roots."),
     ] = None
+    upstream_timeout: Annotated[
+        float,
+        Option(
+            help="Seconds an upstream may take to answer a request passed through to it; "
+            "then the client gets a 502 (0: no limit)."
+        ),
+    ] = 60.0
     upstream_insecure: Annotated[
         bool, Option(help="Do not verify upstream TLS certificates at all (says so at start).")
     ] = False
@@ -119,6 +126,7 @@ class ServerFlags:
         return {
             "mode": ["regular", *reverse],
             "ssl_insecure": self.upstream_insecure,
+            "pretenders_upstream_timeout": self.upstream_timeout,
             "pretenders_upstream_ca": str(self.upstream_ca or ""),
             "pretenders_redact_headers": list(self.redact_header or ()),
             "pretenders_redact_query": list(self.redact_query or ()),

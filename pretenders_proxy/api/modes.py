@@ -23,7 +23,8 @@ router = Router("modes")
 )
 async def get_mode(request: web.Request) -> web.Response:
     name = request.query.get("session") or DEFAULT_SESSION
-    return json_response(views.mode(runtime_of(request).store.get(name)))
+    runtime = runtime_of(request)
+    return json_response(views.mode(runtime.store.get(name), runtime.cassettes.problems))
 
 
 @router.route(
@@ -44,4 +45,4 @@ async def put_mode(request: web.Request) -> web.Response:
     store = runtime.store
     session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.HTTP)
     runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
-    return json_response(views.mode(session))
+    return json_response(views.mode(session, runtime.cassettes.problems))

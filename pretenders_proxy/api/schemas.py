@@ -324,10 +324,15 @@ class MailOut(MailSummaryOut):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="degraded: something does not work (see problems); the listeners still answer."
+    )
     version: str
     listeners: dict[str, str]
     sessions: int
+    problems: list[str] = Field(
+        description="What does not work, e.g. a cassette that cannot be written."
+    )
 
 
 class Problem(BaseModel):
@@ -372,4 +377,7 @@ class ModeOut(BaseModel):
     match_on: list[str]
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
+    recording_error: str | None = Field(
+        description="Why the last exchange could not be appended to it (until one is)."
+    )
     warnings: list[str] = Field(description="What loading the cassettes had to say.")

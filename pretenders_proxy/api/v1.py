@@ -127,12 +127,14 @@ async def delete_preset(request: web.Request) -> web.Response:
 @router.route("GET", "/health", summary="Liveness, version and listener addresses", response=Health)
 async def health(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
+    problems = [f"not recording: {problem}" for problem in runtime.cassettes.problems.values()]
     return json_response(
         {
-            "status": "ok",
+            "status": "degraded" if problems else "ok",
             "version": __version__,
             "listeners": runtime.listeners,
             "sessions": len(runtime.store.sessions),
+            "problems": problems,
         }
     )
 

@@ -13,6 +13,7 @@ from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.replayer import Replayer
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
+from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
 from pretenders_proxy.runtime import Runtime
 
@@ -33,6 +34,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Presets(runtime),
         Replayer(runtime),
         MissReply(runtime),
+        UpstreamTimeout(),
         Journal(runtime),
     ]
 

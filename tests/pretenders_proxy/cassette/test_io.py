@@ -1,5 +1,6 @@
 import logging
 import os
+import resource
 import stat
 from pathlib import Path
 
@@ -142,6 +143,9 @@ class _FullDisk:
     def tell(self) -> int:
         return self.file.tell()
 
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.file.seek(offset, whence)
+
     def fileno(self) -> int:
         return self.file.fileno()
 
@@ -159,3 +163,25 @@ def test_a_failed_append_is_loud_and_leaves_no_partial_record(tmp_path: Path) ->
     writer.close()
     assert path.stat().st_size == size
     assert [s.exchange for s in io.read(path).exchanges] == EXCHANGES[:1]
+
+
+def test_appends_after_a_full_disk_never_leave_a_partial_record(tmp_path: Path) -> None:
+    """A real size limit (RLIMIT_FSIZE: EFBIG, as a full disk's ENOSPC): writes succeed in part
+    and then fail; every later append must start at the real end of the file."""
+    path = tmp_path / "a.cassette"
+    big = [exchange(request(path=f"/{n}".encode()), body=b"x" * 5000) for n in range(4)]
+    writer = io.Writer.open(path)
+    writer.append(big[0])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (path.stat().st_size + 7000, hard))
+    try:
+        writer.append(big[1])
+        for failing in big[2:]:
+            with pytest.raises(CassetteError, match="cannot append"):
+                writer.append(failing)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        writer.close()
+    loaded = io.read(path)
+    assert loaded.truncated_at is None
+    assert [s.exchange for s in loaded.exchanges] == big[:2]
