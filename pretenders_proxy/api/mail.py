@@ -103,7 +103,7 @@ async def get_attachment(request: web.Request) -> web.Response:
     return web.Response(body=part.payload, content_type=part.content_type, headers=headers)
 
 
-@router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404])
+@router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404], status=204)
 async def delete_mail(request: web.Request) -> web.Response:
     session, mail = _mail(request)
     session.mailbox.remove(mail.id)
@@ -111,7 +111,11 @@ async def delete_mail(request: web.Request) -> web.Response:
 
 
 @router.route(
-    "DELETE", "/api/v1/mail", summary="Delete the mail of a session (or all)", query=[SESSION]
+    "DELETE",
+    "/api/v1/mail",
+    summary="Delete the mail of a session (or all)",
+    query=[SESSION],
+    status=204,
 )
 async def clear_mail(request: web.Request) -> web.Response:
     check_query(request, [SESSION])

@@ -86,6 +86,7 @@ async def get_request(request: web.Request) -> web.Response:
     "/api/v1/requests",
     summary="Forget the requests of a session (or all)",
     query=[SESSION],
+    status=204,
 )
 async def clear_requests(request: web.Request) -> web.Response:
     for session in sessions_of(request):
