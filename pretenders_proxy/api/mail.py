@@ -95,7 +95,7 @@ async def raw_mail(request: web.Request) -> web.Response:
 async def get_attachment(request: web.Request) -> web.Response:
     mail, position = _mail(request)[1], request.match_info["n"]
     attachments = parse(mail.content).attachments
-    if not position.isdigit() or int(position) >= len(attachments):
+    if not (position.isascii() and position.isdigit()) or int(position) >= len(attachments):
         raise NotFoundError(f"mail {mail.id} has {len(attachments)} attachments, no {position}")
     part = attachments[int(position)]
     name = part.filename or f"attachment-{position}"
@@ -149,7 +149,7 @@ def _positive(request: web.Request, name: str, default: int) -> int:
     value = request.query.get(name, "")
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
     return int(value)
 
@@ -175,7 +175,7 @@ def _timed_out(
 
 def _mail(request: web.Request) -> tuple[Session, Mail]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (mail := session.mailbox.get(int(wanted))) is not None:
                 return session, mail

@@ -158,7 +158,7 @@ async def list_unused(request: web.Request) -> web.Response:
 
 def _count(request: web.Request) -> int:
     value = request.query.get("count", "1")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise BadRequestError(f"count={value!r} is not a whole number")
     return int(value)
 
@@ -169,7 +169,7 @@ def _filter(request: web.Request) -> Callable[[Entry], bool]:
     if source is not None and source not in set(Source):
         raise BadRequestError(f"source={source!r} is not one of {', '.join(Source)}")
     since = query.get("since", "0")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit()):
         raise BadRequestError(f"since={since!r} is not a request id")
     try:
         path = re.compile(query["path"]) if query.get("path") else None

@@ -82,7 +82,7 @@ async def delete_smtp_preset(request: web.Request) -> web.Response:
 
 def _preset(request: web.Request) -> tuple[Session, StoredSmtpPreset]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (stored := session.smtp_presets.get(int(wanted))) is not None:
                 return session, stored

@@ -151,7 +151,7 @@ async def health(request: web.Request) -> web.Response:
 
 def _preset(request: web.Request) -> tuple[Session, StoredPreset]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (stored := session.presets.get(int(wanted))) is not None:
                 return session, stored
