@@ -9,7 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from pretenders_proxy.reverse import parse_reverse
-from pretenders_proxy.settings import DEFAULT_CONFDIR, Settings, parse_port_range, parse_timeout
+from pretenders_proxy.settings import (
+    DEFAULT_CONFDIR,
+    Settings,
+    parse_port_range,
+    parse_size,
+    parse_timeout,
+)
 
 Option = typer.Option
 
@@ -59,6 +65,13 @@ class ServerFlags:
         404
     )
     history_limit: Annotated[int, Option(help="Requests and mails kept per session.")] = 10_000
+    max_body_size: Annotated[
+        str,
+        Option(
+            help="Largest request body the control API, mocks and proxy take (413 beyond) and "
+            "largest upstream response the proxy passes on (502 beyond): 65536, 64k, 64m, 1g."
+        ),
+    ] = "64m"
     token: Annotated[
         str | None,
         Option(
@@ -116,6 +129,7 @@ class ServerFlags:
             mock_timeout=parse_timeout(self.mock_timeout),
             miss_status=self.miss_status,
             history_limit=self.history_limit,
+            max_body_size=parse_size(self.max_body_size),
             token=self.token,
             cassette_dirs=tuple(self.cassette_dir or ()),
         )

@@ -5,6 +5,7 @@ from typing import Any
 from pretenders_proxy.proxy.alpn import Http2First
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.journal import Journal
+from pretenders_proxy.proxy.limits import HeadLimit
 from pretenders_proxy.proxy.misses import MissReply
 from pretenders_proxy.proxy.modes import ModeControl
 from pretenders_proxy.proxy.options import Options
@@ -29,6 +30,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         ControlRoute(runtime),
         Trust(),
         Http2First(),
+        HeadLimit(),
         Recorder(runtime),
         ModeControl(runtime),
         Presets(runtime),

@@ -22,7 +22,7 @@ OPTIONS = {
     "pretenders_history_limit",
     "pretenders_cassette_dirs",
 }
-READ = OPTIONS | {"listen_port", "confdir"}
+READ = OPTIONS | {"listen_port", "confdir", "body_size_limit"}
 
 
 class Options:
