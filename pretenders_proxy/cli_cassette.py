@@ -3,6 +3,7 @@ formats. Heavy modules are imported inside the commands, so `pretenders --help` 
 
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
@@ -104,18 +105,21 @@ def repair(
     from pretenders_proxy.cassette.record import VERSION
     from pretenders_proxy.errors import CassetteError
 
+    target = output or cassette
     try:
         with io.Reader(cassette, lenient=True) as reader:
-            exchanges = [stored.exchange for stored in _progress(reader, "reading")]
-            if reader.problem is None and output is None:
-                typer.echo(f"{cassette}: nothing to repair ({len(exchanges)} exchanges)")
-                return
-            io.rewrite(output or cassette, dict(reader.header, version=VERSION), exchanges)
+            count = sum(1 for _ in _progress(reader, "checking"))
+        if reader.problem is None and output is None:
+            typer.echo(f"{cassette}: nothing to repair ({count} exchanges)")
+            return
+        with io.Reader(cassette, lenient=True) as again:  # streams: no body held in memory
+            kept = (stored.exchange for stored in again)
+            io.rewrite(target, dict(reader.header, version=VERSION), islice(kept, count))
     except CassetteError as e:
         _fail(str(e))
     except OSError as e:
-        _fail(f"cannot write {output or cassette}: {e.strerror or e}")
-    typer.echo(f"{output or cassette}: kept {len(exchanges)} complete exchanges")
+        _fail(f"cannot write {target}: {e.strerror or e}")
+    typer.echo(f"{target}: kept {count} complete exchanges")
     if reader.problem:
         typer.echo(f"dropped what followed them: {reader.problem}", err=True)
 

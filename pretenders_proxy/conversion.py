@@ -47,7 +47,12 @@ def detect(path: Path, *, reading: bool) -> Format:
     if path.is_dir() or (not reading and not path.suffix):
         return Format.WIREMOCK
     if path.suffix.lower() == ".json":
-        return _sniff(_json(path)) if reading else Format.JSON
+        if not reading:
+            return Format.JSON
+        try:
+            return _sniff(_json(path))
+        except CassetteError as e:
+            raise CassetteError(f"{path}: {e}") if str(path) not in str(e) else e from None
     raise CassetteError(f"{path}: cannot tell its format from the name; use --format")
 
 
@@ -168,7 +173,11 @@ class _text:
     """A UTF-8 text stream over a binary one, flushed and detached (not closed) at the end."""
 
     def __init__(self, raw: IO[bytes]) -> None:
-        self.stream = stdio.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        # the JSON twin keeps bytes that are not UTF-8 as lone surrogates: backslashreplace
+        # writes them as the JSON escapes (\udcXX) that read back to the same bytes
+        self.stream = stdio.TextIOWrapper(
+            raw, encoding="utf-8", errors="backslashreplace", newline="\n"
+        )
 
     def __enter__(self) -> IO[str]:
         return self.stream
