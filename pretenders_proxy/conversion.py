@@ -92,7 +92,7 @@ def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[E
         with path.open("rb") as stream:
             yield from flowfile.read(stream, losses)
     elif kind is Format.VCR:
-        yield from vcr.read(path.read_bytes())
+        yield from vcr.read(path.read_bytes(), losses)
     elif kind is Format.WIREMOCK:
         yield from _wiremock(path, losses, base_url)
     else:

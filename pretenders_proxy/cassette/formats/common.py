@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.http import Headers
+from pretenders_proxy.matching.subject import decode_content
+from pretenders_proxy.model.http import Headers, header
 
 type Json = dict[str, Any]
 
@@ -129,3 +130,22 @@ def get(document: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise CassetteError(f"{where}.{name} is missing or not a {kind.__name__}")
     return value
+
+
+def decoded_headers(headers: Headers, size: int) -> Headers:
+    """Headers for a body stored decoded: no Content-Encoding, Content-Length its size."""
+    kept = []
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            kept.append((name, str(size).encode()))
+        elif name.lower() != b"content-encoding":
+            kept.append((name, value))
+    return tuple(kept)
+
+
+def is_stored_decoded(headers: Headers, body: bytes) -> bool:
+    """Whether a body said to be gzip or deflate encoded is not (a tool saved it decoded)."""
+    encoding = (header(headers, "content-encoding") or "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate") or not body:
+        return False
+    return decode_content(body, encoding) is body

@@ -15,6 +15,7 @@ from pretenders_proxy.cassette.formats.common import (
     Json,
     Losses,
     b64,
+    decoded_headers,
     get,
     is_text,
     split_url,
@@ -124,7 +125,7 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
     body = _body(content, f"{where}.response.content")
     if header(response_headers, "content-encoding"):
         losses.note("response Content-Encoding (HAR bodies are decoded)")
-        response_headers = _decoded(response_headers, len(body))
+        response_headers = decoded_headers(response_headers, len(body))
     started = item.get("startedDateTime")
     return Exchange(
         Request(
@@ -150,17 +151,6 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
             duration_ms=float(item.get("time") or 0.0),
         ),
     )
-
-
-def _decoded(headers: Headers, size: int) -> Headers:
-    """Headers for the decoded body: no Content-Encoding, Content-Length its size."""
-    kept = []
-    for name, value in headers:
-        if name.lower() == b"content-length":
-            kept.append((name, str(size).encode()))
-        elif name.lower() != b"content-encoding":
-            kept.append((name, value))
-    return tuple(kept)
 
 
 def _body(holder: Any, where: str) -> bytes:

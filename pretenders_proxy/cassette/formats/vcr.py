@@ -5,6 +5,7 @@ as sent (text as text, anything else as YAML !!binary).
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import IO, Any
 
 import yaml
@@ -12,10 +13,12 @@ import yaml
 from pretenders_proxy.cassette.formats.common import (
     Json,
     Losses,
+    decoded_headers,
     get,
     header_lists,
     headers_of,
     is_interleaved,
+    is_stored_decoded,
     split_url,
 )
 from pretenders_proxy.errors import CassetteError
@@ -71,7 +74,7 @@ def _body(body: bytes) -> str | bytes:
         return body
 
 
-def read(text: str | bytes) -> Iterator[Exchange]:
+def read(text: str | bytes, losses: Losses) -> Iterator[Exchange]:
     try:
         document = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
@@ -79,7 +82,14 @@ def read(text: str | bytes) -> Iterator[Exchange]:
     if not isinstance(document, dict) or "interactions" not in document:
         raise CassetteError("not a VCR.py cassette (no 'interactions')")
     for index, item in enumerate(get(document, "interactions", list, "")):
-        yield exchange_of(item, f"interactions[{index}]")
+        exchange = exchange_of(item, f"interactions[{index}]")
+        response = exchange.response
+        if is_stored_decoded(response.headers, response.body):
+            # VCR.py (6+) saves bodies decoded but keeps the Content-Encoding header
+            losses.note("response Content-Encoding (VCR.py saved the body decoded)")
+            headers = decoded_headers(response.headers, len(response.body))
+            exchange = replace(exchange, response=replace(response, headers=headers))
+        yield exchange
 
 
 def exchange_of(item: Any, where: str) -> Exchange:
