@@ -210,3 +210,33 @@ def test_wiremock_mappings_with_files_replay(
             "application/json",
         ),
     ]
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by .ci/run (never `playwright install`)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
+
+
+def test_a_har_saved_by_chromium_replays(
+    upstream: Upstream, tmp_path: Path, confdir: Path, app_env: AppEnv
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    urls = [
+        upstream.url + path for path in ["/hello", "/gzip", "/image.png"]
+    ]  # latin-1: a download
+    har = tmp_path / "chromium.har"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(record_har_path=str(har))
+        page = context.new_page()
+        for url in urls:
+            assert page.goto(url) is not None
+        context.close()  # writes the HAR
+        browser.close()
+    live = [fetch(url) for url in urls]
+    upstream.stop()
+    assert json.loads(har.read_text())["log"]["creator"]["name"] == "Playwright"
+    report = imported(har, tmp_path / "chromium.cassette")
+    assert "dropped: response Content-Encoding (HAR bodies are decoded) (1 exchange)" in report
+    assert replayed(tmp_path / "chromium.cassette", urls, confdir, app_env) == live
