@@ -5,11 +5,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
+    from pretenders_proxy import conversion
     from pretenders_proxy.cassette.formats.common import Losses
     from pretenders_proxy.model.exchange import Exchange
 
@@ -24,7 +25,7 @@ cassette_app = typer.Typer(
 )
 
 FormatOption = Annotated[
-    Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+    str | None,
     typer.Option("--format", help=f"The format ({FORMATS}); by default from the name."),
 ]
 BaseUrl = Annotated[
@@ -37,7 +38,7 @@ BaseUrl = Annotated[
 def show(
     cassette: Annotated[Path, typer.Argument(help="The cassette (or any supported file).")],
     full: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option(help="Show exchange N whole: headers and a readable body."),
     ] = None,
     format: FormatOption = None,
@@ -96,7 +97,7 @@ def diff(
 def repair(
     cassette: Annotated[Path, typer.Argument(help="The damaged cassette.")],
     output: Annotated[
-        Optional[Path],  # noqa: UP045
+        Path | None,
         typer.Option(help="Write the repaired cassette here instead of over CASSETTE."),
     ] = None,
 ) -> None:
@@ -154,11 +155,11 @@ def convert(
     source: Annotated[Path, typer.Argument(help="The file to read.")],
     output: Annotated[Path, typer.Argument(help="The file to write (replaced).")],
     source_format: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--from", help=f"SOURCE's format ({FORMATS}); by default from the name."),
     ] = None,
     output_format: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option("--to", help="OUTPUT's format; by default from the name."),
     ] = None,
     base_url: BaseUrl = "",
@@ -242,7 +243,3 @@ def _progress[T](items: Iterable[T], what: str) -> Iterable[T]:
 def _fail(message: str) -> NoReturn:
     typer.echo(f"pretenders: {message}", err=True)
     raise typer.Exit(2)
-
-
-if TYPE_CHECKING:
-    from pretenders_proxy import conversion
