@@ -191,3 +191,21 @@ def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:
     assert b"reading" not in done.stdout and done.stdout.startswith(b"exchanges: 3")
     piped = subprocess.run(command, capture_output=True, timeout=60)
     assert piped.stderr == b""
+
+
+def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(
+    cassette: Path, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.cassette"
+    damaged.write_bytes(cassette.read_bytes() + b"\xc1garbage")
+    mended = tmp_path / "mended.cassette"
+    status, out, error = run("repair", str(damaged), "--output", str(mended))
+    assert (status, out.strip()) == (0, f"{mended}: kept 3 complete exchanges")
+    assert "dropped what followed them" in error and "not msgpack" in error
+    assert [s.exchange for s in io.read(mended).exchanges] == exchanges()
+    assert damaged.read_bytes().endswith(b"\xc1garbage")  # the original is left as it was
+    other = tmp_path / "notes.cassette"
+    other.write_text("just text\n")
+    status, _, error = run("repair", str(other))
+    assert status == 2
+    assert error.startswith(f"pretenders: {other} cannot be read (byte 0: not a pretenders")
