@@ -6,6 +6,7 @@ from typing import Any
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.matching.subject import rule_target
+from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.model.mail import Mail
@@ -266,4 +267,27 @@ def recording(recorded: Recorded, session: str) -> dict[str, Any]:
         "method": request.method,
         "url": request.url,
         "status": recorded.exchange.response.status,
+    }
+
+
+PREVIEW = 4096
+"""Bytes of a body shown in a cassette listing; the whole body stays in the cassette."""
+
+
+def cassette_exchange(exchange: Exchange, position: int) -> dict[str, Any]:
+    """A cassette's exchange for a listing: the request, the answer, bodies previewed."""
+    request, response = exchange.request, exchange.response
+    return {
+        "position": position,
+        "method": request.method,
+        "url": request.url,
+        "status": response.status,
+        "recorded_at": exchange.meta.recorded_at,
+        "duration_ms": round(exchange.meta.duration_ms, 3),
+        "request_headers": header_pairs(request.headers),
+        "request_body": text_or_none(request.body[:PREVIEW]),
+        "request_size": len(request.body),
+        "response_headers": header_pairs(response.headers),
+        "response_body": text_or_none(response.body[:PREVIEW]),
+        "response_size": len(response.body),
     }
