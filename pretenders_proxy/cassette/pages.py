@@ -48,10 +48,12 @@ def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> Page:
     try:
         version = version_of(unpacker.unpack())
         migrate.check(version)
-    except (msgpack.OutOfData, ValueError, TypeError, msgpack.UnpackException) as e:
-        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {e})") from None
-    except CassetteError as e:
+    except CassetteError as e:  # before ValueError, which it is
         raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    except msgpack.OutOfData:
+        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: no header)") from None
+    except (ValueError, TypeError, msgpack.UnpackException) as e:
+        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {e})") from None
     exchanges: list[Exchange] = []
     total = 0
     while True:

@@ -80,7 +80,7 @@ async function exchanges(box, url, note) {
   const nav = h("div", { class: "pager" },
     h("button", { type: "button", disabled: page.offset === 0,
       onclick: () => exchanges(box, url.replace(/offset=\d+/, `offset=${previous}`), note) }, "Previous"),
-    h("span", { id: "page-info" }, `${first}–${page.offset + page.exchanges.length} of ${page.total}${page.truncated ? " (the file ends in an incomplete record)" : ""}`),
+    h("span", { id: "page-info" }, `${first} to ${page.offset + page.exchanges.length} of ${page.total}${page.truncated ? " (the file ends in an incomplete record)" : ""}`),
     h("button", { type: "button", disabled: !page.next, onclick: () => exchanges(box, page.next, note) }, "Next"));
   replace(box,
     h("h3", {}, `Exchanges of ${page.cassette}`), nav,
