@@ -19,6 +19,7 @@ export function askToken() {
       resolve();
     }, { once: true });
   });
+  dialog.addEventListener("cancel", (event) => event.preventDefault()); // nothing works without it
   if (!dialog.open) dialog.showModal();
   return asking;
 }

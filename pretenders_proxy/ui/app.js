@@ -57,6 +57,7 @@ async function show() {
 document.getElementById("session").addEventListener("change", (event) => {
   go(where().page, event.target.value);
 });
+document.getElementById("session").addEventListener("focus", refreshSessions);
 window.addEventListener("hashchange", show);
 refreshSessions();
 show();

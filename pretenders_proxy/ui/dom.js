@@ -50,3 +50,14 @@ export function time(iso) {
   const moment = new Date(iso);
   return Number.isNaN(moment.getTime()) ? iso : moment.toLocaleTimeString();
 }
+
+export function safely(work, where) {
+  // A click handler that shows its failure in `where` instead of leaving it unhandled.
+  return async (...args) => {
+    try {
+      await work(...args);
+    } catch (error) {
+      where.replaceChildren(problem(error));
+    }
+  };
+}

@@ -1,7 +1,7 @@
 // Mail: a session's inbox, and one message as HTML (sandboxed), text, headers, raw source.
 
 import { download, json, live, query, request } from "./api.js";
-import { h, headerTable, replace, time } from "./dom.js";
+import { h, headerTable, replace, safely, time } from "./dom.js";
 
 // The message's HTML is the sender's: it runs no script (sandbox without allow-scripts) and
 // loads nothing from elsewhere (this policy, inside the frame; the page's own policy on top).
@@ -18,7 +18,7 @@ export async function show(main, { session, signal }) {
     if (seen.has(mail.id)) return;
     seen.add(mail.id);
     inbox.prepend(h("li", { class: "row" },
-      h("button", { type: "button", class: "row-button mail-row", "data-id": mail.id, onclick: () => open(detail, mail.id, inbox) },
+      h("button", { type: "button", class: "row-button mail-row", "data-id": mail.id, onclick: safely(() => open(detail, mail.id, inbox), detail) },
         h("span", { class: "subject" }, mail.subject || "(no subject)"),
         h("span", { class: "from" }, mail.from || mail.envelope.mail_from),
         h("span", { class: "to" }, `to ${mail.to || mail.envelope.rcpt_tos.join(", ")}`),
@@ -26,11 +26,11 @@ export async function show(main, { session, signal }) {
   };
   const clear = h("button", {
     type: "button",
-    onclick: async () => {
+    onclick: safely(async () => {
       await json("/api/v1/mail" + query({ session }), { method: "DELETE" });
       inbox.replaceChildren();
       seen.clear();
-    },
+    }, detail),
   }, "Delete these mails");
   main.append(
     h("div", { class: "bar" }, h("h2", {}, "Mail", session ? ` · ${session}` : " · all sessions"), status, clear),
@@ -66,7 +66,7 @@ async function open(detail, id, inbox) {
     replace(view, await views[name]());
   };
   for (const name of Object.keys(views)) {
-    tabs.append(h("button", { type: "button", "aria-pressed": "false", onclick: () => choose(name) }, name));
+    tabs.append(h("button", { type: "button", "aria-pressed": "false", onclick: safely(() => choose(name), view) }, name));
   }
   replace(detail,
     h("h3", {}, mail.subject || "(no subject)"),
@@ -79,7 +79,7 @@ async function open(detail, id, inbox) {
     mail.attachments.length ? h("section", { class: "attachments", "aria-label": "Attachments" },
       h("h4", {}, "Attachments"),
       h("ul", {}, mail.attachments.map((a) => h("li", {},
-        h("button", { type: "button", class: "link", onclick: () => download(a.url, a.filename || `attachment-${a.index}`) },
+        h("button", { type: "button", class: "link", onclick: safely(() => download(a.url, a.filename || `attachment-${a.index}`), view) },
           `Download ${a.filename || `attachment ${a.index}`}`),
         ` ${a.content_type}, ${a.size} bytes`)))) : null,
     tabs, view);

@@ -1,7 +1,7 @@
 // Traffic: the requests of a session as they arrive, and one request in detail.
 
 import { json, live, query } from "./api.js";
-import { h, headerTable, readable, replace, time } from "./dom.js";
+import { h, headerTable, readable, replace, safely, time } from "./dom.js";
 
 const SHOWN = 500;
 
@@ -19,11 +19,11 @@ export async function show(main, { session, signal }) {
   };
   const clear = h("button", {
     type: "button",
-    onclick: async () => {
+    onclick: safely(async () => {
       await json("/api/v1/requests" + query({ session }), { method: "DELETE" });
       list.replaceChildren();
       seen.clear();
-    },
+    }, detail),
   }, "Forget these requests");
   main.append(
     h("div", { class: "bar" }, h("h2", {}, "Traffic", session ? ` · ${session}` : " · all sessions"), status, clear),
