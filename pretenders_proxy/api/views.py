@@ -285,9 +285,19 @@ def cassette_exchange(exchange: Exchange, position: int) -> dict[str, Any]:
         "recorded_at": exchange.meta.recorded_at,
         "duration_ms": round(exchange.meta.duration_ms, 3),
         "request_headers": header_pairs(request.headers),
-        "request_body": text_or_none(request.body[:PREVIEW]),
+        "request_body": preview(request.body),
         "request_size": len(request.body),
         "response_headers": header_pairs(response.headers),
-        "response_body": text_or_none(response.body[:PREVIEW]),
+        "response_body": preview(response.body),
         "response_size": len(response.body),
     }
+
+
+def preview(data: bytes) -> str | None:
+    """The first PREVIEW bytes as UTF-8 text (a character cut by the limit left out), or None."""
+    head = data[:PREVIEW]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        cut_short = len(data) > PREVIEW and e.reason == "unexpected end of data"
+        return head[: e.start].decode("utf-8") if cut_short else None
