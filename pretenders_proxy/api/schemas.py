@@ -391,11 +391,16 @@ class CassetteExchangeOut(BaseModel):
     recorded_at: str
     duration_ms: float
     request_headers: list[list[str]]
-    request_body: str | None = Field(description="The first 4 KiB, as UTF-8 (None if not).")
+    request_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
     request_size: int
     response_headers: list[list[str]]
-    response_body: str | None = Field(description="The first 4 KiB, as UTF-8 (None if not).")
-    response_size: int
+    response_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
+    response_size: int = Field(description="Bytes stored (still content-encoded).")
+    response_encoding: str | None = Field(description="Its Content-Encoding, if any.")
 
 
 class CassettePageOut(BaseModel):

@@ -93,11 +93,12 @@ async function exchanges(box, url, note) {
 }
 
 function exchange(detail, x) {
-  const preview = (body, size) => body !== null && size > body.length ? `${body}\n… (${size} bytes in all)` : body;
+  const preview = (body, size) => body !== null && body.length >= 4096 ? `${body}\n… (${size} bytes stored)` : body;
   replace(detail,
     h("h4", {}, `#${x.position}: ${x.method} ${x.url} → ${x.status}`),
     headerTable(x.request_headers, "Request headers"),
     readable(preview(x.request_body, x.request_size), null, x.request_size),
     headerTable(x.response_headers, "Response headers"),
+    x.response_encoding ? h("p", { class: "muted" }, `Stored ${x.response_encoding}-encoded (${x.response_size} bytes), shown decoded.`) : null,
     readable(preview(x.response_body, x.response_size), null, x.response_size));
 }

@@ -1,5 +1,6 @@
 """GET /api/v1/cassettes and the paged listing of one cassette's exchanges, over real HTTP."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,12 +55,15 @@ def test_the_cassette_being_recorded_lists_what_arrived(
     path = str(tmp_path / "recorded.cassette")
     switch(control, session, mode="record", cassettes=[path])
     requests.get(upstream.url + "/hello", proxies={"http": proxy}, timeout=10)
+    requests.get(upstream.url + "/gzip", proxies={"http": proxy}, timeout=10)
     page = requests.get(
         control + EXCHANGES, params={"session": session, "cassette": path}, timeout=10
     ).json()
-    assert page["total"] == 1 and page["exchanges"][0]["url"] == upstream.url + "/hello"
-    assert page["exchanges"][0]["response_body"] == "hello, world\n"
-    assert page["next"] is None
+    hello, zipped = page["exchanges"]
+    assert page["total"] == 2 and page["next"] is None
+    assert (hello["url"], hello["response_body"]) == (upstream.url + "/hello", "hello, world\n")
+    assert zipped["response_encoding"] == "gzip"  # stored encoded, shown decoded
+    assert json.loads(zipped["response_body"])["compressed"] is True
 
 
 def test_a_100000_exchange_cassette_answers_one_page(
