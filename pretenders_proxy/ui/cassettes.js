@@ -10,10 +10,15 @@ export async function show(main, { session, signal }) {
   const cassetteBox = h("section", { id: "cassettes", "aria-label": "Cassettes" });
   const exchangeBox = h("section", { id: "exchanges", "aria-label": "Exchanges" });
   const note = h("div", { role: "status", class: "note" });
+  let latest = 0;
   const load = async () => {
-    const mode = await json("/api/v1/mode" + query({ session: target }), { signal });
+    const mine = ++latest; // an older load answered late must not draw over a newer one
+    const [mode, list] = await Promise.all([
+      json("/api/v1/mode" + query({ session: target }), { signal }),
+      json("/api/v1/cassettes" + query({ session: target }), { signal }),
+    ]);
+    if (mine !== latest) return;
     replace(modeBox, modeFacts(mode), modeForm(mode, target, note, load));
-    const list = await json("/api/v1/cassettes" + query({ session: target }), { signal });
     replace(cassetteBox, h("h3", {}, "Cassettes"), list.length
       ? h("ul", { class: "cassettes" }, list.map((c) => h("li", {},
         h("code", {}, c.path), " ",

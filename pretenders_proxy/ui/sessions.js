@@ -9,8 +9,11 @@ export async function show(main, { session, signal }) {
   const sessionList = h("tbody", { id: "session-rows" });
   const presetList = h("tbody", { id: "preset-rows" });
   const note = h("div", { role: "status", class: "note" });
+  let sessionsAsked = 0, presetsAsked = 0; // a late answer to an older load draws nothing
   const loadSessions = async () => {
+    const mine = ++sessionsAsked;
     const rows = await json("/api/v1/sessions", { signal });
+    if (mine !== sessionsAsked) return;
     replace(sessionList, rows.map((s) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#sessions?session=${encodeURIComponent(s.name)}` }, s.name)),
       h("td", {}, s.protocol), h("td", {}, s.presets), h("td", {}, s.requests), h("td", {}, s.mails),
@@ -24,12 +27,14 @@ export async function show(main, { session, signal }) {
       }, "Delete")))));
   };
   const loadPresets = async () => {
+    const mine = ++presetsAsked;
     let rows = [];
     try {
       rows = await json("/api/v1/presets" + query({ session: target }), { signal });
     } catch (error) {
       if (!String(error.message).startsWith("404")) throw error;
     }
+    if (mine !== presetsAsked) return;
     replace(presetList, rows.length ? rows.map((p) => h("tr", {},
       h("td", {}, p.id),
       h("td", {}, h("code", {}, p.rule.rule || "(any)")),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pretenders_proxy.launcher import RunningServer
 
@@ -28,6 +28,8 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+# The machine may be busy (xdist, other suites): wait longer than Playwright's 5 s for a change.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

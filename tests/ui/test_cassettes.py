@@ -30,6 +30,7 @@ def test_switch_to_record_see_the_exchange_then_replay_it(
         page.goto(ui("cassettes"))
         expect(page.locator("#current-mode")).to_have_text("mock")
         switch(page, "record", cassette)
+        expect(page.locator("#cassettes")).to_contain_text("recording to")
         recorded = requests.get(upstream.url + "/hello", proxies={"http": proxy}, timeout=10)
         assert recorded.headers["X-Upstream"] == "yes"
 
