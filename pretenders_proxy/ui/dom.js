@@ -61,3 +61,10 @@ export function safely(work, where) {
     }
   };
 }
+
+export function placeNewestFirst(list, item, id) {
+  // Rows arrive from the list and the live stream in either order; keep the newest on top.
+  item.dataset.order = id;
+  const after = [...list.children].find((row) => Number(row.dataset.order) < id);
+  list.insertBefore(item, after ?? null);
+}

@@ -1,7 +1,7 @@
 // Mail: a session's inbox, and one message as HTML (sandboxed), text, headers, raw source.
 
 import { download, json, live, query, request } from "./api.js";
-import { h, headerTable, replace, safely, time } from "./dom.js";
+import { h, headerTable, placeNewestFirst, replace, safely, time } from "./dom.js";
 
 // The message's HTML is the sender's: it runs no script (sandbox without allow-scripts) and
 // loads nothing from elsewhere (this policy, inside the frame; the page's own policy on top).
@@ -17,12 +17,12 @@ export async function show(main, { session, signal }) {
   const add = (mail) => {
     if (seen.has(mail.id)) return;
     seen.add(mail.id);
-    inbox.prepend(h("li", { class: "row" },
+    placeNewestFirst(inbox, h("li", { class: "row" },
       h("button", { type: "button", class: "row-button mail-row", "data-id": mail.id, onclick: safely(() => open(detail, mail.id, inbox), detail) },
         h("span", { class: "subject" }, mail.subject || "(no subject)"),
         h("span", { class: "from" }, mail.from || mail.envelope.mail_from),
         h("span", { class: "to" }, `to ${mail.to || mail.envelope.rcpt_tos.join(", ")}`),
-        h("span", { class: "when" }, time(mail.time)))));
+        h("span", { class: "when" }, time(mail.time)))), mail.id);
   };
   const clear = h("button", {
     type: "button",
@@ -38,7 +38,6 @@ export async function show(main, { session, signal }) {
   const load = async () => {
     for (const mail of await json("/api/v1/mail" + query({ session }), { signal })) add(mail);
   };
-  await load();
   live(session, {
     onEvent: (name, data) => { if (name === "mail") add(data); },
     onOpen: (again) => {
@@ -47,6 +46,7 @@ export async function show(main, { session, signal }) {
     },
     onDrop: () => { status.textContent = "reconnecting"; status.dataset.state = "down"; },
   }, signal);
+  await load(); // after subscribing: nothing falls between the list and the stream
 }
 
 async function open(detail, id, inbox) {

@@ -1,7 +1,7 @@
 // Traffic: the requests of a session as they arrive, and one request in detail.
 
 import { json, live, query } from "./api.js";
-import { h, headerTable, readable, replace, safely, time } from "./dom.js";
+import { h, headerTable, placeNewestFirst, readable, replace, safely, time } from "./dom.js";
 
 const SHOWN = 500;
 
@@ -14,7 +14,7 @@ export async function show(main, { session, signal }) {
   const add = (entry) => {
     if (seen.has(entry.id)) return;
     seen.add(entry.id);
-    list.prepend(row(entry, () => showEntry(detail, entry, list)));
+    placeNewestFirst(list, row(entry, () => showEntry(detail, entry, list)), entry.id);
     while (list.children.length > SHOWN) list.lastElementChild.remove();
   };
   const clear = h("button", {
@@ -32,7 +32,6 @@ export async function show(main, { session, signal }) {
   const load = async () => {
     for (const entry of await json("/api/v1/requests" + query({ session }), { signal })) add(entry);
   };
-  await load();
   live(session, {
     onEvent: (name, data) => { if (name === "request") add(data); },
     onOpen: (again) => {
@@ -41,6 +40,7 @@ export async function show(main, { session, signal }) {
     },
     onDrop: () => { status.textContent = "reconnecting"; status.dataset.state = "down"; },
   }, signal);
+  await load(); // after subscribing: nothing falls between the list and the stream
 }
 
 function row(entry, open) {

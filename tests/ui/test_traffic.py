@@ -28,6 +28,7 @@ def test_traffic_appears_live_with_source_status_and_the_miss_explained(
 
     rows = page.locator("#traffic-list .row-button")
     expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("/missing")  # newest on top
     made = rows.filter(has_text="http://shop.test/orders")
     expect(made.locator(".badge")).to_have_text("preset")
     expect(made.locator(".status")).to_have_text("201")
