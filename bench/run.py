@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w5] [--runs 3] [--seconds 10]`.
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w5 w6] [--runs 3] [--seconds 10]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import cassette_tools
 import w1_mock
 import w2_replay
 import w2r_record
@@ -19,7 +20,14 @@ import w3_smtp
 import w5_presets
 from harness import machine, write
 
-WORKLOADS = {"w1": w1_mock, "w2": w2_replay, "w2r": w2r_record, "w3": w3_smtp, "w5": w5_presets}
+WORKLOADS = {
+    "w1": w1_mock,
+    "w2": w2_replay,
+    "w2r": w2r_record,
+    "w3": w3_smtp,
+    "w5": w5_presets,
+    "w6": cassette_tools,
+}
 
 
 def main() -> None:
@@ -29,6 +37,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="length of each run")
     parser.add_argument("--warmup", type=float, default=5, help="warm-up before measuring")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--exchanges", type=int, default=cassette_tools.EXCHANGES, help="w6 size")
     options = parser.parse_args()
     for name in options.workloads or list(WORKLOADS):
         module = WORKLOADS[name]

@@ -1,4 +1,4 @@
-"""The control API application: the v1 API, the pretenders 1.4 protocol and mock traffic."""
+"""The control API application: the v1 API, the pretenders 1.4 protocol, mock traffic, the UI."""
 
 import hmac
 import json
@@ -7,6 +7,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from pretenders_proxy.api import (
+    cassettes,
     certificates,
     compat,
     events,
@@ -16,6 +17,7 @@ from pretenders_proxy.api import (
     openapi,
     requests,
     smtp_presets,
+    ui,
     v1,
 )
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
@@ -32,6 +34,7 @@ def routes() -> list[Route]:
         *mail.router.routes,
         *smtp_presets.router.routes,
         *modes.router.routes,
+        *cassettes.router.routes,
         *certificates.router.routes,
         *compat.router.routes,
         *mocks.router.routes,
@@ -55,16 +58,18 @@ def create_app(runtime: Runtime) -> web.Application:
 
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     app.router.add_get("/api/openapi.json", openapi_json)
+    ui.add_routes(app)
     return app
 
 
 def _require_token(token: str) -> Middleware:
-    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app."""
+    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app,
+    and the UI's files to the browser (the page asks for the token)."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/mockhttp/"):
+        if request.path.startswith("/mockhttp/") or ui.is_public(request.path):
             return await handler(request)
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):

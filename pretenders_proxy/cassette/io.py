@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,15 +84,7 @@ def read(path: Path) -> Loaded:
 
 def _read(path: Path, stream: IO[bytes]) -> Loaded:
     objects = _objects(path, stream, os.fstat(stream.fileno()).st_size)
-    first = next(objects, None)
-    if first is None or first[1] is _TRUNCATED:
-        problem = "the file is empty" if first is None else "its header is incomplete"
-        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
-    try:
-        version = version_of(first[1])
-        migrate.check(version)
-    except CassetteError as e:
-        raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    first, version = _head(path, objects)
     exchanges: list[Stored] = []
     for offset, item in objects:
         if item is _TRUNCATED:
@@ -105,6 +97,74 @@ def _read(path: Path, stream: IO[bytes]) -> Loaded:
             raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
         exchanges.append(Stored(offset, exchange))
     return Loaded(path, first[1], version, tuple(exchanges))
+
+
+def _head(path: Path, objects: Iterator[tuple[int, Any]]) -> tuple[tuple[int, Any], int]:
+    """The header object and the version it names; CassetteError when it is no cassette."""
+    first = next(objects, None)
+    if first is None or first[1] is _TRUNCATED:
+        problem = "the file is empty" if first is None else "its header is incomplete"
+        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
+    try:
+        version = version_of(first[1])
+        migrate.check(version)
+    except CassetteError as e:
+        raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    return first, version
+
+
+class Reader:
+    """Streams a cassette's exchanges one record at a time, so big files never sit in memory.
+
+    Strict by default (damage raises CassetteError, a truncated tail ends the stream and sets
+    `truncated_at`); `lenient` stops at the first bad record instead, noting where and why, which
+    is what `pretenders cassette repair` keeps.
+    """
+
+    def __init__(self, path: Path, *, lenient: bool = False) -> None:
+        self.path = path
+        self.lenient = lenient
+        self.truncated_at: int | None = None
+        self.problem: str | None = None
+        """Why reading stopped early (a lenient reader's damage, or a truncated tail)."""
+        try:
+            self._stream = path.open("rb")
+            self.size = os.fstat(self._stream.fileno()).st_size
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+        self._objects = _objects(path, self._stream, self.size)
+        try:
+            first, self.version = _head(path, self._objects)
+        except BaseException:
+            self.close()
+            raise
+        self.header: Record = first[1]
+
+    def __iter__(self) -> Iterator[Stored]:
+        offset = 0
+        try:
+            for offset, item in self._objects:
+                if item is _TRUNCATED:
+                    self.truncated_at, self.problem = offset, "the last record is incomplete"
+                    return
+                try:
+                    exchange = from_record(migrate.upgrade(item, self.version))
+                except CassetteError as e:
+                    raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
+                yield Stored(offset, exchange)
+        except CassetteError as e:
+            if not self.lenient:
+                raise
+            self.problem = str(e)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, Any]]:
@@ -126,14 +186,22 @@ def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, An
 
 def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
     """Write a whole cassette beside `path` as a temporary file, then replace `path` with it."""
+    with replacing(path) as stream:
+        stream.write(pack(head))
+        for exchange in exchanges:
+            stream.write(pack(to_record(exchange)))
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A stream to a temporary file beside `path` that replaces `path` when the block ends
+    without an error (and is deleted when it does not): readers never see half a file."""
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
     )
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(pack(head))
-            for exchange in exchanges:
-                stream.write(pack(to_record(exchange)))
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
