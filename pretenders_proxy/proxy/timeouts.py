@@ -62,9 +62,10 @@ class UpstreamTimeout:
 
     def _expire(self, flow: http.HTTPFlow) -> None:
         self._timers.pop(flow.id, None)
-        handler = ctx.master.addons.get("proxyserver").connections.get(flow.client_conn.id)
+        proxy = ctx.master.addons.get("proxyserver")
+        handler = proxy and proxy.connections.get(flow.client_conn.id)
         if handler is None or flow.server_conn not in handler.transports:
-            return
+            return  # the client or the upstream connection is gone already
         problem = f"upstream did not answer within {self.seconds:g}s (--upstream-timeout)"
         logger.warning("%s %s: %s", flow.request.method, flow.request.pretty_url, problem)
         tags(flow)["fault"] = problem
