@@ -1,6 +1,7 @@
 """JSON views of model objects: the one place bytes become text or base64."""
 
 import base64
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -241,7 +242,8 @@ def smtp_preset(stored: StoredSmtpPreset, session: str) -> dict[str, Any]:
     }
 
 
-def mode(session: Session) -> dict[str, Any]:
+def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
+    """A session's mode; `problems`: the cassettes that failed to record, and why."""
     playback = session.playback
     config = playback.config
     return {
@@ -253,6 +255,7 @@ def mode(session: Session) -> dict[str, Any]:
         "match_on": list(config.match_on),
         "recordings": len(playback.tape),
         "recording_to": config.recording,
+        "recording_error": problems.get(config.recording) if config.recording else None,
         "warnings": list(playback.warnings),
     }
 
