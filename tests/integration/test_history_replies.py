@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from pretenders_proxy.api.schemas import RequestOut
 from pretenders_proxy.launcher import RunningServer
 from pretenders_proxy.model.journal import REPLY_PREVIEW
 from tests.integration.upstream import BIG, GZIPPED, Upstream
@@ -46,6 +47,7 @@ def last_entry(control: str, session: str) -> dict[str, Any]:
     latest: dict[str, Any] = entries.json()[-1]
     one = requests.get(f"{control}/api/v1/requests/{latest['id']}", timeout=10).json()
     assert one == latest
+    RequestOut.model_validate(latest)  # as the OpenAPI document describes it
     return latest
 
 
@@ -88,6 +90,18 @@ def test_a_miss_through_the_proxy_keeps_the_explanation_it_answered(
     assert entry["source"] == "miss"
     response = assert_kept(entry, got)
     assert "GET /nothing-here" in response["body"]
+
+
+def test_a_fault_sends_no_response_and_the_entry_says_so(
+    server: RunningServer, control: str, session_name: str
+) -> None:
+    add_preset(control, session_name, rule="GET /broken", fault="reset")
+    try:
+        through_proxy(server, session_name, "http://shop.test/broken")
+    except (ConnectionError, http.client.HTTPException):
+        pass
+    entry = last_entry(control, session_name)
+    assert (entry["response"], entry["status"], entry["error"]) == (None, None, "fault: reset")
 
 
 def test_upstream_answers_while_recording_and_the_replayed_ones_are_kept(
