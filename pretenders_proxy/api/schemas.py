@@ -239,6 +239,24 @@ class SessionOut(BaseModel):
     mails_dropped: int
 
 
+class ReplyOut(BaseModel):
+    """What a request was answered with, as history keeps it."""
+
+    status: int
+    reason: str = Field(description="The reason phrase (empty when none was sent).")
+    headers: list[list[str]] = Field(description="[name, value] pairs in wire order.")
+    body: str | None = Field(
+        description="The body as text (gzip or deflate Content-Encoding undone) when it is "
+        "UTF-8, at most its first 64 KiB; null when binary."
+    )
+    body_base64: str = Field(
+        description="The body as sent (still content-encoded), at most the first 64 KiB."
+    )
+    encoding: str | None = Field(description="The Content-Encoding, if any.")
+    size: int = Field(description="Size in bytes of the whole body as sent.")
+    truncated: bool = Field(description="Whether history kept only the first 64 KiB of the body.")
+
+
 class RequestOut(BaseModel):
     id: int
     time: str
@@ -256,6 +274,9 @@ class RequestOut(BaseModel):
     preset: int | None
     miss: str | None
     error: str | None
+    response: ReplyOut | None = Field(
+        description="The answer sent; null when none went out (a fault, an upstream failure)."
+    )
 
 
 class SmtpPresetIn(BaseModel):
