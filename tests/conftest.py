@@ -2,9 +2,11 @@
 through our own pytest plugin), on free ports."""
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from pretenders_proxy.launcher import RunningServer
 
@@ -33,6 +35,15 @@ def control(server: RunningServer) -> str:
 def session_name() -> str:
     """A fresh session name, so that tests sharing the server never see each other's state."""
     return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def session(control: str, session_name: str) -> Iterator[str]:
+    """A fresh session of the shared server, deleted after the test."""
+    answer = requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    yield session_name
+    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from pretenders_proxy.cli import app
@@ -23,12 +22,9 @@ from tests.integration.upstream import Upstream
 
 
 @pytest.fixture
-def mail_session(control: str, session_name: str) -> Iterator[str]:
+def mail_session(session: str) -> str:
     """A fresh session that mail reaches by authenticating as its name on the capture port."""
-    answer = requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    assert answer.status_code == 201, answer.text
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
+    return session
 
 
 @pytest.fixture

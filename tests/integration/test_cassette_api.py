@@ -1,7 +1,6 @@
 """GET /api/v1/cassettes and the paged listing of one cassette's exchanges, over real HTTP."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from tests.pretenders_proxy.cassette.test_pages import many
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = "/api/v1/cassettes/exchanges"
-
-
-@pytest.fixture
-def session(control: str, session_name: str) -> Iterator[str]:
-    requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
 
 
 def switch(control: str, session: str, **body: object) -> None:

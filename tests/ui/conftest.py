@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pretenders_proxy.launcher import RunningServer
@@ -88,15 +87,6 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path)
     return path
-
-
-@pytest.fixture
-def session(control: str, session_name: str) -> Iterator[str]:
-    """A fresh session of the shared server, deleted after the test."""
-    answer = requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    assert answer.status_code == 201, answer.text
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
 
 
 @pytest.fixture
