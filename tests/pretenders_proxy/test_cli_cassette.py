@@ -98,16 +98,19 @@ def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> N
         (["show", "missing.cassette"], "missing.cassette: no such file"),
         (["export", "{cassette}", "out.txt"], "out.txt: cannot tell its format from the name"),
         (["export", "{cassette}", "out", "--format", "csv"], "--format 'csv' is not one of"),
+        (["convert", "{cassette}", "out.json", "--from", "csv"], "--from 'csv' is not one of"),
+        (["convert", "{cassette}", "out", "--to", "csv"], "--to 'csv' is not one of"),
+        (["diff", "{cassette}", "missing.cassette"], "missing.cassette: no such file"),
         (["stats", "{garbage}"], "is not a pretenders cassette"),
         (["import", "{garbage}", "x.cassette", "--format", "har"], "is not JSON"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(
-    args: list[str], problem: str, cassette: Path, tmp_path: Path
+    args: list[str], problem: str, cassette: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     garbage = tmp_path / "garbage.cassette"
     garbage.write_bytes(b"\xc1 not msgpack")
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     status, out, error = run(*[a.format(cassette=cassette, garbage=garbage) for a in args])
     assert status == 2
     assert problem in error
