@@ -163,6 +163,13 @@ def test_formats_are_told_by_name_and_json_by_content(
     assert conversion.detect(path, reading=True) is expected
 
 
+TWIN = (
+    '{"format": "pretenders-cassette-json", "version": 1, "exchanges": [{"request": {"method": '
+    '"GET", "scheme": "http", "host": "a.test", "port": %s, "path": "/"}, "response": {"status": '
+    '200}, "meta": %s}]}'
+)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "kind", "problem"),
     [
@@ -179,6 +186,11 @@ def test_formats_are_told_by_name_and_json_by_content(
         ("a.mitm", "not a flow", Format.MITM, "not a mitmproxy flow file"),
         ("a.json", '{"format": "pretenders-cassette-json", "version": 1, "exchanges": [{}]}',
          Format.JSON, "exchanges[0].request is missing"),
+        ("a.json", TWIN % (80, "[]"), Format.JSON, "exchanges[0].meta is not an object"),
+        ("a.json", TWIN % (80, '{"duration_ms": "slow"}'), Format.JSON,
+         "exchanges[0].meta.duration_ms is a str, not a number"),
+        ("a.json", TWIN % ('"80"', "{}"), Format.JSON,
+         "exchanges[0].request.port is a str, not int"),
         ("wm.json", '{"mappings": []}', Format.WIREMOCK, "--base-url"),
     ],
 )  # fmt: skip
