@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from pretenders_proxy.matching.subject import charset_of, decode_content
+from pretenders_proxy.matching.subject import charset_of, decoded_body
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, Request, header
 
@@ -58,7 +58,7 @@ def readable(body: bytes, headers: Headers) -> list[str]:
     """A body decoded (Content-Encoding, charset), JSON pretty-printed, binary as a hexdump."""
     if not body:
         return []
-    decoded = decode_content(body, header(headers, "content-encoding"))
+    decoded = decoded_body(body, headers)
     note = [f"({len(body)} bytes as recorded, {len(decoded)} decoded)"] if decoded != body else []
     cut = decoded[:MAX_SHOWN]
     more = [f"... ({len(decoded) - MAX_SHOWN} more bytes)"] if len(decoded) > MAX_SHOWN else []

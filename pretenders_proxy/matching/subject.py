@@ -6,7 +6,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
-from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.http import Headers, Request, header
 
 INVALID = object()
 """What `Subject.json` is when the body is not JSON."""
@@ -29,6 +29,11 @@ def decode_content(body: bytes, encoding: str | None) -> bytes:
     except zlib.error:
         return body
     return body
+
+
+def decoded_body(body: bytes, headers: Headers) -> bytes:
+    """A body with the gzip or deflate Content-Encoding its headers name undone, to be read."""
+    return decode_content(body, header(headers, "content-encoding"))
 
 
 def charset_of(content_type: str | None) -> str:

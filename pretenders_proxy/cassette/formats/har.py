@@ -22,7 +22,7 @@ from pretenders_proxy.cassette.formats.common import (
     timestamp,
 )
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.matching.subject import decode_content
+from pretenders_proxy.matching.subject import decoded_body
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response, header, query_pairs
 
@@ -45,7 +45,7 @@ def entry(exchange: Exchange, losses: Losses) -> Json:
         "size": len(response.body),
         "mimeType": header(response.headers, "content-type") or "",
     }
-    decoded = decode_content(response.body, header(response.headers, "content-encoding"))
+    decoded = decoded_body(response.body, response.headers)
     if is_text(decoded):
         content["text"] = decoded.decode()
     elif decoded:

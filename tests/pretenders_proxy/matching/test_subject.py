@@ -7,6 +7,7 @@ from pretenders_proxy.matching.subject import (
     Subject,
     charset_of,
     decode_content,
+    decoded_body,
     parse_form,
 )
 from pretenders_proxy.model.http import Request
@@ -52,6 +53,20 @@ def test_text_survives_bad_bytes_and_unknown_charsets() -> None:
 )
 def test_decode_content(body: bytes, encoding: str | None, expected: bytes) -> None:
     assert decode_content(body, encoding) == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (((b"Content-Encoding", b"gzip"),), b"hello"),
+        (((b"content-encoding", b" GZIP "), (b"X-Other", b"1")), b"hello"),
+        (((b"Content-Type", b"text/plain"),), gzip.compress(b"hello", mtime=0)),
+    ],
+)
+def test_decoded_body_undoes_the_encoding_its_headers_name(
+    headers: tuple[tuple[bytes, bytes], ...], expected: bytes
+) -> None:
+    assert decoded_body(gzip.compress(b"hello", mtime=0), headers) == expected
 
 
 def test_charset_of() -> None:
