@@ -89,7 +89,11 @@ def test_an_empty_file_is_not_a_cassette(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [(b"\xc1garbage", "not msgpack"), (io.pack(header(datetime.now(UTC)))[:-3], "its header is")],
+    [
+        (b"\xc1garbage", "not msgpack"),
+        (io.pack(header(datetime(2026, 1, 2, tzinfo=UTC)))[:-3], "its header is incomplete"),
+    ],
+    ids=["garbage", "cut header"],
 )
 def test_garbage_or_a_cut_header_is_not_a_cassette(
     tmp_path: Path, content: bytes, problem: str
