@@ -71,6 +71,23 @@ def test_a_100000_exchange_cassette_answers_one_page(
     assert len(first["exchanges"]) == 500 and first["next"].endswith("offset=500&limit=500")
 
 
+def test_a_cut_cassette_is_listed_as_truncated_and_a_damaged_one_is_named(
+    control: str, session: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.cassette"
+    io.write(path, [exchange(request(path=f"/{n}".encode())) for n in range(1, 4)])
+    switch(control, session, mode="replay", cassettes=[str(path)])
+    params = {"session": session, "cassette": str(path)}
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-4])  # as a killed recorder leaves it
+    page = requests.get(control + EXCHANGES, params=params, timeout=10).json()
+    assert (page["total"], page["truncated"], len(page["exchanges"])) == (2, True, 2)
+    path.write_bytes(whole + io.pack({"request": "not a map"}))
+    answer = requests.get(control + EXCHANGES, params=params, timeout=10)
+    assert answer.status_code == 400
+    assert f"{path} is damaged (byte {len(whole)}: " in answer.json()["error"]
+
+
 @pytest.mark.parametrize(
     ("params", "status", "problem"),
     [

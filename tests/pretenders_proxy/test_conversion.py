@@ -217,3 +217,28 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path: Path) -> None:
         conversion.write(target, Format.HAR, failing(), Losses())
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.har"]
+
+
+def test_har_entries_that_got_no_response_are_left_out_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "failed.har"
+    conversion.write(path, Format.HAR, exchanges()[:1], Losses())
+    document = json.loads(path.read_text())
+    failed = json.loads(json.dumps(document["log"]["entries"][0]))
+    failed["response"] |= {"status": 0, "statusText": "", "content": {"size": 0, "mimeType": ""}}
+    document["log"]["entries"].insert(0, failed)  # as Chromium saves a blocked request
+    path.write_text(json.dumps(document))
+    losses = Losses()
+    back = list(conversion.read(path, Format.HAR, losses))
+    assert [e.request.url for e in back] == [exchanges()[0].request.url]
+    assert losses.lines() == [
+        "dropped: entries without a response (failed or blocked requests) (1 exchange)"
+    ]
+
+
+def test_a_wiremock_body_file_that_is_missing_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "wiremock"
+    conversion.write(root, Format.WIREMOCK, exchanges()[:1], Losses())
+    (body,) = (root / "__files").iterdir()
+    body.unlink()
+    with pytest.raises(CassetteError, match=rf"{body}: No such file"):
+        list(conversion.read(root, Format.WIREMOCK, Losses(), "http://base.example.test"))
