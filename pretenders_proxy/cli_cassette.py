@@ -181,7 +181,11 @@ def _convert(
 
     losses = _losses()
     try:
-        kind = _kind(output, output_format, reading=False, option=options[1])
+        kind = (
+            conversion.detect(output, reading=False)
+            if output_format is None
+            else _format(output_format, options[1])
+        )
         read = _read(source, source_format, losses, base, option=options[0])
         exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses)
@@ -201,13 +205,9 @@ class _Counted:
             yield item
 
 
-def _kind(
-    path: Path, given: str | None, *, reading: bool, option: str = "--format"
-) -> "conversion.Format":
+def _format(given: str, option: str) -> "conversion.Format":
     from pretenders_proxy import conversion
 
-    if given is None:
-        return conversion.detect(path, reading=reading)
     try:
         return conversion.Format(given.lower())
     except ValueError:
@@ -224,8 +224,8 @@ def _read(
     try:
         if not path.exists():
             raise CassetteError(f"{path}: no such file")
-        kind = _kind(path, given, reading=True, option=option)
-        yield from conversion.read(path, kind, losses, base)
+        kind = None if given is None else _format(given, option)
+        yield from conversion.read(path, kind, losses, base)  # None: told by name or content
     except CassetteError as e:
         _fail(str(e))
 

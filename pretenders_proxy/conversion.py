@@ -69,8 +69,9 @@ def _sniff(document: object) -> Format:
     raise CassetteError("a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly)")
 
 
-def read(path: Path, kind: Format, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
-    """The exchanges stored at `path`, one at a time; CassetteError naming the file when bad."""
+def read(path: Path, kind: Format | None, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
+    """The exchanges stored at `path`, one at a time, in `kind` or (None) the format its name or
+    content says (a .json file is parsed once); CassetteError naming the file when bad."""
     try:
         yield from _read(path, kind, losses, base_url)
     except CassetteError as e:
@@ -80,7 +81,13 @@ def read(path: Path, kind: Format, losses: Losses, base_url: str = "") -> Iterat
         raise CassetteError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[Exchange]:
+def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Iterator[Exchange]:
+    document = None
+    if kind is None and path.suffix.lower() == ".json" and not path.is_dir():
+        document = _json(path)
+        kind = _sniff(document)
+    elif kind is None:
+        kind = detect(path, reading=True)
     if kind is Format.CASSETTE:
         with io.Reader(path) as reader:
             yield from (stored.exchange for stored in reader)
@@ -96,7 +103,7 @@ def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[E
     elif kind is Format.WIREMOCK:
         yield from _wiremock(path, losses, base_url)
     else:
-        document = _json(path)
+        document = _json(path) if document is None else document
         if kind is Format.JSON:
             yield from jsontwin.read(document)
         elif kind is Format.HAR:

@@ -242,3 +242,17 @@ def test_a_wiremock_body_file_that_is_missing_is_named(tmp_path: Path) -> None:
     body.unlink()
     with pytest.raises(CassetteError, match=rf"{body}: No such file"):
         list(conversion.read(root, Format.WIREMOCK, Losses(), "http://base.example.test"))
+
+
+@pytest.mark.parametrize("kind", [Format.JSON, Format.HAR, Format.HOVERFLY], ids=str)
+def test_a_json_file_read_without_a_format_is_told_by_content_and_parsed_once(
+    kind: Format, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "some.json"
+    conversion.write(path, kind, exchanges(), Losses())
+    expected = list(conversion.read(path, kind, Losses()))
+    parsed: list[object] = []
+    load = json.load
+    monkeypatch.setattr(json, "load", lambda stream: parsed.append(stream) or load(stream))
+    assert list(conversion.read(path, None, Losses())) == expected
+    assert len(parsed) == 1
