@@ -158,13 +158,17 @@ def _changes(a: Exchange, b: Exchange) -> Iterator[str]:
             f"{a.response.status} {a.response.reason}",
             f"{b.response.status} {b.response.reason}",
         ),
+        ("response version", a.response.http_version, b.response.http_version),
+        ("redacted", ", ".join(a.meta.redacted) or "-", ", ".join(b.meta.redacted) or "-"),
     ]:
         if x != y:
             yield f"{what}: {x} -> {y}"
-    yield from _header_changes("request", a.request.headers, b.request.headers)
+    yield from _header_changes("request header", a.request.headers, b.request.headers)
     yield from _body_changes("request", a.request.body, b.request.body, a.request.headers)
-    yield from _header_changes("response", a.response.headers, b.response.headers)
+    yield from _header_changes("response header", a.response.headers, b.response.headers)
     yield from _body_changes("response", a.response.body, b.response.body, a.response.headers)
+    trailers = a.response.trailers or (), b.response.trailers or ()
+    yield from _header_changes("response trailer", *trailers)
 
 
 def _header_changes(where: str, a: Headers, b: Headers) -> Iterator[str]:
@@ -173,7 +177,7 @@ def _header_changes(where: str, a: Headers, b: Headers) -> Iterator[str]:
     old, new = _headers(a), _headers(b)
     for change in difflib.ndiff(old, new):
         if change[:1] in "+-":
-            yield f"{where} header {change[:1]} {change[2:]}"
+            yield f"{where} {change[:1]} {change[2:]}"
 
 
 def _body_changes(where: str, a: bytes, b: bytes, headers: Headers) -> Iterator[str]:

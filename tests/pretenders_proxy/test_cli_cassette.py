@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cli import app
-from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.exchange import Exchange, Meta
 from tests.pretenders_proxy.samples import exchanges
 
 runner = CliRunner()
@@ -90,6 +91,26 @@ def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> N
     assert '    -  "name": "Ada",' in out and '    +  "name": "Bob"' in out
     assert "#2 only in A: GET http://api.example.test/news" in out
     assert run("diff", str(cassette), str(cassette))[0] == 0
+
+
+def test_diff_sees_response_versions_trailers_and_redactions(
+    cassette: Path, tmp_path: Path
+) -> None:
+    first, second, third = exchanges()
+    response = replace(second.response, http_version="HTTP/1.1", trailers=((b"grpc-status", b"2"),))
+    other = tmp_path / "other.cassette"
+    io.write(other, [first, replace(second, response=response, meta=Meta()), third])
+    status, out, _ = run("diff", str(cassette), str(other))
+    assert (status, out.splitlines()) == (
+        1,
+        [
+            "#1 POST https://files.example.test:8443/upload",
+            "  response version: HTTP/2.0 -> HTTP/1.1",
+            "  redacted: request header Authorization -> -",
+            "  response trailer - grpc-status: 0",
+            "  response trailer + grpc-status: 2",
+        ],
+    )
 
 
 @pytest.mark.parametrize(
