@@ -12,7 +12,7 @@ from itertools import zip_longest
 
 from pretenders_proxy.matching.subject import charset_of, decoded_body
 from pretenders_proxy.model.exchange import Exchange
-from pretenders_proxy.model.http import Headers, Request, header
+from pretenders_proxy.model.http import Headers, Request, Response, header
 
 MAX_SHOWN = 64 * 1024
 """Bodies up to this size are shown (and diffed) as text; longer ones are cut."""
@@ -164,9 +164,9 @@ def _changes(a: Exchange, b: Exchange) -> Iterator[str]:
         if x != y:
             yield f"{what}: {x} -> {y}"
     yield from _header_changes("request header", a.request.headers, b.request.headers)
-    yield from _body_changes("request", a.request.body, b.request.body, a.request.headers)
+    yield from _body_changes("request", a.request, b.request)
     yield from _header_changes("response header", a.response.headers, b.response.headers)
-    yield from _body_changes("response", a.response.body, b.response.body, a.response.headers)
+    yield from _body_changes("response", a.response, b.response)
     trailers = a.response.trailers or (), b.response.trailers or ()
     yield from _header_changes("response trailer", *trailers)
 
@@ -180,10 +180,11 @@ def _header_changes(where: str, a: Headers, b: Headers) -> Iterator[str]:
             yield f"{where} {change[:1]} {change[2:]}"
 
 
-def _body_changes(where: str, a: bytes, b: bytes, headers: Headers) -> Iterator[str]:
-    if a == b:
+def _body_changes(where: str, a: Request | Response, b: Request | Response) -> Iterator[str]:
+    """The bodies' difference, each read with its own headers (encoding, charset)."""
+    if a.body == b.body:
         return
-    old, new = readable(a, headers), readable(b, headers)
-    yield f"{where} body: {len(a)} B -> {len(b)} B"
+    old, new = readable(a.body, a.headers), readable(b.body, b.headers)
+    yield f"{where} body: {len(a.body)} B -> {len(b.body)} B"
     shown = list(difflib.unified_diff(old, new, "A", "B", lineterm="", n=1))[2:42]
     yield from (f"  {change}" for change in shown)

@@ -113,6 +113,19 @@ def test_diff_sees_response_versions_trailers_and_redactions(
     )
 
 
+def test_diff_reads_each_body_with_its_own_encoding(cassette: Path, tmp_path: Path) -> None:
+    first, second, third = exchanges()
+    plain = ((b"Content-Type", b"text/plain; charset=utf-8"),)
+    other = tmp_path / "other.cassette"
+    news = "héllo views\n".encode()
+    io.write(
+        other,
+        [first, second, replace(third, response=replace(third.response, headers=plain, body=news))],
+    )
+    _, out, _ = run("diff", str(other), str(cassette))  # B's body is gzipped, A's is not
+    assert "    -héllo views" in out.splitlines() and "    +héllo news" in out.splitlines()
+
+
 @pytest.mark.parametrize(
     ("args", "problem"),
     [
