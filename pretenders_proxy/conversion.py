@@ -1,5 +1,6 @@
 """Which format a file is in, and reading or writing exchanges in it: the file side of
-`pretenders cassette import|export|convert`. Streams both ways; writes replace files atomically."""
+`pretenders cassette import|export|convert`. Cassettes and flow files are read, and every format
+written, one exchange at a time (JSON and YAML files are parsed whole); writes replace atomically."""
 
 import io as stdio
 import json
