@@ -1,6 +1,7 @@
 """Which format a file is in, and reading or writing exchanges in it: the file side of
 `pretenders cassette import|export|convert`. Cassettes and flow files are read, and every format
-written, one exchange at a time (JSON and YAML files are parsed whole); writes replace atomically."""
+written, one exchange at a time (JSON and YAML files are parsed whole); writes replace files
+atomically."""
 
 import io as stdio
 import json
