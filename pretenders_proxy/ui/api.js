@@ -105,3 +105,13 @@ export function live(session, { onEvent, onOpen, onDrop }, signal) {
   };
   run();
 }
+
+// A load that draws only the newest of its answers: an older load answered late draws nothing.
+export function newestOnly(fetch, draw) {
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    const answer = await fetch();
+    if (mine === asked) draw(answer);
+  };
+}
