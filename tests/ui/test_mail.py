@@ -9,6 +9,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.integration.mailing import Send
 from tests.ui.conftest import Counting, screenshot
 
 PAYLOAD = random.Random(7).randbytes(3000)
@@ -40,13 +41,13 @@ def hostile(counter: str) -> EmailMessage:
 def test_html_mail_shows_sandboxed_and_its_attachment_downloads(
     page: Page,
     ui: Callable[[str], str],
-    send_mail: Callable[[EmailMessage], None],
+    send: Send,
     counting: Counting,
     tmp_path: Path,
 ) -> None:
     page.goto(ui("mail"))
     expect(page.locator(".live")).to_have_text("live")
-    send_mail(hostile(counting.url))
+    send(hostile(counting.url))
     row = page.locator("#inbox .row-button", has_text="Your order")
     expect(row).to_be_visible()  # arrived live, no reload
     row.click()
@@ -81,11 +82,11 @@ def test_html_mail_shows_sandboxed_and_its_attachment_downloads(
 def test_mail_sent_before_the_page_is_listed_and_delete_empties_inbox_and_server(
     page: Page,
     ui: Callable[[str], str],
-    send_mail: Callable[[EmailMessage], None],
+    send: Send,
     control: str,
     session: str,
 ) -> None:
-    send_mail(hostile("http://127.0.0.1:9"))
+    send(hostile("http://127.0.0.1:9"))
     page.goto(ui("mail"))
     rows = page.locator("#inbox .row-button")
     expect(rows).to_have_count(1)
