@@ -9,8 +9,7 @@ import requests
 from pretenders_proxy.cassette import io
 from pretenders_proxy.launcher import RunningServer
 from tests.integration.upstream import Upstream
-from tests.pretenders_proxy.cassette.test_pages import many
-from tests.pretenders_proxy.factories import exchange, request
+from tests.pretenders_proxy.factories import exchange, many, request
 
 EXCHANGES = "/api/v1/cassettes/exchanges"
 

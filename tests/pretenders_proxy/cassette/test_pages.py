@@ -4,18 +4,11 @@ from pathlib import Path
 import pytest
 
 from pretenders_proxy.cassette import io, pages
-from pretenders_proxy.cassette.record import header, to_record
+from pretenders_proxy.cassette.record import header
 from pretenders_proxy.errors import CassetteError
-from tests.pretenders_proxy.factories import exchange, request
+from tests.pretenders_proxy.factories import exchange, many, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode())) for n in range(1, 8)]
-
-
-def many(path: Path, count: int) -> Path:
-    """A cassette of `count` small exchanges, written fast (one record packed, repeated)."""
-    record = io.pack(to_record(exchange(request(path=b"/same"))))
-    path.write_bytes(io.pack(header(datetime.now(UTC))) + record * count)
-    return path
 
 
 @pytest.mark.parametrize(
