@@ -178,6 +178,9 @@ TWIN = (
         ("a.json", '{"other": 1}', None, "of no format pretenders knows"),
         ("a.har", '{"log": {"entries": [{"request": {}, "response": {"status": 200}}]}}',
          Format.HAR, "log.entries[0].request.url is missing"),
+        ("a.har", '{"log": {"entries": [{"request": {"url": "http://a.test/", "method": "GET"}, '
+         '"response": {"status": 200}, "time": "slow"}]}}', Format.HAR,
+         "log.entries[0].time is not a number of milliseconds"),
         ("a.yaml", "interactions: [", Format.VCR, "not a VCR.py cassette (YAML"),
         ("a.yaml", "interactions:\n- request: {uri: 'ftp://x/'}\n  response: {}\n", Format.VCR,
          "not an absolute"),

@@ -148,9 +148,17 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
         ),
         Meta(
             recorded_at=_iso(started),
-            duration_ms=float(item.get("time") or 0.0),
+            duration_ms=_milliseconds(item.get("time"), f"{where}.time"),
         ),
     )
+
+
+def _milliseconds(value: object, where: str) -> float:
+    if value is None:
+        return 0.0
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise CassetteError(f"{where} is not a number of milliseconds")
+    return float(value)
 
 
 def _body(holder: Any, where: str) -> bytes:
