@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import json
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from harness import peak_rss_mb
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.model.exchange import Exchange, Meta
@@ -55,19 +56,14 @@ def measured(command: list[str]) -> dict[str, float]:
     """
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    peak_kb = 0
+    peak = 0.0
     while process.poll() is None:
         with contextlib.suppress(OSError):
-            status = Path(f"/proc/{process.pid}/status").read_text()
-            if found := re.search(r"VmHWM:\s+(\d+) kB", status):
-                peak_kb = max(peak_kb, int(found.group(1)))
+            peak = max(peak, peak_rss_mb(process.pid))
         time.sleep(0.02)
     if process.returncode != 0:
         raise RuntimeError(f"{command} exited with {process.returncode}")
-    return {
-        "wall_s": round(time.perf_counter() - started, 2),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
-    }
+    return {"wall_s": round(time.perf_counter() - started, 2), "peak_rss_mb": round(peak, 1)}
 
 
 def run(options: Any) -> dict[str, Any]:

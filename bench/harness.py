@@ -53,6 +53,13 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise TimeoutError(f"nothing listened on port {port} within {timeout:g}s")
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident set (VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else float("nan")
+
+
 @dataclass
 class Service:
     """A process started for a benchmark; `log` holds what it printed."""
@@ -67,9 +74,7 @@ class Service:
 
     def peak_rss_mb(self) -> float:
         """The process's peak resident set (VmHWM), in MiB."""
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return int(found.group(1)) / 1024 if found else float("nan")
+        return peak_rss_mb(self.pid)
 
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -165,19 +165,29 @@ def convert(
     base_url: BaseUrl = "",
 ) -> None:
     """Any supported format to any other, streaming one exchange at a time."""
-    _convert(source, output, source_format, output_format, base_url)
+    _convert(source, output, source_format, output_format, base_url, ("--from", "--to"))
 
 
 def _convert(
-    source: Path, output: Path, source_format: str | None, output_format: str | None, base: str
+    source: Path,
+    output: Path,
+    source_format: str | None,
+    output_format: str | None,
+    base: str,
+    options: tuple[str, str] = ("--format", "--format"),
 ) -> None:
     from pretenders_proxy import conversion
     from pretenders_proxy.errors import CassetteError
 
     losses = _losses()
     try:
-        kind = _kind(output, output_format, reading=False)
-        exchanges = _Counted(_progress(_read(source, source_format, losses, base), "converting"))
+        kind = (
+            conversion.detect(output, reading=False)
+            if output_format is None
+            else _format(output_format, options[1])
+        )
+        read = _read(source, source_format, losses, base, option=options[0])
+        exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses)
     except CassetteError as e:
         _fail(str(e))
@@ -195,18 +205,18 @@ class _Counted:
             yield item
 
 
-def _kind(path: Path, given: str | None, *, reading: bool) -> "conversion.Format":
+def _format(given: str, option: str) -> "conversion.Format":
     from pretenders_proxy import conversion
 
-    if given is None:
-        return conversion.detect(path, reading=reading)
     try:
         return conversion.Format(given.lower())
     except ValueError:
-        _fail(f"--format {given!r} is not one of {FORMATS}")
+        _fail(f"{option} {given!r} is not one of {FORMATS}")
 
 
-def _read(path: Path, given: str | None, losses: "Losses", base: str) -> Iterator["Exchange"]:
+def _read(
+    path: Path, given: str | None, losses: "Losses", base: str, option: str = "--format"
+) -> Iterator["Exchange"]:
     """The exchanges of `path`; a clear one-line error and exit status 2 when it is bad."""
     from pretenders_proxy import conversion
     from pretenders_proxy.errors import CassetteError
@@ -214,7 +224,8 @@ def _read(path: Path, given: str | None, losses: "Losses", base: str) -> Iterato
     try:
         if not path.exists():
             raise CassetteError(f"{path}: no such file")
-        yield from conversion.read(path, _kind(path, given, reading=True), losses, base)
+        kind = None if given is None else _format(given, option)
+        yield from conversion.read(path, kind, losses, base)  # None: told by name or content
     except CassetteError as e:
         _fail(str(e))
 

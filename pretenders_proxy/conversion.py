@@ -1,5 +1,7 @@
 """Which format a file is in, and reading or writing exchanges in it: the file side of
-`pretenders cassette import|export|convert`. Streams both ways; writes replace files atomically."""
+`pretenders cassette import|export|convert`. Cassettes and flow files are read, and every format
+written, one exchange at a time (JSON and YAML files are parsed whole); writes replace files
+atomically."""
 
 import io as stdio
 import json
@@ -69,8 +71,9 @@ def _sniff(document: object) -> Format:
     raise CassetteError("a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly)")
 
 
-def read(path: Path, kind: Format, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
-    """The exchanges stored at `path`, one at a time; CassetteError naming the file when bad."""
+def read(path: Path, kind: Format | None, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
+    """The exchanges stored at `path`, one at a time, in `kind` or (None) the format its name or
+    content says (a .json file is parsed once); CassetteError naming the file when bad."""
     try:
         yield from _read(path, kind, losses, base_url)
     except CassetteError as e:
@@ -80,7 +83,13 @@ def read(path: Path, kind: Format, losses: Losses, base_url: str = "") -> Iterat
         raise CassetteError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[Exchange]:
+def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Iterator[Exchange]:
+    document = None
+    if kind is None and path.suffix.lower() == ".json" and not path.is_dir():
+        document = _json(path)
+        kind = _sniff(document)
+    elif kind is None:
+        kind = detect(path, reading=True)
     if kind is Format.CASSETTE:
         with io.Reader(path) as reader:
             yield from (stored.exchange for stored in reader)
@@ -96,7 +105,7 @@ def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[E
     elif kind is Format.WIREMOCK:
         yield from _wiremock(path, losses, base_url)
     else:
-        document = _json(path)
+        document = _json(path) if document is None else document
         if kind is Format.JSON:
             yield from jsontwin.read(document)
         elif kind is Format.HAR:

@@ -21,11 +21,15 @@ CORE = [
 ]
 EDGE_FRAMEWORKS = {"mitmproxy", "aiosmtpd", "aiohttp", "typer", "httpx", "pydantic"}
 EDGE_PACKAGES = {"proxy", "api", "smtp", "client", "cli", "server"}
+PURE = ["cassette/formats", "cassette/review.py", "cassette/pages.py", "matching", "model"]
+"""Pure functions over data: they take streams or exchanges and never open a file themselves."""
+FILE_CALLS = {"open", "read_bytes", "read_text", "write_bytes", "write_text", "mkdir", "unlink"}
+FILE_MODULES = {"os", "shutil", "tempfile", "msgpack"}
 
 
-def core_modules() -> list[Path]:
+def core_modules(parts: list[str] = CORE) -> list[Path]:
     found: list[Path] = []
-    for part in CORE:
+    for part in parts:
         path = PACKAGE / part
         found += sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
     return found
@@ -48,6 +52,19 @@ def test_core_imports_no_framework_and_no_edge(module: Path) -> None:
         assert top not in EDGE_FRAMEWORKS, f"{module.name} imports {name}"
         if top == "pretenders_proxy":
             assert name.split(".")[1] not in EDGE_PACKAGES, f"{module.name} imports {name}"
+
+
+@pytest.mark.parametrize("module", core_modules(PURE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_pure_modules_open_no_file(module: Path) -> None:
+    tree = ast.parse(module.read_text())
+    calls = {
+        node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute)
+    }
+    assert not calls & FILE_CALLS, f"{module.name} calls {sorted(calls & FILE_CALLS)}"
+    modules = {name.split(".")[0] for name in imported(module)}
+    assert not modules & FILE_MODULES, f"{module.name} imports {sorted(modules & FILE_MODULES)}"
 
 
 def test_only_convert_knows_both_mitmproxy_http_and_the_model() -> None:

@@ -11,11 +11,12 @@ from pretenders_proxy.api.router import (
     Router,
     check_query,
     json_response,
+    query_whole,
     session_of,
 )
 from pretenders_proxy.api.schemas import CassetteOut, CassettePageOut
 from pretenders_proxy.api.v1 import SESSION
-from pretenders_proxy.cassette import pages
+from pretenders_proxy.cassette import io, pages
 from pretenders_proxy.cassettes import resolve
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Session
@@ -71,11 +72,11 @@ async def list_exchanges(request: web.Request) -> web.Response:
     check_query(request, PAGE_QUERY)
     session = session_of(request)
     path = _cassette(request, session)
-    offset = _whole(request, "offset", 0)
-    limit = _whole(request, "limit", DEFAULT_LIMIT)
+    offset = query_whole(request, "offset", 0)
+    limit = query_whole(request, "limit", DEFAULT_LIMIT)
     if not 1 <= limit <= pages.MAX_LIMIT:
         raise BadRequestError(f"limit={limit} is out of range; give 1 to {pages.MAX_LIMIT}")
-    found = pages.page(resolve(path), offset, limit)
+    found = io.page(resolve(path), offset, limit)
     following = offset + len(found.exchanges)
     return json_response(
         {
@@ -108,15 +109,6 @@ def _cassette(request: web.Request, session: Session) -> str:
             f"its cassettes: {', '.join(map(repr, known)) or 'none'}"
         )
     return path
-
-
-def _whole(request: web.Request, name: str, default: int) -> int:
-    value = request.query.get(name, "")
-    if not value:
-        return default
-    if not value.isdigit():
-        raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
-    return int(value)
 
 
 def _page_url(session: str, cassette: str, offset: int, limit: int) -> str:

@@ -8,12 +8,12 @@ from aiohttp import web
 
 from pretenders_proxy.api import views
 from pretenders_proxy.api.router import (
-    BadRequestError,
     Param,
     Router,
     check_query,
     json_response,
     query_float,
+    query_whole,
     runtime_of,
     sessions_of,
 )
@@ -57,7 +57,7 @@ type Filter = Callable[[Mail], bool]
 async def list_mail(request: web.Request) -> web.Response:
     check_query(request, MAIL_FILTERS)
     keep, sessions = mail_filter(request), sessions_of(request)
-    wait, wanted = wait_seconds(query_float(request, "wait")), _positive(request, "count", 1)
+    wait, wanted = wait_seconds(query_float(request, "wait")), query_whole(request, "count", 1)
 
     def matching() -> list[Mail]:
         return sorted((m for s in sessions for m in s.mailbox if keep(m)), key=lambda m: m.id)
@@ -127,7 +127,7 @@ async def clear_mail(request: web.Request) -> web.Response:
 def mail_filter(request: web.Request) -> Filter:
     """The filters of a mail query as one predicate (case-insensitive substrings)."""
     to, sender, subject = (request.query.get(n, "").casefold() for n in ("to", "from", "subject"))
-    since = _positive(request, "since", 0)
+    since = query_whole(request, "since", 0)
 
     def keep(mail: Mail) -> bool:
         envelope, headline = mail.envelope, mail.headline
@@ -143,15 +143,6 @@ def mail_filter(request: web.Request) -> Filter:
 
 def _has(part: str, *texts: str) -> bool:
     return not part or any(part in text.casefold() for text in texts)
-
-
-def _positive(request: web.Request, name: str, default: int) -> int:
-    value = request.query.get(name, "")
-    if not value:
-        return default
-    if not (value.isascii() and value.isdigit()):
-        raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
-    return int(value)
 
 
 def _timed_out(

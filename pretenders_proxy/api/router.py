@@ -189,6 +189,16 @@ def query_float(request: web.Request, name: str) -> float | None:
         raise BadRequestError(f"query parameter {name}={value!r} is not a number") from None
 
 
+def query_whole(request: web.Request, name: str, default: int) -> int:
+    """A query parameter that is a whole number, 0 or more; `default` when absent or empty."""
+    value = request.query.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
+    return int(value)
+
+
 def check_query(request: web.Request, known: Sequence[Param]) -> None:
     """Refuse query parameters the route does not know (a typo would silently match all)."""
     names = {p.name for p in known}

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.matching.subject import decode_content, rule_target
+from pretenders_proxy.matching.subject import decoded_body, rule_target
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, header
 from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry
@@ -161,7 +161,7 @@ def reply(entry: Entry) -> dict[str, Any] | None:
     if response is None:
         return None
     encoding = header(response.headers, "content-encoding")
-    shown = decoded(response.body, response.headers)
+    shown = decoded_body(response.body, response.headers, REPLY_PREVIEW + 1)
     return {
         "status": response.status,
         "reason": response.reason,
@@ -313,18 +313,13 @@ def cassette_exchange(exchange: Exchange, position: int) -> dict[str, Any]:
         "recorded_at": exchange.meta.recorded_at,
         "duration_ms": round(exchange.meta.duration_ms, 3),
         "request_headers": header_pairs(request.headers),
-        "request_body": preview(decoded(request.body, request.headers)),
+        "request_body": preview(decoded_body(request.body, request.headers, PREVIEW + 1)),
         "request_size": len(request.body),
         "response_headers": header_pairs(response.headers),
-        "response_body": preview(decoded(response.body, response.headers)),
+        "response_body": preview(decoded_body(response.body, response.headers, PREVIEW + 1)),
         "response_size": len(response.body),
         "response_encoding": header(response.headers, "content-encoding"),
     }
-
-
-def decoded(body: bytes, headers: Headers) -> bytes:
-    """The body with its gzip or deflate Content-Encoding undone, to be read."""
-    return decode_content(body, header(headers, "content-encoding"))
 
 
 def preview(data: bytes, limit: int = PREVIEW, *, cut: bool = False) -> str | None:

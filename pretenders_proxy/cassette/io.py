@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import msgpack
 
-from pretenders_proxy.cassette import migrate
+from pretenders_proxy.cassette import migrate, pages
 from pretenders_proxy.cassette.record import (
     VERSION,
     Record,
@@ -165,6 +165,51 @@ class Reader:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def page(path: Path, offset: int, limit: int) -> pages.Page:
+    """Up to `limit` exchanges after the first `offset`; the records around them are skipped
+    undecoded. CassetteError naming the file and byte when it is no cassette or damaged."""
+    pages.check(offset, limit)
+    try:
+        with path.open("rb") as stream:
+            return _page(path, stream, offset, limit)
+    except OSError as e:
+        raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+
+
+def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
+    size = os.fstat(stream.fileno()).st_size
+    unpacker = msgpack.Unpacker(stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD)
+    version = _head(path, _first(path, unpacker, size))[1]
+    exchanges: list[Exchange] = []
+    total = 0
+    while (start := unpacker.tell()) < size:
+        try:
+            if offset <= total < offset + limit:
+                exchanges.append(from_record(migrate.upgrade(unpacker.unpack(), version)))
+            else:
+                unpacker.skip()
+        except msgpack.OutOfData:
+            return pages.Page(path, total, offset, tuple(exchanges), truncated=True)
+        except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
+            raise CassetteError(f"{path} is damaged (byte {start}: {e})") from None
+        total += 1
+    return pages.Page(path, total, offset, tuple(exchanges))
+
+
+def _first(path: Path, unpacker: msgpack.Unpacker, size: int) -> Iterator[tuple[int, Any]]:
+    """The header as `_objects` gives it, read with an unpacker the caller goes on with."""
+    if not size:
+        return
+    try:
+        yield 0, unpacker.unpack()
+    except msgpack.OutOfData:
+        yield 0, _TRUNCATED
+    except (ValueError, TypeError, msgpack.UnpackException) as e:
+        raise CassetteError(
+            f"{path} is not a pretenders cassette (byte 0: not msgpack: {e})"
+        ) from None
 
 
 def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, Any]]:

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from pretenders_proxy.matching.subject import charset_of, decode_content
+from pretenders_proxy.matching.subject import charset_of, decoded_body
 from pretenders_proxy.model.exchange import Exchange
-from pretenders_proxy.model.http import Headers, Request, header
+from pretenders_proxy.model.http import Headers, Request, Response, header
 
 MAX_SHOWN = 64 * 1024
 """Bodies up to this size are shown (and diffed) as text; longer ones are cut."""
@@ -58,7 +58,7 @@ def readable(body: bytes, headers: Headers) -> list[str]:
     """A body decoded (Content-Encoding, charset), JSON pretty-printed, binary as a hexdump."""
     if not body:
         return []
-    decoded = decode_content(body, header(headers, "content-encoding"))
+    decoded = decoded_body(body, headers)
     note = [f"({len(body)} bytes as recorded, {len(decoded)} decoded)"] if decoded != body else []
     cut = decoded[:MAX_SHOWN]
     more = [f"... ({len(decoded) - MAX_SHOWN} more bytes)"] if len(decoded) > MAX_SHOWN else []
@@ -158,13 +158,17 @@ def _changes(a: Exchange, b: Exchange) -> Iterator[str]:
             f"{a.response.status} {a.response.reason}",
             f"{b.response.status} {b.response.reason}",
         ),
+        ("response version", a.response.http_version, b.response.http_version),
+        ("redacted", ", ".join(a.meta.redacted) or "-", ", ".join(b.meta.redacted) or "-"),
     ]:
         if x != y:
             yield f"{what}: {x} -> {y}"
-    yield from _header_changes("request", a.request.headers, b.request.headers)
-    yield from _body_changes("request", a.request.body, b.request.body, a.request.headers)
-    yield from _header_changes("response", a.response.headers, b.response.headers)
-    yield from _body_changes("response", a.response.body, b.response.body, a.response.headers)
+    yield from _header_changes("request header", a.request.headers, b.request.headers)
+    yield from _body_changes("request", a.request, b.request)
+    yield from _header_changes("response header", a.response.headers, b.response.headers)
+    yield from _body_changes("response", a.response, b.response)
+    trailers = a.response.trailers or (), b.response.trailers or ()
+    yield from _header_changes("response trailer", *trailers)
 
 
 def _header_changes(where: str, a: Headers, b: Headers) -> Iterator[str]:
@@ -173,13 +177,14 @@ def _header_changes(where: str, a: Headers, b: Headers) -> Iterator[str]:
     old, new = _headers(a), _headers(b)
     for change in difflib.ndiff(old, new):
         if change[:1] in "+-":
-            yield f"{where} header {change[:1]} {change[2:]}"
+            yield f"{where} {change[:1]} {change[2:]}"
 
 
-def _body_changes(where: str, a: bytes, b: bytes, headers: Headers) -> Iterator[str]:
-    if a == b:
+def _body_changes(where: str, a: Request | Response, b: Request | Response) -> Iterator[str]:
+    """The bodies' difference, each read with its own headers (encoding, charset)."""
+    if a.body == b.body:
         return
-    old, new = readable(a, headers), readable(b, headers)
-    yield f"{where} body: {len(a)} B -> {len(b)} B"
+    old, new = readable(a.body, a.headers), readable(b.body, b.headers)
+    yield f"{where} body: {len(a.body)} B -> {len(b.body)} B"
     shown = list(difflib.unified_diff(old, new, "A", "B", lineterm="", n=1))[2:42]
     yield from (f"  {change}" for change in shown)

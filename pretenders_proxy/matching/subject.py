@@ -6,29 +6,44 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
-from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.http import Headers, Request, header
 
 INVALID = object()
 """What `Subject.json` is when the body is not JSON."""
 _UNSET = object()
 
 
-def decode_content(body: bytes, encoding: str | None) -> bytes:
-    """Undo a gzip or deflate Content-Encoding; anything else is returned as it is."""
+def decode_content(body: bytes, encoding: str | None, limit: int = 0) -> bytes:
+    """Undo a gzip or deflate Content-Encoding; anything else, or a damaged stream, is returned
+    as it is. `limit` > 0 stops after that many decoded bytes (a view needs no more, and a small
+    compressed body can expand a thousandfold)."""
     if not body or not encoding:
         return body
     coding = encoding.strip().lower()
     try:
         if coding in ("gzip", "x-gzip"):
-            return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+            return _inflate(body, 16 + zlib.MAX_WBITS, limit)
         if coding == "deflate":
             try:
-                return zlib.decompress(body)
+                return _inflate(body, zlib.MAX_WBITS, limit)
             except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)
+                return _inflate(body, -zlib.MAX_WBITS, limit)
     except zlib.error:
         return body
     return body
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    decoded = inflater.decompress(body, limit)
+    if not inflater.eof and not (limit and len(decoded) >= limit):
+        raise zlib.error("the compressed stream is incomplete")
+    return decoded
+
+
+def decoded_body(body: bytes, headers: Headers, limit: int = 0) -> bytes:
+    """A body with the gzip or deflate Content-Encoding its headers name undone, to be read."""
+    return decode_content(body, header(headers, "content-encoding"), limit)
 
 
 def charset_of(content_type: str | None) -> str:

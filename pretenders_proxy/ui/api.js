@@ -8,7 +8,7 @@ function authorization() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-export function askToken() {
+function askToken() {
   if (asking) return asking;
   const dialog = document.getElementById("login");
   const form = document.getElementById("login-form");
@@ -63,7 +63,7 @@ export async function download(url, filename) {
   setTimeout(() => URL.revokeObjectURL(link.href), 60000);
 }
 
-export async function listen(session, onEvent, onOpen, signal) {
+async function listen(session, onEvent, onOpen, signal) {
   // Server-sent events read through fetch (EventSource cannot send the token).
   const answer = await request("/api/v1/events" + query({ session }), { signal });
   const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -104,4 +104,14 @@ export function live(session, { onEvent, onOpen, onDrop }, signal) {
     }
   };
   run();
+}
+
+// A load that draws only the newest of its answers: an older load answered late draws nothing.
+export function newestOnly(fetch, draw) {
+  let asked = 0;
+  return async () => {
+    const mine = ++asked;
+    const answer = await fetch();
+    if (mine === asked) draw(answer);
+  };
 }

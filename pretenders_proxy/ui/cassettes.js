@@ -1,6 +1,6 @@
 // Cassettes and mode: a session's mode (and switching it), its cassettes, their exchanges a page at a time.
 
-import { json, query } from "./api.js";
+import { json, newestOnly, query } from "./api.js";
 import { refreshSessions } from "./app.js";
 import { h, headerTable, problem, readable, replace } from "./dom.js";
 
@@ -10,14 +10,10 @@ export async function show(main, { session, signal }) {
   const cassetteBox = h("section", { id: "cassettes", "aria-label": "Cassettes" });
   const exchangeBox = h("section", { id: "exchanges", "aria-label": "Exchanges" });
   const note = h("div", { role: "status", class: "note" });
-  let latest = 0;
-  const load = async () => {
-    const mine = ++latest; // an older load answered late must not draw over a newer one
-    const [mode, list] = await Promise.all([
-      json("/api/v1/mode" + query({ session: target }), { signal }),
-      json("/api/v1/cassettes" + query({ session: target }), { signal }),
-    ]);
-    if (mine !== latest) return;
+  const load = newestOnly(() => Promise.all([
+    json("/api/v1/mode" + query({ session: target }), { signal }),
+    json("/api/v1/cassettes" + query({ session: target }), { signal }),
+  ]), ([mode, list]) => {
     replace(modeBox, modeFacts(mode), modeForm(mode, target, note, load));
     replace(cassetteBox, h("h3", {}, "Cassettes"), list.length
       ? h("ul", { class: "cassettes" }, list.map((c) => h("li", {},
@@ -25,7 +21,7 @@ export async function show(main, { session, signal }) {
         h("span", { class: "badge" }, [c.replaying ? "replaying" : null, c.recording ? "recording to" : null].filter(Boolean).join(", ") || "idle"), " ",
         h("button", { type: "button", onclick: () => exchanges(exchangeBox, c.exchanges_url, note) }, "List exchanges"))))
       : h("p", { class: "muted" }, "This session has no cassette (mock mode)."));
-  };
+  });
   main.append(h("div", { class: "bar" }, h("h2", {}, `Cassettes & mode · ${target}`)), note, modeBox, cassetteBox, exchangeBox);
   await load();
 }

@@ -1,57 +1,32 @@
 // Mail: a session's inbox, and one message as HTML (sandboxed), text, headers, raw source.
 
-import { download, json, live, query, request } from "./api.js";
-import { h, headerTable, placeNewestFirst, replace, safely, time } from "./dom.js";
+import { download, json, request } from "./api.js";
+import { h, headerTable, replace, safely, time } from "./dom.js";
+import { feed, markChosen } from "./feed.js";
 
 // The message's HTML is the sender's: it runs no script (sandbox without allow-scripts) and
 // loads nothing from elsewhere (this policy, inside the frame; the page's own policy on top).
 const FRAME_POLICY = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'";
 const REMOTE = /^\s*(https?:)?\/\//i;
 
-export async function show(main, { session, signal }) {
-  const status = h("span", { class: "live", role: "status", "data-state": "down" }, "connecting");
+export async function show(main, options) {
   const inbox = h("ol", { class: "rows", id: "inbox", "aria-label": "Inbox" });
   const detail = h("section", { class: "detail", id: "mail-detail", "aria-label": "Message" },
     h("p", { class: "muted" }, "Choose a message to read it."));
-  const seen = new Set();
-  const add = (mail) => {
-    if (seen.has(mail.id)) return;
-    seen.add(mail.id);
-    placeNewestFirst(inbox, h("li", { class: "row" },
-      h("button", { type: "button", class: "row-button mail-row", "data-id": mail.id, onclick: safely(() => open(detail, mail.id, inbox), detail) },
-        h("span", { class: "subject" }, mail.subject || "(no subject)"),
-        h("span", { class: "from" }, mail.from || mail.envelope.mail_from),
-        h("span", { class: "to" }, `to ${mail.to || mail.envelope.rcpt_tos.join(", ")}`),
-        h("span", { class: "when" }, time(mail.time)))), mail.id);
-  };
-  const clear = h("button", {
-    type: "button",
-    onclick: safely(async () => {
-      await json("/api/v1/mail" + query({ session }), { method: "DELETE" });
-      inbox.replaceChildren();
-      seen.clear();
-    }, detail),
-  }, "Delete these mails");
-  main.append(
-    h("div", { class: "bar" }, h("h2", {}, "Mail", session ? ` · ${session}` : " · all sessions"), status, clear),
-    h("div", { class: "split" }, h("div", { class: "pane" }, inbox), detail));
-  const load = async () => {
-    for (const mail of await json("/api/v1/mail" + query({ session }), { signal })) add(mail);
-  };
-  live(session, {
-    onEvent: (name, data) => { if (name === "mail") add(data); },
-    onOpen: (again) => {
-      status.textContent = "live"; status.dataset.state = "live";
-      if (again) load().catch(() => {});
-    },
-    onDrop: () => { status.textContent = "reconnecting"; status.dataset.state = "down"; },
-  }, signal);
-  await load(); // after subscribing: nothing falls between the list and the stream
+  const row = (mail) => h("li", { class: "row" },
+    h("button", { type: "button", class: "row-button mail-row", "data-id": mail.id, onclick: safely(() => open(detail, mail.id, inbox), detail) },
+      h("span", { class: "subject" }, mail.subject || "(no subject)"),
+      h("span", { class: "from" }, mail.from || mail.envelope.mail_from),
+      h("span", { class: "to" }, `to ${mail.to || mail.envelope.rcpt_tos.join(", ")}`),
+      h("span", { class: "when" }, time(mail.time))));
+  await feed(main, {
+    title: "Mail", path: "/api/v1/mail", event: "mail", clearLabel: "Delete these mails",
+    list: inbox, detail, row,
+  }, options);
 }
 
 async function open(detail, id, inbox) {
-  for (const item of inbox.querySelectorAll("[aria-pressed]")) item.removeAttribute("aria-pressed");
-  inbox.querySelector(`[data-id="${id}"]`)?.setAttribute("aria-pressed", "true");
+  markChosen(inbox, id);
   const mail = await json(`/api/v1/mail/${id}`);
   const view = h("div", { class: "view", id: "mail-view" });
   const views = {

@@ -1,6 +1,6 @@
 // Sessions and presets: list, create and delete sessions; a session's presets, and a form to add one.
 
-import { json, query } from "./api.js";
+import { json, newestOnly, query } from "./api.js";
 import { go, refreshSessions } from "./app.js";
 import { h, problem, replace } from "./dom.js";
 
@@ -9,11 +9,7 @@ export async function show(main, { session, signal }) {
   const sessionList = h("tbody", { id: "session-rows" });
   const presetList = h("tbody", { id: "preset-rows" });
   const note = h("div", { role: "status", class: "note" });
-  let sessionsAsked = 0, presetsAsked = 0; // a late answer to an older load draws nothing
-  const loadSessions = async () => {
-    const mine = ++sessionsAsked;
-    const rows = await json("/api/v1/sessions", { signal });
-    if (mine !== sessionsAsked) return;
+  const loadSessions = newestOnly(() => json("/api/v1/sessions", { signal }), (rows) => {
     replace(sessionList, rows.map((s) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#sessions?session=${encodeURIComponent(s.name)}` }, s.name)),
       h("td", {}, s.protocol), h("td", {}, s.presets), h("td", {}, s.requests), h("td", {}, s.mails),
@@ -25,16 +21,16 @@ export async function show(main, { session, signal }) {
           if (s.name === session) go("sessions", ""); else await loadSessions();
         }),
       }, "Delete")))));
-  };
-  const loadPresets = async () => {
-    const mine = ++presetsAsked;
-    let rows = [];
+  });
+  const presets = async () => {
     try {
-      rows = await json("/api/v1/presets" + query({ session: target }), { signal });
+      return await json("/api/v1/presets" + query({ session: target }), { signal });
     } catch (error) {
       if (!String(error.message).startsWith("404")) throw error;
+      return [];
     }
-    if (mine !== presetsAsked) return;
+  };
+  const loadPresets = newestOnly(presets, (rows) => {
     replace(presetList, rows.length ? rows.map((p) => h("tr", {},
       h("td", {}, p.id),
       h("td", {}, h("code", {}, p.rule.rule || "(any)")),
@@ -49,7 +45,7 @@ export async function show(main, { session, signal }) {
           await loadPresets();
         }),
       }, "Delete")))) : h("tr", {}, h("td", { colspan: 7, class: "muted" }, "No presets.")));
-  };
+  });
 
   const create = h("form", { class: "inline", id: "session-form", "aria-label": "New session" },
     h("label", {}, "Name ", h("input", { name: "name", required: true, pattern: "[A-Za-z0-9._\\-]+" })),

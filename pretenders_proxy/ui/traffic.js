@@ -1,46 +1,18 @@
 // Traffic: the requests of a session as they arrive, and one request in detail.
 
-import { json, live, query } from "./api.js";
-import { h, headerTable, placeNewestFirst, readable, replace, safely, time } from "./dom.js";
+import { h, headerTable, readable, replace, time } from "./dom.js";
+import { feed, markChosen } from "./feed.js";
 
 const SHOWN = 500;
 
-export async function show(main, { session, signal }) {
-  const status = h("span", { class: "live", role: "status", "data-state": "down" }, "connecting");
+export async function show(main, options) {
   const list = h("ol", { class: "rows", id: "traffic-list", "aria-label": "Requests" });
   const detail = h("section", { class: "detail", id: "traffic-detail", "aria-label": "Request detail" },
     h("p", { class: "muted" }, "Choose a request to see its headers and body."));
-  const seen = new Set();
-  const add = (entry) => {
-    if (seen.has(entry.id)) return;
-    seen.add(entry.id);
-    placeNewestFirst(list, row(entry, () => showEntry(detail, entry, list)), entry.id);
-    while (list.children.length > SHOWN) list.lastElementChild.remove();
-  };
-  const clear = h("button", {
-    type: "button",
-    onclick: safely(async () => {
-      await json("/api/v1/requests" + query({ session }), { method: "DELETE" });
-      list.replaceChildren();
-      seen.clear();
-    }, detail),
-  }, "Forget these requests");
-  main.append(
-    h("div", { class: "bar" }, h("h2", {}, "Traffic", session ? ` · ${session}` : " · all sessions"), status, clear),
-    h("div", { class: "split" }, h("div", { class: "pane" }, list), detail),
-  );
-  const load = async () => {
-    for (const entry of await json("/api/v1/requests" + query({ session }), { signal })) add(entry);
-  };
-  live(session, {
-    onEvent: (name, data) => { if (name === "request") add(data); },
-    onOpen: (again) => {
-      status.textContent = "live"; status.dataset.state = "live";
-      if (again) load().catch(() => {});
-    },
-    onDrop: () => { status.textContent = "reconnecting"; status.dataset.state = "down"; },
-  }, signal);
-  await load(); // after subscribing: nothing falls between the list and the stream
+  await feed(main, {
+    title: "Traffic", path: "/api/v1/requests", event: "request", clearLabel: "Forget these requests",
+    list, detail, shown: SHOWN, row: (entry) => row(entry, () => showEntry(detail, entry, list)),
+  }, options);
 }
 
 function row(entry, open) {
@@ -56,8 +28,7 @@ function row(entry, open) {
 }
 
 function showEntry(detail, entry, list) {
-  for (const item of list.querySelectorAll("[aria-pressed]")) item.removeAttribute("aria-pressed");
-  list.querySelector(`[data-id="${entry.id}"]`)?.setAttribute("aria-pressed", "true");
+  markChosen(list, entry.id);
   replace(detail,
     h("h3", {}, `${entry.method} ${entry.url}`),
     h("dl", { class: "facts" },

@@ -3,57 +3,30 @@
 app for record/replay through real pretenders processes."""
 
 import os
-import smtplib
 import subprocess
 import sys
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import requests
 from typer.testing import CliRunner
 
 from pretenders_proxy.cli import app
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.launcher import RunningServer
-from tests.integration.mailing import Send, message
 from tests.integration.tlsca import LocalCA, make_ca
 from tests.integration.upstream import Upstream
 
 
 @pytest.fixture
-def mail_session(control: str, session_name: str) -> Iterator[str]:
+def mail_session(session: str) -> str:
     """A fresh session that mail reaches by authenticating as its name on the capture port."""
-    answer = requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    assert answer.status_code == 201, answer.text
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
+    return session
 
 
 @pytest.fixture
 def mailbox(control: str, mail_session: str) -> Mailbox:
     return Mailbox(control, session=mail_session)
-
-
-@pytest.fixture
-def send(server: RunningServer, mail_session: str) -> Send:
-    """Send a message to the capture port as the test's session (AUTH user = session name)."""
-
-    def send_one(
-        mail: EmailMessage | None = None,
-        *,
-        user: str | None = mail_session,
-        to: list[str] | None = None,
-    ) -> dict[str, object]:
-        mail = mail or message()
-        with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
-            if user is not None:
-                smtp.login(user, "any password")
-            refused = smtp.send_message(mail, to_addrs=to)
-        return dict(refused)
-
-    return send_one
 
 
 @pytest.fixture(scope="session")

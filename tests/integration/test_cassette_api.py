@@ -1,7 +1,6 @@
 """GET /api/v1/cassettes and the paged listing of one cassette's exchanges, over real HTTP."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,17 +9,9 @@ import requests
 from pretenders_proxy.cassette import io
 from pretenders_proxy.launcher import RunningServer
 from tests.integration.upstream import Upstream
-from tests.pretenders_proxy.cassette.test_pages import many
-from tests.pretenders_proxy.factories import exchange, request
+from tests.pretenders_proxy.factories import exchange, many, request
 
 EXCHANGES = "/api/v1/cassettes/exchanges"
-
-
-@pytest.fixture
-def session(control: str, session_name: str) -> Iterator[str]:
-    requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
 
 
 def switch(control: str, session: str, **body: object) -> None:
@@ -77,6 +68,23 @@ def test_a_100000_exchange_cassette_answers_one_page(
     params |= {"offset": "0"}
     first = requests.get(control + EXCHANGES, params=params, timeout=30).json()
     assert len(first["exchanges"]) == 500 and first["next"].endswith("offset=500&limit=500")
+
+
+def test_a_cut_cassette_is_listed_as_truncated_and_a_damaged_one_is_named(
+    control: str, session: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.cassette"
+    io.write(path, [exchange(request(path=f"/{n}".encode())) for n in range(1, 4)])
+    switch(control, session, mode="replay", cassettes=[str(path)])
+    params = {"session": session, "cassette": str(path)}
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-4])  # as a killed recorder leaves it
+    page = requests.get(control + EXCHANGES, params=params, timeout=10).json()
+    assert (page["total"], page["truncated"], len(page["exchanges"])) == (2, True, 2)
+    path.write_bytes(whole + io.pack({"request": "not a map"}))
+    answer = requests.get(control + EXCHANGES, params=params, timeout=10)
+    assert answer.status_code == 400
+    assert f"{path} is damaged (byte {len(whole)}: " in answer.json()["error"]
 
 
 @pytest.mark.parametrize(

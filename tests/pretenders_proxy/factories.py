@@ -1,5 +1,10 @@
 """Small builders of model objects for the unit tests."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette.record import header, to_record
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 
@@ -25,3 +30,10 @@ def exchange(
         Response(status, headers, body, reason="OK"),
         Meta(recorded_at="2026-01-02T03:04:05+00:00", duration_ms=12.5),
     )
+
+
+def many(path: Path, count: int) -> Path:
+    """A cassette of `count` small exchanges, written fast (one record packed, repeated)."""
+    record = io.pack(to_record(exchange(request(path=b"/same"))))
+    path.write_bytes(io.pack(header(datetime.now(UTC))) + record * count)
+    return path

@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cli import app
-from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.exchange import Exchange, Meta
 from tests.pretenders_proxy.samples import exchanges
 
 runner = CliRunner()
@@ -92,22 +93,58 @@ def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> N
     assert run("diff", str(cassette), str(cassette))[0] == 0
 
 
+def test_diff_sees_response_versions_trailers_and_redactions(
+    cassette: Path, tmp_path: Path
+) -> None:
+    first, second, third = exchanges()
+    response = replace(second.response, http_version="HTTP/1.1", trailers=((b"grpc-status", b"2"),))
+    other = tmp_path / "other.cassette"
+    io.write(other, [first, replace(second, response=response, meta=Meta()), third])
+    status, out, _ = run("diff", str(cassette), str(other))
+    assert (status, out.splitlines()) == (
+        1,
+        [
+            "#1 POST https://files.example.test:8443/upload",
+            "  response version: HTTP/2.0 -> HTTP/1.1",
+            "  redacted: request header Authorization -> -",
+            "  response trailer - grpc-status: 0",
+            "  response trailer + grpc-status: 2",
+        ],
+    )
+
+
+def test_diff_reads_each_body_with_its_own_encoding(cassette: Path, tmp_path: Path) -> None:
+    first, second, third = exchanges()
+    plain = ((b"Content-Type", b"text/plain; charset=utf-8"),)
+    other = tmp_path / "other.cassette"
+    news = "héllo views\n".encode()
+    io.write(
+        other,
+        [first, second, replace(third, response=replace(third.response, headers=plain, body=news))],
+    )
+    _, out, _ = run("diff", str(other), str(cassette))  # B's body is gzipped, A's is not
+    assert "    -héllo views" in out.splitlines() and "    +héllo news" in out.splitlines()
+
+
 @pytest.mark.parametrize(
     ("args", "problem"),
     [
         (["show", "missing.cassette"], "missing.cassette: no such file"),
         (["export", "{cassette}", "out.txt"], "out.txt: cannot tell its format from the name"),
         (["export", "{cassette}", "out", "--format", "csv"], "--format 'csv' is not one of"),
+        (["convert", "{cassette}", "out.json", "--from", "csv"], "--from 'csv' is not one of"),
+        (["convert", "{cassette}", "out", "--to", "csv"], "--to 'csv' is not one of"),
+        (["diff", "{cassette}", "missing.cassette"], "missing.cassette: no such file"),
         (["stats", "{garbage}"], "is not a pretenders cassette"),
         (["import", "{garbage}", "x.cassette", "--format", "har"], "is not JSON"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(
-    args: list[str], problem: str, cassette: Path, tmp_path: Path
+    args: list[str], problem: str, cassette: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     garbage = tmp_path / "garbage.cassette"
     garbage.write_bytes(b"\xc1 not msgpack")
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     status, out, error = run(*[a.format(cassette=cassette, garbage=garbage) for a in args])
     assert status == 2
     assert problem in error

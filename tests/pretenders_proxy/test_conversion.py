@@ -163,6 +163,13 @@ def test_formats_are_told_by_name_and_json_by_content(
     assert conversion.detect(path, reading=True) is expected
 
 
+TWIN = (
+    '{"format": "pretenders-cassette-json", "version": 1, "exchanges": [{"request": {"method": '
+    '"GET", "scheme": "http", "host": "a.test", "port": %s, "path": "/"}, "response": {"status": '
+    '200}, "meta": %s}]}'
+)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "kind", "problem"),
     [
@@ -171,6 +178,9 @@ def test_formats_are_told_by_name_and_json_by_content(
         ("a.json", '{"other": 1}', None, "of no format pretenders knows"),
         ("a.har", '{"log": {"entries": [{"request": {}, "response": {"status": 200}}]}}',
          Format.HAR, "log.entries[0].request.url is missing"),
+        ("a.har", '{"log": {"entries": [{"request": {"url": "http://a.test/", "method": "GET"}, '
+         '"response": {"status": 200}, "time": "slow"}]}}', Format.HAR,
+         "log.entries[0].time is not a number of milliseconds"),
         ("a.yaml", "interactions: [", Format.VCR, "not a VCR.py cassette (YAML"),
         ("a.yaml", "interactions:\n- request: {uri: 'ftp://x/'}\n  response: {}\n", Format.VCR,
          "not an absolute"),
@@ -179,6 +189,11 @@ def test_formats_are_told_by_name_and_json_by_content(
         ("a.mitm", "not a flow", Format.MITM, "not a mitmproxy flow file"),
         ("a.json", '{"format": "pretenders-cassette-json", "version": 1, "exchanges": [{}]}',
          Format.JSON, "exchanges[0].request is missing"),
+        ("a.json", TWIN % (80, "[]"), Format.JSON, "exchanges[0].meta is not an object"),
+        ("a.json", TWIN % (80, '{"duration_ms": "slow"}'), Format.JSON,
+         "exchanges[0].meta.duration_ms is a str, not a number"),
+        ("a.json", TWIN % ('"80"', "{}"), Format.JSON,
+         "exchanges[0].request.port is a str, not int"),
         ("wm.json", '{"mappings": []}', Format.WIREMOCK, "--base-url"),
     ],
 )  # fmt: skip
@@ -205,3 +220,42 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path: Path) -> None:
         conversion.write(target, Format.HAR, failing(), Losses())
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.har"]
+
+
+def test_har_entries_that_got_no_response_are_left_out_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "failed.har"
+    conversion.write(path, Format.HAR, exchanges()[:1], Losses())
+    document = json.loads(path.read_text())
+    failed = json.loads(json.dumps(document["log"]["entries"][0]))
+    failed["response"] |= {"status": 0, "statusText": "", "content": {"size": 0, "mimeType": ""}}
+    document["log"]["entries"].insert(0, failed)  # as Chromium saves a blocked request
+    path.write_text(json.dumps(document))
+    losses = Losses()
+    back = list(conversion.read(path, Format.HAR, losses))
+    assert [e.request.url for e in back] == [exchanges()[0].request.url]
+    assert losses.lines() == [
+        "dropped: entries without a response (failed or blocked requests) (1 exchange)"
+    ]
+
+
+def test_a_wiremock_body_file_that_is_missing_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "wiremock"
+    conversion.write(root, Format.WIREMOCK, exchanges()[:1], Losses())
+    (body,) = (root / "__files").iterdir()
+    body.unlink()
+    with pytest.raises(CassetteError, match=rf"{body}: No such file"):
+        list(conversion.read(root, Format.WIREMOCK, Losses(), "http://base.example.test"))
+
+
+@pytest.mark.parametrize("kind", [Format.JSON, Format.HAR, Format.HOVERFLY], ids=str)
+def test_a_json_file_read_without_a_format_is_told_by_content_and_parsed_once(
+    kind: Format, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "some.json"
+    conversion.write(path, kind, exchanges(), Losses())
+    expected = list(conversion.read(path, kind, Losses()))
+    parsed: list[object] = []
+    load = json.load
+    monkeypatch.setattr(json, "load", lambda stream: parsed.append(stream) or load(stream))
+    assert list(conversion.read(path, None, Losses())) == expected
+    assert len(parsed) == 1

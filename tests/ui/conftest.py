@@ -2,19 +2,14 @@
 install`), a page that fails the test on any console error, screenshots in tests/artifacts/,
 and a local HTTP server counting what is fetched from it."""
 
-import smtplib
 import threading
 from collections.abc import Callable, Iterator
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from pretenders_proxy.launcher import RunningServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -91,28 +86,9 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 @pytest.fixture
-def session(control: str, session_name: str) -> Iterator[str]:
-    """A fresh session of the shared server, deleted after the test."""
-    answer = requests.post(f"{control}/api/v1/sessions", json={"name": session_name}, timeout=10)
-    assert answer.status_code == 201, answer.text
-    yield session_name
-    requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
-
-
-@pytest.fixture
 def ui(control: str, session: str) -> Callable[[str], str]:
     """The address of a UI page showing the test's session."""
     return lambda name: f"{control}/#{name}?session={session}"
-
-
-@pytest.fixture
-def send_mail(server: RunningServer, session: str) -> Callable[[EmailMessage], None]:
-    def send(message: EmailMessage) -> None:
-        with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
-            smtp.login(session, "any password")
-            smtp.send_message(message)
-
-    return send
 
 
 class Counting(ThreadingHTTPServer):

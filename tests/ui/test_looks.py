@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from tests.integration.mailing import Send
 from tests.ui.conftest import Console, open_page, screenshot
 
 PAGES = ["traffic", "sessions", "mail", "cassettes"]
@@ -20,13 +21,13 @@ LOOKS = {
 
 
 @pytest.fixture
-def busy(proxy: str, send_mail: Callable[[EmailMessage], None]) -> None:
+def busy(proxy: str, send: Send) -> None:
     """A request and a mail in the test's session, so that the pages show something."""
     requests.get("http://shop.test/basket?user=ada", proxies={"http": proxy}, timeout=10)
     mail = EmailMessage()
     mail["Subject"], mail["From"], mail["To"] = "Welcome", "shop@example.test", "ada@example.test"
     mail.set_content("Welcome aboard.")
-    send_mail(mail)
+    send(mail)
 
 
 @pytest.mark.usefixtures("busy")

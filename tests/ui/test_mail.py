@@ -6,8 +6,10 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+import requests
 from playwright.sync_api import Page, expect
 
+from tests.integration.mailing import Send
 from tests.ui.conftest import Counting, screenshot
 
 PAYLOAD = random.Random(7).randbytes(3000)
@@ -39,13 +41,13 @@ def hostile(counter: str) -> EmailMessage:
 def test_html_mail_shows_sandboxed_and_its_attachment_downloads(
     page: Page,
     ui: Callable[[str], str],
-    send_mail: Callable[[EmailMessage], None],
+    send: Send,
     counting: Counting,
     tmp_path: Path,
 ) -> None:
     page.goto(ui("mail"))
     expect(page.locator(".live")).to_have_text("live")
-    send_mail(hostile(counting.url))
+    send(hostile(counting.url))
     row = page.locator("#inbox .row-button", has_text="Your order")
     expect(row).to_be_visible()  # arrived live, no reload
     row.click()
@@ -75,3 +77,22 @@ def test_html_mail_shows_sandboxed_and_its_attachment_downloads(
     expect(page.locator("#mail-view pre.raw")).to_contain_text("Subject: Your order")
     expect(page.locator("#mail-view pre.raw")).to_contain_text("<script>")
     assert counting.paths == []  # neither the image nor the script's request reached it
+
+
+def test_mail_sent_before_the_page_is_listed_and_delete_empties_inbox_and_server(
+    page: Page,
+    ui: Callable[[str], str],
+    send: Send,
+    control: str,
+    session: str,
+) -> None:
+    send(hostile("http://127.0.0.1:9"))
+    page.goto(ui("mail"))
+    rows = page.locator("#inbox .row-button")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Your order")
+
+    page.get_by_role("button", name="Delete these mails").click()
+    expect(rows).to_have_count(0)
+    listed = requests.get(f"{control}/api/v1/mail", params={"session": session}, timeout=10)
+    assert listed.json() == []

@@ -85,3 +85,21 @@ def test_the_detail_pane_shows_the_response_headers_and_a_readable_body(
     rows.filter(has_text="http://shop.test/cover").click()
     expect(answer.locator("table.headers")).to_contain_text("image/png")
     expect(answer).to_contain_text(f"binary body, {len(cover.content)} bytes")
+
+
+def test_requests_made_before_the_page_are_listed_and_forget_empties_list_and_server(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str
+) -> None:
+    requests.get("http://shop.test/before", proxies={"http": proxy}, timeout=10)
+    page.goto(ui("traffic"))
+    rows = page.locator("#traffic-list .row-button")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("/before")
+
+    page.get_by_role("button", name="Forget these requests").click()
+    expect(rows).to_have_count(0)
+    listed = requests.get(f"{control}/api/v1/requests", params={"session": session}, timeout=10)
+    assert listed.json() == []
+    requests.get("http://shop.test/after", proxies={"http": proxy}, timeout=10)
+    expect(rows).to_have_count(1)  # still live
+    expect(rows.first).to_contain_text("/after")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.subject import decode_content
+from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, header
 
 type Json = dict[str, Any]
@@ -88,6 +89,18 @@ def is_interleaved(headers: Headers) -> bool:
             return True
         seen.add(name)
     return False
+
+
+def note_grouped(exchange: Exchange, losses: Losses, tool: str, *grouped: Headers) -> None:
+    """What formats that group headers by name and keep no recording notes or trailers lose
+    (VCR.py, Hoverfly, WireMock): order across names of `grouped`, notes, trailers."""
+    if any(is_interleaved(headers) for headers in grouped):
+        losses.note(f"header order across names ({tool} groups headers by name)")
+    meta = exchange.meta
+    if meta.recorded_at or meta.duration_ms or meta.redacted:
+        losses.note("recording time, duration and redaction notes")
+    if exchange.response.trailers:
+        losses.note("response trailers")
 
 
 def headers_of(grouped: object, where: str) -> Headers:

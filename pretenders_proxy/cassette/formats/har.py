@@ -22,7 +22,7 @@ from pretenders_proxy.cassette.formats.common import (
     timestamp,
 )
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.matching.subject import decode_content
+from pretenders_proxy.matching.subject import decoded_body
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response, header, query_pairs
 
@@ -45,7 +45,7 @@ def entry(exchange: Exchange, losses: Losses) -> Json:
         "size": len(response.body),
         "mimeType": header(response.headers, "content-type") or "",
     }
-    decoded = decode_content(response.body, header(response.headers, "content-encoding"))
+    decoded = decoded_body(response.body, response.headers)
     if is_text(decoded):
         content["text"] = decoded.decode()
     elif decoded:
@@ -148,9 +148,17 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
         ),
         Meta(
             recorded_at=_iso(started),
-            duration_ms=float(item.get("time") or 0.0),
+            duration_ms=_milliseconds(item.get("time"), f"{where}.time"),
         ),
     )
+
+
+def _milliseconds(value: object, where: str) -> float:
+    if value is None:
+        return 0.0
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise CassetteError(f"{where} is not a number of milliseconds")
+    return float(value)
 
 
 def _body(holder: Any, where: str) -> bytes:

@@ -20,8 +20,8 @@ from pretenders_proxy.cassette.formats.common import (
     get,
     header_lists,
     headers_of,
-    is_interleaved,
     is_text,
+    note_grouped,
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
@@ -83,17 +83,12 @@ def _exact(value: str) -> Json:
 
 
 def _note(exchange: Exchange, losses: Losses) -> None:
-    request, response, meta = exchange.request, exchange.response, exchange.meta
+    request, response = exchange.request, exchange.response
     if request.headers:
         losses.note("request headers (Hoverfly matches without them)")
-    if is_interleaved(response.headers):
-        losses.note("header order across names (Hoverfly groups headers by name)")
+    note_grouped(exchange, losses, "Hoverfly", response.headers)
     if response.reason or (request.http_version, response.http_version) != ("HTTP/1.1",) * 2:
         losses.note("status reasons and HTTP versions")
-    if meta.recorded_at or meta.duration_ms or meta.redacted:
-        losses.note("recording time, duration and redaction notes")
-    if response.trailers:
-        losses.note("response trailers")
     if not is_text(request.body):
         losses.note("binary request bodies (Hoverfly matches bodies as text)")
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from pretenders_proxy.cassette.formats.common import Json, body_json, body_of, get, raw_of, text
+from pretenders_proxy.cassette.record import from_record, to_record
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.exchange import Exchange, Meta
-from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.exchange import Exchange
 
 FORMAT = "pretenders-cassette-json"
 VERSION = 1
@@ -38,80 +38,60 @@ def read(document: object) -> Iterator[Exchange]:
 
 
 def exchange_json(exchange: Exchange) -> Json:
-    request, response, meta = exchange.request, exchange.response, exchange.meta
-    answer: Json = {
-        "status": response.status,
-        "reason": response.reason,
-        "http_version": response.http_version,
-        "headers": _pairs(response.headers),
-        "body": body_json(response.body),
-    }
-    if response.trailers is not None:
-        answer["trailers"] = _pairs(response.trailers)
-    return {
-        "request": {
-            "method": request.method,
-            "url": request.url,
-            "scheme": request.scheme,
-            "host": request.host,
-            "port": request.port,
-            "path": text(request.path),
-            "query": text(request.query),
-            "http_version": request.http_version,
-            "headers": _pairs(request.headers),
-            "body": body_json(request.body),
-        },
-        "response": answer,
-        "meta": {
-            "recorded_at": meta.recorded_at,
-            "duration_ms": meta.duration_ms,
-            "redacted": list(meta.redacted),
-        },
-    }
+    """The exchange's cassette record with bytes as text (bodies perhaps as base64), and the URL
+    added to be read: one field list, record.py's, so every field the cassette keeps is kept."""
+    stored = to_record(exchange)
+    request, response = stored["request"], stored["response"]
+    request.update(path=text(request["path"]), query=text(request["query"]))
+    for part in (request, response):
+        part.update(headers=_pairs(part["headers"]), body=body_json(part["body"]))
+    if "trailers" in response:
+        response["trailers"] = _pairs(response["trailers"])
+    stored["request"] = {"method": request["method"], "url": exchange.request.url} | request
+    return stored
 
 
 def exchange_of(item: Any, where: str) -> Exchange:
-    request = get(item, "request", dict, where)
-    response = get(item, "response", dict, where)
-    meta = item.get("meta") or {}
-    trailers = response.get("trailers")
+    """The exchange of an item written by `exchange_json` (or by hand: versions, reasons, query,
+    headers and bodies may be left out); CassetteError naming the first wrong field."""
+    request = dict(get(item, "request", dict, where))
+    response = dict(get(item, "response", dict, where))
     at, got = f"{where}.request", f"{where}.response"
-    return Exchange(
-        Request(
-            method=get(request, "method", str, at),
-            path=raw_of(get(request, "path", str, at)),
-            query=raw_of(request.get("query") or ""),
-            headers=_headers(request.get("headers", []), at),
-            body=body_of(request.get("body", ""), f"{at}.body"),
-            scheme=get(request, "scheme", str, at),
-            host=get(request, "host", str, at),
-            port=get(request, "port", int, at),
-            http_version=request.get("http_version") or "HTTP/1.1",
-        ),
-        Response(
-            status=get(response, "status", int, got),
-            headers=_headers(response.get("headers", []), got),
-            body=body_of(response.get("body", ""), f"{got}.body"),
-            reason=response.get("reason") or "",
-            http_version=response.get("http_version") or "HTTP/1.1",
-            trailers=None if trailers is None else _headers(trailers, got),
-        ),
-        Meta(
-            recorded_at=str(meta.get("recorded_at") or ""),
-            duration_ms=float(meta.get("duration_ms") or 0.0),
-            redacted=tuple(str(name) for name in meta.get("redacted") or ()),
-        ),
+    request.update(
+        path=raw_of(get(request, "path", str, at)),
+        query=raw_of(request.get("query") or ""),
+        http_version=request.get("http_version") or "HTTP/1.1",
+        headers=_headers(request.get("headers", []), at),
+        body=body_of(request.get("body", ""), f"{at}.body"),
     )
+    response.update(
+        reason=response.get("reason") or "",
+        http_version=response.get("http_version") or "HTTP/1.1",
+        headers=_headers(response.get("headers", []), got),
+        body=body_of(response.get("body", ""), f"{got}.body"),
+    )
+    if response.get("trailers") is not None:
+        response["trailers"] = _headers(response["trailers"], got)
+    meta = item.get("meta", {})
+    if not isinstance(meta, dict):
+        raise CassetteError(f"{where}.meta is not an object")
+    meta = dict(meta)
+    meta["recorded_at"] = meta.get("recorded_at") or ""
+    try:
+        return from_record({"request": request, "response": response, "meta": meta})
+    except CassetteError as e:
+        raise CassetteError(f"{where}.{e}") from None
 
 
-def _pairs(headers: Headers) -> list[list[str]]:
-    return [[text(name), text(value)] for name, value in headers]
+def _pairs(headers: Iterable[Iterable[bytes]]) -> list[list[str]]:
+    return [[text(part) for part in pair] for pair in headers]
 
 
-def _headers(pairs: object, where: str) -> Headers:
+def _headers(pairs: object, where: str) -> list[tuple[bytes, bytes]]:
+    """[name, value] text pairs back to bytes, for from_record to check and keep."""
     if not isinstance(pairs, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         for pair in pairs
     ):
         raise CassetteError(f"{where}.headers is not a list of [name, value] pairs")
-    return tuple((raw_of(name), raw_of(value)) for name, value in pairs)
+    return [(raw_of(name), raw_of(value)) for name, value in pairs]

@@ -17,8 +17,8 @@ from pretenders_proxy.cassette.formats.common import (
     get,
     header_lists,
     headers_of,
-    is_interleaved,
     is_stored_decoded,
+    note_grouped,
     split_url,
 )
 from pretenders_proxy.errors import CassetteError
@@ -56,15 +56,10 @@ def interaction(exchange: Exchange, losses: Losses) -> Json:
 
 
 def _note(exchange: Exchange, losses: Losses) -> None:
-    request, response, meta = exchange.request, exchange.response, exchange.meta
-    if is_interleaved(request.headers) or is_interleaved(response.headers):
-        losses.note("header order across names (VCR.py groups headers by name)")
+    request, response = exchange.request, exchange.response
+    note_grouped(exchange, losses, "VCR.py", request.headers, response.headers)
     if (request.http_version, response.http_version) != ("HTTP/1.1", "HTTP/1.1"):
         losses.note("HTTP versions")
-    if meta.recorded_at or meta.duration_ms or meta.redacted:
-        losses.note("recording time, duration and redaction notes")
-    if response.trailers:
-        losses.note("response trailers")
 
 
 def _body(body: bytes) -> str | bytes:

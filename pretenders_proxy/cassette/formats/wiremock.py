@@ -19,8 +19,8 @@ from pretenders_proxy.cassette.formats.common import (
     get,
     header_lists,
     headers_of,
-    is_interleaved,
     is_text,
+    note_grouped,
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
@@ -60,18 +60,13 @@ def _flat(grouped: dict[str, list[str]]) -> dict[str, str | list[str]]:
 
 
 def _note(exchange: Exchange, losses: Losses) -> None:
-    request, response, meta = exchange.request, exchange.response, exchange.meta
+    request, response = exchange.request, exchange.response
     losses.note("scheme, host and port (a WireMock server is one host; import with --base-url)")
     if request.headers:
         losses.note("request headers (the mappings match without them)")
-    if is_interleaved(response.headers):
-        losses.note("header order across names (WireMock groups headers by name)")
+    note_grouped(exchange, losses, "WireMock", response.headers)
     if (request.http_version, response.http_version) != ("HTTP/1.1", "HTTP/1.1"):
         losses.note("HTTP versions")
-    if meta.recorded_at or meta.duration_ms or meta.redacted:
-        losses.note("recording time, duration and redaction notes")
-    if response.trailers:
-        losses.note("response trailers")
 
 
 def read(

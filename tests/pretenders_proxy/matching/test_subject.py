@@ -7,6 +7,7 @@ from pretenders_proxy.matching.subject import (
     Subject,
     charset_of,
     decode_content,
+    decoded_body,
     parse_form,
 )
 from pretenders_proxy.model.http import Request
@@ -52,6 +53,28 @@ def test_text_survives_bad_bytes_and_unknown_charsets() -> None:
 )
 def test_decode_content(body: bytes, encoding: str | None, expected: bytes) -> None:
     assert decode_content(body, encoding) == expected
+
+
+def test_decode_content_stops_at_the_limit_and_refuses_a_cut_stream() -> None:
+    bomb = gzip.compress(b"\0" * 10_000_000, mtime=0)  # about 10 KB that expands a thousandfold
+    assert decode_content(bomb, "gzip", limit=100) == b"\0" * 100
+    cut = gzip.compress(bytes(range(256)) * 40, mtime=0)[:-30]  # no end of stream
+    assert decode_content(cut, "gzip") is cut
+    assert decode_content(cut, "gzip", limit=100) == (bytes(range(256)) * 40)[:100]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (((b"Content-Encoding", b"gzip"),), b"hello"),
+        (((b"content-encoding", b" GZIP "), (b"X-Other", b"1")), b"hello"),
+        (((b"Content-Type", b"text/plain"),), gzip.compress(b"hello", mtime=0)),
+    ],
+)
+def test_decoded_body_undoes_the_encoding_its_headers_name(
+    headers: tuple[tuple[bytes, bytes], ...], expected: bytes
+) -> None:
+    assert decoded_body(gzip.compress(b"hello", mtime=0), headers) == expected
 
 
 def test_charset_of() -> None:
