@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -78,9 +78,17 @@ class Service:
 
 @contextmanager
 def service(
-    name: str, command: Sequence[str], port: int | None = None, env: dict[str, str] | None = None
+    name: str,
+    command: Sequence[str],
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[Service]:
-    """Run `command` on the server core until the block ends; wait for `port` to listen."""
+    """Run `command` on the server core until the block ends; wait for `port` to listen.
+
+    The service gets its own process group, and the whole group is stopped at the end: some
+    peers (pretenders 1.4.5) start processes of their own that would otherwise live on.
+    """
     log = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -89,6 +97,8 @@ def service(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=dict(os.environ, **(env or {})),
+            cwd=cwd,
+            start_new_session=True,
         )
     running = Service(name, process, log)
     try:
@@ -96,14 +106,22 @@ def service(
             wait_for_port(port, process)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop_group(process)
         log.unlink(missing_ok=True)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the service's process group, SIGKILL to what is left after 30 s."""
+    group = process.pid  # start_new_session: the service leads its own group
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)  # children that outlived their leader
 
 
 @dataclass(frozen=True)
