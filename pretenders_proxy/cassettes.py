@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cassette.redact import Redaction
+from pretenders_proxy.collector import paused
 from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import REDACTED
@@ -42,22 +43,28 @@ class CassetteFiles:
         try:
             if config.recording is not None:
                 self.writer(config.recording)  # fails now, not at the first exchange
-            session.playback = self._load(config)
+            with paused():  # an index is many objects: collect none while building it
+                session.playback = self._load(config)
         finally:
             self._release(store)
         return session.playback
 
     def _load(self, config: ModeConfig) -> Playback:
-        loaded = [io.read(resolve(path)) for path in config.replaying]
+        """The tape of the cassettes `config` replays: requests indexed, responses left on disk."""
+        loaded = [self._index(resolve(path)) for path in config.replaying]
         names = {*self.redaction.headers, *self.redaction.query}
         for cassette in loaded:
-            names |= redacted_names(stored.exchange.request for stored in cassette.exchanges)
+            names |= redacted_names(entry.request for entry in cassette.entries)
         tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
-            for position, stored in enumerate(cassette.exchanges, 1):
-                tape.add(Recorded(path, position, stored.offset, stored.exchange))
+            for position, entry in enumerate(cassette.entries, 1):
+                tape.add(Recorded(path, position, entry.offset, entry.request, entry.status, entry))
         warnings = tuple(c.warning for c in loaded if c.warning is not None)
         return Playback(config, tape, warnings)
+
+    def _index(self, where: Path) -> io.Indexed:
+        # our own writer of the same file (on-miss record) only appends: replay follows it
+        return io.index(where, lambda: self._writers.get(where))
 
     def _release(self, store: Store) -> None:
         """Close the writers no session records to any more."""

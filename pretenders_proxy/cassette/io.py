@@ -1,14 +1,16 @@
 """Cassette files: the only module that reads or writes them.
 
 A cassette is a msgpack stream: a header map, then one map per exchange. Reading keeps every
-exchange's byte offset, so that a later reader can leave bodies on disk until they are played.
+exchange's byte offset; `index` keeps only the requests and where each record lies, and a
+`Reader` reads a response from disk (os.pread) when it is played, so that replaying a large
+cassette does not hold its bodies in memory.
 """
 
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,11 +25,14 @@ from pretenders_proxy.cassette.record import (
     Record,
     from_record,
     header,
+    request_from_record,
+    response_from_record,
     to_record,
     version_of,
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Request, Response
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +88,11 @@ def read(path: Path) -> Loaded:
 
 
 def _read(path: Path, stream: IO[bytes]) -> Loaded:
-    objects = _objects(path, stream, os.fstat(stream.fileno()).st_size)
-    first = next(objects, None)
-    if first is None or first[1] is _TRUNCATED:
-        problem = "the file is empty" if first is None else "its header is incomplete"
-        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
-    try:
-        version = version_of(first[1])
-        migrate.check(version)
-    except CassetteError as e:
-        raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    head, version, records = _records(path, stream, os.fstat(stream.fileno()).st_size)
     exchanges: list[Stored] = []
-    for offset, item in objects:
+    for offset, _, item in records:
         if item is _TRUNCATED:
-            loaded = Loaded(path, first[1], version, tuple(exchanges), offset)
+            loaded = Loaded(path, head, version, tuple(exchanges), offset)
             logger.warning("%s", loaded.warning)
             return loaded
         try:
@@ -104,24 +100,178 @@ def _read(path: Path, stream: IO[bytes]) -> Loaded:
         except CassetteError as e:
             raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
         exchanges.append(Stored(offset, exchange))
-    return Loaded(path, first[1], version, tuple(exchanges))
+    return Loaded(path, head, version, tuple(exchanges))
 
 
-def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, Any]]:
-    """(offset, object) for each msgpack object; (offset, _TRUNCATED) for an incomplete tail."""
-    unpacker = msgpack.Unpacker(stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD)
+def _records(
+    path: Path, stream: IO[bytes], size: int
+) -> tuple[Record, int, Iterator[tuple[int, int, Any]]]:
+    """The header, the version it names (checked) and the exchange records after it."""
+    objects = _objects(path, stream, size)
+    first = next(objects, None)
+    if first is None or first[2] is _TRUNCATED:
+        problem = "the file is empty" if first is None else "its header is incomplete"
+        raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
+    try:
+        version = version_of(first[2])
+        migrate.check(version)
+    except CassetteError as e:
+        raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
+    return first[2], version, objects
+
+
+def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, int, Any]]:
+    """(offset, end, object) for each msgpack object; (offset, size, _TRUNCATED) for a cut tail."""
+    unpacker = msgpack.Unpacker(
+        stream,
+        raw=False,
+        strict_map_key=True,
+        max_buffer_size=MAX_RECORD,
+        read_size=1 << 20,
+    )
     offset = 0
     while offset < size:
         try:
             item = unpacker.unpack()
         except msgpack.OutOfData:
-            yield offset, _TRUNCATED
+            yield offset, size, _TRUNCATED
             return
         except (ValueError, TypeError, msgpack.UnpackException) as e:
             what = "is not a pretenders cassette" if offset == 0 else "is damaged"
             raise CassetteError(f"{path} {what} (byte {offset}: not msgpack: {e})") from None
-        yield offset, item
-        offset = unpacker.tell()
+        end = unpacker.tell()
+        yield offset, end, item
+        offset = end
+
+
+type Stamp = tuple[int, int, int, int]
+"""What says a file is still the one indexed: device, inode, size, modification time (ns)."""
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+class Reader:
+    """Reads the responses of one indexed cassette when they are played (os.pread).
+
+    The file must stay as it was indexed: once it changed (another size, modification time or
+    file at its path), every read fails with a CassetteError saying so. Only the appends of
+    this process's own writer of the file (`follows`) are taken in stride.
+    """
+
+    def __init__(
+        self, path: Path, version: int, stamp: Stamp, follows: "Callable[[], Writer | None]"
+    ) -> None:
+        self.path = path
+        self.version = version
+        self.stamp = stamp
+        self.follows = follows
+
+    def response_at(self, offset: int, length: int) -> Response:
+        """The response of the record at `offset`; CassetteError if the file changed or fails."""
+        try:
+            descriptor = os.open(self.path, os.O_RDONLY)
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
+        try:
+            self._check(stamp_of(os.fstat(descriptor)))
+            data = os.pread(descriptor, length, offset)
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
+        finally:
+            os.close(descriptor)
+        try:
+            record = msgpack.unpackb(data, raw=False, strict_map_key=True)
+            return response_from_record(migrate.upgrade(record, self.version))
+        except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
+            raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
+
+    def _check(self, now: Stamp) -> None:
+        if now == self.stamp:
+            return
+        writer = self.follows()
+        if writer is not None and writer.stamp == now and now[:2] == self.stamp[:2]:
+            self.stamp = now  # our own append: the indexed records are where they were
+            return
+        raise CassetteError(
+            f"cassette {self.path} changed on disk since it was loaded "
+            "(its size or modification time differ); set the session's mode again to reload it"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One exchange of an indexed cassette: its request, and its response left on disk."""
+
+    reader: Reader
+    offset: int
+    length: int
+    request: Request
+    status: int
+
+    def response(self) -> Response:
+        return self.reader.response_at(self.offset, self.length)
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """What indexing a cassette found (as Loaded, with the responses left on disk)."""
+
+    path: Path
+    version: int
+    entries: tuple[Entry, ...]
+    truncated_at: int | None = None
+
+    @property
+    def warning(self) -> str | None:
+        if self.truncated_at is None:
+            return None
+        return (
+            f"{self.path}: the last record (from byte {self.truncated_at}) is incomplete, "
+            f"probably cut short by a stopped recorder; "
+            f"the {len(self.entries)} complete exchanges before it are loaded"
+        )
+
+
+def index(path: Path, follows: "Callable[[], Writer | None]" = lambda: None) -> Indexed:
+    """The requests of the cassette at `path` and where each record lies, for replay.
+
+    Errors as `read`; `follows` gives this process's writer of the file, if any (see Reader).
+    """
+    try:
+        with path.open("rb") as stream:
+            status = os.fstat(stream.fileno())
+            head, version, records = _records(path, stream, status.st_size)
+            del head
+            reader = Reader(path, version, stamp_of(status), follows)
+            entries: list[Entry] = []
+            add = entries.append
+            upgrade = migrate.upgrade
+            for offset, end, item in records:
+                if item is _TRUNCATED:
+                    indexed = Indexed(path, version, tuple(entries), offset)
+                    logger.warning("%s", indexed.warning)
+                    return indexed
+                try:
+                    record = upgrade(item, version)
+                    request = request_from_record(record)
+                    status_code = _status(record)
+                except CassetteError as e:
+                    raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
+                add(Entry(reader, offset, end - offset, request, status_code))
+            return Indexed(path, version, tuple(entries))
+    except OSError as e:
+        raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+
+
+def _status(record: Record) -> int:
+    """The response status; the rest of the response is checked when it is played."""
+    response = record.get("response")
+    status = response.get("status") if isinstance(response, dict) else None
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return response_from_record(record).status  # raises, naming what is wrong
 
 
 def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
@@ -163,17 +313,21 @@ class Writer:
         self.count = count
         self._stream = stream
         self._broken: str | None = None
+        self.stamp: Stamp = stamp_of(os.fstat(stream.fileno()))
+        """The file as this writer left it (a Reader of the same file accepts these appends)."""
 
     @classmethod
     def open(cls, path: Path) -> "Writer":
         """Start a new cassette, or continue an existing one (upgrading or mending it first)."""
         try:
             if path.exists() and path.stat().st_size > 0:
-                loaded = read(path)
-                if loaded.truncated_at is not None or loaded.version != VERSION:
+                indexed = index(path)
+                count = len(indexed.entries)
+                if indexed.truncated_at is not None or indexed.version != VERSION:
+                    loaded = read(path)
                     head = dict(loaded.header, version=VERSION)
                     rewrite(path, head, (s.exchange for s in loaded.exchanges))
-                return cls(path, path.open("ab", buffering=0), len(loaded.exchanges))
+                return cls(path, path.open("ab", buffering=0), count)
             stream = path.open("wb", buffering=0)
             _write_all(stream, pack(header(datetime.now(UTC))))
             return cls(path, stream, 0)
@@ -192,12 +346,15 @@ class Writer:
             self._undo(offset, e)
             raise CassetteError(f"cannot append to cassette {self.path}: {e.strerror or e}") from e
         self.count += 1
+        with suppress(OSError):
+            self.stamp = stamp_of(os.fstat(self._stream.fileno()))
         return offset
 
     def _undo(self, offset: int, error: OSError) -> None:
         """Cut a partly written record off, so later appends do not follow garbage."""
         try:
             os.ftruncate(self._stream.fileno(), offset)
+            self.stamp = stamp_of(os.fstat(self._stream.fileno()))
         except OSError:
             self._broken = f"a failed write ({error.strerror or error}) could not be undone"
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from pretenders_proxy._version import __version__
@@ -66,40 +67,55 @@ def to_record(exchange: Exchange) -> Record:
 
 def from_record(record: object) -> Exchange:
     """The exchange a record stores; CassetteError naming the first field that is wrong."""
-    if not isinstance(record, Mapping):
-        raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
-    request = _map(record, "request", "")
-    response = _map(record, "response", "")
-    meta = record.get("meta", {})
+    request, response = request_from_record(record), response_from_record(record)
+    meta = _record(record).get("meta", {})
     if not isinstance(meta, Mapping):
         raise CassetteError("meta is not a map")
-    trailers = response.get("trailers")
     return Exchange(
-        request=Request(
-            method=_get(request, "method", str, "request"),
-            scheme=_get(request, "scheme", str, "request"),
-            host=_get(request, "host", str, "request"),
-            port=_get(request, "port", int, "request"),
-            path=_get(request, "path", bytes, "request"),
-            query=_get(request, "query", bytes, "request"),
-            http_version=_get(request, "http_version", str, "request"),
-            headers=_headers(request.get("headers"), "request.headers"),
-            body=_get(request, "body", bytes, "request"),
-        ),
-        response=Response(
-            status=_get(response, "status", int, "response"),
-            reason=_get(response, "reason", str, "response"),
-            http_version=_get(response, "http_version", str, "response"),
-            headers=_headers(response.get("headers"), "response.headers"),
-            body=_get(response, "body", bytes, "response"),
-            trailers=None if trailers is None else _headers(trailers, "response.trailers"),
-        ),
+        request=request,
+        response=response,
         meta=Meta(
             recorded_at=str(meta.get("recorded_at", "")),
             duration_ms=float(meta.get("duration_ms") or 0.0),
             redacted=tuple(str(item) for item in meta.get("redacted") or ()),
         ),
     )
+
+
+def request_from_record(record: object) -> Request:
+    """Only the request of a record (what replay indexes); CassetteError as from_record."""
+    request = _map(_record(record), "request", "")
+    return Request(
+        method=_get(request, "method", str, "request"),
+        scheme=_get(request, "scheme", str, "request"),
+        host=_get(request, "host", str, "request"),
+        port=_get(request, "port", int, "request"),
+        path=_get(request, "path", bytes, "request"),
+        query=_get(request, "query", bytes, "request"),
+        http_version=_get(request, "http_version", str, "request"),
+        headers=_headers(request.get("headers"), "request.headers"),
+        body=_get(request, "body", bytes, "request"),
+    )
+
+
+def response_from_record(record: object) -> Response:
+    """Only the response of a record (read when it is played); CassetteError as from_record."""
+    response = _map(_record(record), "response", "")
+    trailers = response.get("trailers")
+    return Response(
+        status=_get(response, "status", int, "response"),
+        reason=_get(response, "reason", str, "response"),
+        http_version=_get(response, "http_version", str, "response"),
+        headers=_headers(response.get("headers"), "response.headers"),
+        body=_get(response, "body", bytes, "response"),
+        trailers=None if trailers is None else _headers(trailers, "response.trailers"),
+    )
+
+
+def _record(record: object) -> Mapping[str, Any]:
+    if not isinstance(record, Mapping):
+        raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
+    return record
 
 
 def _pairs(headers: Headers) -> list[list[bytes]]:
@@ -121,16 +137,17 @@ def _get[T](record: Mapping[str, Any], name: str, kind: type[T], where: str) -> 
     return found
 
 
+_PAIR_TYPES = frozenset({list, tuple})
+_PAIR_LENGTHS = frozenset({2})
+_BYTES = frozenset({bytes})
+
+
 def _headers(pairs: object, where: str) -> Headers:
-    if not isinstance(pairs, list):
+    # Checked with C-level passes (map, set): replay indexes every request of a cassette.
+    if not isinstance(pairs, list | tuple):
         raise CassetteError(f"{where} is not a list of [name, value] pairs")
-    headers = []
-    for pair in pairs:
-        if not (
-            isinstance(pair, list | tuple)
-            and len(pair) == 2
-            and all(isinstance(part, bytes) for part in pair)
-        ):
-            raise CassetteError(f"{where} has an item that is not a [name, value] pair of bytes")
-        headers.append((pair[0], pair[1]))
-    return tuple(headers)
+    if set(map(type, pairs)) <= _PAIR_TYPES:
+        headers = tuple(map(tuple, pairs))
+        if set(map(len, headers)) <= _PAIR_LENGTHS and set(map(type, chain(*headers))) <= _BYTES:
+            return headers
+    raise CassetteError(f"{where} has an item that is not a [name, value] pair of bytes")

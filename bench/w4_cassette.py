@@ -1,0 +1,152 @@
+"""W4: cassette scale. Replay from a 100,000-exchange cassette (~270 MB) against one exchange.
+
+The cassette is generated in a temporary directory with pretenders' own cassette writer (never
+kept). Measured: the time from starting `pretenders replay` to the first request answered
+through the proxy (a cold start, then a second start that finds its index cache), the peak RSS
+(VmHWM), and replay req/s with 100,000 exchanges vs with 1. Baseline: `mitmdump
+--server-replay` started on the same exchanges as a flow file; by default on a tenth of them
+(10,000 flows, its time and memory grow linearly) to keep the run short, or on all of them
+with `--w4-full-mitmdump`. Targets: ready < 3 s, peak RSS < 400 MB, req/s within 10% of 1.
+"""
+
+import tempfile
+import time
+import urllib.error
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness import free_port, ratio
+from systems import PAYLOAD, mitmdump, pretenders
+from w2_replay import fetch_through, measure
+
+from pretenders_proxy.cassette import io as cassette_io
+from pretenders_proxy.model.exchange import Exchange, Meta
+from pretenders_proxy.model.http import Request, Response
+
+MANY = 100_000
+HOST, PORT = "api.example.test", 8080
+BODY = PAYLOAD + b" " * (2_300 - len(PAYLOAD))  # ~2.7 KB records: ~270 MB for 100,000
+
+
+def exchanges(count: int) -> Iterator[Exchange]:
+    for n in range(count):
+        request = Request(
+            method="GET",
+            path=f"/items/{n}".encode(),
+            headers=(
+                (b"Host", f"{HOST}:{PORT}".encode()),
+                (b"User-Agent", b"bench/1.0"),
+                (b"Accept", b"application/json"),
+                (b"Accept-Encoding", b"identity"),
+                (b"X-Request-Id", f"{n:032x}".encode()),
+            ),
+            host=HOST,
+            port=PORT,
+        )
+        response = Response(
+            status=200,
+            reason="OK",
+            headers=(
+                (b"Content-Type", b"application/json"),
+                (b"Content-Length", str(len(BODY)).encode()),
+                (b"Date", b"Mon, 30 Nov 2026 12:00:00 GMT"),
+                (b"Server", b"bench-upstream"),
+                (b"Cache-Control", b"no-store"),
+            ),
+            body=BODY,
+        )
+        yield Exchange(request, response, Meta(recorded_at="2026-11-30T12:00:00+00:00"))
+
+
+def flows(path: Path, count: int) -> None:
+    """The same exchanges as a mitmproxy flow file (what mitmdump --server-replay reads)."""
+    from mitmproxy import connection, http, io
+
+    with path.open("wb") as stream:
+        writer = io.FlowWriter(stream)
+        for exchange in exchanges(count):
+            req, res = exchange.request, exchange.response
+            client = connection.Client(
+                peername=("127.0.0.1", 1), sockname=("127.0.0.1", 2), timestamp_start=time.time()
+            )
+            flow = http.HTTPFlow(client, connection.Server(address=(req.host, req.port)))
+            flow.request = http.Request(
+                req.host, req.port, b"GET", b"http", f"{req.host}:{req.port}".encode(),
+                req.path, b"HTTP/1.1", http.Headers(list(req.headers)), b"", None, 0, 0,
+            )  # fmt: skip
+            flow.response = http.Response(
+                b"HTTP/1.1", 200, b"OK", http.Headers(list(res.headers)), res.body, None, 0, 0
+            )
+            writer.add(flow)
+
+
+def until_answered(proxy_port: int, url: str, started: float, timeout: float) -> float:
+    """Seconds from `started` until `url` is answered through the proxy."""
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        try:
+            fetch_through(proxy_port, url)
+            return round(time.monotonic() - started, 2)
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing answered {url} within {timeout:g}s")
+
+
+def start_pretenders(cassette: Path, confdir: Path, options: Any) -> dict[str, Any]:
+    target = f"http://{HOST}:{PORT}/items/{MANY // 2 if 'many' in cassette.name else 0}"
+    figures: dict[str, Any] = {}
+    started = time.monotonic()
+    with pretenders("replay", [str(cassette)], confdir=confdir, wait=False) as p:
+        figures["ready_s"] = until_answered(p.proxy_port, target, started, 300)
+        figures["peak_rss_mb_at_ready"] = round(p.service.peak_rss_mb(), 1)
+        if options.runs:
+            figures |= measure(p.proxy_port, target, options)
+        figures["peak_rss_mb"] = round(p.service.peak_rss_mb(), 1)
+    return figures
+
+
+def run(options: Any) -> dict[str, Any]:
+    systems: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        one, many = folder / "one.cassette", folder / "many.cassette"
+        cassette_io.write(one, exchanges(1))
+        began = time.monotonic()
+        cassette_io.write(many, exchanges(MANY))
+        size_mb = round(many.stat().st_size / 2**20, 1)
+        written_s = round(time.monotonic() - began, 1)
+        systems["pretenders replay, 1 exchange"] = start_pretenders(one, folder, options)
+        cold = folder / "cold"
+        cold.mkdir()
+        systems[f"pretenders replay, {MANY} exchanges"] = start_pretenders(many, cold, options)
+        quick = dict(vars(options), runs=0)
+        systems[f"pretenders replay, {MANY} exchanges, second start"] = start_pretenders(
+            many, cold, type(options)(**quick)
+        )
+        flows_count = MANY if options.w4_full_mitmdump else MANY // 10
+        flow_file = folder / "many.flows"
+        flows(flow_file, flows_count)
+        port = free_port()
+        started = time.monotonic()
+        replay = ["-S", str(flow_file), "--set", "server_replay_reuse=true"]
+        with mitmdump([*replay, "--set", f"confdir={folder}"], port, wait=False) as m:
+            target = f"http://{HOST}:{PORT}/items/{flows_count // 2}"
+            ready = until_answered(port, target, started, 900)
+            systems[f"mitmdump --server-replay, {flows_count} flows"] = {
+                "ready_s": ready,
+                "peak_rss_mb": round(m.peak_rss_mb(), 1),
+            }
+    ours = systems[f"pretenders replay, {MANY} exchanges"]
+    base = systems["pretenders replay, 1 exchange"]
+    share = ratio(ours["requests_per_s"], base["requests_per_s"])
+    return {
+        "cassette": {"exchanges": MANY, "size_mb": size_mb, "written_in_s": written_s},
+        "systems": systems,
+        "ratios": {f"req/s {MANY} exchanges / 1 exchange": share},
+        "targets": {
+            "ready < 3 s": ours["ready_s"] < 3,
+            "peak RSS < 400 MB": ours["peak_rss_mb"] < 400,
+            "req/s within 10% of 1 exchange": share >= 0.9,
+        },
+    }
