@@ -11,6 +11,7 @@ from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
 from pretenders_proxy.api.serve import describe_bind_error
+from pretenders_proxy.collector import settle
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
@@ -42,6 +43,7 @@ class Server:
         except ListenError:
             await self._stop_proxy()
             raise
+        settle()  # what start-up made lives on: keep it out of every collection
 
     async def serve(self, on_stop: Callable[[], None] | None = None) -> None:
         """Run until SIGINT/SIGTERM (or `stop()`), then close everything."""
