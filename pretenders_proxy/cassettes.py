@@ -26,8 +26,10 @@ def resolve(path: str) -> Path:
 class CassetteFiles:
     """Opens, shares and closes cassette files; the only owner of open writers."""
 
-    def __init__(self) -> None:
+    def __init__(self, index_cache: Path | None = None) -> None:
         self.redaction = Redaction()
+        self.index_cache = index_cache
+        """Where the indexes of loaded cassettes are kept for the next start (None: nowhere)."""
         self._writers: dict[Path, io.Writer] = {}
 
     def writer(self, path: str) -> io.Writer:
@@ -64,7 +66,7 @@ class CassetteFiles:
 
     def _index(self, where: Path) -> io.Indexed:
         # our own writer of the same file (on-miss record) only appends: replay follows it
-        return io.index(where, lambda: self._writers.get(where))
+        return io.index(where, lambda: self._writers.get(where), self.index_cache)
 
     def _release(self, store: Store) -> None:
         """Close the writers no session records to any more."""

@@ -21,6 +21,8 @@ from pretenders_proxy.settings import Settings
 
 logger = logging.getLogger(__name__)
 CA_FILE = "mitmproxy-ca-cert.pem"
+INDEX_CACHE = "cassette-index"
+"""The confdir's folder of cassette indexes: a second start on the same cassette is quick."""
 
 
 class Server:
@@ -28,6 +30,7 @@ class Server:
 
     def __init__(self, settings: Settings, options: Mapping[str, Any] | None = None) -> None:
         self.runtime = Runtime(settings)
+        self.runtime.cassettes.index_cache = Path(settings.confdir).expanduser() / INDEX_CACHE
         self.master: Master = build_master(self.runtime, options)
         self.services: Services = self.master.addons.get("services")
 

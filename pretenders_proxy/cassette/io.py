@@ -6,7 +6,9 @@ exchange's byte offset; `index` keeps only the requests and where each record li
 cassette does not hold its bodies in memory.
 """
 
+import hashlib
 import logging
+import marshal
 import os
 import shutil
 import tempfile
@@ -234,35 +236,113 @@ class Indexed:
         )
 
 
-def index(path: Path, follows: "Callable[[], Writer | None]" = lambda: None) -> Indexed:
+def index(
+    path: Path,
+    follows: "Callable[[], Writer | None]" = lambda: None,
+    cache: Path | None = None,
+) -> Indexed:
     """The requests of the cassette at `path` and where each record lies, for replay.
 
     Errors as `read`; `follows` gives this process's writer of the file, if any (see Reader).
+    `cache`: a directory keeping each index made (marshal, keyed by the cassette's path and
+    stamp), so that the next start with an unchanged cassette reads it instead.
     """
     try:
         with path.open("rb") as stream:
             status = os.fstat(stream.fileno())
+            stamp = stamp_of(status)
+            cached = _cached(cache, path, stamp)
+            if cached is not None:
+                return _indexed(path, Reader(path, cached[0], stamp, follows), *cached[1:])
             head, version, records = _records(path, stream, status.st_size)
             del head
-            reader = Reader(path, version, stamp_of(status), follows)
-            entries: list[Entry] = []
-            add = entries.append
+            rows: list[_Row] = []
+            add = rows.append
             upgrade = migrate.upgrade
+            truncated_at = None
             for offset, end, item in records:
                 if item is _TRUNCATED:
-                    indexed = Indexed(path, version, tuple(entries), offset)
-                    logger.warning("%s", indexed.warning)
-                    return indexed
+                    truncated_at = offset
+                    break
                 try:
                     record = upgrade(item, version)
                     request = request_from_record(record)
                     status_code = _status(record)
                 except CassetteError as e:
                     raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
-                add(Entry(reader, offset, end - offset, request, status_code))
-            return Indexed(path, version, tuple(entries))
+                add((offset, end - offset, request, status_code))
+        if cache is not None:
+            _keep(cache, path, stamp, (version, rows, truncated_at))
+        return _indexed(path, Reader(path, version, stamp, follows), rows, truncated_at)
     except OSError as e:
         raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+
+
+type _Row = tuple[int, int, Request, int]
+"""offset, length, request, status"""
+
+
+def _indexed(path: Path, reader: Reader, rows: Iterable[_Row], truncated_at: int | None) -> Indexed:
+    entries = tuple(Entry(reader, *row) for row in rows)
+    indexed = Indexed(path, reader.version, entries, truncated_at)
+    if indexed.warning is not None:
+        logger.warning("%s", indexed.warning)
+    return indexed
+
+
+_CACHE_FORMAT = "pretenders-cassette-index 1"
+
+
+def _cache_file(cache: Path, path: Path) -> Path:
+    return cache / (hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".index")
+
+
+def _keep(cache: Path, path: Path, stamp: Stamp, found: tuple[int, list[_Row], int | None]) -> None:
+    """Save an index for the next start (marshal: plain tuples); a failure only costs speed."""
+    version, rows, truncated_at = found
+    plain = [(*row[:2], *_request_fields(row[2]), row[3]) for row in rows]
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        target = _cache_file(cache, path)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(
+            marshal.dumps((_CACHE_FORMAT, str(path), stamp, version, truncated_at, plain))
+        )
+        os.replace(temporary, target)
+    except (OSError, ValueError) as e:
+        logger.debug("the index of %s is not cached: %s", path, e)
+
+
+def _cached(
+    cache: Path | None, path: Path, stamp: Stamp
+) -> tuple[int, list[_Row], int | None] | None:
+    """The saved index of `path` if it was made from the file as it is now (same stamp)."""
+    if cache is None:
+        return None
+    try:
+        saved = marshal.loads(_cache_file(cache, path).read_bytes())
+        form, where, saved_stamp, version, truncated_at, plain = saved
+        if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
+            return None
+        rows = [(row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return version, rows, truncated_at
+
+
+def _request_fields(request: Request) -> tuple[object, ...]:
+    """A request's fields in the order Request(...) takes them."""
+    return (
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        request.scheme,
+        request.host,
+        request.port,
+        request.http_version,
+    )
 
 
 def _status(record: Record) -> int:

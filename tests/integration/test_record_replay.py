@@ -116,3 +116,29 @@ def test_replay_leaves_out_the_recorded_connection_s_headers(cassette: Path, con
         client.close()
     assert answers == [(200, b"kept open\n", None)] * 3
     assert sockets[0] is not None and sockets.count(sockets[0]) == 3
+
+
+def test_a_second_start_reads_the_cached_index_until_the_cassette_changes(
+    cassette: Path, confdir: Path
+) -> None:
+    def exchange(n: int) -> Exchange:
+        return Exchange(
+            Request("GET", f"/{n}".encode(), host="api.test", port=80),
+            Response(200, ((b"Content-Type", b"text/plain"),), f"answer {n}\n".encode()),
+        )
+
+    def replayed(count: int) -> list[str]:
+        with (
+            launch([str(cassette)], confdir=confdir, command="replay") as replayer,
+            httpx.Client(proxy=replayer.proxy) as client,
+        ):
+            return [client.get(f"http://api.test/{n}").text for n in range(count)]
+
+    cassette_io.write(cassette, [exchange(0), exchange(1)])
+    assert replayed(2) == ["answer 0\n", "answer 1\n"]
+    assert len(list((confdir / "cassette-index").glob("*.index"))) == 1
+    assert replayed(2) == ["answer 0\n", "answer 1\n"]  # from the cached index
+    writer = cassette_io.Writer.open(cassette)
+    writer.append(exchange(2))
+    writer.close()
+    assert replayed(3) == ["answer 0\n", "answer 1\n", "answer 2\n"]

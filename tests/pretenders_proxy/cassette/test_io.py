@@ -229,3 +229,42 @@ def test_a_damaged_response_is_refused_naming_its_offset(tmp_path: Path) -> None
     message = f"{path} is damaged \\(byte {len(head)}: response.headers has an item that is not"
     with pytest.raises(CassetteError, match=message):
         entry.response()  # ... the rest of the response when it is played
+
+
+def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, cache = tmp_path / "a.cassette", tmp_path / "cache"
+    io.write(path, EXCHANGES)
+    made = io.index(path, cache=cache)
+    assert len(list(cache.glob("*.index"))) == 1
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("the cassette was parsed although its index was cached")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(io, "_records", not_again)
+        again = io.index(path, cache=cache)
+    assert [(e.offset, e.length, e.request, e.status) for e in again.entries] == [
+        (e.offset, e.length, e.request, e.status) for e in made.entries
+    ]
+    assert [e.response() for e in again.entries] == [x.response for x in EXCHANGES]
+
+
+def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Path) -> None:
+    path, cache = tmp_path / "a.cassette", tmp_path / "cache"
+    io.write(path, EXCHANGES[:2])
+    io.index(path, cache=cache)
+    writer = io.Writer.open(path)
+    writer.append(EXCHANGES[2])
+    writer.close()
+    assert [e.request for e in io.index(path, cache=cache).entries] == [
+        x.request for x in EXCHANGES
+    ]
+    (saved,) = cache.glob("*.index")
+    saved.write_bytes(b"\x00not marshal")
+    assert len(io.index(path, cache=cache).entries) == 3
+    os.truncate(path, path.stat().st_size - 3)
+    cut = io.index(path, cache=cache)
+    assert len(cut.entries) == 2 and cut.truncated_at is not None
+    assert io.index(path, cache=cache).truncated_at == cut.truncated_at  # from the cache
