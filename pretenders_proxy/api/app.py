@@ -2,6 +2,8 @@
 
 import hmac
 import json
+from collections.abc import Callable
+from typing import cast
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -18,7 +20,7 @@ from pretenders_proxy.api import (
     smtp_presets,
     v1,
 )
-from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
+from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
 from pretenders_proxy.runtime import Runtime
 
 MAX_BODY = 64 * 1024 * 1024
@@ -59,13 +61,39 @@ def create_app(runtime: Runtime) -> web.Application:
     return app
 
 
+MOCKS = "/mockhttp/"
+
+
+def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
+    """What makes `server` answer `/mockhttp/<name>/...` without the router and middlewares.
+
+    Mock traffic is the hot path: resolving it among every API route, then running the token
+    middleware (which lets mocks through anyway), cost more than answering it. Anything else
+    goes the usual way.
+    """
+    mock = guarded(lambda request: mocks.serve(request, runtime), plain=True)
+
+    def install(server: web.Server) -> None:
+        routed = server.request_handler
+
+        async def handle(request: web.BaseRequest) -> web.StreamResponse:
+            path = request.raw_path
+            if path.startswith(MOCKS) and len(path) > len(MOCKS) and path[len(MOCKS)] != "/":
+                return await mock(cast(web.Request, request))
+            return await routed(request)
+
+        server.request_handler = handle
+
+    return install
+
+
 def _require_token(token: str) -> Middleware:
     """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/mockhttp/"):
+        if request.path.startswith(MOCKS):
             return await handler(request)
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):
