@@ -51,10 +51,12 @@ def create_app(runtime: Runtime) -> web.Application:
         app.router.add_route(route.method, route.path, route.handler)
         if route.path.startswith(V1):  # /api/... is the same API, unversioned
             app.router.add_route(route.method, "/api/" + route.path[len(V1) :], route.handler)
-    spec = json.dumps(openapi.document(table))
+    spec: list[str] = []  # made on first request: building every schema slows start-up
 
     async def openapi_json(request: web.Request) -> web.Response:
-        return web.Response(text=spec, content_type="application/json")
+        if not spec:
+            spec.append(json.dumps(openapi.document(table)))
+        return web.Response(text=spec[0], content_type="application/json")
 
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     app.router.add_get("/api/openapi.json", openapi_json)
