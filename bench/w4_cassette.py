@@ -2,11 +2,11 @@
 
 The cassette is generated in a temporary directory with pretenders' own cassette writer (never
 kept). Measured: the time from starting `pretenders replay` to the first request answered
-through the proxy (a cold start, then a second start that finds its index cache), the peak RSS
-(VmHWM), and replay req/s with 100,000 exchanges vs with 1. Baseline: `mitmdump
---server-replay` started on the same exchanges as a flow file; by default on a tenth of them
-(10,000 flows, its time and memory grow linearly) to keep the run short, or on all of them
-with `--w4-full-mitmdump`. Targets: ready < 3 s, peak RSS < 400 MB, req/s within 10% of 1.
+through the proxy (a cold start, then a second start that reads the index it cached in the
+confdir), the peak RSS (VmHWM), and replay req/s with 100,000 exchanges vs with 1. Baseline:
+`mitmdump --server-replay` started on the same exchanges as a flow file; by default on a tenth
+of them (10,000 flows, its time and memory grow linearly) to keep the run short, or on all of
+them with `--w4-full-mitmdump`. Targets: ready < 3 s, peak RSS < 400 MB, req/s within 10% of 1.
 """
 
 import tempfile
@@ -116,13 +116,13 @@ def run(options: Any) -> dict[str, Any]:
         cassette_io.write(many, exchanges(MANY))
         size_mb = round(many.stat().st_size / 2**20, 1)
         written_s = round(time.monotonic() - began, 1)
+        # one confdir for all: its CA is made by the first start, the index cache of the big
+        # cassette by the second (a cold start), which the third reads
         systems["pretenders replay, 1 exchange"] = start_pretenders(one, folder, options)
-        cold = folder / "cold"
-        cold.mkdir()
-        systems[f"pretenders replay, {MANY} exchanges"] = start_pretenders(many, cold, options)
+        systems[f"pretenders replay, {MANY} exchanges"] = start_pretenders(many, folder, options)
         quick = dict(vars(options), runs=0)
         systems[f"pretenders replay, {MANY} exchanges, second start"] = start_pretenders(
-            many, cold, type(options)(**quick)
+            many, folder, type(options)(**quick)
         )
         flows_count = MANY if options.w4_full_mitmdump else MANY // 10
         flow_file = folder / "many.flows"
@@ -138,6 +138,7 @@ def run(options: Any) -> dict[str, Any]:
                 "peak_rss_mb": round(m.peak_rss_mb(), 1),
             }
     ours = systems[f"pretenders replay, {MANY} exchanges"]
+    again = systems[f"pretenders replay, {MANY} exchanges, second start"]
     base = systems["pretenders replay, 1 exchange"]
     share = ratio(ours["requests_per_s"], base["requests_per_s"])
     return {
@@ -145,7 +146,8 @@ def run(options: Any) -> dict[str, Any]:
         "systems": systems,
         "ratios": {f"req/s {MANY} exchanges / 1 exchange": share},
         "targets": {
-            "ready < 3 s": ours["ready_s"] < 3,
+            "ready < 3 s (cold start)": ours["ready_s"] < 3,
+            "ready < 3 s (second start, cached index)": again["ready_s"] < 3,
             "peak RSS < 400 MB": ours["peak_rss_mb"] < 400,
             "req/s within 10% of 1 exchange": share >= 0.9,
         },
