@@ -167,7 +167,11 @@ def proxy_script(target: str, host: str) -> str:
 
 def median_load(runs: int, measure: Callable[[], Load]) -> dict[str, object]:
     """The median requests/s and p99 of `runs` measurements, with each run kept."""
-    loads = [measure() for _ in range(runs)]
+    return summary([measure() for _ in range(runs)])
+
+
+def summary(loads: Sequence[Load]) -> dict[str, object]:
+    """The median requests/s and p99 of `loads`, their errors, and each run."""
     return {
         "requests_per_s": round(statistics.median(x.requests_per_s for x in loads), 1),
         "p99_ms": round(statistics.median(x.p99_ms for x in loads), 2),

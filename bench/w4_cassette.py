@@ -9,16 +9,18 @@ of them (10,000 flows, its time and memory grow linearly) to keep the run short,
 them with `--w4-full-mitmdump`. Targets: ready < 3 s, peak RSS < 400 MB, req/s within 10% of 1.
 """
 
+import os
 import tempfile
 import time
 import urllib.error
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness import free_port, ratio
-from systems import PAYLOAD, mitmdump, pretenders
-from w2_replay import fetch_through, measure
+from harness import Load, free_port, proxy_script, ratio, summary, wrk
+from systems import PAYLOAD, Pretenders, mitmdump, pretenders
+from w2_replay import fetch_through
 
 from pretenders_proxy.cassette import io as cassette_io
 from pretenders_proxy.model.exchange import Exchange, Meta
@@ -93,17 +95,45 @@ def until_answered(proxy_port: int, url: str, started: float, timeout: float) ->
     raise TimeoutError(f"nothing answered {url} within {timeout:g}s")
 
 
-def start_pretenders(cassette: Path, confdir: Path, options: Any) -> dict[str, Any]:
-    target = f"http://{HOST}:{PORT}/items/{MANY // 2 if 'many' in cassette.name else 0}"
-    figures: dict[str, Any] = {}
-    started = time.monotonic()
+def target(count: int) -> str:
+    return f"http://{HOST}:{PORT}/items/{count // 2}"
+
+
+@contextmanager
+def started(cassette: Path, count: int, confdir: Path) -> Iterator[tuple[Pretenders, float]]:
+    """`pretenders replay cassette`, and the seconds until it answered its first request."""
+    began = time.monotonic()
     with pretenders("replay", [str(cassette)], confdir=confdir, wait=False) as p:
-        figures["ready_s"] = until_answered(p.proxy_port, target, started, 300)
-        figures["peak_rss_mb_at_ready"] = round(p.service.peak_rss_mb(), 1)
-        if options.runs:
-            figures |= measure(p.proxy_port, target, options)
-        figures["peak_rss_mb"] = round(p.service.peak_rss_mb(), 1)
-    return figures
+        yield p, until_answered(p.proxy_port, target(count), began, 300)
+
+
+def alternated(servers: dict[str, tuple[int, str]], options: Any) -> dict[str, dict[str, Any]]:
+    """Each server's median req/s, measured in turns (A, B, A, B, ...) so that a machine
+    that gets busier or quieter during the run moves both alike."""
+    lua = {name: proxy_script(url, url.split("/")[2]) for name, (_, url) in servers.items()}
+    loads: dict[str, list[Load]] = {name: [] for name in servers}
+    try:
+        for name, (port, _) in servers.items():
+            wrk(
+                f"http://127.0.0.1:{port}/",
+                seconds=options.warmup,
+                connections=32,
+                script=lua[name],
+            )
+        for _ in range(options.runs):
+            for name, (port, _) in servers.items():
+                loads[name].append(
+                    wrk(
+                        f"http://127.0.0.1:{port}/",
+                        seconds=options.seconds,
+                        connections=options.connections,
+                        script=lua[name],
+                    )
+                )
+    finally:
+        for path in lua.values():
+            os.unlink(path)
+    return {name: summary(found) for name, found in loads.items()}
 
 
 def run(options: Any) -> dict[str, Any]:
@@ -116,23 +146,40 @@ def run(options: Any) -> dict[str, Any]:
         cassette_io.write(many, exchanges(MANY))
         size_mb = round(many.stat().st_size / 2**20, 1)
         written_s = round(time.monotonic() - began, 1)
-        # one confdir for all: its CA is made by the first start, the index cache of the big
-        # cassette by the second (a cold start), which the third reads
-        systems["pretenders replay, 1 exchange"] = start_pretenders(one, folder, options)
-        systems[f"pretenders replay, {MANY} exchanges"] = start_pretenders(many, folder, options)
-        quick = dict(vars(options), runs=0)
-        systems[f"pretenders replay, {MANY} exchanges, second start"] = start_pretenders(
-            many, folder, type(options)(**quick)
-        )
+        # One confdir for all: its CA is made by the first start, the index of the big
+        # cassette is cached by the second (a cold start), and the third start reads it.
+        small, big = "pretenders replay, 1 exchange", f"pretenders replay, {MANY} exchanges"
+        with (
+            started(one, 1, folder) as (first, first_ready),
+            started(many, MANY, folder) as (second, second_ready),
+        ):
+            systems[small] = {"ready_s": first_ready}
+            systems[big] = {"ready_s": second_ready}
+            systems[big]["peak_rss_mb_at_ready"] = round(second.service.peak_rss_mb(), 1)
+            measured = alternated(
+                {
+                    small: (first.proxy_port, target(1)),
+                    big: (second.proxy_port, target(MANY)),
+                },
+                options,
+            )
+            for name, figures in measured.items():
+                systems[name] |= figures
+            systems[small]["peak_rss_mb"] = round(first.service.peak_rss_mb(), 1)
+            systems[big]["peak_rss_mb"] = round(second.service.peak_rss_mb(), 1)
+        with started(many, MANY, folder) as (third, third_ready):
+            systems[f"{big}, second start"] = {
+                "ready_s": third_ready,
+                "peak_rss_mb_at_ready": round(third.service.peak_rss_mb(), 1),
+            }
         flows_count = MANY if options.w4_full_mitmdump else MANY // 10
         flow_file = folder / "many.flows"
         flows(flow_file, flows_count)
         port = free_port()
-        started = time.monotonic()
+        began = time.monotonic()
         replay = ["-S", str(flow_file), "--set", "server_replay_reuse=true"]
         with mitmdump([*replay, "--set", f"confdir={folder}"], port, wait=False) as m:
-            target = f"http://{HOST}:{PORT}/items/{flows_count // 2}"
-            ready = until_answered(port, target, started, 900)
+            ready = until_answered(port, target(flows_count), began, 900)
             systems[f"mitmdump --server-replay, {flows_count} flows"] = {
                 "ready_s": ready,
                 "peak_rss_mb": round(m.peak_rss_mb(), 1),
