@@ -85,7 +85,24 @@ def from_record(record: object) -> Exchange:
 def request_from_record(record: object) -> Request:
     """Only the request of a record (what replay indexes); CassetteError as from_record."""
     request = _map(_record(record), "request", "")
-    return Request(
+    get = request.get
+    method, scheme, host, port = get("method"), get("scheme"), get("host"), get("port")
+    path, query, version, body = get("path"), get("query"), get("http_version"), get("body")
+    if (  # the usual case, checked at once (replay indexes every request of a cassette)
+        type(method) is str
+        and type(scheme) is str
+        and type(host) is str
+        and type(port) is int
+        and type(path) is bytes
+        and type(query) is bytes
+        and type(version) is str
+        and type(body) is bytes
+    ):
+        return Request(
+            method, path, query, _headers(get("headers"), "request.headers"), body,
+            scheme, host, port, version,
+        )  # fmt: skip
+    return Request(  # the field-by-field checks name the first field that is wrong
         method=_get(request, "method", str, "request"),
         scheme=_get(request, "scheme", str, "request"),
         host=_get(request, "host", str, "request"),
