@@ -136,7 +136,8 @@ def test_a_second_start_reads_the_cached_index_until_the_cassette_changes(
 
     cassette_io.write(cassette, [exchange(0), exchange(1)])
     assert replayed(2) == ["answer 0\n", "answer 1\n"]
-    assert len(list((confdir / "cassette-index").glob("*.index"))) == 1
+    indexes = (confdir / "cassette-index").glob("*.index")
+    assert any(str(cassette).encode() in index.read_bytes() for index in indexes)
     assert replayed(2) == ["answer 0\n", "answer 1\n"]  # from the cached index
     writer = cassette_io.Writer.open(cassette)
     writer.append(exchange(2))
