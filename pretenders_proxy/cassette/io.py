@@ -251,9 +251,9 @@ def index(
         with path.open("rb") as stream:
             status = os.fstat(stream.fileno())
             stamp = stamp_of(status)
-            cached = _cached(cache, path, stamp)
+            cached = _cached(cache, path, stamp, follows)
             if cached is not None:
-                return _indexed(path, Reader(path, cached[0], stamp, follows), *cached[1:])
+                return _warned(cached)
             head, version, records = _records(path, stream, status.st_size)
             del head
             rows: list[_Row] = []
@@ -283,8 +283,11 @@ type _Row = tuple[int, int, Request, int]
 
 
 def _indexed(path: Path, reader: Reader, rows: Iterable[_Row], truncated_at: int | None) -> Indexed:
-    entries = tuple(Entry(reader, *row) for row in rows)
-    indexed = Indexed(path, reader.version, entries, truncated_at)
+    entries = tuple([Entry(reader, *row) for row in rows])
+    return _warned(Indexed(path, reader.version, entries, truncated_at))
+
+
+def _warned(indexed: Indexed) -> Indexed:
     if indexed.warning is not None:
         logger.warning("%s", indexed.warning)
     return indexed
@@ -314,8 +317,8 @@ def _keep(cache: Path, path: Path, stamp: Stamp, found: tuple[int, list[_Row], i
 
 
 def _cached(
-    cache: Path | None, path: Path, stamp: Stamp
-) -> tuple[int, list[_Row], int | None] | None:
+    cache: Path | None, path: Path, stamp: Stamp, follows: "Callable[[], Writer | None]"
+) -> Indexed | None:
     """The saved index of `path` if it was made from the file as it is now (same stamp)."""
     if cache is None:
         return None
@@ -324,10 +327,13 @@ def _cached(
         form, where, saved_stamp, version, truncated_at, plain = saved
         if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
             return None
-        rows = [(row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
+        reader = Reader(path, version, stamp, follows)
+        entries = tuple(
+            [Entry(reader, row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
+        )
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return version, rows, truncated_at
+    return Indexed(path, version, entries, truncated_at)
 
 
 def _request_fields(request: Request) -> tuple[object, ...]:
