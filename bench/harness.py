@@ -170,6 +170,21 @@ def median_load(runs: int, measure: Callable[[], Load]) -> dict[str, object]:
     return summary([measure() for _ in range(runs)])
 
 
+def in_turns(
+    measures: dict[str, Callable[[float], Load]], runs: int, warmup: float, seconds: float
+) -> dict[str, dict[str, object]]:
+    """Each system's summary, measured in turns (A, B, A, B, ...): a machine that gets busier
+    or quieter during the run then moves both alike, and their ratio stays fair.
+    `measures[name](seconds)` runs one load against that system."""
+    for measure in measures.values():
+        measure(warmup)
+    loads: dict[str, list[Load]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            loads[name].append(measure(seconds))
+    return {name: summary(found) for name, found in loads.items()}
+
+
 def summary(loads: Sequence[Load]) -> dict[str, object]:
     """The median requests/s and p99 of `loads`, their errors, and each run."""
     return {

@@ -13,12 +13,12 @@ import os
 import tempfile
 import time
 import urllib.error
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness import Load, free_port, proxy_script, ratio, summary, wrk
+from harness import Load, free_port, in_turns, proxy_script, ratio, wrk
 from systems import PAYLOAD, Pretenders, mitmdump, pretenders
 from w2_replay import fetch_through
 
@@ -108,32 +108,22 @@ def started(cassette: Path, count: int, confdir: Path) -> Iterator[tuple[Pretend
 
 
 def alternated(servers: dict[str, tuple[int, str]], options: Any) -> dict[str, dict[str, Any]]:
-    """Each server's median req/s, measured in turns (A, B, A, B, ...) so that a machine
-    that gets busier or quieter during the run moves both alike."""
+    """Each proxy's (port, target URL) median req/s, measured in turns (harness.in_turns)."""
     lua = {name: proxy_script(url, url.split("/")[2]) for name, (_, url) in servers.items()}
-    loads: dict[str, list[Load]] = {name: [] for name in servers}
+
+    def measure(name: str) -> Callable[[float], Load]:
+        url = f"http://127.0.0.1:{servers[name][0]}/"
+        return lambda seconds: wrk(
+            url, seconds=seconds, connections=options.connections, script=lua[name]
+        )
+
     try:
-        for name, (port, _) in servers.items():
-            wrk(
-                f"http://127.0.0.1:{port}/",
-                seconds=options.warmup,
-                connections=32,
-                script=lua[name],
-            )
-        for _ in range(options.runs):
-            for name, (port, _) in servers.items():
-                loads[name].append(
-                    wrk(
-                        f"http://127.0.0.1:{port}/",
-                        seconds=options.seconds,
-                        connections=options.connections,
-                        script=lua[name],
-                    )
-                )
+        return in_turns(
+            {name: measure(name) for name in servers}, options.runs, options.warmup, options.seconds
+        )
     finally:
         for path in lua.values():
             os.unlink(path)
-    return {name: summary(found) for name, found in loads.items()}
 
 
 def run(options: Any) -> dict[str, Any]:
