@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5] [--runs 3] [--seconds 10]`.
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6] [--runs 3] [--seconds 10]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import cassette_tools
 import w1_mock
 import w2_replay
 import w2r_record
@@ -27,6 +28,7 @@ WORKLOADS = {
     "w3": w3_smtp,
     "w4": w4_cassette,
     "w5": w5_presets,
+    "w6": cassette_tools,
 }
 
 
@@ -42,6 +44,7 @@ def main() -> None:
         action="store_true",
         help="w4: start mitmdump on all 100,000 flows (about a minute) rather than 10,000",
     )
+    parser.add_argument("--exchanges", type=int, default=cassette_tools.EXCHANGES, help="w6 size")
     options = parser.parse_args()
     for name in options.workloads or list(WORKLOADS):
         module = WORKLOADS[name]

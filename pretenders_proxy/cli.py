@@ -1,4 +1,4 @@
-"""The `pretenders` command: serve, record, replay, ca, env."""
+"""The `pretenders` command: serve, record, replay, ca, env, cassette."""
 
 import asyncio
 import logging
@@ -10,6 +10,7 @@ import typer
 
 from pretenders_proxy import startup
 from pretenders_proxy._version import __version__
+from pretenders_proxy.cli_cassette import cassette_app
 from pretenders_proxy.cli_flags import ServerFlags, server_flags
 from pretenders_proxy.cli_trust import ENV_EPILOG, ca_app, env
 from pretenders_proxy.errors import ConfigError, ListenError
@@ -121,6 +122,7 @@ def replay(
 
 
 app.add_typer(ca_app)
+app.add_typer(cassette_app)
 app.command(epilog=ENV_EPILOG)(env)
 
 

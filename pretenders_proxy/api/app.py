@@ -1,4 +1,4 @@
-"""The control API application: the v1 API, the pretenders 1.4 protocol and mock traffic."""
+"""The control API application: the v1 API, the pretenders 1.4 protocol, mock traffic, the UI."""
 
 import hmac
 import json
@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from pretenders_proxy.api import (
+    cassettes,
     certificates,
     compat,
     events,
@@ -18,6 +19,7 @@ from pretenders_proxy.api import (
     openapi,
     requests,
     smtp_presets,
+    ui,
     v1,
 )
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
@@ -35,6 +37,7 @@ def routes() -> list[Route]:
         *mail.router.routes,
         *smtp_presets.router.routes,
         *modes.router.routes,
+        *cassettes.router.routes,
         *certificates.router.routes,
         *compat.router.routes,
         *mocks.router.routes,
@@ -60,6 +63,7 @@ def create_app(runtime: Runtime) -> web.Application:
 
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     app.router.add_get("/api/openapi.json", openapi_json)
+    ui.add_routes(app)
     return app
 
 
@@ -90,12 +94,13 @@ def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
 
 
 def _require_token(token: str) -> Middleware:
-    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app."""
+    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app,
+    and the UI's files to the browser (the page asks for the token)."""
     expected = f"Bearer {token}".encode()
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(MOCKS):
+        if request.path.startswith(MOCKS) or ui.is_public(request.path):
             return await handler(request)
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):

@@ -373,3 +373,42 @@ class ModeOut(BaseModel):
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     warnings: list[str] = Field(description="What loading the cassettes had to say.")
+
+
+class CassetteOut(BaseModel):
+    session: str
+    path: str = Field(description="The cassette as the session names it (a path on the server).")
+    replaying: bool = Field(description="Its recordings answer the session's requests.")
+    recording: bool = Field(description="New exchanges are appended to it.")
+    exchanges_url: str = Field(description="Where to list its exchanges, a page at a time.")
+
+
+class CassetteExchangeOut(BaseModel):
+    position: int = Field(description="Where it is in the cassette, from 1.")
+    method: str
+    url: str
+    status: int
+    recorded_at: str
+    duration_ms: float
+    request_headers: list[list[str]]
+    request_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
+    request_size: int
+    response_headers: list[list[str]]
+    response_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
+    response_size: int = Field(description="Bytes stored (still content-encoded).")
+    response_encoding: str | None = Field(description="Its Content-Encoding, if any.")
+
+
+class CassettePageOut(BaseModel):
+    session: str
+    cassette: str
+    total: int = Field(description="Complete exchanges in the cassette.")
+    offset: int
+    limit: int
+    truncated: bool = Field(description="The file ends in an incomplete record (not counted).")
+    exchanges: list[CassetteExchangeOut]
+    next: str | None = Field(description="The next page, or None after the last.")

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.matching.subject import rule_target
-from pretenders_proxy.model.http import Headers
+from pretenders_proxy.matching.subject import decode_content, rule_target
+from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Headers, header
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.model.mail import Mail
 from pretenders_proxy.model.message import parse
@@ -267,3 +268,42 @@ def recording(recorded: Recorded, session: str) -> dict[str, Any]:
         "url": request.url,
         "status": recorded.status,
     }
+
+
+PREVIEW = 4096
+"""Bytes of a body shown in a cassette listing; the whole body stays in the cassette."""
+
+
+def cassette_exchange(exchange: Exchange, position: int) -> dict[str, Any]:
+    """A cassette's exchange for a listing: the request, the answer, bodies previewed."""
+    request, response = exchange.request, exchange.response
+    return {
+        "position": position,
+        "method": request.method,
+        "url": request.url,
+        "status": response.status,
+        "recorded_at": exchange.meta.recorded_at,
+        "duration_ms": round(exchange.meta.duration_ms, 3),
+        "request_headers": header_pairs(request.headers),
+        "request_body": preview(decoded(request.body, request.headers)),
+        "request_size": len(request.body),
+        "response_headers": header_pairs(response.headers),
+        "response_body": preview(decoded(response.body, response.headers)),
+        "response_size": len(response.body),
+        "response_encoding": header(response.headers, "content-encoding"),
+    }
+
+
+def decoded(body: bytes, headers: Headers) -> bytes:
+    """The body with its gzip or deflate Content-Encoding undone, to be read."""
+    return decode_content(body, header(headers, "content-encoding"))
+
+
+def preview(data: bytes) -> str | None:
+    """The first PREVIEW bytes as UTF-8 text (a character cut by the limit left out), or None."""
+    head = data[:PREVIEW]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        cut_short = len(data) > PREVIEW and e.reason == "unexpected end of data"
+        return head[: e.start].decode("utf-8") if cut_short else None

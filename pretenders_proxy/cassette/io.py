@@ -1,9 +1,10 @@
 """Cassette files: the only module that reads or writes them.
 
 A cassette is a msgpack stream: a header map, then one map per exchange. Reading keeps every
-exchange's byte offset; `index` keeps only the requests and where each record lies, and a
-`Reader` reads a response from disk (os.pread) when it is played, so that replaying a large
-cassette does not hold its bodies in memory.
+exchange's byte offset; `Reader` streams exchanges one at a time; `index` keeps only the
+requests and where each record lies, and a `ResponseReader` reads a response from disk
+(os.pread) when it is played, so that replaying a large cassette does not hold its bodies in
+memory.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +123,59 @@ def _records(
     return first[2], version, objects
 
 
+class Reader:
+    """Streams a cassette's exchanges one record at a time, so big files never sit in memory.
+
+    Strict by default (damage raises CassetteError, a truncated tail ends the stream and sets
+    `truncated_at`); `lenient` stops at the first bad record instead, noting where and why, which
+    is what `pretenders cassette repair` keeps.
+    """
+
+    def __init__(self, path: Path, *, lenient: bool = False) -> None:
+        self.path = path
+        self.lenient = lenient
+        self.truncated_at: int | None = None
+        self.problem: str | None = None
+        """Why reading stopped early (a lenient reader's damage, or a truncated tail)."""
+        try:
+            self._stream = path.open("rb")
+            self.size = os.fstat(self._stream.fileno()).st_size
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+        try:
+            head, self.version, self._objects = _records(path, self._stream, self.size)
+        except BaseException:
+            self.close()
+            raise
+        self.header: Record = head
+
+    def __iter__(self) -> Iterator[Stored]:
+        offset = 0
+        try:
+            for offset, _, item in self._objects:
+                if item is _TRUNCATED:
+                    self.truncated_at, self.problem = offset, "the last record is incomplete"
+                    return
+                try:
+                    exchange = from_record(migrate.upgrade(item, self.version))
+                except CassetteError as e:
+                    raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
+                yield Stored(offset, exchange)
+        except CassetteError as e:
+            if not self.lenient:
+                raise
+            self.problem = str(e)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, int, Any]]:
     """(offset, end, object) for each msgpack object; (offset, size, _TRUNCATED) for a cut tail."""
     unpacker = msgpack.Unpacker(
@@ -154,7 +208,7 @@ def stamp_of(status: os.stat_result) -> Stamp:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
-class Reader:
+class ResponseReader:
     """Reads the responses of one indexed cassette when they are played (os.pread).
 
     The file must stay as it was indexed: once it changed (another size, modification time or
@@ -206,7 +260,7 @@ class Reader:
 class Entry:
     """One exchange of an indexed cassette: its request, and its response left on disk."""
 
-    reader: Reader
+    reader: ResponseReader
     offset: int
     length: int
     request: Request
@@ -243,7 +297,8 @@ def index(
 ) -> Indexed:
     """The requests of the cassette at `path` and where each record lies, for replay.
 
-    Errors as `read`; `follows` gives this process's writer of the file, if any (see Reader).
+    Errors as `read`; `follows` gives this process's writer of the file, if any (see
+    ResponseReader).
     `cache`: a directory keeping each index made (marshal, keyed by the cassette's path and
     stamp), so that the next start with an unchanged cassette reads it instead.
     """
@@ -273,7 +328,7 @@ def index(
                 add((offset, end - offset, request, status_code))
         if cache is not None:
             _keep(cache, path, stamp, (version, rows, truncated_at))
-        return _indexed(path, Reader(path, version, stamp, follows), rows, truncated_at)
+        return _indexed(path, ResponseReader(path, version, stamp, follows), rows, truncated_at)
     except OSError as e:
         raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
 
@@ -282,7 +337,9 @@ type _Row = tuple[int, int, Request, int]
 """offset, length, request, status"""
 
 
-def _indexed(path: Path, reader: Reader, rows: Iterable[_Row], truncated_at: int | None) -> Indexed:
+def _indexed(
+    path: Path, reader: ResponseReader, rows: Iterable[_Row], truncated_at: int | None
+) -> Indexed:
     entries = tuple([Entry(reader, *row) for row in rows])
     return _warned(Indexed(path, reader.version, entries, truncated_at))
 
@@ -327,7 +384,7 @@ def _cached(
         form, where, saved_stamp, version, truncated_at, plain = saved
         if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
             return None
-        reader = Reader(path, version, stamp, follows)
+        reader = ResponseReader(path, version, stamp, follows)
         entries = tuple(
             [Entry(reader, row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
         )
@@ -362,14 +419,22 @@ def _status(record: Record) -> int:
 
 def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
     """Write a whole cassette beside `path` as a temporary file, then replace `path` with it."""
+    with replacing(path) as stream:
+        stream.write(pack(head))
+        for exchange in exchanges:
+            stream.write(pack(to_record(exchange)))
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A stream to a temporary file beside `path` that replaces `path` when the block ends
+    without an error (and is deleted when it does not): readers never see half a file."""
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
     )
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(pack(head))
-            for exchange in exchanges:
-                stream.write(pack(to_record(exchange)))
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
@@ -400,7 +465,7 @@ class Writer:
         self._stream = stream
         self._broken: str | None = None
         self.stamp: Stamp = stamp_of(os.fstat(stream.fileno()))
-        """The file as this writer left it (a Reader of the same file accepts these appends)."""
+        """The file as this writer left it (a ResponseReader of the file accepts its appends)."""
 
     @classmethod
     def open(cls, path: Path) -> "Writer":

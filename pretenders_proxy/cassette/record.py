@@ -74,11 +74,21 @@ def from_record(record: object) -> Exchange:
     return Exchange(
         request=request,
         response=response,
-        meta=Meta(
-            recorded_at=str(meta.get("recorded_at", "")),
-            duration_ms=float(meta.get("duration_ms") or 0.0),
-            redacted=tuple(str(item) for item in meta.get("redacted") or ()),
-        ),
+        meta=_meta(meta),
+    )
+
+
+def _meta(meta: Mapping[str, Any]) -> Meta:
+    duration = meta.get("duration_ms") or 0.0
+    redacted = meta.get("redacted") or []
+    if not isinstance(duration, int | float) or isinstance(duration, bool):
+        raise CassetteError(f"meta.duration_ms is a {type(duration).__name__}, not a number")
+    if not isinstance(redacted, list):
+        raise CassetteError(f"meta.redacted is a {type(redacted).__name__}, not a list")
+    return Meta(
+        recorded_at=str(meta.get("recorded_at", "")),
+        duration_ms=float(duration),
+        redacted=tuple(str(item) for item in redacted),
     )
 
 

@@ -51,3 +51,17 @@ def test_v1_entry_shows_text_only_for_utf8_bodies() -> None:
     shown = views.entry(Entry(3, "s", 0.0, request, Source.UPSTREAM))
     assert shown["url"] == "http://h:8080/x" and shown["body"] is None
     assert shown["body_base64"] == "/w==" and shown["status"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        (b"", ""),
+        (b"plain", "plain"),
+        (b"a" * (views.PREVIEW - 1) + "é".encode(), "a" * (views.PREVIEW - 1)),  # é cut in two
+        (b"\xff" + b"a" * views.PREVIEW, None),
+        ("é".encode()[:1], None),  # not cut by the limit: not UTF-8
+    ],
+)
+def test_a_cassette_body_preview_is_text_up_to_the_limit(body: bytes, shown: str | None) -> None:
+    assert views.preview(body) == shown

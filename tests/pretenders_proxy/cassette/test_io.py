@@ -268,3 +268,43 @@ def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Pat
     cut = io.index(path, cache=cache)
     assert len(cut.entries) == 2 and cut.truncated_at is not None
     assert io.index(path, cache=cache).truncated_at == cut.truncated_at  # from the cache
+
+
+def test_the_reader_streams_what_read_loads(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    io.write(path, EXCHANGES)
+    with io.Reader(path) as reader:
+        streamed = list(reader)
+    assert streamed == list(io.read(path).exchanges)
+    assert (reader.problem, reader.truncated_at, reader.version) == (None, None, 1)
+
+
+def test_the_reader_stops_at_a_truncated_tail_and_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    io.write(path, EXCHANGES)
+    last = io.read(path).exchanges[-1].offset
+    path.write_bytes(path.read_bytes()[:-3])
+    with io.Reader(path) as reader:
+        assert [s.exchange for s in reader] == EXCHANGES[:2]
+    assert (reader.truncated_at, reader.problem) == (last, "the last record is incomplete")
+
+
+def test_a_strict_reader_refuses_damage_a_lenient_one_stops_there(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    io.write(path, EXCHANGES[:2])
+    with path.open("ab") as stream:
+        stream.write(msgpack.packb({"request": 1}) + io.pack(to_record(EXCHANGES[2])))
+    with io.Reader(path) as strict, pytest.raises(CassetteError, match=r"is damaged \(byte \d+"):
+        list(strict)
+    with io.Reader(path, lenient=True) as lenient:
+        assert [s.exchange for s in lenient] == EXCHANGES[:2]
+    assert lenient.problem is not None and "request is missing or not a map" in lenient.problem
+
+
+def test_the_reader_refuses_a_file_that_is_no_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    path.write_bytes(msgpack.packb({"format": "other"}))
+    with pytest.raises(CassetteError, match=r"cannot be read \(byte 0: not a pretenders cassette"):
+        io.Reader(path)
+    with pytest.raises(CassetteError, match="cannot read cassette"):
+        io.Reader(tmp_path / "missing.cassette")

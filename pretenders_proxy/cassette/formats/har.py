@@ -1,0 +1,210 @@
+"""HAR 1.2 (browsers' and mitmproxy's "HTTP Archive"), both ways.
+
+HAR keeps response bodies decoded: exporting undoes Content-Encoding, and importing drops the
+Content-Encoding header (and fixes Content-Length) so the decoded body replays correctly.
+"""
+
+import base64
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from pretenders_proxy._version import __version__
+from pretenders_proxy.cassette.formats.common import (
+    Json,
+    Losses,
+    b64,
+    decoded_headers,
+    get,
+    is_text,
+    split_url,
+    timestamp,
+)
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.matching.subject import decode_content
+from pretenders_proxy.model.exchange import Exchange, Meta
+from pretenders_proxy.model.http import Headers, Request, Response, header, query_pairs
+
+
+def write(stream: IO[str], exchanges: Iterable[Exchange], losses: Losses) -> None:
+    creator = {"name": "pretenders", "version": __version__}
+    stream.write('{"log": {"version": "1.2", "creator": ' + json.dumps(creator))
+    stream.write(', "entries": [')
+    separator = "\n"
+    for exchange in exchanges:
+        stream.write(separator + json.dumps(entry(exchange, losses), ensure_ascii=False))
+        separator = ",\n"
+    stream.write("\n]}}\n")
+
+
+def entry(exchange: Exchange, losses: Losses) -> Json:
+    request, response, meta = exchange.request, exchange.response, exchange.meta
+    _note(exchange, losses)
+    content: Json = {
+        "size": len(response.body),
+        "mimeType": header(response.headers, "content-type") or "",
+    }
+    decoded = decode_content(response.body, header(response.headers, "content-encoding"))
+    if is_text(decoded):
+        content["text"] = decoded.decode()
+    elif decoded:
+        content |= {"text": base64.b64encode(decoded).decode(), "encoding": "base64"}
+    started = timestamp(meta.recorded_at)
+    har_request: Json = {
+        "method": request.method,
+        "url": request.url,
+        "httpVersion": request.http_version,
+        "cookies": [],
+        "headers": _pairs(request.headers),
+        "queryString": [
+            {"name": n.decode("latin-1"), "value": v.decode("latin-1")}
+            for n, v in query_pairs(request.query)
+        ],
+        "headersSize": -1,
+        "bodySize": len(request.body),
+    }
+    if request.body:
+        mime = header(request.headers, "content-type") or ""
+        if is_text(request.body):
+            har_request["postData"] = {"mimeType": mime, "text": request.body.decode()}
+        else:  # HAR has no encoding for postData; "_encoding" is an allowed custom field
+            body = base64.b64encode(request.body).decode()
+            har_request["postData"] = {"mimeType": mime, "text": body, "_encoding": "base64"}
+    return {
+        "startedDateTime": datetime.fromtimestamp(started, UTC).isoformat(),
+        "time": meta.duration_ms,
+        "request": har_request,
+        "response": {
+            "status": response.status,
+            "statusText": response.reason,
+            "httpVersion": response.http_version,
+            "cookies": [],
+            "headers": _pairs(response.headers),
+            "content": content,
+            "redirectURL": header(response.headers, "location") or "",
+            "headersSize": -1,
+            "bodySize": len(response.body),
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": meta.duration_ms, "receive": 0},
+    }
+
+
+def _note(exchange: Exchange, losses: Losses) -> None:
+    response = exchange.response
+    if response.trailers:
+        losses.note("response trailers")
+    if exchange.meta.redacted:
+        losses.note("the list of redacted fields")
+    if response.body and header(response.headers, "content-encoding"):
+        losses.note("response Content-Encoding (HAR bodies are decoded)")
+
+
+def read(document: object, losses: Losses) -> Iterator[Exchange]:
+    log = get(document, "log", dict, "")  # type: ignore[arg-type]
+    for index, item in enumerate(get(log, "entries", list, "log")):
+        where = f"log.entries[{index}]"
+        if not isinstance(item, dict):
+            raise CassetteError(f"{where} is not an object")
+        response = item.get("response")
+        if not isinstance(response, dict) or not response.get("status"):
+            losses.note("entries without a response (failed or blocked requests)")
+            continue
+        yield exchange_of(item, where, losses)
+
+
+def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
+    request = get(item, "request", dict, where)
+    response = get(item, "response", dict, where)
+    scheme, host, port, path, query = split_url(get(request, "url", str, f"{where}.request"), where)
+    post = request.get("postData") or {}
+    request_body = _body(post, f"{where}.request.postData")
+    content = response.get("content") or {}
+    response_headers = _headers(response.get("headers", []), f"{where}.response")
+    body = _body(content, f"{where}.response.content")
+    if header(response_headers, "content-encoding"):
+        losses.note("response Content-Encoding (HAR bodies are decoded)")
+        response_headers = decoded_headers(response_headers, len(body))
+    started = item.get("startedDateTime")
+    return Exchange(
+        Request(
+            method=get(request, "method", str, f"{where}.request"),
+            path=path,
+            query=query,
+            headers=_headers(request.get("headers", []), f"{where}.request"),
+            body=request_body,
+            scheme=scheme,
+            host=host,
+            port=port,
+            http_version=_version(request.get("httpVersion")),
+        ),
+        Response(
+            status=get(response, "status", int, f"{where}.response"),
+            headers=response_headers,
+            body=body,
+            reason=str(response.get("statusText") or ""),
+            http_version=_version(response.get("httpVersion")),
+        ),
+        Meta(
+            recorded_at=_iso(started),
+            duration_ms=float(item.get("time") or 0.0),
+        ),
+    )
+
+
+def _body(holder: Any, where: str) -> bytes:
+    if not isinstance(holder, dict):
+        raise CassetteError(f"{where} is not an object")
+    value = holder.get("text") or ""
+    if not isinstance(value, str):
+        raise CassetteError(f"{where}.text is not a string")
+    if holder.get("encoding") == "base64" or holder.get("_encoding") == "base64":
+        return b64(value, f"{where}.text")
+    return value.encode()
+
+
+def _version(value: object) -> str:
+    """HAR versions as the model writes them ("http/2.0" and "h2" from Chrome -> "HTTP/2.0")."""
+    if not isinstance(value, str) or not value:
+        return "HTTP/1.1"
+    lowered = value.lower()
+    if lowered in ("h2", "http/2", "http/2.0"):
+        return "HTTP/2.0"
+    if lowered in ("h3", "http/3", "http/3.0"):
+        return "HTTP/3"
+    return value.upper()
+
+
+def _iso(value: object) -> str:
+    if not isinstance(value, str):
+        return ""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return ""
+
+
+def _pairs(headers: Headers) -> list[Json]:
+    return [{"name": n.decode("latin-1"), "value": v.decode("latin-1")} for n, v in headers]
+
+
+def _headers(items: object, where: str) -> Headers:
+    if not isinstance(items, list):
+        raise CassetteError(f"{where}.headers is not a list")
+    pairs = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise CassetteError(f"{where}.headers has an item without a name")
+        if item["name"].startswith(":"):  # HTTP/2 pseudo-headers, as Chrome saves them
+            continue
+        pairs.append((_raw(item["name"]), _raw(str(item.get("value", "")))))
+    return tuple(pairs)
+
+
+def _raw(value: str) -> bytes:
+    """A header name or value; latin-1 as on the wire, UTF-8 when it holds more (browsers)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode()

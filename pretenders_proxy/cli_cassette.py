@@ -1,0 +1,245 @@
+"""`pretenders cassette ...`: show, stats, diff, repair, and conversion to and from other tools'
+formats. Heavy modules are imported inside the commands, so `pretenders --help` stays quick."""
+
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from pretenders_proxy import conversion
+    from pretenders_proxy.cassette.formats.common import Losses
+    from pretenders_proxy.model.exchange import Exchange
+
+FORMATS = "cassette, json, har, vcr, mitm, hoverfly, wiremock"
+
+cassette_app = typer.Typer(
+    name="cassette",
+    help="Inspect, compare, repair and convert cassettes (and HAR, VCR.py, mitmproxy, Hoverfly, "
+    "WireMock files).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help=f"The format ({FORMATS}); by default from the name."),
+]
+BaseUrl = Annotated[
+    str,
+    typer.Option(help="Scheme, host and port for formats that name none (WireMock)."),
+]
+
+
+@cassette_app.command(epilog="Example: pretenders cassette show api.cassette --full 3")
+def show(
+    cassette: Annotated[Path, typer.Argument(help="The cassette (or any supported file).")],
+    full: Annotated[
+        int | None,
+        typer.Option(help="Show exchange N whole: headers and a readable body."),
+    ] = None,
+    format: FormatOption = None,
+    base_url: BaseUrl = "",
+) -> None:
+    """One line per exchange: index, method, URL, status, content type, sizes, redactions."""
+    from pretenders_proxy.cassette import review
+
+    losses = _losses()
+    for index, exchange in enumerate(_read(cassette, format, losses, base_url)):
+        if full is None:
+            typer.echo(review.line(index, exchange))
+        elif index == full:
+            typer.echo(review.full(index, exchange), nl=False)
+            return
+    if full is not None:
+        _fail(f"{cassette} has no exchange {full} (they are numbered from 0)")
+    _report(losses)
+
+
+@cassette_app.command(epilog="Example: pretenders cassette stats api.cassette")
+def stats(
+    cassette: Annotated[Path, typer.Argument(help="The cassette (or any supported file).")],
+    format: FormatOption = None,
+    base_url: BaseUrl = "",
+) -> None:
+    """Counts by host, method and status; total body sizes; duplicated requests."""
+    from pretenders_proxy.cassette.review import Stats
+
+    found, losses = Stats(), _losses()
+    for exchange in _progress(_read(cassette, format, losses, base_url), "reading"):
+        found.add(exchange)
+    typer.echo("\n".join(found.lines()))
+    _report(losses)
+
+
+@cassette_app.command(epilog="Example: pretenders cassette diff old.cassette new.cassette")
+def diff(
+    a: Annotated[Path, typer.Argument(help="The cassette before.")],
+    b: Annotated[Path, typer.Argument(help="The cassette after.")],
+) -> None:
+    """Exchange-by-exchange differences (recording times ignored); exit status 1 if any."""
+    from pretenders_proxy.cassette import review
+
+    losses = _losses()
+    different = False
+    for text in review.diff(_read(a, None, losses, ""), _read(b, None, losses, "")):
+        different = True
+        typer.echo(text)
+    if different:
+        raise typer.Exit(1)
+    typer.echo(f"{a} and {b} hold the same exchanges", err=True)
+
+
+@cassette_app.command(epilog="Example: pretenders cassette repair api.cassette")
+def repair(
+    cassette: Annotated[Path, typer.Argument(help="The damaged cassette.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the repaired cassette here instead of over CASSETTE."),
+    ] = None,
+) -> None:
+    """Keep every complete exchange of a damaged cassette (cut short, garbage at the end)."""
+    from pretenders_proxy.cassette import io
+    from pretenders_proxy.cassette.record import VERSION
+    from pretenders_proxy.errors import CassetteError
+
+    target = output or cassette
+    try:
+        with io.Reader(cassette, lenient=True) as reader:
+            count = sum(1 for _ in _progress(reader, "checking"))
+        if reader.problem is None and output is None:
+            typer.echo(f"{cassette}: nothing to repair ({count} exchanges)")
+            return
+        with io.Reader(cassette, lenient=True) as again:  # streams: no body held in memory
+            kept = (stored.exchange for stored in again)
+            io.rewrite(target, dict(reader.header, version=VERSION), islice(kept, count))
+    except CassetteError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {target}: {e.strerror or e}")
+    typer.echo(f"{target}: kept {count} complete exchanges")
+    if reader.problem:
+        typer.echo(f"dropped what followed them: {reader.problem}", err=True)
+
+
+@cassette_app.command(
+    name="export", epilog="Example: pretenders cassette export api.cassette api.har"
+)
+def export(
+    cassette: Annotated[Path, typer.Argument(help="The cassette to export.")],
+    output: Annotated[Path, typer.Argument(help="The file (a directory for WireMock).")],
+    format: FormatOption = None,
+) -> None:
+    """Write a cassette's exchanges in another tool's format; says what that format drops."""
+    _convert(cassette, output, "cassette", format, "")
+
+
+@cassette_app.command(
+    name="import", epilog="Example: pretenders cassette import vcr.yaml api.cassette"
+)
+def import_(
+    source: Annotated[Path, typer.Argument(help="The file (a directory for WireMock).")],
+    cassette: Annotated[Path, typer.Argument(help="The cassette to write (replaced).")],
+    format: FormatOption = None,
+    base_url: BaseUrl = "",
+) -> None:
+    """Make a cassette from another tool's file; says what could not be carried over."""
+    _convert(source, cassette, format, "cassette", base_url)
+
+
+@cassette_app.command(epilog="Example: pretenders cassette convert flows.mitm api.har")
+def convert(
+    source: Annotated[Path, typer.Argument(help="The file to read.")],
+    output: Annotated[Path, typer.Argument(help="The file to write (replaced).")],
+    source_format: Annotated[
+        str | None,
+        typer.Option("--from", help=f"SOURCE's format ({FORMATS}); by default from the name."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--to", help="OUTPUT's format; by default from the name."),
+    ] = None,
+    base_url: BaseUrl = "",
+) -> None:
+    """Any supported format to any other, streaming one exchange at a time."""
+    _convert(source, output, source_format, output_format, base_url)
+
+
+def _convert(
+    source: Path, output: Path, source_format: str | None, output_format: str | None, base: str
+) -> None:
+    from pretenders_proxy import conversion
+    from pretenders_proxy.errors import CassetteError
+
+    losses = _losses()
+    try:
+        kind = _kind(output, output_format, reading=False)
+        exchanges = _Counted(_progress(_read(source, source_format, losses, base), "converting"))
+        conversion.write(output, kind, exchanges, losses)
+    except CassetteError as e:
+        _fail(str(e))
+    typer.echo(f"{output}: {exchanges.count} exchanges written as {kind}")
+    _report(losses)
+
+
+class _Counted:
+    def __init__(self, items: Iterable["Exchange"]) -> None:
+        self.items, self.count = items, 0
+
+    def __iter__(self) -> Iterator["Exchange"]:
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def _kind(path: Path, given: str | None, *, reading: bool) -> "conversion.Format":
+    from pretenders_proxy import conversion
+
+    if given is None:
+        return conversion.detect(path, reading=reading)
+    try:
+        return conversion.Format(given.lower())
+    except ValueError:
+        _fail(f"--format {given!r} is not one of {FORMATS}")
+
+
+def _read(path: Path, given: str | None, losses: "Losses", base: str) -> Iterator["Exchange"]:
+    """The exchanges of `path`; a clear one-line error and exit status 2 when it is bad."""
+    from pretenders_proxy import conversion
+    from pretenders_proxy.errors import CassetteError
+
+    try:
+        if not path.exists():
+            raise CassetteError(f"{path}: no such file")
+        yield from conversion.read(path, _kind(path, given, reading=True), losses, base)
+    except CassetteError as e:
+        _fail(str(e))
+
+
+def _losses() -> "Losses":
+    from pretenders_proxy.cassette.formats.common import Losses
+
+    return Losses()
+
+
+def _report(losses: "Losses") -> None:
+    for text in losses.lines():
+        typer.echo(text, err=True)
+
+
+def _progress[T](items: Iterable[T], what: str) -> Iterable[T]:
+    """A progress display on stderr, only when a person watches it (stderr is a terminal)."""
+    if not sys.stderr.isatty():
+        return items
+    from rich.console import Console
+    from rich.progress import track
+
+    return track(items, description=what, console=Console(stderr=True), transient=True)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"pretenders: {message}", err=True)
+    raise typer.Exit(2)

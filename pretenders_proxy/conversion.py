@@ -1,0 +1,199 @@
+"""Which format a file is in, and reading or writing exchanges in it: the file side of
+`pretenders cassette import|export|convert`. Streams both ways; writes replace files atomically."""
+
+import io as stdio
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
+from pretenders_proxy.cassette.formats.common import Losses, split_url
+from pretenders_proxy.cassette.record import header
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Exchange
+
+
+class Format(StrEnum):
+    CASSETTE = "cassette"
+    JSON = "json"
+    HAR = "har"
+    VCR = "vcr"
+    MITM = "mitm"
+    HOVERFLY = "hoverfly"
+    WIREMOCK = "wiremock"
+
+
+EXTENSIONS = {
+    ".cassette": Format.CASSETTE,
+    ".msgpack": Format.CASSETTE,
+    ".har": Format.HAR,
+    ".yaml": Format.VCR,
+    ".yml": Format.VCR,
+    ".flow": Format.MITM,
+    ".flows": Format.MITM,
+    ".mitm": Format.MITM,
+    ".dump": Format.MITM,
+}
+
+
+def detect(path: Path, *, reading: bool) -> Format:
+    """The format a path's name (and, when reading a .json file, its content) says."""
+    if path.suffix.lower() in EXTENSIONS:
+        return EXTENSIONS[path.suffix.lower()]
+    if path.is_dir() or (not reading and not path.suffix):
+        return Format.WIREMOCK
+    if path.suffix.lower() == ".json":
+        if not reading:
+            return Format.JSON
+        try:
+            return _sniff(_json(path))
+        except CassetteError as e:
+            raise CassetteError(f"{path}: {e}") if str(path) not in str(e) else e from None
+    raise CassetteError(f"{path}: cannot tell its format from the name; use --format")
+
+
+def _sniff(document: object) -> Format:
+    if isinstance(document, dict):
+        if document.get("format") == jsontwin.FORMAT:
+            return Format.JSON
+        if "log" in document:
+            return Format.HAR
+        if "data" in document and "meta" in document:
+            return Format.HOVERFLY
+        if "mappings" in document or "request" in document:
+            return Format.WIREMOCK
+    raise CassetteError("a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly)")
+
+
+def read(path: Path, kind: Format, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
+    """The exchanges stored at `path`, one at a time; CassetteError naming the file when bad."""
+    try:
+        yield from _read(path, kind, losses, base_url)
+    except CassetteError as e:
+        message = str(e)
+        raise CassetteError(message if str(path) in message else f"{path}: {message}") from None
+    except OSError as e:
+        raise CassetteError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _read(path: Path, kind: Format, losses: Losses, base_url: str) -> Iterator[Exchange]:
+    if kind is Format.CASSETTE:
+        with io.Reader(path) as reader:
+            yield from (stored.exchange for stored in reader)
+            if reader.problem:
+                losses.note(f"the incomplete last record (from byte {reader.truncated_at})")
+    elif kind is Format.MITM:
+        from pretenders_proxy.proxy import flowfile  # mitmproxy loads only when needed
+
+        with path.open("rb") as stream:
+            yield from flowfile.read(stream, losses)
+    elif kind is Format.VCR:
+        yield from vcr.read(path.read_bytes(), losses)
+    elif kind is Format.WIREMOCK:
+        yield from _wiremock(path, losses, base_url)
+    else:
+        document = _json(path)
+        if kind is Format.JSON:
+            yield from jsontwin.read(document)
+        elif kind is Format.HAR:
+            yield from har.read(document, losses)
+        else:
+            yield from hoverfly.read(document, losses)
+
+
+def _json(path: Path) -> Any:
+    try:
+        with path.open("rb") as stream:
+            return json.load(stream)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CassetteError(f"{path} is not JSON ({e})") from None
+    except OSError as e:
+        raise CassetteError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _wiremock(path: Path, losses: Losses, base_url: str) -> Iterator[Exchange]:
+    if not base_url:
+        raise CassetteError("WireMock mappings name no host: give one with --base-url URL")
+    scheme, host, port, _, _ = split_url(base_url, "--base-url")
+    files = (path if path.is_dir() else path.parent) / "__files"
+
+    def body_file(name: str) -> bytes:
+        try:
+            return (files / name).read_bytes()
+        except OSError as e:
+            raise CassetteError(f"{files / name}: {e.strerror or e}") from None
+
+    yield from wiremock.read(_mappings(path), body_file, (scheme, host, port), losses)
+
+
+def _mappings(path: Path) -> Iterator[tuple[str, Any]]:
+    if path.is_dir():
+        folder = path / "mappings" if (path / "mappings").is_dir() else path
+        documents = [(str(p), _json(p)) for p in sorted(folder.glob("*.json"))]
+    else:
+        documents = [(str(path), _json(path))]
+    for where, document in documents:
+        if isinstance(document, dict) and isinstance(document.get("mappings"), list):
+            yield from ((f"{where}: mappings[{n}]", m) for n, m in enumerate(document["mappings"]))
+        else:
+            yield where, document
+
+
+def write(path: Path, kind: Format, exchanges: Iterable[Exchange], losses: Losses) -> None:
+    """`exchanges` into a new file at `path` (replacing any, atomically)."""
+    try:
+        if kind is Format.CASSETTE:
+            io.rewrite(path, header(datetime.now(UTC)), exchanges)
+        elif kind is Format.WIREMOCK:
+            _write_wiremock(path, exchanges, losses)
+        elif kind is Format.MITM:
+            from pretenders_proxy.proxy import flowfile
+
+            with io.replacing(path) as stream:
+                flowfile.write(stream, exchanges, losses)
+        else:
+            with io.replacing(path) as raw, _text(raw) as stream:
+                if kind is Format.JSON:
+                    jsontwin.write(stream, exchanges)
+                elif kind is Format.HAR:
+                    har.write(stream, exchanges, losses)
+                elif kind is Format.VCR:
+                    vcr.write(stream, exchanges, losses)
+                else:
+                    hoverfly.write(stream, exchanges, losses)
+    except OSError as e:
+        raise CassetteError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+class _text:
+    """A UTF-8 text stream over a binary one, flushed and detached (not closed) at the end."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        # the JSON twin keeps bytes that are not UTF-8 as lone surrogates: backslashreplace
+        # writes them as the JSON escapes (\udcXX) that read back to the same bytes
+        self.stream = stdio.TextIOWrapper(
+            raw, encoding="utf-8", errors="backslashreplace", newline="\n"
+        )
+
+    def __enter__(self) -> IO[str]:
+        return self.stream
+
+    def __exit__(self, *_: object) -> None:
+        self.stream.flush()
+        self.stream.detach()
+
+
+def _write_wiremock(path: Path, exchanges: Iterable[Exchange], losses: Losses) -> None:
+    (path / "mappings").mkdir(parents=True, exist_ok=True)
+    (path / "__files").mkdir(exist_ok=True)
+    for index, exchange in enumerate(exchanges):
+        stub, body = wiremock.mapping(exchange, index, losses)
+        with io.replacing(path / "mappings" / f"mapping-{index + 1:06d}.json") as stream:
+            stream.write(json.dumps(stub, indent=2, ensure_ascii=False).encode())
+        if body is not None:
+            with io.replacing(path / "__files" / body[0]) as stream:
+                stream.write(body[1])

@@ -1,0 +1,211 @@
+"""`pretenders cassette ...` as a user types it (typer's CliRunner): readable output, exit status
+1 for differences and 2 with a one-line error for bad input, and repair that keeps every
+complete exchange of a cut or garbage-tailed cassette."""
+
+import contextlib
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from pretenders_proxy.cassette import io
+from pretenders_proxy.cli import app
+from pretenders_proxy.model.exchange import Exchange
+from tests.pretenders_proxy.samples import exchanges
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["cassette", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def cassette(tmp_path: Path) -> Path:
+    path = tmp_path / "api.cassette"
+    io.write(path, exchanges())
+    return path
+
+
+def test_show_prints_one_line_per_exchange(cassette: Path) -> None:
+    status, out, _ = run("show", str(cassette))
+    assert status == 0
+    assert out.splitlines() == [
+        "    0  GET     https://api.example.test/users/42?page=2&q=x  200  application/json"
+        "  0 B -> 45 B",
+        "    1  POST    https://files.example.test:8443/upload  201  image/png  9 B -> 96 B"
+        "  redacted: request header Authorization",
+        "    2  GET     http://api.example.test/news  200  text/plain  0 B -> 32 B",
+    ]
+
+
+def test_show_full_decodes_and_pretty_prints_and_hexdumps(cassette: Path) -> None:
+    _, json_body, _ = run("show", str(cassette), "--full", "0")
+    assert '  "name": "Ada",' in json_body.splitlines()
+    assert "Content-Type: application/json" in json_body
+    _, binary, _ = run("show", str(cassette), "--full", "1")
+    assert "00000000  89 50 4e 47 0d 0a 1a 0a 00 01 02 ff 89 50 4e 47  .PNG.........PNG" in binary
+    _, gzipped, _ = run("show", str(cassette), "--full", "2")
+    assert "héllo news" in gzipped and "(32 bytes as recorded, 12 decoded)" in gzipped
+    status, _, error = run("show", str(cassette), "--full", "9")
+    assert (status, error.strip()) == (
+        2,
+        f"pretenders: {cassette} has no exchange 9 (they are numbered from 0)",
+    )
+
+
+def test_stats_counts_hosts_methods_statuses_sizes_and_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "dup.cassette"
+    io.write(path, [*exchanges(), exchanges()[0]])
+    status, out, _ = run("stats", str(path))
+    assert status == 0
+    assert "exchanges: 4" in out
+    assert "duplicates (same method, URL and body as an earlier one): 1" in out
+    assert "       3  api.example.test" in out
+    assert "       3  200" in out and "       1  POST" in out
+    assert "request bodies: 9 B, response bodies: 218 B" in out
+
+
+def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.cassette"
+    first, *rest = exchanges()
+    changed = Exchange(
+        first.request,
+        type(first.response)(404, first.response.headers, b'{"id": 42, "name": "Bob"}', "OK"),
+    )
+    io.write(other, [changed, *rest[:1]])
+    status, out, _ = run("diff", str(cassette), str(other))
+    assert status == 1
+    assert out.splitlines()[:2] == [
+        "#0 GET https://api.example.test/users/42?page=2&q=x",
+        "  status: 200 OK -> 404 OK",
+    ]
+    assert '    -  "name": "Ada",' in out and '    +  "name": "Bob"' in out
+    assert "#2 only in A: GET http://api.example.test/news" in out
+    assert run("diff", str(cassette), str(cassette))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["show", "missing.cassette"], "missing.cassette: no such file"),
+        (["export", "{cassette}", "out.txt"], "out.txt: cannot tell its format from the name"),
+        (["export", "{cassette}", "out", "--format", "csv"], "--format 'csv' is not one of"),
+        (["stats", "{garbage}"], "is not a pretenders cassette"),
+        (["import", "{garbage}", "x.cassette", "--format", "har"], "is not JSON"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(
+    args: list[str], problem: str, cassette: Path, tmp_path: Path
+) -> None:
+    garbage = tmp_path / "garbage.cassette"
+    garbage.write_bytes(b"\xc1 not msgpack")
+    os.chdir(tmp_path)
+    status, out, error = run(*[a.format(cassette=cassette, garbage=garbage) for a in args])
+    assert status == 2
+    assert problem in error
+    assert len(error.strip().splitlines()) == 1 and error.startswith("pretenders: ")
+    assert "Traceback" not in out + error
+
+
+def test_convert_reports_what_the_target_drops(cassette: Path, tmp_path: Path) -> None:
+    status, out, error = run("convert", str(cassette), str(tmp_path / "vcr.yaml"))
+    assert status == 0
+    assert out.strip() == f"{tmp_path / 'vcr.yaml'}: 3 exchanges written as vcr"
+    assert "dropped: response trailers (1 exchange)" in error.splitlines()
+    status, out, error = run("export", str(cassette), str(tmp_path / "twin.json"))
+    assert (status, error) == (0, "")
+    status, _, _ = run("import", str(tmp_path / "twin.json"), str(tmp_path / "back.cassette"))
+    assert [s.exchange for s in io.read(tmp_path / "back.cassette").exchanges] == exchanges()
+
+
+def test_repair_of_a_sound_cassette_changes_nothing(cassette: Path) -> None:
+    before = cassette.read_bytes()
+    assert run("repair", str(cassette))[1].strip() == f"{cassette}: nothing to repair (3 exchanges)"
+    assert cassette.read_bytes() == before
+
+
+def _cassette_bytes(tmp_path: Path) -> tuple[bytes, int]:
+    """A sound cassette's bytes and the offset of its last record."""
+    path = tmp_path / "sound.cassette"
+    io.write(path, exchanges())
+    return path.read_bytes(), io.read(path).exchanges[-1].offset
+
+
+def test_every_cut_of_the_last_record_keeps_the_others(tmp_path: Path) -> None:
+    data, last = _cassette_bytes(tmp_path)
+    for cut in range(last, len(data)):
+        damaged = tmp_path / "cut.cassette"
+        damaged.write_bytes(data[:cut])
+        status, out, _ = run("repair", str(damaged))
+        assert status == 0, out
+        assert [s.exchange for s in io.read(damaged).exchanges] == exchanges()[:-1]
+        assert io.read(damaged).truncated_at is None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data(), st.binary(min_size=1, max_size=64))
+def test_repair_recovers_every_complete_exchange(
+    tmp_path: Path, data: st.DataObject, garbage: bytes
+) -> None:
+    sound, last = _cassette_bytes(tmp_path)
+    cut = data.draw(st.integers(last, len(sound)), label="cut")
+    damaged = tmp_path / "damaged.cassette"
+    damaged.write_bytes(sound[:cut] + garbage)
+    status, out, _ = run("repair", str(damaged))
+    assert status == 0, out
+    kept = [s.exchange for s in io.read(damaged).exchanges]
+    whole = (sound[:cut] + garbage).startswith(sound)  # the garbage may complete the record
+    complete = exchanges() if whole else exchanges()[:-1]
+    assert kept == complete
+    assert f"kept {len(complete)} complete exchanges" in out
+
+
+def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:
+    """rich draws the progress on stderr when it is a terminal; piped output stays clean."""
+    command = [sys.executable, "-m", "pretenders_proxy", "cassette", "stats", str(cassette)]
+    main, other = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=other, timeout=60)
+        os.close(other)
+        other = -1
+        drawn = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(main, 65536):
+                drawn += chunk
+    finally:
+        os.close(main)
+        if other != -1:
+            os.close(other)
+    assert done.returncode == 0
+    assert b"reading" in drawn
+    assert b"reading" not in done.stdout and done.stdout.startswith(b"exchanges: 3")
+    piped = subprocess.run(command, capture_output=True, timeout=60)
+    assert piped.stderr == b""
+
+
+def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(
+    cassette: Path, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged.cassette"
+    damaged.write_bytes(cassette.read_bytes() + b"\xc1garbage")
+    mended = tmp_path / "mended.cassette"
+    status, out, error = run("repair", str(damaged), "--output", str(mended))
+    assert (status, out.strip()) == (0, f"{mended}: kept 3 complete exchanges")
+    assert "dropped what followed them" in error and "not msgpack" in error
+    assert [s.exchange for s in io.read(mended).exchanges] == exchanges()
+    assert damaged.read_bytes().endswith(b"\xc1garbage")  # the original is left as it was
+    other = tmp_path / "notes.cassette"
+    other.write_text("just text\n")
+    status, _, error = run("repair", str(other))
+    assert status == 2
+    assert error.startswith(f"pretenders: {other} cannot be read (byte 0: not a pretenders")

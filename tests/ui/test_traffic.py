@@ -1,0 +1,55 @@
+"""Traffic page: requests sent by the test through the proxy appear live, without a reload."""
+
+import json
+from collections.abc import Callable
+
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.ui.conftest import screenshot
+
+
+def test_traffic_appears_live_with_source_status_and_the_miss_explained(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str
+) -> None:
+    requests.post(
+        f"{control}/api/v1/presets",
+        params={"session": session},
+        json={"rule": "POST /orders", "status": 201, "text": "made"},
+        timeout=10,
+    )
+    page.goto(ui("traffic"))
+    expect(page.locator(".live")).to_have_text("live")
+    page.evaluate("window.notReloaded = true")
+
+    order = {"item": "book", "count": 2}
+    requests.post("http://shop.test/orders", json=order, proxies={"http": proxy}, timeout=10)
+    requests.get("http://shop.test/missing?page=2", proxies={"http": proxy}, timeout=10)
+
+    rows = page.locator("#traffic-list .row-button")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("/missing")  # newest on top
+    made = rows.filter(has_text="http://shop.test/orders")
+    expect(made.locator(".badge")).to_have_text("preset")
+    expect(made.locator(".status")).to_have_text("201")
+    missed = rows.filter(has_text="http://shop.test/missing?page=2")
+    expect(missed.locator(".badge")).to_have_text("miss")
+    assert page.evaluate("window.notReloaded") is True
+
+    missed.click()
+    report = page.locator("#traffic-detail .miss-report")
+    expect(report).to_contain_text("No preset matched GET /missing?page=2")
+    expect(report).to_contain_text("POST /orders")  # the closest preset
+    screenshot(page, "traffic")
+
+    made.focus()  # keyboard: the rows are buttons
+    page.keyboard.press("Enter")
+    detail = page.locator("#traffic-detail")
+    expect(detail.locator("table.headers")).to_contain_text("application/json")
+    expect(detail.locator("pre.body")).to_have_text(json.dumps(order, indent=2))
+    page.keyboard.press("Shift+Tab")  # focus moved by keyboard is drawn
+    focused = page.evaluate(
+        "() => [document.activeElement.matches(':focus-visible'),"
+        " getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert focused == [True, "solid"]
