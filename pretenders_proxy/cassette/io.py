@@ -13,6 +13,7 @@ import marshal
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -371,6 +372,20 @@ def _keep(cache: Path, path: Path, stamp: Stamp, found: tuple[int, list[_Row], i
         os.replace(temporary, target)
     except (OSError, ValueError) as e:
         logger.debug("the index of %s is not cached: %s", path, e)
+        return
+    _prune(cache)
+
+
+CACHE_DAYS = 30
+"""An index nobody read for this long is deleted (its cassette moved, or is gone)."""
+
+
+def _prune(cache: Path) -> None:
+    stale = time.time() - CACHE_DAYS * 86400
+    for saved in cache.glob("*.index"):
+        with suppress(OSError):
+            if saved.stat().st_mtime < stale:
+                saved.unlink()
 
 
 def _cached(
@@ -384,6 +399,8 @@ def _cached(
         form, where, saved_stamp, version, truncated_at, plain = saved
         if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
             return None
+        with suppress(OSError):
+            os.utime(_cache_file(cache, path))  # read now: not stale (see _prune)
         reader = ResponseReader(path, version, stamp, follows)
         entries = tuple(
             [Entry(reader, row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]

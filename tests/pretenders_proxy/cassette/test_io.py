@@ -1,6 +1,7 @@
 import logging
 import os
 import stat
+import time
 from pathlib import Path
 
 import msgpack
@@ -308,3 +309,21 @@ def test_the_reader_refuses_a_file_that_is_no_cassette(tmp_path: Path) -> None:
         io.Reader(path)
     with pytest.raises(CassetteError, match="cannot read cassette"):
         io.Reader(tmp_path / "missing.cassette")
+
+
+def test_indexes_nobody_read_for_a_month_are_deleted(tmp_path: Path) -> None:
+    path, cache = tmp_path / "a.cassette", tmp_path / "cache"
+    io.write(path, EXCHANGES)
+    io.index(path, cache=cache)
+    (kept,) = cache.glob("*.index")
+    month = time.time() - (io.CACHE_DAYS + 1) * 86400
+    os.utime(kept, (month, month))
+    io.index(path, cache=cache)  # read from the cache: that makes it recent again
+    assert kept.stat().st_mtime > month
+    gone = cache / "0123.index"
+    gone.write_bytes(b"an index of a cassette that moved")
+    os.utime(gone, (month, month))
+    other = tmp_path / "b.cassette"
+    io.write(other, EXCHANGES[:1])
+    io.index(other, cache=cache)  # a new index: stale ones go
+    assert not gone.exists() and kept.exists() and len(list(cache.glob("*.index"))) == 2
