@@ -65,13 +65,17 @@ class Loaded:
 
     @property
     def warning(self) -> str | None:
-        if self.truncated_at is None:
-            return None
-        return (
-            f"{self.path}: the last record (from byte {self.truncated_at}) is incomplete, "
-            f"probably cut short by a stopped recorder; "
-            f"the {len(self.exchanges)} complete exchanges before it are loaded"
-        )
+        return _cut_short(self.path, self.truncated_at, len(self.exchanges))
+
+
+def _cut_short(path: Path, truncated_at: int | None, complete: int) -> str | None:
+    if truncated_at is None:
+        return None
+    return (
+        f"{path}: the last record (from byte {truncated_at}) is incomplete, "
+        f"probably cut short by a stopped recorder; "
+        f"the {complete} complete exchanges before it are loaded"
+    )
 
 
 def pack(record: Record) -> bytes:
@@ -282,13 +286,7 @@ class Indexed:
 
     @property
     def warning(self) -> str | None:
-        if self.truncated_at is None:
-            return None
-        return (
-            f"{self.path}: the last record (from byte {self.truncated_at}) is incomplete, "
-            f"probably cut short by a stopped recorder; "
-            f"the {len(self.entries)} complete exchanges before it are loaded"
-        )
+        return _cut_short(self.path, self.truncated_at, len(self.entries))
 
 
 def index(
