@@ -6,20 +6,15 @@ that shares its literal prefix is tried. The two mocks are measured in turns (on
 """
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness import Load, in_turns, wrk
+from harness import in_turns
 from systems import pretenders
-from w1_mock import PRESET, setup_mock
+from w1_mock import PRESET, loader, setup_mock
 
 MANY = 5_000
 TARGET = MANY // 2
-
-
-def loader(url: str, connections: int) -> Callable[[float], Load]:
-    return lambda seconds: wrk(url, seconds=seconds, connections=connections)
 
 
 def run(options: Any) -> dict[str, Any]:
