@@ -3,16 +3,17 @@
 Paths are the server's, relative ones resolved against its working directory.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 from pathlib import Path
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cassette.redact import Redaction
 from pretenders_proxy.collector import paused
+from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.matching.requests import MatchSpec
-from pretenders_proxy.model.exchange import REDACTED
+from pretenders_proxy.model.exchange import REDACTED, Exchange
 from pretenders_proxy.model.http import Request, query_pairs
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session
@@ -24,6 +25,23 @@ def resolve(path: str) -> Path:
     return Path(path).expanduser().resolve()
 
 
+def confine(path: str, roots: Sequence[Path]) -> str:
+    """`path` as the control API got it, made absolute (relative ones from the first root);
+    CassetteError unless it lies inside a root once `..` and symlinks are resolved."""
+    folders = [root.expanduser().resolve() for root in roots] or [Path.cwd().resolve()]
+    try:
+        where = (folders[0] / path).resolve()
+    except (OSError, ValueError) as e:  # a NUL byte, a symlink loop
+        raise CassetteError(f"cassette path {path!r} cannot be used: {e}") from None
+    if not any(where.is_relative_to(folder) for folder in folders):
+        shown = ", ".join(str(folder) for folder in folders)
+        raise CassetteError(
+            f"cassette {path!r} is outside the cassette directory ({shown}); "
+            "start pretenders with --cassette-dir to allow another one"
+        )
+    return str(where)
+
+
 class CassetteFiles:
     """Opens, shares and closes cassette files; the only owner of open writers."""
 
@@ -32,6 +50,20 @@ class CassetteFiles:
         self.index_cache = index_cache
         """Where the indexes of loaded cassettes are kept for the next start (None: nowhere)."""
         self._writers: dict[Path, io.Writer] = {}
+        self.problems: dict[str, str] = {}
+        """The last failure to record to a cassette (by path as configured), until one works."""
+
+    def append(self, path: str, exchange: Exchange) -> tuple[io.Writer, int]:
+        """Append `exchange` to `path`: its writer and byte offset; CassetteError, remembered in
+        `problems` (shown by the API and /health), when it cannot be written."""
+        try:
+            writer = self.writer(path)
+            offset = writer.append(exchange)
+        except CassetteError as e:
+            self.problems[path] = str(e)
+            raise
+        self.problems.pop(path, None)
+        return writer, offset
 
     def writer(self, path: str) -> io.Writer:
         """The open writer of `path` (opened, and mended if its tail is cut, on first use)."""
@@ -46,6 +78,7 @@ class CassetteFiles:
         try:
             if config.recording is not None:
                 self.writer(config.recording)  # fails now, not at the first exchange
+                self.problems.pop(config.recording, None)
             with paused():  # an index is many objects: collect none while building it
                 session.playback = self._load(config)
         finally:
@@ -76,6 +109,9 @@ class CassetteFiles:
         for where in list(self._writers):
             if where not in in_use:
                 self._writers.pop(where).close()
+        for path in list(self.problems):
+            if path not in recording:
+                del self.problems[path]
 
     def close(self) -> None:
         for writer in self._writers.values():

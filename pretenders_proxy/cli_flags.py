@@ -9,7 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from pretenders_proxy.reverse import parse_reverse
-from pretenders_proxy.settings import DEFAULT_CONFDIR, Settings, parse_port_range, parse_timeout
+from pretenders_proxy.settings import (
+    DEFAULT_CONFDIR,
+    Settings,
+    parse_port_range,
+    parse_size,
+    parse_timeout,
+)
 
 Option = typer.Option
 
@@ -59,6 +65,13 @@ class ServerFlags:
         404
     )
     history_limit: Annotated[int, Option(help="Requests and mails kept per session.")] = 10_000
+    max_body_size: Annotated[
+        str,
+        Option(
+            help="Largest request body the control API, mocks and proxy take (413 beyond) and "
+            "largest upstream response the proxy passes on (502 beyond): 65536, 64k, 64m, 1g."
+        ),
+    ] = "64m"
     token: Annotated[
         str | None,
         Option(
@@ -66,10 +79,26 @@ class ServerFlags:
             help="Bearer token for the control API; required off loopback.",
         ),
     ] = None
+    cassette_dir: Annotated[
+        list[Path] | None,
+        Option(
+            metavar="DIR",
+            help="Cassette paths given through the control API must lie in DIR (repeatable; "
+            "relative ones are taken from the first; default: the working directory). "
+            "Paths on the command line may be anywhere.",
+        ),
+    ] = None
     upstream_ca: Annotated[
         Path | None,
         Option(help="A PEM file of CAs to trust for upstream TLS, besides the system roots."),
     ] = None
+    upstream_timeout: Annotated[
+        float,
+        Option(
+            help="Seconds an upstream may take to answer a request passed through to it; "
+            "then the client gets a 502 (0: no limit)."
+        ),
+    ] = 60.0
     upstream_insecure: Annotated[
         bool, Option(help="Do not verify upstream TLS certificates at all (says so at start).")
     ] = False
@@ -100,7 +129,9 @@ class ServerFlags:
             mock_timeout=parse_timeout(self.mock_timeout),
             miss_status=self.miss_status,
             history_limit=self.history_limit,
+            max_body_size=parse_size(self.max_body_size),
             token=self.token,
+            cassette_dirs=tuple(self.cassette_dir or ()),
         )
 
     def options(self) -> dict[str, Any]:
@@ -109,6 +140,7 @@ class ServerFlags:
         return {
             "mode": ["regular", *reverse],
             "ssl_insecure": self.upstream_insecure,
+            "pretenders_upstream_timeout": self.upstream_timeout,
             "pretenders_upstream_ca": str(self.upstream_ca or ""),
             "pretenders_redact_headers": list(self.redact_header or ()),
             "pretenders_redact_query": list(self.redact_query or ()),

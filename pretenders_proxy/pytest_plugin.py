@@ -96,7 +96,9 @@ def pretenders_server(
     shared = hasattr(request.config, "workerinput")
     root = tmp_path_factory.getbasetemp()
     root = root.parent if shared else root
-    with shared_server(root, request.config.getini("pretenders_args")) as server:
+    # The API may reach cassettes beside the tests and under pytest's temporary directories.
+    folders = ["--cassette-dir", str(request.config.rootpath), "--cassette-dir", str(root)]
+    with shared_server(root, [*folders, *request.config.getini("pretenders_args")]) as server:
         yield server
 
 

@@ -34,7 +34,7 @@ def parse_reverse(text: str) -> Reverse:
     url, equals, port_text = text.strip().rpartition("=")
     if not equals or not url:
         raise ConfigError(f"--reverse {text!r}: expected URL=PORT, like {EXAMPLE}")
-    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 <= int(port_text) <= 65535:
         raise ConfigError(f"--reverse {text!r}: {port_text!r} is not a TCP port (0-65535)")
     try:
         parts = urlsplit(url)

@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pretenders_proxy.launcher import RunningServer
 
@@ -39,3 +40,8 @@ def session_name() -> str:
 def proxy(server: RunningServer, session_name: str) -> str:
     """The proxy URL with this test's session as the proxy user name."""
     return server.proxy.replace("http://", f"http://{session_name}:x@", 1)
+
+
+# Property tests keep no example database: nothing is written into the checkout.
+settings.register_profile("pretenders", database=None, deadline=None)
+settings.load_profile("pretenders")

@@ -25,7 +25,6 @@ from pretenders_proxy.api import (
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
 from pretenders_proxy.runtime import Runtime
 
-MAX_BODY = 64 * 1024 * 1024
 V1 = "/api/v1/"
 
 
@@ -47,7 +46,7 @@ def routes() -> list[Route]:
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application serving everything on the control port."""
     middlewares = [_require_token(runtime.settings.token)] if runtime.settings.token else []
-    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
+    app = web.Application(client_max_size=runtime.settings.max_body_size, middlewares=middlewares)
     app[RUNTIME] = runtime
     table = routes()
     for route in table:

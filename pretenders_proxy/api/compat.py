@@ -177,7 +177,7 @@ async def list_history(request: web.Request) -> web.Response:
 async def get_history_item(request: web.Request) -> web.Response:
     name, position = request.match_info["id"], request.match_info["n"]
     session = runtime_of(request).store.find(name)
-    if session is None or not position.isdigit():
+    if session is None or not (position.isascii() and position.isdigit()):
         raise NotFoundError(f"mock {name!r} has no history item {position}")
     try:
         return json_response(_history(session, int(position)))

@@ -95,7 +95,7 @@ async def raw_mail(request: web.Request) -> web.Response:
 async def get_attachment(request: web.Request) -> web.Response:
     mail, position = _mail(request)[1], request.match_info["n"]
     attachments = parse(mail.content).attachments
-    if not position.isdigit() or int(position) >= len(attachments):
+    if not (position.isascii() and position.isdigit()) or int(position) >= len(attachments):
         raise NotFoundError(f"mail {mail.id} has {len(attachments)} attachments, no {position}")
     part = attachments[int(position)]
     name = part.filename or f"attachment-{position}"
@@ -103,7 +103,7 @@ async def get_attachment(request: web.Request) -> web.Response:
     return web.Response(body=part.payload, content_type=part.content_type, headers=headers)
 
 
-@router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404])
+@router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404], status=204)
 async def delete_mail(request: web.Request) -> web.Response:
     session, mail = _mail(request)
     session.mailbox.remove(mail.id)
@@ -111,7 +111,11 @@ async def delete_mail(request: web.Request) -> web.Response:
 
 
 @router.route(
-    "DELETE", "/api/v1/mail", summary="Delete the mail of a session (or all)", query=[SESSION]
+    "DELETE",
+    "/api/v1/mail",
+    summary="Delete the mail of a session (or all)",
+    query=[SESSION],
+    status=204,
 )
 async def clear_mail(request: web.Request) -> web.Response:
     check_query(request, [SESSION])
@@ -145,7 +149,7 @@ def _positive(request: web.Request, name: str, default: int) -> int:
     value = request.query.get(name, "")
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
     return int(value)
 
@@ -171,7 +175,7 @@ def _timed_out(
 
 def _mail(request: web.Request) -> tuple[Session, Mail]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (mail := session.mailbox.get(int(wanted))) is not None:
                 return session, mail

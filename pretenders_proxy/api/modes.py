@@ -6,6 +6,7 @@ from pretenders_proxy.api import views
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.schemas import ModeIn, ModeOut
 from pretenders_proxy.api.v1 import SESSION
+from pretenders_proxy.cassettes import confine
 from pretenders_proxy.store.session import Protocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -22,7 +23,8 @@ router = Router("modes")
 )
 async def get_mode(request: web.Request) -> web.Response:
     name = request.query.get("session") or DEFAULT_SESSION
-    return json_response(views.mode(runtime_of(request).store.get(name)))
+    runtime = runtime_of(request)
+    return json_response(views.mode(runtime.store.get(name), runtime.cassettes.problems))
 
 
 @router.route(
@@ -37,7 +39,10 @@ async def get_mode(request: web.Request) -> web.Response:
 async def put_mode(request: web.Request) -> web.Response:
     body = await read_model(request, ModeIn)
     runtime = runtime_of(request)
+    if body.cassettes is not None:  # the API may only reach the cassette directories
+        roots = runtime.settings.cassette_dirs
+        body.cassettes = [confine(path, roots) for path in body.cassettes]
     store = runtime.store
     session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.HTTP)
     runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
-    return json_response(views.mode(session))
+    return json_response(views.mode(session, runtime.cassettes.problems))

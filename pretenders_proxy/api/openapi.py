@@ -54,10 +54,10 @@ def _operation(route: Route, path: str, schemas: dict[str, Any]) -> dict[str, An
         for p in route.query
     ]
     ok: dict[str, Any] = {"description": "OK"}
-    if route.response is not None:
+    if route.response is not None and route.status != 204:
         ok["content"] = {"application/json": {"schema": _schema(route.response, schemas)}}
-    responses: dict[str, Any] = {"200": ok}
-    for status in route.errors:
+    responses: dict[str, Any] = {str(route.status): ok}
+    for status in sorted({*route.errors, *_generic_errors(route, path)}):
         problem = (
             {"text/plain": {"schema": {"type": "string"}}}
             if route.plain_errors
@@ -77,6 +77,19 @@ def _operation(route: Route, path: str, schemas: dict[str, Any]) -> dict[str, An
             "content": {"application/json": {"schema": body}},
         }
     return operation
+
+
+def _generic_errors(route: Route, path: str) -> set[int]:
+    """What any route of its kind may answer: 401 (a token is set), 400 for a body or query
+    that cannot be used, 413 for a body over the limit, 404 for an unknown name or session."""
+    errors = {401}
+    if route.body is not None or route.query:
+        errors.add(400)
+    if route.body is not None:
+        errors.add(413)
+    if _PATH_PARAM.search(path) or any(p.name == "session" for p in route.query):
+        errors.add(404)
+    return errors
 
 
 def _schema(

@@ -86,6 +86,7 @@ async def get_request(request: web.Request) -> web.Response:
     "/api/v1/requests",
     summary="Forget the requests of a session (or all)",
     query=[SESSION],
+    status=204,
 )
 async def clear_requests(request: web.Request) -> web.Response:
     for session in sessions_of(request):
@@ -157,7 +158,7 @@ async def list_unused(request: web.Request) -> web.Response:
 
 def _count(request: web.Request) -> int:
     value = request.query.get("count", "1")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise BadRequestError(f"count={value!r} is not a whole number")
     return int(value)
 
@@ -168,7 +169,7 @@ def _filter(request: web.Request) -> Callable[[Entry], bool]:
     if source is not None and source not in set(Source):
         raise BadRequestError(f"source={source!r} is not one of {', '.join(Source)}")
     since = query.get("since", "0")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit()):
         raise BadRequestError(f"since={since!r} is not a request id")
     try:
         path = re.compile(query["path"]) if query.get("path") else None

@@ -52,6 +52,8 @@ class Route:
     query: tuple[Param, ...] = ()
     errors: tuple[int, ...] = ()
     plain_errors: bool = False
+    status: int = 200
+    """The status of a success (201 created, 204 no content)."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Router:
         response: Any = None,
         query: Sequence[Param] = (),
         errors: Sequence[int] = (),
+        status: int = 200,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.routes.append(
@@ -86,6 +89,7 @@ class Router:
                     tuple(query),
                     tuple(errors),
                     self.plain_errors,
+                    status,
                 )
             )
             return handler

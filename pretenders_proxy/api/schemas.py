@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -138,8 +139,27 @@ class PresetIn(BaseModel):
             payload, default_type = _base64(self.body), ""
         if default_type and not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", default_type))
-        encoded = tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in headers)
+        encoded = tuple(_header(name, value) for name, value in headers)
         return Reply(self.status, encoded, payload, float(self.after), self.fault)
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _header(name: str, value: str) -> tuple[bytes, bytes]:
+    """A reply header as bytes; ConfigError for one no HTTP reply can carry."""
+    if not _TOKEN.fullmatch(name):
+        raise ConfigError(f"reply header name {name!r} is not an HTTP token (letters, digits, -)")
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"reply header {name} value {value!r} is not latin-1 text (HTTP headers are bytes)"
+        ) from None
+    if _UNSENDABLE.search(value):
+        raise ConfigError(f"reply header {name} value {value!r} holds control characters")
+    return name.encode("ascii"), raw
 
 
 def _times(times: int | float | str) -> int | None:
@@ -219,6 +239,24 @@ class SessionOut(BaseModel):
     mails_dropped: int
 
 
+class ReplyOut(BaseModel):
+    """What a request was answered with, as history keeps it."""
+
+    status: int
+    reason: str = Field(description="The reason phrase (empty when none was sent).")
+    headers: list[list[str]] = Field(description="[name, value] pairs in wire order.")
+    body: str | None = Field(
+        description="The body as text (gzip or deflate Content-Encoding undone) when it is "
+        "UTF-8, at most its first 64 KiB; null when binary."
+    )
+    body_base64: str = Field(
+        description="The body as sent (still content-encoded), at most the first 64 KiB."
+    )
+    encoding: str | None = Field(description="The Content-Encoding, if any.")
+    size: int = Field(description="Size in bytes of the whole body as sent.")
+    truncated: bool = Field(description="Whether history kept only the first 64 KiB of the body.")
+
+
 class RequestOut(BaseModel):
     id: int
     time: str
@@ -236,6 +274,9 @@ class RequestOut(BaseModel):
     preset: int | None
     miss: str | None
     error: str | None
+    response: ReplyOut | None = Field(
+        description="The answer sent; null when none went out (a fault, an upstream failure)."
+    )
 
 
 class SmtpPresetIn(BaseModel):
@@ -324,10 +365,15 @@ class MailOut(MailSummaryOut):
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="degraded: something does not work (see problems); the listeners still answer."
+    )
     version: str
     listeners: dict[str, str]
     sessions: int
+    problems: list[str] = Field(
+        description="What does not work, e.g. a cassette that cannot be written."
+    )
 
 
 class Problem(BaseModel):
@@ -372,6 +418,9 @@ class ModeOut(BaseModel):
     match_on: list[str]
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
+    recording_error: str | None = Field(
+        description="Why the last exchange could not be appended to it (until one is)."
+    )
     warnings: list[str] = Field(description="What loading the cassettes had to say.")
 
 

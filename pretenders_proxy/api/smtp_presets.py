@@ -36,6 +36,7 @@ async def list_smtp_presets(request: web.Request) -> web.Response:
     response=SmtpPresetOut,
     query=[SESSION],
     errors=[400],
+    status=201,
 )
 async def add_smtp_preset(request: web.Request) -> web.Response:
     preset = (await read_model(request, SmtpPresetIn)).to_preset()
@@ -51,6 +52,7 @@ async def add_smtp_preset(request: web.Request) -> web.Response:
     summary="Drop every SMTP preset of a session",
     query=[SESSION],
     errors=[404],
+    status=204,
 )
 async def clear_smtp_presets(request: web.Request) -> web.Response:
     session_of(request).smtp_presets.clear()
@@ -69,7 +71,9 @@ async def get_smtp_preset(request: web.Request) -> web.Response:
     return json_response(views.smtp_preset(stored, session.name))
 
 
-@router.route("DELETE", "/api/v1/smtp/presets/{id}", summary="Drop one SMTP preset", errors=[404])
+@router.route(
+    "DELETE", "/api/v1/smtp/presets/{id}", summary="Drop one SMTP preset", errors=[404], status=204
+)
 async def delete_smtp_preset(request: web.Request) -> web.Response:
     session, stored = _preset(request)
     session.smtp_presets.remove(stored.id)
@@ -78,7 +82,7 @@ async def delete_smtp_preset(request: web.Request) -> web.Response:
 
 def _preset(request: web.Request) -> tuple[Session, StoredSmtpPreset]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (stored := session.smtp_presets.get(int(wanted))) is not None:
                 return session, stored

@@ -44,6 +44,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     summary="Create a session (or get the live one of that name)",
     body=SessionIn,
     response=SessionOut,
+    status=201,
 )
 async def create_session(request: web.Request) -> web.Response:
     body = await read_model(request, SessionIn)
@@ -64,7 +65,11 @@ async def get_session(request: web.Request) -> web.Response:
 
 
 @router.route(
-    "DELETE", "/api/v1/sessions/{name}", summary="Delete a session and all it holds", errors=[404]
+    "DELETE",
+    "/api/v1/sessions/{name}",
+    summary="Delete a session and all it holds",
+    errors=[404],
+    status=204,
 )
 async def delete_session(request: web.Request) -> web.Response:
     name = request.match_info["name"]
@@ -93,6 +98,7 @@ async def list_presets(request: web.Request) -> web.Response:
     response=PresetOut,
     query=[SESSION],
     errors=[400],
+    status=201,
 )
 async def add_preset(request: web.Request) -> web.Response:
     preset = (await read_model(request, PresetIn)).to_preset()
@@ -104,7 +110,11 @@ async def add_preset(request: web.Request) -> web.Response:
 
 
 @router.route(
-    "DELETE", "/api/v1/presets", summary="Drop every preset of a session", query=[SESSION]
+    "DELETE",
+    "/api/v1/presets",
+    summary="Drop every preset of a session",
+    query=[SESSION],
+    status=204,
 )
 async def clear_presets(request: web.Request) -> web.Response:
     session_of(request).presets.clear()
@@ -117,7 +127,7 @@ async def get_preset(request: web.Request) -> web.Response:
     return json_response(views.preset(stored, session.name))
 
 
-@router.route("DELETE", "/api/v1/presets/{id}", summary="Drop one preset", errors=[404])
+@router.route("DELETE", "/api/v1/presets/{id}", summary="Drop one preset", errors=[404], status=204)
 async def delete_preset(request: web.Request) -> web.Response:
     session, stored = _preset(request)
     session.presets.remove(stored.id)
@@ -127,19 +137,21 @@ async def delete_preset(request: web.Request) -> web.Response:
 @router.route("GET", "/health", summary="Liveness, version and listener addresses", response=Health)
 async def health(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
+    problems = [f"not recording: {problem}" for problem in runtime.cassettes.problems.values()]
     return json_response(
         {
-            "status": "ok",
+            "status": "degraded" if problems else "ok",
             "version": __version__,
             "listeners": runtime.listeners,
             "sessions": len(runtime.store.sessions),
+            "problems": problems,
         }
     )
 
 
 def _preset(request: web.Request) -> tuple[Session, StoredPreset]:
     wanted = request.match_info["id"]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
             if (stored := session.presets.get(int(wanted))) is not None:
                 return session, stored

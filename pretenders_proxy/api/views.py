@@ -1,6 +1,7 @@
 """JSON views of model objects: the one place bytes become text or base64."""
 
 import base64
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,7 +9,7 @@ from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.matching.subject import decode_content, rule_target
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, header
-from pretenders_proxy.model.journal import Entry
+from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry
 from pretenders_proxy.model.mail import Mail
 from pretenders_proxy.model.message import parse
 from pretenders_proxy.model.preset import Rule
@@ -145,6 +146,31 @@ def entry(entry: Entry) -> dict[str, Any]:
         "preset": entry.preset_id,
         "miss": entry.miss,
         "error": entry.error,
+        "response": reply(entry),
+    }
+
+
+def reply(entry: Entry) -> dict[str, Any] | None:
+    """What a request was answered with, as history kept it (None when no response went out).
+
+    `body` is the text (at most REPLY_PREVIEW bytes of it) with any gzip or deflate
+    Content-Encoding undone, None when binary or when a cut compressed body cannot be undone;
+    `body_base64` is the bytes kept, as they were sent.
+    """
+    response = entry.response
+    if response is None:
+        return None
+    encoding = header(response.headers, "content-encoding")
+    shown = decoded(response.body, response.headers)
+    return {
+        "status": response.status,
+        "reason": response.reason,
+        "headers": header_pairs(response.headers),
+        "body": preview(shown, REPLY_PREVIEW, cut=entry.truncated),
+        "body_base64": b64(response.body),
+        "encoding": encoding,
+        "size": entry.response_size,
+        "truncated": entry.truncated,
     }
 
 
@@ -241,7 +267,8 @@ def smtp_preset(stored: StoredSmtpPreset, session: str) -> dict[str, Any]:
     }
 
 
-def mode(session: Session) -> dict[str, Any]:
+def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
+    """A session's mode; `problems`: the cassettes that failed to record, and why."""
     playback = session.playback
     config = playback.config
     return {
@@ -253,6 +280,7 @@ def mode(session: Session) -> dict[str, Any]:
         "match_on": list(config.match_on),
         "recordings": len(playback.tape),
         "recording_to": config.recording,
+        "recording_error": problems.get(config.recording) if config.recording else None,
         "warnings": list(playback.warnings),
     }
 
@@ -299,11 +327,14 @@ def decoded(body: bytes, headers: Headers) -> bytes:
     return decode_content(body, header(headers, "content-encoding"))
 
 
-def preview(data: bytes) -> str | None:
-    """The first PREVIEW bytes as UTF-8 text (a character cut by the limit left out), or None."""
-    head = data[:PREVIEW]
+def preview(data: bytes, limit: int = PREVIEW, *, cut: bool = False) -> str | None:
+    """The first `limit` bytes as UTF-8 text (a character cut by the limit left out), or None.
+
+    `cut`: the data was already cut short elsewhere, so a character split at its end is cut too.
+    """
+    head = data[:limit]
     try:
         return head.decode("utf-8")
     except UnicodeDecodeError as e:
-        cut_short = len(data) > PREVIEW and e.reason == "unexpected end of data"
+        cut_short = (len(data) > limit or cut) and e.reason == "unexpected end of data"
         return head[: e.start].decode("utf-8") if cut_short else None

@@ -505,7 +505,8 @@ class Writer:
         if self._broken is not None:
             raise CassetteError(f"cassette {self.path} stopped recording: {self._broken}")
         data = pack(to_record(exchange))
-        offset = self._stream.tell()
+        # Not tell(): after a failed write was cut off, the position is past the real end.
+        offset = self._stream.seek(0, os.SEEK_END)
         try:
             _write_all(self._stream, data)
         except OSError as e:

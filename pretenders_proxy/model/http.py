@@ -57,7 +57,11 @@ def header(headers: Headers, name: str) -> str | None:
 def split_host(value: str) -> tuple[str, int]:
     """A Host header as (host, port); port 0 when it names none. "[::1]:80" -> ("[::1]", 80)."""
     host, separator, port = value.rpartition(":")
-    if separator and port.isdigit() and (":" not in host or host.endswith("]")):
+    if (
+        separator
+        and (port.isascii() and port.isdigit())
+        and (":" not in host or host.endswith("]"))
+    ):
         return host, int(port)
     return value, 0
 

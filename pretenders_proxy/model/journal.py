@@ -1,9 +1,12 @@
 """What a session saw: one entry per request, with where its answer came from."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pretenders_proxy.model.http import Request, Response
+
+REPLY_PREVIEW = 64 * 1024
+"""Bytes of a response body a history entry keeps; its full size is kept beside them."""
 
 
 class Source(StrEnum):
@@ -21,6 +24,8 @@ class Entry:
 
     `response` is None when no HTTP response went out (a fault preset, an upstream failure);
     `error` then says what happened. `miss` is the near-miss explanation of a miss.
+    The response body is kept up to REPLY_PREVIEW bytes, as sent (still content-encoded);
+    `response_size` is the size of the whole body.
     """
 
     id: int
@@ -33,7 +38,27 @@ class Entry:
     preset_id: int | None = None
     miss: str | None = None
     error: str | None = None
+    response_size: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the response body was longer than what the entry kept of it."""
+        return self.response is not None and self.response_size > len(self.response.body)
 
     @property
     def status(self) -> int | None:
         return self.response.status if self.response is not None else None
+
+
+def kept(response: Response | None) -> tuple[Response | None, int]:
+    """What history keeps of a response: its body cut at REPLY_PREVIEW, and the body's size.
+
+    A body within the bound is kept as the same object (no copy); a longer one keeps only its
+    first REPLY_PREVIEW bytes, so a session's memory stays bounded by --history-limit.
+    """
+    if response is None:
+        return None, 0
+    size = len(response.body)
+    if size <= REPLY_PREVIEW:
+        return response, size
+    return replace(response, body=response.body[:REPLY_PREVIEW]), size

@@ -30,12 +30,12 @@ class Journal:
             return
         noted = tags(flow)
         response, error, ended = None, None, time.time()
-        if flow.response is not None:
-            response = response_from_flow(flow.response)
-            ended = flow.response.timestamp_end or ended
-        elif flow.error is not None:
+        if flow.error is not None:  # also after a response head (a body cut short: a 502)
             error = f"fault: {noted['fault']}" if "fault" in noted else flow.error.msg
             ended = flow.error.timestamp
+        elif flow.response is not None:
+            response = response_from_flow(flow.response)
+            ended = flow.response.timestamp_end or ended
         store.record(
             session,
             request_of(flow),

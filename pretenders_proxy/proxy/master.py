@@ -36,6 +36,8 @@ def mitmproxy_options(settings: Settings) -> dict[str, Any]:
         else str(settings.mock_timeout),
         "pretenders_miss_status": settings.miss_status,
         "pretenders_history_limit": settings.history_limit,
+        "body_size_limit": str(settings.max_body_size),
+        "pretenders_cassette_dirs": [str(d) for d in settings.cassette_dirs],
     }
 
 

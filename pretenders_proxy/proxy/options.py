@@ -1,5 +1,7 @@
 """The addon that declares the server-wide `pretenders_*` options and turns them into Settings."""
 
+from collections.abc import Sequence
+
 from mitmproxy import ctx, exceptions
 from mitmproxy.addonmanager import Loader
 
@@ -18,8 +20,9 @@ OPTIONS = {
     "pretenders_mock_timeout",
     "pretenders_miss_status",
     "pretenders_history_limit",
+    "pretenders_cassette_dirs",
 }
-READ = OPTIONS | {"listen_port", "confdir"}
+READ = OPTIONS | {"listen_port", "confdir", "body_size_limit"}
 
 
 class Options:
@@ -74,6 +77,13 @@ class Options:
             int,
             d.miss_status,
             "HTTP status of the reply to a request that nothing matched.",
+        )
+        add(
+            "pretenders_cassette_dirs",
+            Sequence[str],
+            [],
+            "Directories that cassette paths given through the control API must lie in "
+            "(relative ones are taken from the first); empty: the working directory.",
         )
         add(
             "pretenders_history_limit",

@@ -53,8 +53,7 @@ class Recorder:
         cassettes = self.runtime.cassettes
         exchange = redact(exchange_from_flow(flow), cassettes.redaction)
         try:
-            writer = cassettes.writer(path)
-            offset = writer.append(exchange)
+            writer, offset = cassettes.append(path, exchange)
         except CassetteError as e:
             # Loud, as mitmproxy's save addon: the app must not go on unrecorded, unaware.
             logger.error("NOT RECORDED: %s %s: %s", flow.request.method, flow.request.url, e)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.journal import Entry, Source, kept
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
@@ -146,7 +146,11 @@ class Store:
         miss: str | None = None,
         error: str | None = None,
     ) -> Entry:
-        """Append what `session` received and how it was answered to its history."""
+        """Append what `session` received and how it was answered to its history.
+
+        Of the response, history keeps the headers and a bounded preview of the body.
+        """
+        response, response_size = kept(response)
         entry = Entry(
             id=next(self._entry_ids),
             session=session.name,
@@ -158,6 +162,7 @@ class Store:
             preset_id=preset_id,
             miss=miss,
             error=error,
+            response_size=response_size,
         )
         session.history.add(entry)
         self.events.publish(entry)

@@ -71,6 +71,22 @@ function showEntry(detail, entry, list) {
     entry.error ? h("p", { class: "problem" }, entry.error) : null,
     headerTable(entry.headers, "Request headers"),
     h("h4", {}, "Request body"),
-    readable(entry.body, entry.body_base64));
+    readable(entry.body, entry.body_base64),
+    answer(entry.response));
   detail.focus?.();
+}
+
+function answer(response) {
+  // What the request was answered with, as history kept it (a long body only in part).
+  if (!response) return h("p", { class: "muted" }, "No response was sent.");
+  const kept = response.truncated
+    ? h("p", { class: "muted" }, `First ${atob(response.body_base64).length} of ${response.size} bytes shown.`)
+    : null;
+  const encoded = response.encoding ? h("p", { class: "muted" }, `Sent with Content-Encoding: ${response.encoding}.`) : null;
+  return h("section", { class: "response", "aria-label": "Response" },
+    headerTable(response.headers, "Response headers"),
+    h("h4", {}, "Response body"),
+    encoded,
+    kept,
+    readable(response.body, response.body_base64, response.size));
 }

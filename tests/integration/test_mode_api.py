@@ -21,7 +21,7 @@ def _mode(server: RunningServer, session: str | None = None, **body: object) -> 
 def test_switch_from_record_to_replay_without_a_restart(
     upstream: Upstream, cassette: Path, confdir: Path, app_env: AppEnv
 ) -> None:
-    with launch([], confdir=confdir) as server:
+    with launch(["--cassette-dir", str(cassette.parent)], confdir=confdir) as server:
         app_env.use(server)
         assert _mode(server).json()["mode"] == "mock"
         assert requests.get(upstream.url + "/hello").status_code == 404  # mock: a miss
@@ -61,7 +61,9 @@ def test_each_session_has_its_own_mode(
         ("{not json", "request body is not valid JSON"),
         ({"mode": "fly"}, "mode: Input should be 'mock', 'record' or 'replay'"),
         ({"mode": "replay", "cassettes": []}, "replay mode needs a cassette"),
-        ({"mode": "replay", "cassettes": ["/no/such.cassette"]}, "cannot read cassette /no/such"),
+        ({"mode": "replay", "cassettes": ["no-such.cassette"]}, "cannot read cassette /"),
+        ({"mode": "replay", "cassettes": ["/no/such.cassette"]}, "outside the cassette directory"),
+        ({"cassettes": ["a\u0000b"]}, "cannot be used: embedded null byte"),
         ({"match_on": ["method", "colour"]}, "match-on: unknown field 'colour'"),
         ({"on_miss": "shrug"}, "on_miss: Input should be 'error', 'passthrough' or 'record'"),
         ({"cassettes": "x.cassette"}, "cassettes: Input should be a valid list"),

@@ -6,6 +6,7 @@ from pretenders_proxy.settings import (
     Settings,
     is_loopback,
     parse_port_range,
+    parse_size,
     parse_timeout,
 )
 
@@ -65,3 +66,16 @@ def test_port_ranges_and_timeouts() -> None:
             parse_timeout(bad)
     with pytest.raises(ConfigError, match="like 8001-8014"):
         parse_port_range("a-b")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("65536", 65536), ("64k", 65536), ("64m", 64 << 20), ("64MiB", 64 << 20), ("1g", 1 << 30)],
+)
+def test_sizes(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+def test_a_bad_size_is_named() -> None:
+    with pytest.raises(ConfigError, match="size '64 apples' is not like"):
+        parse_size("64 apples")

@@ -45,11 +45,43 @@ def test_traffic_appears_live_with_source_status_and_the_miss_explained(
     made.focus()  # keyboard: the rows are buttons
     page.keyboard.press("Enter")
     detail = page.locator("#traffic-detail")
-    expect(detail.locator("table.headers")).to_contain_text("application/json")
-    expect(detail.locator("pre.body")).to_have_text(json.dumps(order, indent=2))
+    expect(detail.get_by_role("table", name="Request headers")).to_contain_text("application/json")
+    expect(detail.locator("pre.body").first).to_have_text(json.dumps(order, indent=2))
     page.keyboard.press("Shift+Tab")  # focus moved by keyboard is drawn
     focused = page.evaluate(
         "() => [document.activeElement.matches(':focus-visible'),"
         " getComputedStyle(document.activeElement).outlineStyle]"
     )
     assert focused == [True, "solid"]
+
+
+def test_the_detail_pane_shows_the_response_headers_and_a_readable_body(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str
+) -> None:
+    answers = {
+        "GET /book": {"status": 200, "headers": {"X-Shop": "open"}, "body": {"title": "Dune"}},
+        "GET /cover": {"headers": {"Content-Type": "image/png"}, "body": "iVBORw0KGgoA/w=="},
+    }
+    for rule, preset in answers.items():
+        added = requests.post(
+            f"{control}/api/v1/presets", params={"session": session}, json={"rule": rule, **preset}
+        )
+        assert added.status_code == 201, added.text
+    page.goto(ui("traffic"))
+    expect(page.locator(".live")).to_have_text("live")
+    book = requests.get("http://shop.test/book", proxies={"http": proxy}, timeout=10)
+    cover = requests.get("http://shop.test/cover", proxies={"http": proxy}, timeout=10)
+
+    rows = page.locator("#traffic-list .row-button")
+    rows.filter(has_text="http://shop.test/book").click()
+    answer = page.locator("#traffic-detail section.response")
+    headers = answer.locator("table.headers")
+    expect(headers.locator("caption")).to_have_text("Response headers")
+    expect(headers.locator("tr", has_text="X-Shop")).to_contain_text("open")
+    expect(answer.locator("h4")).to_have_text("Response body")
+    expect(answer.locator("pre.body")).to_have_text(json.dumps(book.json(), indent=2))
+    screenshot(page, "traffic-response")
+
+    rows.filter(has_text="http://shop.test/cover").click()
+    expect(answer.locator("table.headers")).to_contain_text("image/png")
+    expect(answer).to_contain_text(f"binary body, {len(cover.content)} bytes")

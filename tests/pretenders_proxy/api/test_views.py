@@ -1,10 +1,12 @@
+import base64
+import gzip
 from datetime import datetime
 
 import pytest
 
 from pretenders_proxy.api import views
-from pretenders_proxy.model.http import Request
-from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Source, kept
 from pretenders_proxy.store.session import Protocol, Session
 
 
@@ -65,3 +67,39 @@ def test_v1_entry_shows_text_only_for_utf8_bodies() -> None:
 )
 def test_a_cassette_body_preview_is_text_up_to_the_limit(body: bytes, shown: str | None) -> None:
     assert views.preview(body) == shown
+
+
+def _answered(response: Response) -> Entry:
+    body, size = kept(response)
+    return Entry(4, "s", 0.0, Request("GET", b"/r"), Source.UPSTREAM, body, response_size=size)
+
+
+def test_the_reply_shows_gzip_decoded_text_and_keeps_the_bytes_as_sent() -> None:
+    sent = gzip.compress(b'{"a": 1}', mtime=0)
+    headers = ((b"Content-Encoding", b"gzip"), (b"X-B", b"2"), (b"X-B", b"1"))
+    shown = views.entry(_answered(Response(200, headers, sent, "OK")))["response"]
+    assert shown == {
+        "status": 200,
+        "reason": "OK",
+        "headers": [["Content-Encoding", "gzip"], ["X-B", "2"], ["X-B", "1"]],
+        "body": '{"a": 1}',
+        "body_base64": base64.b64encode(sent).decode(),
+        "encoding": "gzip",
+        "size": len(sent),
+        "truncated": False,
+    }
+
+
+def test_a_long_reply_is_kept_up_to_the_bound_with_its_size() -> None:
+    body = b"a" * (REPLY_PREVIEW - 1) + "é".encode() + b"z" * 10
+    entry = _answered(Response(200, (), body))
+    shown = views.entry(entry)["response"]
+    assert entry.response is not None and len(entry.response.body) == REPLY_PREVIEW
+    assert shown["size"] == len(body) and shown["truncated"] is True
+    assert shown["body"] == "a" * (REPLY_PREVIEW - 1)  # é cut in two by the bound: left out
+    assert base64.b64decode(shown["body_base64"]) == body[:REPLY_PREVIEW]
+
+
+def test_a_binary_reply_has_no_text_and_no_reply_is_null() -> None:
+    assert views.entry(_answered(Response(200, (), b"\xff\x00")))["response"]["body"] is None
+    assert views.entry(Entry(5, "s", 0.0, Request("GET", b"/"), Source.MISS))["response"] is None

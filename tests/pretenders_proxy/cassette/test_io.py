@@ -1,15 +1,21 @@
 import logging
 import os
+import resource
 import stat
+import tempfile
 import time
 from pathlib import Path
 
 import msgpack
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cassette.record import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Exchange, Meta
+from pretenders_proxy.model.http import Request, Response
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n in range(1, 4)]
@@ -143,6 +149,9 @@ class _FullDisk:
     def tell(self) -> int:
         return self.file.tell()
 
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.file.seek(offset, whence)
+
     def fileno(self) -> int:
         return self.file.fileno()
 
@@ -269,6 +278,154 @@ def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Pat
     cut = io.index(path, cache=cache)
     assert len(cut.entries) == 2 and cut.truncated_at is not None
     assert io.index(path, cache=cache).truncated_at == cut.truncated_at  # from the cache
+
+
+def test_appends_after_a_full_disk_never_leave_a_partial_record(tmp_path: Path) -> None:
+    """A real size limit (RLIMIT_FSIZE: EFBIG, as a full disk's ENOSPC): writes succeed in part
+    and then fail; every later append must start at the real end of the file."""
+    path = tmp_path / "a.cassette"
+    big = [exchange(request(path=f"/{n}".encode()), body=b"x" * 5000) for n in range(4)]
+    writer = io.Writer.open(path)
+    writer.append(big[0])
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (path.stat().st_size + 7000, hard))
+    try:
+        writer.append(big[1])
+        for failing in big[2:]:
+            with pytest.raises(CassetteError, match="cannot append"):
+                writer.append(failing)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        writer.close()
+    loaded = io.read(path)
+    assert loaded.truncated_at is None
+    assert [s.exchange for s in loaded.exchanges] == big[:2]
+
+
+# -- properties: random input never crashes the reader; what is written reads back -----------
+
+headers_strategy = st.lists(st.tuples(st.binary(max_size=20), st.binary(max_size=40)), max_size=4)
+requests_strategy = st.builds(
+    Request,
+    method=st.text(max_size=8),
+    path=st.binary(max_size=40),
+    query=st.binary(max_size=40),
+    headers=headers_strategy.map(tuple),
+    body=st.binary(max_size=200),
+    scheme=st.sampled_from(["http", "https"]),
+    host=st.text(max_size=20),
+    port=st.integers(0, 65535),
+    http_version=st.sampled_from(["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"]),
+)
+responses_strategy = st.builds(
+    Response,
+    status=st.integers(100, 599),
+    headers=headers_strategy.map(tuple),
+    body=st.binary(max_size=200),
+    reason=st.text(max_size=12),
+    http_version=st.just("HTTP/1.1"),
+    trailers=st.none() | headers_strategy.map(tuple),
+)
+exchanges_strategy = st.builds(
+    Exchange,
+    request=requests_strategy,
+    response=responses_strategy,
+    meta=st.builds(
+        Meta,
+        recorded_at=st.text(max_size=30),
+        duration_ms=st.floats(0, 1e9),
+        redacted=st.lists(st.text(max_size=10), max_size=3).map(tuple),
+    ),
+)
+msgpack_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text(max_size=10)
+    | st.binary(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _file(data: bytes) -> Path:
+    handle, name = tempfile.mkstemp(suffix=".cassette")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    return Path(name)
+
+
+def _read_or_refuse(data: bytes) -> io.Loaded | None:
+    """What reading `data` gives: the exchanges, or None when it is refused (CassetteError)."""
+    path = _file(data)
+    try:
+        return io.read(path)
+    except CassetteError as e:
+        assert str(path) in str(e)  # every refusal names the file
+        return None
+    finally:
+        path.unlink()
+
+
+@given(st.lists(exchanges_strategy, max_size=4))
+def test_written_exchanges_read_back_equal(exchanges: list[Exchange]) -> None:
+    path = _file(b"")
+    try:
+        io.write(path, exchanges)
+        assert [s.exchange for s in io.read(path).exchanges] == exchanges
+    finally:
+        path.unlink()
+
+
+@given(st.binary(max_size=400))
+def test_random_bytes_are_read_or_refused_never_a_crash(data: bytes) -> None:
+    _read_or_refuse(data)
+
+
+@given(exchanges_strategy, st.sampled_from(["request", "response", "meta"]), st.data())
+def test_records_with_random_fields_are_read_or_refused(
+    good: Exchange, part: str, data: st.DataObject
+) -> None:
+    record = to_record(good)
+    fields = record[part]
+    name = data.draw(st.sampled_from([*fields, "extra"]))
+    fields[name] = data.draw(msgpack_values)
+    head = msgpack.packb({"format": FORMAT, "version": 1}, use_bin_type=True)
+    _read_or_refuse(head + msgpack.packb(record, use_bin_type=True))
+
+
+@given(st.lists(exchanges_strategy, min_size=1, max_size=3), st.data())
+def test_a_cassette_cut_anywhere_loads_the_complete_exchanges_before_the_cut(
+    exchanges: list[Exchange], data: st.DataObject
+) -> None:
+    path = _file(b"")
+    try:
+        io.write(path, exchanges)
+        whole = path.read_bytes()
+    finally:
+        path.unlink()
+    cut = data.draw(st.integers(0, len(whole)))
+    loaded = _read_or_refuse(whole[:cut])
+    if loaded is not None:
+        got = [s.exchange for s in loaded.exchanges]
+        assert got == exchanges[: len(got)]
+        # a cut between two records reads as a shorter cassette; anywhere else, as a cut
+        assert (loaded.truncated_at is None) == (cut in loaded_ends(whole))
+        if cut == len(whole):
+            assert got == exchanges
+
+
+def loaded_ends(whole: bytes) -> set[int]:
+    """The byte offsets where the records of a cassette end."""
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(whole)
+    ends = set()
+    for _ in unpacker:
+        ends.add(unpacker.tell())
+    return ends
 
 
 def test_the_reader_streams_what_read_loads(tmp_path: Path) -> None:

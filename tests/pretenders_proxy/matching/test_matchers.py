@@ -1,6 +1,8 @@
 import json as jsonlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pretenders_proxy.matching import matchers
 from pretenders_proxy.matching.engine import failures, first_match, is_match, nearest_rule
@@ -116,3 +118,53 @@ def test_nearest_prefers_fewest_failures_then_the_most_similar_rule() -> None:
     assert miss.closest is rules[1]
     assert miss.failures == ("request 'GET /hello' does not match rule 'GET /helo'",)
     assert nearest_rule([], lambda r: (r, subject)).closest is None
+
+
+# -- properties: any request body, in any declared encoding, is matched without a crash --------
+
+RULES = [
+    Rule("POST", body="a.*"),
+    Rule("", data={"a": "1"}),
+    Rule("", json={"a": [1, {"b": None}]}),
+    Rule("", headers={"Content-Type": "application/json"}),
+]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+@given(
+    st.binary(max_size=300),
+    st.sampled_from([None, "gzip", "deflate", "br", "zstd", "identity", "x-bogus"]),
+    st.sampled_from(
+        [
+            None,
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=xyz",
+            "multipart/form-data",
+            "text/plain; charset=no-such-charset",
+            "text/plain; charset=utf-16",
+        ]
+    ),
+)
+def test_random_bodies_are_matched_or_explained_never_a_crash(
+    body: bytes, encoding: str | None, kind: str | None
+) -> None:
+    headers = tuple(
+        (name, value.encode())
+        for name, value in ((b"Content-Encoding", encoding), (b"Content-Type", kind))
+        if value is not None
+    )
+    subject = Subject(Request("POST", b"/x", b"", headers, body))
+    for rule in RULES:
+        assert is_match(rule, subject) == (failures(rule, subject) == ())
+
+
+@given(json_values)
+def test_a_json_value_contains_itself(value: object) -> None:
+    assert matchers.contains(value, value, "$") is None
+    subject = Subject(Request("POST", b"/x", b"", (), jsonlib.dumps(value).encode()))
+    assert is_match(Rule("", json=value), subject)  # json=None: no constraint, also a match

@@ -1,4 +1,9 @@
+from dataclasses import replace
+from random import Random
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.requests import (
@@ -88,3 +93,41 @@ def test_parse_match_on() -> None:
         parse_match_on(["header:"])
     with pytest.raises(ConfigError, match="name at least one field"):
         parse_match_on([" , "])
+
+
+# -- properties: the index key and the explanation always agree ------------------------------
+
+names = st.sampled_from([b"a", b"b", b"id", b"q"])
+query_strategy = st.lists(st.tuples(names, st.binary(max_size=4)), max_size=4)
+requests_strategy = st.builds(
+    lambda method, path, query, body, host, accept: request(
+        method, path, b"&".join(n + b"=" + v for n, v in query), body, accept, host
+    ),
+    st.sampled_from(["GET", "POST"]),
+    st.sampled_from([b"/", b"/items", b"/items/1"]),
+    query_strategy,
+    st.sampled_from([b"", b"x", b'{"a": 1}']),
+    st.sampled_from(["api.example.test", "API.example.test", "other.test"]),
+    st.sampled_from([(), ((b"Accept", b"text/html"),), ((b"accept", b"*/*"),)]),
+)
+specs = st.lists(
+    st.sampled_from([*DEFAULT_MATCH_ON, "header:Accept"]), min_size=1, unique=True
+).map(lambda fields: MatchSpec(tuple(fields)))
+
+
+@given(specs, requests_strategy, requests_strategy)
+def test_equal_keys_exactly_when_no_matcher_fails(
+    spec: MatchSpec, recorded: Request, actual: Request
+) -> None:
+    assert (spec.key(recorded) == spec.key(actual)) == (spec.failures(recorded, actual) == ())
+
+
+@given(specs, requests_strategy, st.randoms())
+def test_a_request_matches_itself_with_its_query_in_any_order(
+    spec: MatchSpec, recorded: Request, shuffle: Random
+) -> None:
+    pairs = recorded.query.split(b"&") if recorded.query else []
+    shuffle.shuffle(pairs)
+    reordered = replace(recorded, query=b"&".join(pairs), host=recorded.host.upper())
+    assert spec.failures(recorded, reordered) == ()
+    assert spec.key(recorded) == spec.key(reordered)

@@ -12,6 +12,7 @@ from pretenders_proxy.model.http import Request, header, split_host
         ("[::1]", ("[::1]", 0)),
         ("::1", ("::1", 0)),
         ("host:abc", ("host:abc", 0)),
+        ("host:\u00b9", ("host:\u00b9", 0)),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_split_host(value: str, parts: tuple[str, int]) -> None:

@@ -1,0 +1,72 @@
+"""UpstreamTimeout: a request passed upstream that gets no complete answer in time gets a 502.
+
+mitmproxy itself waits for an upstream answer as long as the connection lives (`tcp_timeout`,
+ten minutes of silence), so a hung service would hang the app under test with it.
+"""
+
+import asyncio
+import logging
+import math
+
+from mitmproxy import ctx, exceptions, http
+from mitmproxy.addonmanager import Loader
+
+from pretenders_proxy.proxy.tags import is_control, tags
+
+logger = logging.getLogger(__name__)
+OPTION = "pretenders_upstream_timeout"
+
+
+class UpstreamTimeout:
+    """Last in the request chain: times each flow that goes upstream until its response ends."""
+
+    def __init__(self) -> None:
+        self.seconds = 60.0
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    def load(self, loader: Loader) -> None:
+        loader.add_option(
+            OPTION,
+            float,
+            self.seconds,
+            "Seconds an upstream may take to answer a request passed through to it (the whole "
+            "response); then the upstream connection is closed and the client gets a 502. "
+            "0: wait as long as the connection lives.",
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        if OPTION in updated:
+            seconds = float(getattr(ctx.options, OPTION))
+            if not (seconds >= 0 and math.isfinite(seconds)):
+                raise exceptions.OptionsError(
+                    f"pretenders: upstream timeout {seconds:g} must be 0 or a positive number"
+                )
+            self.seconds = seconds
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        if flow.response is not None or flow.error is not None or is_control(flow):
+            return
+        if self.seconds > 0:
+            loop = asyncio.get_running_loop()
+            self._timers[flow.id] = loop.call_later(self.seconds, self._expire, flow)
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._cancel(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._cancel(flow)
+
+    def _cancel(self, flow: http.HTTPFlow) -> None:
+        if (timer := self._timers.pop(flow.id, None)) is not None:
+            timer.cancel()
+
+    def _expire(self, flow: http.HTTPFlow) -> None:
+        self._timers.pop(flow.id, None)
+        proxy = ctx.master.addons.get("proxyserver")
+        handler = proxy and proxy.connections.get(flow.client_conn.id)
+        if handler is None or flow.server_conn not in handler.transports:
+            return  # the client or the upstream connection is gone already
+        problem = f"upstream did not answer within {self.seconds:g}s (--upstream-timeout)"
+        logger.warning("%s %s: %s", flow.request.method, flow.request.pretty_url, problem)
+        tags(flow)["fault"] = problem
+        handler.close_connection(flow.server_conn)  # mitmproxy answers the client with a 502
