@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -83,9 +83,17 @@ class Service:
 
 @contextmanager
 def service(
-    name: str, command: Sequence[str], port: int | None = None, env: dict[str, str] | None = None
+    name: str,
+    command: Sequence[str],
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[Service]:
-    """Run `command` on the server core until the block ends; wait for `port` to listen."""
+    """Run `command` on the server core until the block ends; wait for `port` to listen.
+
+    The service gets its own process group, and the whole group is stopped at the end: some
+    peers (pretenders 1.4.5) start processes of their own that would otherwise live on.
+    """
     log = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -94,6 +102,8 @@ def service(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=dict(os.environ, **(env or {})),
+            cwd=cwd,
+            start_new_session=True,
         )
     running = Service(name, process, log)
     try:
@@ -101,14 +111,22 @@ def service(
             wait_for_port(port, process)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop_group(process)
         log.unlink(missing_ok=True)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the service's process group, SIGKILL to what is left after 30 s."""
+    group = process.pid  # start_new_session: the service leads its own group
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)  # children that outlived their leader
 
 
 @dataclass(frozen=True)
@@ -154,7 +172,26 @@ def proxy_script(target: str, host: str) -> str:
 
 def median_load(runs: int, measure: Callable[[], Load]) -> dict[str, object]:
     """The median requests/s and p99 of `runs` measurements, with each run kept."""
-    loads = [measure() for _ in range(runs)]
+    return summary([measure() for _ in range(runs)])
+
+
+def in_turns(
+    measures: dict[str, Callable[[float], Load]], runs: int, warmup: float, seconds: float
+) -> dict[str, dict[str, object]]:
+    """Each system's summary, measured in turns (A, B, A, B, ...): a machine that gets busier
+    or quieter during the run then moves both alike, and their ratio stays fair.
+    `measures[name](seconds)` runs one load against that system."""
+    for measure in measures.values():
+        measure(warmup)
+    loads: dict[str, list[Load]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            loads[name].append(measure(seconds))
+    return {name: summary(found) for name, found in loads.items()}
+
+
+def summary(loads: Sequence[Load]) -> dict[str, object]:
+    """The median requests/s and p99 of `loads`, their errors, and each run."""
     return {
         "requests_per_s": round(statistics.median(x.requests_per_s for x in loads), 1),
         "p99_ms": round(statistics.median(x.p99_ms for x in loads), 2),

@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w5 w6] [--runs 3] [--seconds 10]`.
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6] [--runs 3] [--seconds 10]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -17,6 +17,7 @@ import w1_mock
 import w2_replay
 import w2r_record
 import w3_smtp
+import w4_cassette
 import w5_presets
 from harness import machine, write
 
@@ -25,6 +26,7 @@ WORKLOADS = {
     "w2": w2_replay,
     "w2r": w2r_record,
     "w3": w3_smtp,
+    "w4": w4_cassette,
     "w5": w5_presets,
     "w6": cassette_tools,
 }
@@ -37,6 +39,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="length of each run")
     parser.add_argument("--warmup", type=float, default=5, help="warm-up before measuring")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument(
+        "--w4-full-mitmdump",
+        action="store_true",
+        help="w4: start mitmdump on all 100,000 flows (about a minute) rather than 10,000",
+    )
     parser.add_argument("--exchanges", type=int, default=cassette_tools.EXCHANGES, help="w6 size")
     options = parser.parse_args()
     for name in options.workloads or list(WORKLOADS):

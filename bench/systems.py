@@ -1,6 +1,7 @@
 """The systems a benchmark starts: pretenders itself and the peers it is compared with."""
 
 import json
+import tempfile
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,9 +32,12 @@ class Pretenders:
 
 @contextmanager
 def pretenders(
-    command: str, args: Sequence[str] = (), *, confdir: Path, ready: float = 300
+    command: str, args: Sequence[str] = (), *, confdir: Path, wait: bool = True
 ) -> Iterator[Pretenders]:
-    """`pretenders <command> ARGS` on free ports, ready when its control API answers."""
+    """`pretenders <command> ARGS` on free ports, ready when its control API answers.
+
+    `wait=False`: the block starts at once (to time the start-up itself).
+    """
     port, proxy_port, smtp_port = free_port(), free_port(), free_port()
     line = [
         PYTHON,
@@ -54,7 +58,7 @@ def pretenders(
         "--log-level",
         "warning",
     ]
-    with service(f"pretenders-{command}", line, port) as running:
+    with service(f"pretenders-{command}", line, port if wait else None) as running:
         yield Pretenders(running, port, proxy_port, smtp_port)
 
 
@@ -83,16 +87,23 @@ def upstream() -> Iterator[str]:
 
 
 @contextmanager
-def mitmdump(args: Sequence[str], port: int) -> Iterator[Service]:
+def mitmdump(args: Sequence[str], port: int, *, wait: bool = True) -> Iterator[Service]:
     """mitmdump of the same mitmproxy version pretenders runs on, quiet."""
     command = [str(Path(PYTHON).with_name("mitmdump")), "-q", "-p", str(port), *args]
-    with service("mitmdump", command, port) as running:
+    with service("mitmdump", command, port if wait else None) as running:
         yield running
 
 
 @contextmanager
 def original_pretenders(port: int) -> Iterator[Service]:
-    """The original pretenders 1.4.5 boss server (bottle), run by path as its docs say."""
+    """The original pretenders 1.4.5 boss server (bottle), run by path as its docs say.
+
+    It writes its log and pid files into its working directory: a temporary one, not the
+    checkout.
+    """
     command = [PYTHON, original_server.__file__, "--host", "127.0.0.1", "--port", str(port)]
-    with service("pretenders-1.4.5", command, port) as running:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-pretenders-1.4.5-") as cwd,
+        service("pretenders-1.4.5", command, port, cwd=Path(cwd)) as running,
+    ):
         yield running

@@ -1,16 +1,18 @@
 """W1: a preset reply from a named 1.4 mock, `/mockhttp/<name>/items/42`, keep-alive, c=32.
 
 Compared in the same run with a bare aiohttp route serving the same body (the floor of the
-stack pretenders' control port is built on) and with the original pretenders 1.4.5 server.
+stack pretenders' control port is built on; both run at once and are measured in turns) and
+with the original pretenders 1.4.5 server.
 Target: >= 10,000 req/s with p99 < 10 ms.
 """
 
 import base64
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness import free_port, median_load, ratio, wrk
+from harness import Load, free_port, in_turns, median_load, ratio, wrk
 from systems import PAYLOAD, call, original_pretenders, pretenders, script
 
 PATH = "/mockhttp/bench/items/42"
@@ -31,6 +33,11 @@ def measure(url: str, options: Any) -> dict[str, Any]:
     )
 
 
+def loader(url: str, connections: int) -> Callable[[float], Load]:
+    """One wrk run of `seconds` against `url`, for harness.in_turns."""
+    return lambda seconds: wrk(url, seconds=seconds, connections=connections)
+
+
 def setup_mock(control: str, presets: list[dict[str, Any]], name: str = "bench") -> None:
     call("POST", control + "/http", {"name": name, "pretender_timeout": "FOREVER"})
     for preset in presets:
@@ -39,12 +46,23 @@ def setup_mock(control: str, presets: list[dict[str, Any]], name: str = "bench")
 
 def run(options: Any) -> dict[str, Any]:
     systems: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as confdir, pretenders("serve", confdir=Path(confdir)) as p:
-        setup_mock(p.control, [PRESET])
-        systems["pretenders"] = measure(p.control + PATH, options)
     port = free_port()
-    with script("bare_aiohttp", port):
-        systems["bare aiohttp route"] = measure(f"http://127.0.0.1:{port}{PATH}", options)
+    with (
+        tempfile.TemporaryDirectory() as confdir,
+        pretenders("serve", confdir=Path(confdir)) as p,
+        script("bare_aiohttp", port),
+    ):
+        setup_mock(p.control, [PRESET])
+        urls = {
+            "pretenders": p.control + PATH,
+            "bare aiohttp route": f"http://127.0.0.1:{port}{PATH}",
+        }
+        systems |= in_turns(
+            {name: loader(url, options.connections) for name, url in urls.items()},
+            options.runs,
+            options.warmup,
+            options.seconds,
+        )
     port = free_port()
     try:
         with original_pretenders(port):

@@ -1,15 +1,17 @@
 """W5: matching scale. The same preset reply with 5,000 presets on the mock as with one.
 
 The 5,000 rules are `GET /items/<n>$`; the request matches one in the middle, so every rule
-that shares its literal prefix is tried. Target: within 20% of the one-preset figure.
+that shares its literal prefix is tried. The two mocks are measured in turns (one, many, one,
+...). Target: within 20% of the one-preset figure.
 """
 
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from harness import in_turns
 from systems import pretenders
-from w1_mock import PRESET, measure, setup_mock
+from w1_mock import PRESET, loader, setup_mock
 
 MANY = 5_000
 TARGET = MANY // 2
@@ -20,8 +22,14 @@ def run(options: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as confdir, pretenders("serve", confdir=Path(confdir)) as p:
         setup_mock(p.control, [dict(PRESET, rule={"rule": f"GET /items/{TARGET}$"})], "one")
         setup_mock(p.control, many, "many")
-        one = measure(f"{p.control}/mockhttp/one/items/{TARGET}", options)
-        several = measure(f"{p.control}/mockhttp/many/items/{TARGET}", options)
+        urls = {name: f"{p.control}/mockhttp/{name}/items/{TARGET}" for name in ("one", "many")}
+        measured = in_turns(
+            {name: loader(url, options.connections) for name, url in urls.items()},
+            options.runs,
+            options.warmup,
+            options.seconds,
+        )
+        one, several = measured["one"], measured["many"]
     share = round(several["requests_per_s"] / one["requests_per_s"], 3)
     return {
         "systems": {"1 preset": one, f"{MANY} presets": several},

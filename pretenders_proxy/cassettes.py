@@ -4,10 +4,12 @@ Paths are the server's, relative ones resolved against its working directory.
 """
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 
 from pretenders_proxy.cassette import io
 from pretenders_proxy.cassette.redact import Redaction
+from pretenders_proxy.collector import paused
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.matching.requests import MatchSpec
@@ -43,8 +45,10 @@ def confine(path: str, roots: Sequence[Path]) -> str:
 class CassetteFiles:
     """Opens, shares and closes cassette files; the only owner of open writers."""
 
-    def __init__(self) -> None:
+    def __init__(self, index_cache: Path | None = None) -> None:
         self.redaction = Redaction()
+        self.index_cache = index_cache
+        """Where the indexes of loaded cassettes are kept for the next start (None: nowhere)."""
         self._writers: dict[Path, io.Writer] = {}
         self.problems: dict[str, str] = {}
         """The last failure to record to a cassette (by path as configured), until one works."""
@@ -75,22 +79,28 @@ class CassetteFiles:
             if config.recording is not None:
                 self.writer(config.recording)  # fails now, not at the first exchange
                 self.problems.pop(config.recording, None)
-            session.playback = self._load(config)
+            with paused():  # an index is many objects: collect none while building it
+                session.playback = self._load(config)
         finally:
             self._release(store)
         return session.playback
 
     def _load(self, config: ModeConfig) -> Playback:
-        loaded = [io.read(resolve(path)) for path in config.replaying]
+        """The tape of the cassettes `config` replays: requests indexed, responses left on disk."""
+        loaded = [self._index(resolve(path)) for path in config.replaying]
         names = {*self.redaction.headers, *self.redaction.query}
         for cassette in loaded:
-            names |= redacted_names(stored.exchange.request for stored in cassette.exchanges)
+            names |= redacted_names(entry.request for entry in cassette.entries)
         tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
-            for position, stored in enumerate(cassette.exchanges, 1):
-                tape.add(Recorded(path, position, stored.offset, stored.exchange))
+            for position, entry in enumerate(cassette.entries, 1):
+                tape.add(Recorded(path, position, entry.offset, entry.request, entry.status, entry))
         warnings = tuple(c.warning for c in loaded if c.warning is not None)
         return Playback(config, tape, warnings)
+
+    def _index(self, where: Path) -> io.Indexed:
+        # our own writer of the same file (on-miss record) only appends: replay follows it
+        return io.index(where, lambda: self._writers.get(where), self.index_cache)
 
     def _release(self, store: Store) -> None:
         """Close the writers no session records to any more."""
@@ -113,6 +123,9 @@ def redacted_names(requests: Iterable[Request]) -> set[bytes]:
     """Header (lower-case) and query names whose values were recorded as `<redacted>`."""
     names: set[bytes] = set()
     for request in requests:
-        names.update(name.lower() for name, value in request.headers if value == REDACTED)
-        names.update(name for name, value in query_pairs(request.query) if value == REDACTED)
+        # a quick look first (C-level): most requests of a cassette have nothing redacted
+        if REDACTED in chain.from_iterable(request.headers):
+            names.update(name.lower() for name, value in request.headers if value == REDACTED)
+        if REDACTED in request.query:
+            names.update(name for name, value in query_pairs(request.query) if value == REDACTED)
     return names

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from pretenders_proxy import startup
 from pretenders_proxy._version import __version__
 from pretenders_proxy.cli_cassette import cassette_app
 from pretenders_proxy.cli_flags import ServerFlags, server_flags
@@ -222,4 +223,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def main() -> None:
+    """The entry point: a server process loads only the mitmproxy addons it uses and leaves out
+    mitmproxy's per-message type checks (pretenders_proxy.startup); other commands just run."""
+    if startup.is_server(sys.orig_argv):
+        startup.addons_one_by_one()
+        startup.skip_message_typechecks()
     app()

@@ -11,6 +11,7 @@ from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
 from pretenders_proxy.api.serve import describe_bind_error
+from pretenders_proxy.collector import settle
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
@@ -20,6 +21,8 @@ from pretenders_proxy.settings import Settings
 
 logger = logging.getLogger(__name__)
 CA_FILE = "mitmproxy-ca-cert.pem"
+INDEX_CACHE = "cassette-index"
+"""The confdir's folder of cassette indexes: a second start on the same cassette is quick."""
 
 
 class Server:
@@ -27,6 +30,7 @@ class Server:
 
     def __init__(self, settings: Settings, options: Mapping[str, Any] | None = None) -> None:
         self.runtime = Runtime(settings)
+        self.runtime.cassettes.index_cache = Path(settings.confdir).expanduser() / INDEX_CACHE
         self.master: Master = build_master(self.runtime, options)
         self.services: Services = self.master.addons.get("services")
 
@@ -42,6 +46,7 @@ class Server:
         except ListenError:
             await self._stop_proxy()
             raise
+        settle()  # what start-up made lives on: keep it out of every collection
 
     async def serve(self, on_stop: Callable[[], None] | None = None) -> None:
         """Run until SIGINT/SIGTERM (or `stop()`), then close everything."""

@@ -2,6 +2,8 @@
 
 import hmac
 import json
+from collections.abc import Callable
+from typing import cast
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -20,7 +22,7 @@ from pretenders_proxy.api import (
     ui,
     v1,
 )
-from pretenders_proxy.api.router import RUNTIME, Handler, Route, problem
+from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
 from pretenders_proxy.runtime import Runtime
 
 V1 = "/api/v1/"
@@ -51,15 +53,43 @@ def create_app(runtime: Runtime) -> web.Application:
         app.router.add_route(route.method, route.path, route.handler)
         if route.path.startswith(V1):  # /api/... is the same API, unversioned
             app.router.add_route(route.method, "/api/" + route.path[len(V1) :], route.handler)
-    spec = json.dumps(openapi.document(table))
+    spec: list[str] = []  # made on first request: building every schema slows start-up
 
     async def openapi_json(request: web.Request) -> web.Response:
-        return web.Response(text=spec, content_type="application/json")
+        if not spec:
+            spec.append(json.dumps(openapi.document(table)))
+        return web.Response(text=spec[0], content_type="application/json")
 
     app.router.add_get("/api/v1/openapi.json", openapi_json)
     app.router.add_get("/api/openapi.json", openapi_json)
     ui.add_routes(app)
     return app
+
+
+MOCKS = "/mockhttp/"
+
+
+def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
+    """What makes `server` answer `/mockhttp/<name>/...` without the router and middlewares.
+
+    Mock traffic is the hot path: resolving it among every API route, then running the token
+    middleware (which lets mocks through anyway), cost more than answering it. Anything else
+    goes the usual way.
+    """
+    mock = guarded(lambda request: mocks.serve(request, runtime), plain=True)
+
+    def install(server: web.Server) -> None:
+        routed = server.request_handler
+
+        async def handle(request: web.BaseRequest) -> web.StreamResponse:
+            path = request.raw_path
+            if path.startswith(MOCKS) and len(path) > len(MOCKS) and path[len(MOCKS)] != "/":
+                return await mock(cast(web.Request, request))
+            return await routed(request)
+
+        server.request_handler = handle
+
+    return install
 
 
 def _require_token(token: str) -> Middleware:
@@ -69,7 +99,7 @@ def _require_token(token: str) -> Middleware:
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/mockhttp/") or ui.is_public(request.path):
+        if request.path.startswith(MOCKS) or ui.is_public(request.path):
             return await handler(request)
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):

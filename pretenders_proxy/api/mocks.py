@@ -12,6 +12,7 @@ from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.model.http import Headers, Request, Response, split_host
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
+from pretenders_proxy.runtime import Runtime
 from pretenders_proxy.sockets import reset_on_close
 from pretenders_proxy.store.presets import miss_response
 
@@ -22,7 +23,7 @@ router = Router("mock traffic", plain_errors=True)
     "*", "/mockhttp/{id}", summary="A request to a mock, answered from its presets", errors=[404]
 )
 async def mock_root(request: web.Request) -> web.StreamResponse:
-    return await serve(request)
+    return await serve(request, runtime_of(request))
 
 
 @router.route(
@@ -32,11 +33,11 @@ async def mock_root(request: web.Request) -> web.StreamResponse:
     errors=[404],
 )
 async def mock_path(request: web.Request) -> web.StreamResponse:
-    return await serve(request)
+    return await serve(request, runtime_of(request))
 
 
-async def serve(request: web.Request) -> web.StreamResponse:
-    runtime = runtime_of(request)
+async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
+    """Answer a request to `/mockhttp/<name>/...` from that mock's presets (or a miss)."""
     store = runtime.store
     raw_path, _, query = request.raw_path.partition("?")
     parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest

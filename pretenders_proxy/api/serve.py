@@ -2,6 +2,7 @@
 
 import asyncio
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -31,14 +32,23 @@ class ApiServer:
         await self.runner.cleanup()
 
 
-async def start(app: web.Application, host: str, port: int) -> ApiServer:
-    """Listen on host:port; a busy port raises ListenError naming it."""
+async def start(
+    app: web.Application,
+    host: str,
+    port: int,
+    prepare: Callable[[web.Server], None] | None = None,
+) -> ApiServer:
+    """Listen on host:port; a busy port raises ListenError naming it.
+
+    `prepare` may change the aiohttp server before it takes its first connection."""
     # Long-polls and event streams must not hold up a shutdown for aiohttp's default minute.
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
     manager = runner.server
     if manager is None:  # setup() always makes one; this narrows the type
         raise RuntimeError("aiohttp runner has no server after setup")
+    if prepare is not None:
+        prepare(manager)
     loop = asyncio.get_running_loop()
 
     def connection() -> RequestHandler:

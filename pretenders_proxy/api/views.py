@@ -287,14 +287,14 @@ def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
 
 def recording(recorded: Recorded, session: str) -> dict[str, Any]:
     """A recorded exchange, briefly: where it is stored and what it answers."""
-    request = recorded.exchange.request
+    request = recorded.request
     return {
         "session": session,
         "cassette": recorded.cassette,
         "position": recorded.position,
         "method": request.method,
         "url": request.url,
-        "status": recorded.exchange.response.status,
+        "status": recorded.status,
     }
 
 

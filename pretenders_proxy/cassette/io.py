@@ -1,14 +1,20 @@
 """Cassette files: the only module that reads or writes them.
 
 A cassette is a msgpack stream: a header map, then one map per exchange. Reading keeps every
-exchange's byte offset, so that a later reader can leave bodies on disk until they are played.
+exchange's byte offset; `Reader` streams exchanges one at a time; `index` keeps only the
+requests and where each record lies, and a `ResponseReader` reads a response from disk
+(os.pread) when it is played, so that replaying a large cassette does not hold its bodies in
+memory.
 """
 
+import hashlib
 import logging
+import marshal
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,11 +29,14 @@ from pretenders_proxy.cassette.record import (
     Record,
     from_record,
     header,
+    request_from_record,
+    response_from_record,
     to_record,
     version_of,
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Request, Response
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +65,17 @@ class Loaded:
 
     @property
     def warning(self) -> str | None:
-        if self.truncated_at is None:
-            return None
-        return (
-            f"{self.path}: the last record (from byte {self.truncated_at}) is incomplete, "
-            f"probably cut short by a stopped recorder; "
-            f"the {len(self.exchanges)} complete exchanges before it are loaded"
-        )
+        return _cut_short(self.path, self.truncated_at, len(self.exchanges))
+
+
+def _cut_short(path: Path, truncated_at: int | None, complete: int) -> str | None:
+    if truncated_at is None:
+        return None
+    return (
+        f"{path}: the last record (from byte {truncated_at}) is incomplete, "
+        f"probably cut short by a stopped recorder; "
+        f"the {complete} complete exchanges before it are loaded"
+    )
 
 
 def pack(record: Record) -> bytes:
@@ -83,12 +96,11 @@ def read(path: Path) -> Loaded:
 
 
 def _read(path: Path, stream: IO[bytes]) -> Loaded:
-    objects = _objects(path, stream, os.fstat(stream.fileno()).st_size)
-    first, version = _head(path, objects)
+    head, version, records = _records(path, _unpacker(stream), os.fstat(stream.fileno()).st_size)
     exchanges: list[Stored] = []
-    for offset, item in objects:
+    for offset, _, item in records:
         if item is _TRUNCATED:
-            loaded = Loaded(path, first[1], version, tuple(exchanges), offset)
+            loaded = Loaded(path, head, version, tuple(exchanges), offset)
             logger.warning("%s", loaded.warning)
             return loaded
         try:
@@ -96,21 +108,24 @@ def _read(path: Path, stream: IO[bytes]) -> Loaded:
         except CassetteError as e:
             raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
         exchanges.append(Stored(offset, exchange))
-    return Loaded(path, first[1], version, tuple(exchanges))
+    return Loaded(path, head, version, tuple(exchanges))
 
 
-def _head(path: Path, objects: Iterator[tuple[int, Any]]) -> tuple[tuple[int, Any], int]:
-    """The header object and the version it names; CassetteError when it is no cassette."""
+def _records(
+    path: Path, unpacker: msgpack.Unpacker, size: int
+) -> tuple[Record, int, Iterator[tuple[int, int, Any]]]:
+    """The header, the version it names (checked) and the exchange records after it."""
+    objects = _objects(path, unpacker, size)
     first = next(objects, None)
-    if first is None or first[1] is _TRUNCATED:
+    if first is None or first[2] is _TRUNCATED:
         problem = "the file is empty" if first is None else "its header is incomplete"
         raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
     try:
-        version = version_of(first[1])
+        version = version_of(first[2])
         migrate.check(version)
     except CassetteError as e:
         raise CassetteError(f"{path} cannot be read (byte 0: {e})") from None
-    return first, version
+    return first[2], version, objects
 
 
 class Reader:
@@ -132,18 +147,17 @@ class Reader:
             self.size = os.fstat(self._stream.fileno()).st_size
         except OSError as e:
             raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
-        self._objects = _objects(path, self._stream, self.size)
         try:
-            first, self.version = _head(path, self._objects)
+            head, self.version, self._objects = _records(path, _unpacker(self._stream), self.size)
         except BaseException:
             self.close()
             raise
-        self.header: Record = first[1]
+        self.header: Record = head
 
     def __iter__(self) -> Iterator[Stored]:
         offset = 0
         try:
-            for offset, item in self._objects:
+            for offset, _, item in self._objects:
                 if item is _TRUNCATED:
                     self.truncated_at, self.problem = offset, "the last record is incomplete"
                     return
@@ -180,8 +194,8 @@ def page(path: Path, offset: int, limit: int) -> pages.Page:
 
 def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
     size = os.fstat(stream.fileno()).st_size
-    unpacker = msgpack.Unpacker(stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD)
-    version = _head(path, _first(path, unpacker, size))[1]
+    unpacker = _unpacker(stream)
+    version = _records(path, unpacker, size)[1]  # reads the header; the records follow
     exchanges: list[Exchange] = []
     total = 0
     while (start := unpacker.tell()) < size:
@@ -198,35 +212,254 @@ def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
     return pages.Page(path, total, offset, tuple(exchanges))
 
 
-def _first(path: Path, unpacker: msgpack.Unpacker, size: int) -> Iterator[tuple[int, Any]]:
-    """The header as `_objects` gives it, read with an unpacker the caller goes on with."""
-    if not size:
-        return
-    try:
-        yield 0, unpacker.unpack()
-    except msgpack.OutOfData:
-        yield 0, _TRUNCATED
-    except (ValueError, TypeError, msgpack.UnpackException) as e:
-        raise CassetteError(
-            f"{path} is not a pretenders cassette (byte 0: not msgpack: {e})"
-        ) from None
+def _unpacker(stream: IO[bytes]) -> msgpack.Unpacker:
+    return msgpack.Unpacker(
+        stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD, read_size=1 << 20
+    )
 
 
-def _objects(path: Path, stream: IO[bytes], size: int) -> Iterator[tuple[int, Any]]:
-    """(offset, object) for each msgpack object; (offset, _TRUNCATED) for an incomplete tail."""
-    unpacker = msgpack.Unpacker(stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD)
+def _objects(path: Path, unpacker: msgpack.Unpacker, size: int) -> Iterator[tuple[int, int, Any]]:
+    """(offset, end, object) for each msgpack object; (offset, size, _TRUNCATED) for a cut tail."""
     offset = 0
     while offset < size:
         try:
             item = unpacker.unpack()
         except msgpack.OutOfData:
-            yield offset, _TRUNCATED
+            yield offset, size, _TRUNCATED
             return
         except (ValueError, TypeError, msgpack.UnpackException) as e:
             what = "is not a pretenders cassette" if offset == 0 else "is damaged"
             raise CassetteError(f"{path} {what} (byte {offset}: not msgpack: {e})") from None
-        yield offset, item
-        offset = unpacker.tell()
+        end = unpacker.tell()
+        yield offset, end, item
+        offset = end
+
+
+type Stamp = tuple[int, int, int, int]
+"""What says a file is still the one indexed: device, inode, size, modification time (ns)."""
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+class ResponseReader:
+    """Reads the responses of one indexed cassette when they are played (os.pread).
+
+    The file must stay as it was indexed: once it changed (another size, modification time or
+    file at its path), every read fails with a CassetteError saying so. Only the appends of
+    this process's own writer of the file (`follows`) are taken in stride.
+    """
+
+    def __init__(
+        self, path: Path, version: int, stamp: Stamp, follows: "Callable[[], Writer | None]"
+    ) -> None:
+        self.path = path
+        self.version = version
+        self.stamp = stamp
+        self.follows = follows
+
+    def response_at(self, offset: int, length: int) -> Response:
+        """The response of the record at `offset`; CassetteError if the file changed or fails."""
+        try:
+            descriptor = os.open(self.path, os.O_RDONLY)
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
+        try:
+            self._check(stamp_of(os.fstat(descriptor)))
+            data = os.pread(descriptor, length, offset)
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
+        finally:
+            os.close(descriptor)
+        try:
+            record = msgpack.unpackb(data, raw=False, strict_map_key=True)
+            return response_from_record(migrate.upgrade(record, self.version))
+        except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
+            raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
+
+    def _check(self, now: Stamp) -> None:
+        if now == self.stamp:
+            return
+        writer = self.follows()
+        if writer is not None and writer.stamp == now and now[:2] == self.stamp[:2]:
+            self.stamp = now  # our own append: the indexed records are where they were
+            return
+        raise CassetteError(
+            f"cassette {self.path} changed on disk since it was loaded "
+            "(its size or modification time differ); set the session's mode again to reload it"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One exchange of an indexed cassette: its request, and its response left on disk."""
+
+    reader: ResponseReader
+    offset: int
+    length: int
+    request: Request
+    status: int
+
+    def response(self) -> Response:
+        return self.reader.response_at(self.offset, self.length)
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """What indexing a cassette found (as Loaded, with the responses left on disk)."""
+
+    path: Path
+    version: int
+    entries: tuple[Entry, ...]
+    truncated_at: int | None = None
+
+    @property
+    def warning(self) -> str | None:
+        return _cut_short(self.path, self.truncated_at, len(self.entries))
+
+
+def index(
+    path: Path,
+    follows: "Callable[[], Writer | None]" = lambda: None,
+    cache: Path | None = None,
+) -> Indexed:
+    """The requests of the cassette at `path` and where each record lies, for replay.
+
+    Errors as `read`; `follows` gives this process's writer of the file, if any (see
+    ResponseReader).
+    `cache`: a directory keeping each index made (marshal, keyed by the cassette's path and
+    stamp), so that the next start with an unchanged cassette reads it instead.
+    """
+    try:
+        with path.open("rb") as stream:
+            status = os.fstat(stream.fileno())
+            stamp = stamp_of(status)
+            cached = _cached(cache, path, stamp, follows)
+            if cached is not None:
+                return _warned(cached)
+            head, version, records = _records(path, _unpacker(stream), status.st_size)
+            del head
+            rows: list[_Row] = []
+            add = rows.append
+            upgrade = migrate.upgrade
+            truncated_at = None
+            for offset, end, item in records:
+                if item is _TRUNCATED:
+                    truncated_at = offset
+                    break
+                try:
+                    record = upgrade(item, version)
+                    request = request_from_record(record)
+                    status_code = _status(record)
+                except CassetteError as e:
+                    raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
+                add((offset, end - offset, request, status_code))
+        if cache is not None:
+            _keep(cache, path, stamp, (version, rows, truncated_at))
+        return _indexed(path, ResponseReader(path, version, stamp, follows), rows, truncated_at)
+    except OSError as e:
+        raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
+
+
+type _Row = tuple[int, int, Request, int]
+"""offset, length, request, status"""
+
+
+def _indexed(
+    path: Path, reader: ResponseReader, rows: Iterable[_Row], truncated_at: int | None
+) -> Indexed:
+    entries = tuple([Entry(reader, *row) for row in rows])
+    return _warned(Indexed(path, reader.version, entries, truncated_at))
+
+
+def _warned(indexed: Indexed) -> Indexed:
+    if indexed.warning is not None:
+        logger.warning("%s", indexed.warning)
+    return indexed
+
+
+_CACHE_FORMAT = "pretenders-cassette-index 1"
+
+
+def _cache_file(cache: Path, path: Path) -> Path:
+    return cache / (hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".index")
+
+
+def _keep(cache: Path, path: Path, stamp: Stamp, found: tuple[int, list[_Row], int | None]) -> None:
+    """Save an index for the next start (marshal: plain tuples); a failure only costs speed."""
+    version, rows, truncated_at = found
+    plain = [(*row[:2], *_request_fields(row[2]), row[3]) for row in rows]
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        target = _cache_file(cache, path)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(
+            marshal.dumps((_CACHE_FORMAT, str(path), stamp, version, truncated_at, plain))
+        )
+        os.replace(temporary, target)
+    except (OSError, ValueError) as e:
+        logger.debug("the index of %s is not cached: %s", path, e)
+        return
+    _prune(cache)
+
+
+CACHE_DAYS = 30
+"""An index nobody read for this long is deleted (its cassette moved, or is gone)."""
+
+
+def _prune(cache: Path) -> None:
+    stale = time.time() - CACHE_DAYS * 86400
+    for saved in cache.glob("*.index"):
+        with suppress(OSError):
+            if saved.stat().st_mtime < stale:
+                saved.unlink()
+
+
+def _cached(
+    cache: Path | None, path: Path, stamp: Stamp, follows: "Callable[[], Writer | None]"
+) -> Indexed | None:
+    """The saved index of `path` if it was made from the file as it is now (same stamp)."""
+    if cache is None:
+        return None
+    try:
+        saved = marshal.loads(_cache_file(cache, path).read_bytes())
+        form, where, saved_stamp, version, truncated_at, plain = saved
+        if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
+            return None
+        with suppress(OSError):
+            os.utime(_cache_file(cache, path))  # read now: not stale (see _prune)
+        reader = ResponseReader(path, version, stamp, follows)
+        entries = tuple(
+            [Entry(reader, row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
+        )
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return Indexed(path, version, entries, truncated_at)
+
+
+def _request_fields(request: Request) -> tuple[object, ...]:
+    """A request's fields in the order Request(...) takes them."""
+    return (
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        request.scheme,
+        request.host,
+        request.port,
+        request.http_version,
+    )
+
+
+def _status(record: Record) -> int:
+    """The response status; the rest of the response is checked when it is played."""
+    response = record.get("response")
+    status = response.get("status") if isinstance(response, dict) else None
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return response_from_record(record).status  # raises, naming what is wrong
 
 
 def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
@@ -276,17 +509,21 @@ class Writer:
         self.count = count
         self._stream = stream
         self._broken: str | None = None
+        self.stamp: Stamp = stamp_of(os.fstat(stream.fileno()))
+        """The file as this writer left it (a ResponseReader of the file accepts its appends)."""
 
     @classmethod
     def open(cls, path: Path) -> "Writer":
         """Start a new cassette, or continue an existing one (upgrading or mending it first)."""
         try:
             if path.exists() and path.stat().st_size > 0:
-                loaded = read(path)
-                if loaded.truncated_at is not None or loaded.version != VERSION:
+                indexed = index(path)
+                count = len(indexed.entries)
+                if indexed.truncated_at is not None or indexed.version != VERSION:
+                    loaded = read(path)
                     head = dict(loaded.header, version=VERSION)
                     rewrite(path, head, (s.exchange for s in loaded.exchanges))
-                return cls(path, path.open("ab", buffering=0), len(loaded.exchanges))
+                return cls(path, path.open("ab", buffering=0), count)
             stream = path.open("wb", buffering=0)
             _write_all(stream, pack(header(datetime.now(UTC))))
             return cls(path, stream, 0)
@@ -306,12 +543,15 @@ class Writer:
             self._undo(offset, e)
             raise CassetteError(f"cannot append to cassette {self.path}: {e.strerror or e}") from e
         self.count += 1
+        with suppress(OSError):
+            self.stamp = stamp_of(os.fstat(self._stream.fileno()))
         return offset
 
     def _undo(self, offset: int, error: OSError) -> None:
         """Cut a partly written record off, so later appends do not follow garbage."""
         try:
             os.ftruncate(self._stream.fileno(), offset)
+            self.stamp = stamp_of(os.fstat(self._stream.fileno()))
         except OSError:
             self._broken = f"a failed write ({error.strerror or error}) could not be undone"
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from pretenders_proxy._version import __version__
@@ -66,34 +67,13 @@ def to_record(exchange: Exchange) -> Record:
 
 def from_record(record: object) -> Exchange:
     """The exchange a record stores; CassetteError naming the first field that is wrong."""
-    if not isinstance(record, Mapping):
-        raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
-    request = _map(record, "request", "")
-    response = _map(record, "response", "")
-    meta = record.get("meta", {})
+    request, response = request_from_record(record), response_from_record(record)
+    meta = _record(record).get("meta", {})
     if not isinstance(meta, Mapping):
         raise CassetteError("meta is not a map")
-    trailers = response.get("trailers")
     return Exchange(
-        request=Request(
-            method=_get(request, "method", str, "request"),
-            scheme=_get(request, "scheme", str, "request"),
-            host=_get(request, "host", str, "request"),
-            port=_get(request, "port", int, "request"),
-            path=_get(request, "path", bytes, "request"),
-            query=_get(request, "query", bytes, "request"),
-            http_version=_get(request, "http_version", str, "request"),
-            headers=_headers(request.get("headers"), "request.headers"),
-            body=_get(request, "body", bytes, "request"),
-        ),
-        response=Response(
-            status=_get(response, "status", int, "response"),
-            reason=_get(response, "reason", str, "response"),
-            http_version=_get(response, "http_version", str, "response"),
-            headers=_headers(response.get("headers"), "response.headers"),
-            body=_get(response, "body", bytes, "response"),
-            trailers=None if trailers is None else _headers(trailers, "response.trailers"),
-        ),
+        request=request,
+        response=response,
         meta=_meta(meta),
     )
 
@@ -110,6 +90,59 @@ def _meta(meta: Mapping[str, Any]) -> Meta:
         duration_ms=float(duration),
         redacted=tuple(str(item) for item in redacted),
     )
+
+
+def request_from_record(record: object) -> Request:
+    """Only the request of a record (what replay indexes); CassetteError as from_record."""
+    request = _map(_record(record), "request", "")
+    get = request.get
+    method, scheme, host, port = get("method"), get("scheme"), get("host"), get("port")
+    path, query, version, body = get("path"), get("query"), get("http_version"), get("body")
+    if (  # the usual case, checked at once (replay indexes every request of a cassette)
+        type(method) is str
+        and type(scheme) is str
+        and type(host) is str
+        and type(port) is int
+        and type(path) is bytes
+        and type(query) is bytes
+        and type(version) is str
+        and type(body) is bytes
+    ):
+        return Request(
+            method, path, query, _headers(get("headers"), "request.headers"), body,
+            scheme, host, port, version,
+        )  # fmt: skip
+    return Request(  # the field-by-field checks name the first field that is wrong
+        method=_get(request, "method", str, "request"),
+        scheme=_get(request, "scheme", str, "request"),
+        host=_get(request, "host", str, "request"),
+        port=_get(request, "port", int, "request"),
+        path=_get(request, "path", bytes, "request"),
+        query=_get(request, "query", bytes, "request"),
+        http_version=_get(request, "http_version", str, "request"),
+        headers=_headers(request.get("headers"), "request.headers"),
+        body=_get(request, "body", bytes, "request"),
+    )
+
+
+def response_from_record(record: object) -> Response:
+    """Only the response of a record (read when it is played); CassetteError as from_record."""
+    response = _map(_record(record), "response", "")
+    trailers = response.get("trailers")
+    return Response(
+        status=_get(response, "status", int, "response"),
+        reason=_get(response, "reason", str, "response"),
+        http_version=_get(response, "http_version", str, "response"),
+        headers=_headers(response.get("headers"), "response.headers"),
+        body=_get(response, "body", bytes, "response"),
+        trailers=None if trailers is None else _headers(trailers, "response.trailers"),
+    )
+
+
+def _record(record: object) -> Mapping[str, Any]:
+    if not isinstance(record, Mapping):
+        raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
+    return record
 
 
 def _pairs(headers: Headers) -> list[list[bytes]]:
@@ -131,16 +164,17 @@ def _get[T](record: Mapping[str, Any], name: str, kind: type[T], where: str) -> 
     return found
 
 
+_PAIR_TYPES = frozenset({list, tuple})
+_PAIR_LENGTHS = frozenset({2})
+_BYTES = frozenset({bytes})
+
+
 def _headers(pairs: object, where: str) -> Headers:
-    if not isinstance(pairs, list):
+    # Checked with C-level passes (map, set): replay indexes every request of a cassette.
+    if not isinstance(pairs, list | tuple):
         raise CassetteError(f"{where} is not a list of [name, value] pairs")
-    headers = []
-    for pair in pairs:
-        if not (
-            isinstance(pair, list | tuple)
-            and len(pair) == 2
-            and all(isinstance(part, bytes) for part in pair)
-        ):
-            raise CassetteError(f"{where} has an item that is not a [name, value] pair of bytes")
-        headers.append((pair[0], pair[1]))
-    return tuple(headers)
+    if set(map(type, pairs)) <= _PAIR_TYPES:
+        headers = tuple(map(tuple, pairs))
+        if set(map(len, headers)) <= _PAIR_LENGTHS and set(map(type, chain(*headers))) <= _BYTES:
+            return headers
+    raise CassetteError(f"{where} has an item that is not a [name, value] pair of bytes")

@@ -31,6 +31,8 @@ class Field:
 
 
 def _query_key(request: Request, ignored: Ignored) -> Hashable:
+    if not request.query:
+        return ()
     pairs = query_pairs(request.query)
     return tuple(sorted((n, REDACTED if n in ignored else v) for n, v in pairs))
 
@@ -135,7 +137,8 @@ class MatchSpec:
 
     def key(self, request: Request) -> tuple[Hashable, ...]:
         """The index key of `request`: equal keys mean the request matches."""
-        return tuple(part.key(request, self.redacted) for part in self._keys)
+        redacted = self.redacted
+        return tuple([part.key(request, redacted) for part in self._keys])
 
     def failures(self, expected: Request, actual: Request) -> tuple[str, ...]:
         """Why `actual` does not match the recorded `expected`, one reason per field."""

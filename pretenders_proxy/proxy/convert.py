@@ -76,9 +76,17 @@ def reply_to_flow(reply: Reply) -> http.Response:
     return flow_response(reply.status, reply.headers, reply.body)
 
 
+HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection"})
+"""Headers about the recorded connection, not the response: replay leaves them out (a cassette
+recorded from a client that sent `Connection: close` would close every replaying connection)."""
+
+
 def response_to_flow(response: Response) -> http.Response:
-    """A recorded response, sent as it was received (still content-encoded)."""
-    return flow_response(response.status, response.headers, response.body, response.reason)
+    """A recorded response, sent as it was received (still content-encoded), minus HOP_BY_HOP."""
+    headers = response.headers
+    if any(name.lower() in HOP_BY_HOP for name, _ in headers):
+        headers = tuple((name, value) for name, value in headers if name.lower() not in HOP_BY_HOP)
+    return flow_response(response.status, headers, response.body, response.reason)
 
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:

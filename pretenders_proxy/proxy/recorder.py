@@ -62,7 +62,7 @@ class Recorder:
         session = self.runtime.store.find(session_of(flow))
         if session is not None and session.playback.mode is Mode.REPLAY:
             # on-miss record: later equal requests replay what was just recorded
-            recorded = Recorded(path, writer.count, offset, exchange)
+            recorded = Recorded.of(path, writer.count, offset, exchange)
             session.playback.tape.add(recorded, played=True)
 
     def done(self) -> None:

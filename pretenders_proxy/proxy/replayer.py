@@ -4,6 +4,7 @@ import logging
 
 from mitmproxy import ctx, http
 
+from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import request_of, response_to_flow
@@ -38,10 +39,15 @@ class Replayer:
             return
         try:
             recorded = session.playback.tape.play(request_of(flow))
+            response = None if recorded is None else recorded.response()
+        except CassetteError as e:  # the cassette changed or broke since it was loaded
+            logger.error("replay of %s failed: %s", flow.request.pretty_url, e)
+            fail_closed(flow, f"replaying this request failed: {e}")
+            return
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("replay of %s failed", flow.request.pretty_url)
             fail_closed(flow, f"replaying this request failed: {e!r}")
             return
-        if recorded is not None:
+        if recorded is not None and response is not None:
             answered(flow, Source.CASSETTE, cassette=recorded.where)
-            flow.response = response_to_flow(recorded.exchange.response)
+            flow.response = response_to_flow(response)

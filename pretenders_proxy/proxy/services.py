@@ -6,7 +6,7 @@ import logging
 from mitmproxy import certs, ctx
 
 from pretenders_proxy.api import serve
-from pretenders_proxy.api.app import create_app
+from pretenders_proxy.api.app import create_app, direct_mocks
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
@@ -34,7 +34,9 @@ class Services:
     async def start(self) -> None:
         """Bind every listener; raises ListenError naming the first address that failed."""
         settings = self.runtime.settings
-        self.api = await serve.start(create_app(self.runtime), settings.host, settings.port)
+        self.api = await serve.start(
+            create_app(self.runtime), settings.host, settings.port, direct_mocks(self.runtime)
+        )
         host, port = self.api.address
         self.runtime.listeners["control"] = f"http://{_netloc(host, port)}"
         try:

@@ -2,22 +2,56 @@
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pretenders_proxy.matching.engine import Miss, nearest
 from pretenders_proxy.matching.modes import Repeat
 from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import Exchange
-from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.http import Request, Response
+
+
+class Source(Protocol):
+    """Where a recording's response comes from when it is played (the cassette, or memory)."""
+
+    def response(self) -> Response:
+        """The response; CassetteError when it cannot be read."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A response held in memory (what was just recorded)."""
+
+    kept: Response
+
+    def response(self) -> Response:
+        return self.kept
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """A replayable exchange and where it is stored: cassette, position (from 1), byte offset."""
+    """A replayable exchange and where it is stored: cassette, position (from 1), byte offset.
+
+    Only the request is held: the response is read from `source` when it is played.
+    """
 
     cassette: str
     position: int
     offset: int
-    exchange: Exchange
+    request: Request
+    status: int
+    source: Source
+
+    @classmethod
+    def of(cls, cassette: str, position: int, offset: int, exchange: Exchange) -> "Recorded":
+        """A recording whose response is kept in memory."""
+        response = exchange.response
+        return cls(cassette, position, offset, exchange.request, response.status, Kept(response))
+
+    def response(self) -> Response:
+        """The recorded response; CassetteError when the cassette cannot give it any more."""
+        return self.source.response()
 
     @property
     def where(self) -> str:
@@ -44,7 +78,7 @@ class Tape:
 
     def add(self, recorded: Recorded, *, played: bool = False) -> None:
         """Index `recorded` after the others of its key; `played`: it has already answered."""
-        key = self.spec.key(recorded.exchange.request)
+        key = self.spec.key(recorded.request)
         group = self._index.setdefault(key, [])
         group.append(recorded)
         if played:
@@ -73,8 +107,8 @@ class Tape:
         url = request.url
         return nearest(
             [group[0] for group in self._index.values()],
-            lambda c: self.spec.failures(c.exchange.request, request),
-            lambda c: (url, c.exchange.request.url),
+            lambda c: self.spec.failures(c.request, request),
+            lambda c: (url, c.request.url),
         )
 
     def unplayed(self) -> list[Recorded]:
@@ -96,7 +130,7 @@ def explain_recording_miss(tape: Tape, request: Request) -> str:
     if miss.closest is None:
         lines.append("The cassettes of this session hold no recordings.")
     else:
-        recorded = miss.closest.exchange.request
+        recorded = miss.closest.request
         lines.append(
             f"Closest recording: {recorded.method} {recorded.url} ({miss.closest.where}), "
             "which differs in:"

@@ -86,3 +86,22 @@ def test_damage_after_good_records_is_refused_at_its_offset(
     done = run_pretenders("replay", str(cassette))
     assert done.returncode == 2
     assert f"{cassette} is damaged (byte {good}:" in done.stderr
+
+
+def test_a_cassette_changed_in_place_while_replaying_fails_closed_saying_so(
+    upstream: Upstream, cassette: Path, confdir: Path, app_env: AppEnv
+) -> None:
+    with launch([str(cassette)], confdir=confdir, command="record") as recorder:
+        app_env.use(recorder)
+        recorded = _ask(upstream.url, 2)
+    upstream.stop()
+    with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
+        app_env.use(replayer)
+        assert _ask(upstream.url, 1) == recorded[:1]  # responses are read from the file ...
+        with cassette.open("r+b") as stream:  # ... which another program now changes in place
+            stream.seek(-4, os.SEEK_END)
+            stream.write(b"\x00" * 8)
+        answer = requests.post(upstream.url + "/echo", data="request 1")
+    assert answer.status_code == 500
+    assert answer.headers["X-Pretenders-Error"] == "1"
+    assert f"cassette {cassette} changed on disk since it was loaded" in answer.text

@@ -1,11 +1,16 @@
 """Real clients record through the proxy from local upstreams; with the upstreams stopped,
 replay gives them the same status, headers and bytes."""
 
+import http.client
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
+from pretenders_proxy.cassette import io as cassette_io
 from pretenders_proxy.launcher import launch
+from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Request, Response
 from tests.integration.clients import CLIENTS, Seen, with_curl, with_requests
 from tests.integration.conftest import AppEnv
 from tests.integration.tlsca import LocalCA
@@ -88,3 +93,53 @@ def test_curl_alone_through_the_proxy_variables(
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
         app_env.use(replayer)
         assert with_curl(upstream.url + "/hello?x=1") == recorded
+
+
+def test_replay_leaves_out_the_recorded_connection_s_headers(cassette: Path, confdir: Path) -> None:
+    recorded = Response(
+        200,
+        ((b"Content-Type", b"text/plain"), (b"Connection", b"close"), (b"Keep-Alive", b"5")),
+        b"kept open\n",
+    )
+    cassette_io.write(
+        cassette, [Exchange(Request("GET", b"/a", host="api.test", port=80), recorded)]
+    )
+    with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
+        proxy = urlsplit(replayer.proxy)
+        client = http.client.HTTPConnection(proxy.hostname or "", proxy.port, timeout=10)
+        answers, sockets = [], []
+        for _ in range(3):  # one keep-alive connection: the recorded `close` must not close it
+            client.request("GET", "http://api.test/a")
+            answer = client.getresponse()
+            answers.append((answer.status, answer.read(), answer.getheader("Connection")))
+            sockets.append(client.sock)
+        client.close()
+    assert answers == [(200, b"kept open\n", None)] * 3
+    assert sockets[0] is not None and sockets.count(sockets[0]) == 3
+
+
+def test_a_second_start_reads_the_cached_index_until_the_cassette_changes(
+    cassette: Path, confdir: Path
+) -> None:
+    def exchange(n: int) -> Exchange:
+        return Exchange(
+            Request("GET", f"/{n}".encode(), host="api.test", port=80),
+            Response(200, ((b"Content-Type", b"text/plain"),), f"answer {n}\n".encode()),
+        )
+
+    def replayed(count: int) -> list[str]:
+        with (
+            launch([str(cassette)], confdir=confdir, command="replay") as replayer,
+            httpx.Client(proxy=replayer.proxy) as client,
+        ):
+            return [client.get(f"http://api.test/{n}").text for n in range(count)]
+
+    cassette_io.write(cassette, [exchange(0), exchange(1)])
+    assert replayed(2) == ["answer 0\n", "answer 1\n"]
+    indexes = (confdir / "cassette-index").glob("*.index")
+    assert any(str(cassette).encode() in index.read_bytes() for index in indexes)
+    assert replayed(2) == ["answer 0\n", "answer 1\n"]  # from the cached index
+    writer = cassette_io.Writer.open(cassette)
+    writer.append(exchange(2))
+    writer.close()
+    assert replayed(3) == ["answer 0\n", "answer 1\n", "answer 2\n"]

@@ -23,7 +23,7 @@ def test_replay_loads_the_cassettes_in_order(tmp_path: Path, files: CassetteFile
     session = store.get("default")
     playback = files.switch(store, session, ModeConfig(Mode.REPLAY, (str(first), str(second))))
     assert session.playback is playback and len(playback.tape) == 3
-    assert [playback.tape.play(request()).exchange.response.body for _ in range(3)] == [  # type: ignore[union-attr]
+    assert [playback.tape.play(request()).response().body for _ in range(3)] == [  # type: ignore[union-attr]
         b"one",
         b"two",
         b"two",

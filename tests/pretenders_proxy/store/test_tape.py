@@ -10,13 +10,13 @@ POST = request("POST", b"/counter", body=b"1")
 def _tape(*requests_and_bodies: tuple[object, bytes], repeat: Repeat = Repeat.LAST) -> Tape:
     tape = Tape(MatchSpec(), repeat)
     for position, (req, body) in enumerate(requests_and_bodies, 1):
-        tape.add(Recorded("c.cassette", position, position * 100, exchange(req, body=body)))  # type: ignore[arg-type]
+        tape.add(Recorded.of("c.cassette", position, position * 100, exchange(req, body=body)))  # type: ignore[arg-type]
     return tape
 
 
 def _bodies(tape: Tape, *requests: object) -> list[bytes | None]:
     played = [tape.play(r) for r in requests]  # type: ignore[arg-type]
-    return [None if p is None else p.exchange.response.body for p in played]
+    return [None if p is None else p.response().body for p in played]
 
 
 def test_equal_requests_play_in_recorded_order_then_the_last_again() -> None:
@@ -38,7 +38,7 @@ def test_repeat_never_makes_the_extra_ones_misses() -> None:
 def test_what_was_just_recorded_counts_as_played() -> None:
     tape = _tape((GET, b"1"), repeat=Repeat.NEVER)
     assert _bodies(tape, GET) == [b"1"]
-    tape.add(Recorded("c.cassette", 2, 200, exchange(GET, body=b"2")), played=True)
+    tape.add(Recorded.of("c.cassette", 2, 200, exchange(GET, body=b"2")), played=True)
     assert _bodies(tape, GET) == [None]
 
 
@@ -52,7 +52,7 @@ def test_the_nearest_recording_fails_the_fewest_matchers() -> None:
 def test_ties_go_to_the_most_similar_url() -> None:
     tape = _tape((request(path=b"/users/1"), b""), (request(path=b"/orders/1"), b""))
     miss = tape.nearest(request(path=b"/users/2"))
-    assert miss.closest is not None and miss.closest.exchange.request.path == b"/users/1"
+    assert miss.closest is not None and miss.closest.request.path == b"/users/1"
 
 
 def test_the_explanation_names_the_closest_recording_and_where_it_is() -> None:
