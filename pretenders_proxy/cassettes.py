@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from pathlib import Path
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import indexing, io
 from pretenders_proxy.cassette.redact import Redaction
 from pretenders_proxy.collector import paused
 from pretenders_proxy.errors import CassetteError
@@ -98,9 +98,9 @@ class CassetteFiles:
         warnings = tuple(c.warning for c in loaded if c.warning is not None)
         return Playback(config, tape, warnings)
 
-    def _index(self, where: Path) -> io.Indexed:
+    def _index(self, where: Path) -> indexing.Indexed:
         # our own writer of the same file (on-miss record) only appends: replay follows it
-        return io.index(where, lambda: self._writers.get(where), self.index_cache)
+        return indexing.index(where, lambda: self._writers.get(where), self.index_cache)
 
     def _release(self, store: Store) -> None:
         """Close the writers no session records to any more."""
