@@ -5,6 +5,7 @@ that HTTPS that does not go through the proxy keeps working; the upstream bundle
 of `--upstream-ca`.
 """
 
+import hashlib
 import logging
 import os
 import ssl
@@ -23,7 +24,9 @@ CA_CERT = "mitmproxy-ca-cert.pem"
 CA_KEYS = ("mitmproxy-ca.pem", "mitmproxy-ca.p12")
 """mitmproxy's files holding the CA's private key."""
 CLIENT_BUNDLE = "ca-bundle.pem"
-UPSTREAM_BUNDLE = "upstream-ca-bundle.pem"
+UPSTREAM_BUNDLE = "upstream-ca-bundle-{digest}.pem"
+"""Named by its content: servers sharing a confdir with different `--upstream-ca` each keep
+theirs (mitmproxy reads the file again for every upstream connection)."""
 PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
 
 
@@ -55,15 +58,24 @@ def client_bundle(confdir: Path) -> Path:
 
 def upstream_bundle(confdir: Path, extra: Path) -> Path:
     """The bundle upstream certificates are checked against: system roots plus `extra`."""
-    return write_bundle(confdir / UPSTREAM_BUNDLE, [extra], "--upstream-ca")
+    content = _bundle([extra], "--upstream-ca")
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    return _write(confdir / UPSTREAM_BUNDLE.format(digest=digest), content)
 
 
 def write_bundle(destination: Path, extra: Iterable[Path], what: str) -> Path:
     """System roots plus the PEM certificates of `extra`, replaced atomically when it changed."""
+    return _write(destination, _bundle(extra, what))
+
+
+def _bundle(extra: Iterable[Path], what: str) -> bytes:
     parts = [system_roots().read_bytes()]
     for path in extra:
         parts.append(_certificates(path, what))
-    content = b"\n".join(part.rstrip(b"\n") for part in parts) + b"\n"
+    return b"\n".join(part.rstrip(b"\n") for part in parts) + b"\n"
+
+
+def _write(destination: Path, content: bytes) -> Path:
     if destination.exists() and destination.read_bytes() == content:
         return destination
     destination.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
-from pretenders_proxy.certs import UPSTREAM_BUNDLE, system_roots
+from pretenders_proxy.certs import system_roots
 from pretenders_proxy.proxy.trust import Trust
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -24,8 +24,25 @@ def test_upstream_ca_adds_to_them(tmp_path: Path) -> None:
     with taddons.context(trust) as tctx:
         tctx.configure(trust, confdir=str(tmp_path), pretenders_upstream_ca=str(extra))
         bundle = Path(tctx.options.ssl_verify_upstream_trusted_ca)
-    assert bundle == tmp_path / UPSTREAM_BUNDLE
+    assert bundle.parent == tmp_path
     assert bundle.read_text().endswith(PEM)
+
+
+def test_servers_sharing_a_confdir_keep_their_own_upstream_ca(tmp_path: Path) -> None:
+    """Two servers with one confdir and different --upstream-ca: neither replaces the other's
+    bundle (mitmproxy reads it again for every upstream connection)."""
+    bundles = []
+    for name in ("first", "second"):
+        extra = tmp_path / f"{name}.pem"
+        extra.write_text(PEM.replace("MIIB", f"MIIB{name}"))
+        trust = Trust()
+        with taddons.context(trust) as tctx:
+            tctx.configure(trust, confdir=str(tmp_path), pretenders_upstream_ca=str(extra))
+            bundles.append(Path(tctx.options.ssl_verify_upstream_trusted_ca))
+    first, second = bundles
+    assert first != second
+    assert "MIIBfirst" in first.read_text()
+    assert "MIIBsecond" in second.read_text()
 
 
 def test_a_hand_set_trust_file_wins(tmp_path: Path) -> None:
