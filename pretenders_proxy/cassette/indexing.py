@@ -19,13 +19,13 @@ import msgpack
 
 from pretenders_proxy.cassette import migrate
 from pretenders_proxy.cassette.io import (
-    _TRUNCATED,
+    TRUNCATED,
     Stamp,
     Writer,
-    _cut_short,
-    _records,
-    _unpacker,
+    cut_short_warning,
+    open_records,
     stamp_of,
+    unpacker_of,
 )
 from pretenders_proxy.cassette.record import Record, request_from_record, response_from_record
 from pretenders_proxy.errors import CassetteError
@@ -107,7 +107,7 @@ class Indexed:
 
     @property
     def warning(self) -> str | None:
-        return _cut_short(self.path, self.truncated_at, len(self.entries))
+        return cut_short_warning(self.path, self.truncated_at, len(self.entries))
 
 
 def index(
@@ -129,14 +129,14 @@ def index(
             cached = _cached(cache, path, stamp, follows)
             if cached is not None:
                 return _warned(cached)
-            head, version, records = _records(path, _unpacker(stream), status.st_size)
+            head, version, records = open_records(path, unpacker_of(stream), status.st_size)
             del head
             rows: list[_Row] = []
             add = rows.append
             upgrade = migrate.upgrade
             truncated_at = None
             for offset, end, item in records:
-                if item is _TRUNCATED:
+                if item is TRUNCATED:
                     truncated_at = offset
                     break
                 try:

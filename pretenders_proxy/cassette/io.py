@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 MAX_RECORD = 1 << 30
 """The largest record the reader accepts (1 GiB): bodies are kept whole."""
-_TRUNCATED = object()
+TRUNCATED = object()
+"""What `open_records` gives for an incomplete last record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +58,11 @@ class Loaded:
 
     @property
     def warning(self) -> str | None:
-        return _cut_short(self.path, self.truncated_at, len(self.exchanges))
+        return cut_short_warning(self.path, self.truncated_at, len(self.exchanges))
 
 
-def _cut_short(path: Path, truncated_at: int | None, complete: int) -> str | None:
+def cut_short_warning(path: Path, truncated_at: int | None, complete: int) -> str | None:
+    """The warning for a cassette whose last record was cut short, or None."""
     if truncated_at is None:
         return None
     return (
@@ -88,10 +90,12 @@ def read(path: Path) -> Loaded:
 
 
 def _read(path: Path, stream: IO[bytes]) -> Loaded:
-    head, version, records = _records(path, _unpacker(stream), os.fstat(stream.fileno()).st_size)
+    head, version, records = open_records(
+        path, unpacker_of(stream), os.fstat(stream.fileno()).st_size
+    )
     exchanges: list[Stored] = []
     for offset, _, item in records:
-        if item is _TRUNCATED:
+        if item is TRUNCATED:
             loaded = Loaded(path, head, version, tuple(exchanges), offset)
             logger.warning("%s", loaded.warning)
             return loaded
@@ -103,13 +107,13 @@ def _read(path: Path, stream: IO[bytes]) -> Loaded:
     return Loaded(path, head, version, tuple(exchanges))
 
 
-def _records(
+def open_records(
     path: Path, unpacker: msgpack.Unpacker, size: int
 ) -> tuple[Record, int, Iterator[tuple[int, int, Any]]]:
     """The header, the version it names (checked) and the exchange records after it."""
     objects = _objects(path, unpacker, size)
     first = next(objects, None)
-    if first is None or first[2] is _TRUNCATED:
+    if first is None or first[2] is TRUNCATED:
         problem = "the file is empty" if first is None else "its header is incomplete"
         raise CassetteError(f"{path} is not a pretenders cassette (byte 0: {problem})")
     try:
@@ -140,7 +144,9 @@ class Reader:
         except OSError as e:
             raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
         try:
-            head, self.version, self._objects = _records(path, _unpacker(self._stream), self.size)
+            head, self.version, self._objects = open_records(
+                path, unpacker_of(self._stream), self.size
+            )
         except BaseException:
             self.close()
             raise
@@ -150,7 +156,7 @@ class Reader:
         offset = 0
         try:
             for offset, _, item in self._objects:
-                if item is _TRUNCATED:
+                if item is TRUNCATED:
                     self.truncated_at, self.problem = offset, "the last record is incomplete"
                     return
                 try:
@@ -186,8 +192,8 @@ def page(path: Path, offset: int, limit: int) -> pages.Page:
 
 def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
     size = os.fstat(stream.fileno()).st_size
-    unpacker = _unpacker(stream)
-    version = _records(path, unpacker, size)[1]  # reads the header; the records follow
+    unpacker = unpacker_of(stream)
+    version = open_records(path, unpacker, size)[1]  # reads the header; the records follow
     exchanges: list[Exchange] = []
     total = 0
     while (start := unpacker.tell()) < size:
@@ -204,20 +210,21 @@ def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
     return pages.Page(path, total, offset, tuple(exchanges))
 
 
-def _unpacker(stream: IO[bytes]) -> msgpack.Unpacker:
+def unpacker_of(stream: IO[bytes]) -> msgpack.Unpacker:
+    """How every reader of cassettes unpacks them (str keys, bytes kept, records up to 1 GiB)."""
     return msgpack.Unpacker(
         stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD, read_size=1 << 20
     )
 
 
 def _objects(path: Path, unpacker: msgpack.Unpacker, size: int) -> Iterator[tuple[int, int, Any]]:
-    """(offset, end, object) for each msgpack object; (offset, size, _TRUNCATED) for a cut tail."""
+    """(offset, end, object) for each msgpack object; (offset, size, TRUNCATED) for a cut tail."""
     offset = 0
     while offset < size:
         try:
             item = unpacker.unpack()
         except msgpack.OutOfData:
-            yield offset, size, _TRUNCATED
+            yield offset, size, TRUNCATED
             return
         except (ValueError, TypeError, msgpack.UnpackException) as e:
             what = "is not a pretenders cassette" if offset == 0 else "is damaged"

@@ -208,7 +208,8 @@ def test_repair_recovers_every_complete_exchange(
     assert len(kept) - len(before) in (0, 1)
     if (sound[:cut] + garbage).startswith(sound):
         assert kept == exchanges()
-    assert f"kept {len(kept)} complete exchanges" in out
+    repaired = f"kept {len(kept)} complete exchanges" in out
+    assert repaired or f"nothing to repair ({len(kept)} exchanges)" in out  # garbage fit exactly
 
 
 def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:

@@ -94,7 +94,7 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
         raise AssertionError("the cassette was parsed although its index was cached")
 
     with monkeypatch.context() as patched:
-        patched.setattr(io, "_records", not_again)
+        patched.setattr(indexing, "open_records", not_again)
         again = indexing.index(path, cache=cache)
     assert [(e.offset, e.length, e.request, e.status) for e in again.entries] == [
         (e.offset, e.length, e.request, e.status) for e in made.entries
