@@ -232,6 +232,7 @@ def test_a_har_saved_by_chromium_replays(
         page = context.new_page()
         for url in urls:
             assert page.goto(url) is not None
+            page.wait_for_load_state("networkidle")  # the body is in the HAR before we go on
         context.close()  # writes the HAR
         browser.close()
     live = [fetch(url) for url in urls]

@@ -238,6 +238,26 @@ def test_har_entries_that_got_no_response_are_left_out_and_reported(tmp_path: Pa
     ]
 
 
+def test_a_har_response_saved_without_its_body_gets_a_content_length_that_fits(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bodiless.har"
+    conversion.write(path, Format.HAR, exchanges()[:1], Losses())
+    document = json.loads(path.read_text())
+    response = document["log"]["entries"][0]["response"]
+    response["headers"] = [{"name": "Content-Length", "value": "5"}]
+    response["content"] = {"size": 5, "mimeType": "text/plain"}  # the text was not saved
+    path.write_text(json.dumps(document))
+    losses = Losses()
+    (back,) = conversion.read(path, Format.HAR, losses)
+    assert back.response.body == b""
+    assert back.response.headers == ((b"Content-Length", b"0"),)
+    assert losses.lines() == [
+        "dropped: response bodies the HAR did not hold whole (Content-Length set to theirs) "
+        "(1 exchange)"
+    ]
+
+
 def test_a_wiremock_body_file_that_is_missing_is_named(tmp_path: Path) -> None:
     root = tmp_path / "wiremock"
     conversion.write(root, Format.WIREMOCK, exchanges()[:1], Losses())

@@ -126,6 +126,13 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
     if header(response_headers, "content-encoding"):
         losses.note("response Content-Encoding (HAR bodies are decoded)")
         response_headers = decoded_headers(response_headers, len(body))
+    elif (length := header(response_headers, "content-length")) and length.strip() != str(
+        len(body)
+    ):
+        # A browser may save a response without (all of) its body: a replayed Content-Length
+        # promising more than the body would leave the client waiting for the rest.
+        losses.note("response bodies the HAR did not hold whole (Content-Length set to theirs)")
+        response_headers = decoded_headers(response_headers, len(body))
     started = item.get("startedDateTime")
     return Exchange(
         Request(
