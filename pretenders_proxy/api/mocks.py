@@ -5,11 +5,11 @@ import functools
 import time
 from urllib.parse import unquote
 
-from aiohttp import web
+from aiohttp import HttpVersion, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from pretenders_proxy.api.router import Router, runtime_of
-from pretenders_proxy.model.http import Headers, Request, Response, split_host
+from pretenders_proxy.model.http import Headers, Request, split_host
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.runtime import Runtime
@@ -49,14 +49,15 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     started = time.perf_counter()
     host, port = split_host(request.host)
     seen = Request(
-        method=request.method,
-        path=("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
-        query=query.encode("latin-1"),
-        headers=tuple(request.raw_headers),
-        body=await request.read(),
-        host=host,
-        port=port,
-        http_version=f"HTTP/{request.version.major}.{request.version.minor}",
+        request.method,
+        ("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
+        query.encode("latin-1"),
+        tuple(request.raw_headers),
+        await request.read() if request.body_exists else b"",
+        "http",
+        host,
+        port,
+        _version_text(request.version),
     )
     answer = session.answer(seen)
     if answer.preset is None:
@@ -73,12 +74,11 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         return _respond(missed.status, missed.headers, missed.body)
     reply = answer.preset.preset.reply
     # Recorded on arrival, before any delay: a client that gives up still shows in history.
-    sent = None if reply.fault else Response(reply.status, reply.headers, reply.body)
     store.record(
         session,
         seen,
         Source.PRESET,
-        sent,
+        None if reply.fault else reply.response,
         preset_id=answer.preset.id,
         duration_ms=reply.after * 1000,
         error=reply.fault and f"fault: {reply.fault}",
@@ -88,6 +88,11 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     if reply.fault is not None:
         return _break_connection(request, reply.fault)
     return _respond(reply.status, reply.headers, reply.body)
+
+
+@functools.cache
+def _version_text(version: HttpVersion) -> str:
+    return f"HTTP/{version.major}.{version.minor}"
 
 
 def _respond(status: int, raw_headers: Headers, body: bytes) -> web.Response:

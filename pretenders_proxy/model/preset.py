@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.model.http import Headers
+from pretenders_proxy.model.http import Headers, Response
 
 
 class Fault(StrEnum):
@@ -87,12 +87,15 @@ class Reply:
     body: bytes = b""
     after: float = 0.0
     fault: Fault | None = None
+    response: Response = field(init=False, repr=False, compare=False)
+    """The response this reply sends, made once (history keeps it for every request served)."""
 
     def __post_init__(self) -> None:
         if not 100 <= self.status <= 999:
             raise ConfigError(f"status {self.status} is not a three-digit HTTP status")
         if self.after < 0:
             raise ConfigError(f"after {self.after} is negative; it is a delay in seconds")
+        object.__setattr__(self, "response", Response(self.status, self.headers, self.body))
 
 
 @dataclass(frozen=True, slots=True)

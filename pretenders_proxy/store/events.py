@@ -27,6 +27,8 @@ class Hub:
         return unsubscribe
 
     def publish(self, item: object) -> None:
+        if not self._listeners:  # the usual case: nobody waits or watches
+            return
         for listener in list(self._listeners):
             try:
                 listener(item)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
@@ -18,9 +19,11 @@ class Protocol(StrEnum):
     SMTP = "smtp"
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the presets say about a request: the preset that serves it, or None."""
+class Answer(NamedTuple):
+    """What the presets say about a request: the preset that serves it, or None.
+
+    A NamedTuple (built in C) rather than a frozen dataclass: one is made per request.
+    """
 
     preset: StoredPreset | None
     subject: Subject

@@ -152,17 +152,17 @@ class Store:
         """
         response, response_size = kept(response)
         entry = Entry(
-            id=next(self._entry_ids),
-            session=session.name,
-            time=self.clock.now(),
-            request=request,
-            source=source,
-            response=response,
-            duration_ms=duration_ms,
-            preset_id=preset_id,
-            miss=miss,
-            error=error,
-            response_size=response_size,
+            next(self._entry_ids),
+            session.name,
+            self.clock.now(),
+            request,
+            source,
+            response,
+            duration_ms,
+            preset_id,
+            miss,
+            error,
+            response_size,
         )
         session.history.add(entry)
         self.events.publish(entry)
