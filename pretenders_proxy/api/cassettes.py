@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import cassette_views
+from pretenders_proxy.api.cassette_schemas import CassetteOut, CassettePageOut
 from pretenders_proxy.api.router import (
     BadRequestError,
     Param,
@@ -14,7 +15,6 @@ from pretenders_proxy.api.router import (
     query_whole,
     session_of,
 )
-from pretenders_proxy.api.schemas import CassetteOut, CassettePageOut
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassette import io, pages
 from pretenders_proxy.cassettes import resolve
@@ -87,7 +87,7 @@ async def list_exchanges(request: web.Request) -> web.Response:
             "limit": limit,
             "truncated": found.truncated,
             "exchanges": [
-                views.cassette_exchange(exchange, offset + index)
+                cassette_views.cassette_exchange(exchange, offset + index)
                 for index, exchange in enumerate(found.exchanges, 1)
             ],
             "next": _page_url(session.name, path, following, limit)

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import mail_views, views
 from pretenders_proxy.api.router import (
     ConflictError,
     Param,
@@ -197,8 +197,8 @@ def _history(session: Session, position: int | None = None) -> Any:
     """A mock's 1.4 history (an SMTP mock's is its mail), or its item at `position`."""
     if session.protocol is Protocol.SMTP:
         if position is not None:
-            return views.mail_14(session.mailbox[position])
-        return [views.mail_14(m) for m in session.mailbox]
+            return mail_views.mail_14(session.mailbox[position])
+        return [mail_views.mail_14(m) for m in session.mailbox]
     if position is not None:
         return views.history_14(session.history[position])
     entries: Iterable[Entry] = session.history

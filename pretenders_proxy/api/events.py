@@ -5,7 +5,7 @@ import json
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import mail_views, views
 from pretenders_proxy.api.router import Param, Router, runtime_of
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.model.mail import Mail
@@ -33,7 +33,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         if isinstance(item, Entry):
             queue.put_nowait(("request", views.entry(item)))
         else:
-            queue.put_nowait(("mail", views.mail_summary(item)))
+            queue.put_nowait(("mail", mail_views.mail_summary(item)))
 
     headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     stream = web.StreamResponse(headers=headers)

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import mail_views
+from pretenders_proxy.api.mail_schemas import MailOut, MailSummaryOut
 from pretenders_proxy.api.router import (
     Param,
     Router,
@@ -17,7 +18,6 @@ from pretenders_proxy.api.router import (
     runtime_of,
     sessions_of,
 )
-from pretenders_proxy.api.schemas import MailOut, MailSummaryOut
 from pretenders_proxy.api.v1 import DROPPED, SESSION
 from pretenders_proxy.api.waiting import MAX_WAIT, wait_seconds, wait_until
 from pretenders_proxy.errors import NotFoundError
@@ -67,14 +67,14 @@ async def list_mail(request: web.Request) -> web.Response:
     headers = {DROPPED: str(sum(s.mailbox.dropped for s in sessions))}
     if wait and not arrived:
         return _timed_out(request, sessions, f"{wait:g}s for {wanted}", len(matching()), headers)
-    return json_response([views.mail_summary(m) for m in matching()], headers=headers)
+    return json_response([mail_views.mail_summary(m) for m in matching()], headers=headers)
 
 
 @router.route(
     "GET", "/api/v1/mail/{id}", summary="One mail, parsed", response=MailOut, errors=[404]
 )
 async def get_mail(request: web.Request) -> web.Response:
-    return json_response(views.mail_detail(_mail(request)[1]))
+    return json_response(mail_views.mail_detail(_mail(request)[1]))
 
 
 @router.route(
@@ -160,7 +160,7 @@ def _timed_out(
         f"waited {waited} mail(s) matching {' '.join(filters) or 'anything'}{where}: "
         f"{matched} matched, of {len(seen)} there (the latest are under 'seen')"
     )
-    shown = [views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
+    shown = [mail_views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
     return json_response({"error": message, "seen": shown}, status=408, headers=headers)
 
 

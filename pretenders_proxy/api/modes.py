@@ -2,9 +2,9 @@
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import cassette_views
+from pretenders_proxy.api.cassette_schemas import ModeIn, ModeOut
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
-from pretenders_proxy.api.schemas import ModeIn, ModeOut
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassettes import confine
 from pretenders_proxy.store.session import Protocol
@@ -24,7 +24,7 @@ router = Router("modes")
 async def get_mode(request: web.Request) -> web.Response:
     name = request.query.get("session") or DEFAULT_SESSION
     runtime = runtime_of(request)
-    return json_response(views.mode(runtime.store.get(name), runtime.cassettes.problems))
+    return json_response(cassette_views.mode(runtime.store.get(name), runtime.cassettes.problems))
 
 
 @router.route(
@@ -45,4 +45,4 @@ async def put_mode(request: web.Request) -> web.Response:
     store = runtime.store
     session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.HTTP)
     runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
-    return json_response(views.mode(session, runtime.cassettes.problems))
+    return json_response(cassette_views.mode(session, runtime.cassettes.problems))

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import cassette_views, views
 from pretenders_proxy.api.router import (
     BadRequestError,
     Param,
@@ -148,7 +148,7 @@ async def list_unused(request: web.Request) -> web.Response:
     sessions = sessions_of(request)
     presets = [views.preset(p, s.name) for s in sessions for p in s.presets if p.served == 0]
     recordings = [
-        views.recording(r, s.name)
+        cassette_views.recording(r, s.name)
         for s in sessions
         if s.playback.mode is Mode.REPLAY
         for r in s.playback.tape.unplayed()

@@ -1,4 +1,8 @@
-"""Request and response bodies of the control API, as pydantic models (and the OpenAPI schemas)."""
+"""Request and response bodies of the control API, as pydantic models (and the OpenAPI schemas).
+
+The HTTP mocks' (1.4 and v1), history's and the health check's are here; mail_schemas.py and
+cassette_schemas.py hold those of mail and SMTP presets, and of modes and cassettes.
+"""
 
 import base64
 import binascii
@@ -11,11 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
-from pretenders_proxy.matching.requests import parse_match_on
 from pretenders_proxy.matching.verify import Count
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
-from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 
 type Timeout = float | Literal["FOREVER"]
 
@@ -121,7 +122,7 @@ class PresetIn(BaseModel):
 
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
-        times = _times(self.times)  # 1.4 checks times before anything else
+        times = parse_times(self.times)  # 1.4 checks times before anything else
         return Preset(rule=rule_from(self.rule, self.host), reply=self._reply(), times=times)
 
     def _reply(self) -> Reply:
@@ -162,7 +163,8 @@ def _header(name: str, value: str) -> tuple[bytes, bytes]:
     return name.encode("ascii"), raw
 
 
-def _times(times: int | float | str) -> int | None:
+def parse_times(times: int | float | str) -> int | None:
+    """A preset's `times` as the model keeps it (None: forever); ConfigError if it cannot be."""
     if times == FOREVER:
         return None
     if isinstance(times, str):
@@ -279,91 +281,6 @@ class RequestOut(BaseModel):
     )
 
 
-class SmtpPresetIn(BaseModel):
-    """How an SMTP listener treats the mail of a session, for recipients matching a regex."""
-
-    model_config = ConfigDict(extra="forbid")
-    stage: Stage = Field(Stage.RCPT, description="rcpt: on each RCPT TO; data: after DATA.")
-    recipient: str = Field(
-        "", description="Regex searched (any case) in the recipient address; empty: everyone."
-    )
-    action: Action = Field(
-        Action.REJECT,
-        description="reject (5xx), tempfail (4xx), delay (wait `after`, then go on) or drop "
-        "(close the connection).",
-    )
-    code: int | None = Field(None, description="Reply code (reject: 550, tempfail: 451).")
-    text: str | None = Field(None, description="Reply text after the code.")
-    after: float = Field(0, ge=0, description="Seconds to wait before acting.")
-    times: int | float | str = Field(
-        FOREVER, description='How many times it acts: a number > 0, or "FOREVER".'
-    )
-
-    def to_preset(self) -> SmtpPreset:
-        """The model preset; raises ConfigError naming what cannot work."""
-        return SmtpPreset(
-            stage=self.stage,
-            recipient=self.recipient,
-            action=self.action,
-            code=self.code,
-            text=self.text,
-            after=float(self.after),
-            times=_times(self.times),
-        )
-
-
-class SmtpPresetOut(BaseModel):
-    id: int
-    session: str
-    stage: Stage
-    recipient: str
-    action: Action
-    reply: str | None = Field(description='The refusal sent, e.g. "550 5.7.1 ..."; None: none.')
-    after: float
-    times: int | str
-    remaining: int | str
-    served: int
-
-
-class EnvelopeOut(BaseModel):
-    peer: list[str | int] = Field(description="[host, port] of the SMTP client.")
-    mail_from: str
-    rcpt_tos: list[str]
-    auth_user: str | None = Field(description="The SMTP AUTH user name, if it authenticated.")
-    tls: bool = Field(description="Whether the message came over STARTTLS.")
-    smtp_utf8: bool
-
-
-class MailSummaryOut(BaseModel):
-    id: int
-    session: str
-    time: str
-    envelope: EnvelopeOut
-    subject: str = Field(description="The Subject header, decoded.")
-    from_: str = Field(alias="from", description="The From header, decoded.")
-    to: str = Field(description="The To and Cc headers, decoded.")
-    size: int = Field(description="Bytes of the raw message.")
-
-
-class AttachmentOut(BaseModel):
-    index: int
-    filename: str | None
-    content_type: str
-    size: int
-    disposition: str | None = Field(description="attachment, inline, or None.")
-    content_id: str | None
-    url: str = Field(description="Where to download it.")
-
-
-class MailOut(MailSummaryOut):
-    headers: list[list[str]] = Field(description="[name, value] pairs, decoded, in order.")
-    text: str | None = Field(description="The first text/plain body, decoded.")
-    html: str | None = Field(description="The first text/html body, decoded.")
-    attachments: list[AttachmentOut]
-    links: list[str] = Field(description="http(s) links of the text and HTML bodies.")
-    raw_url: str
-
-
 class Health(BaseModel):
     status: Literal["ok", "degraded"] = Field(
         description="degraded: something does not work (see problems); the listeners still answer."
@@ -378,86 +295,3 @@ class Health(BaseModel):
 
 class Problem(BaseModel):
     error: str = Field(description="What is wrong with the request, in a sentence.")
-
-
-class ModeIn(BaseModel):
-    """`PUT /api/v1/mode`: fields left out keep the session's current value."""
-
-    model_config = ConfigDict(extra="forbid")
-    mode: Mode | None = Field(None, description="mock, record or replay.")
-    cassettes: list[str] | None = Field(
-        None, description="Cassette paths on the server: the one to record to, or those to replay."
-    )
-    on_miss: OnMiss | None = Field(None, description="In replay: error, passthrough or record.")
-    repeat: Repeat | None = Field(
-        None, description="Once equal requests are all played: last, never."
-    )
-    match_on: list[str] | None = Field(
-        None,
-        description="Fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
-    )
-
-    def to_config(self, current: ModeConfig) -> ModeConfig:
-        """The new configuration; ConfigError naming what cannot work."""
-        return ModeConfig(
-            mode=self.mode or current.mode,
-            cassettes=current.cassettes if self.cassettes is None else tuple(self.cassettes),
-            on_miss=self.on_miss or current.on_miss,
-            repeat=self.repeat or current.repeat,
-            match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
-        )
-
-
-class ModeOut(BaseModel):
-    session: str
-    mode: Mode
-    cassettes: list[str]
-    on_miss: OnMiss
-    repeat: Repeat
-    match_on: list[str]
-    recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
-    recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
-    recording_error: str | None = Field(
-        description="Why the last exchange could not be appended to it (until one is)."
-    )
-    warnings: list[str] = Field(description="What loading the cassettes had to say.")
-
-
-class CassetteOut(BaseModel):
-    session: str
-    path: str = Field(description="The cassette as the session names it (a path on the server).")
-    replaying: bool = Field(description="Its recordings answer the session's requests.")
-    recording: bool = Field(description="New exchanges are appended to it.")
-    exchanges_url: str = Field(description="Where to list its exchanges, a page at a time.")
-
-
-class CassetteExchangeOut(BaseModel):
-    position: int = Field(description="Where it is in the cassette, from 1.")
-    method: str
-    url: str
-    status: int
-    recorded_at: str
-    duration_ms: float
-    request_headers: list[list[str]]
-    request_body: str | None = Field(
-        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
-    )
-    request_size: int
-    response_headers: list[list[str]]
-    response_body: str | None = Field(
-        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
-    )
-    response_size: int = Field(description="Bytes stored (still content-encoded).")
-    response_encoding: str | None = Field(description="Its Content-Encoding, if any.")
-
-
-class CassettePageOut(BaseModel):
-    session: str
-    cassette: str
-    total: int = Field(description="Complete exchanges in the cassette.")
-    offset: int
-    limit: int
-    truncated: bool = Field(description="The file ends in an incomplete record (not counted).")
-    exchanges: list[CassetteExchangeOut]
-    next: str | None = Field(description="The next page, or None after the last.")

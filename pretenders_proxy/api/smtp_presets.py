@@ -2,9 +2,9 @@
 
 from aiohttp import web
 
-from pretenders_proxy.api import views
+from pretenders_proxy.api import mail_views
+from pretenders_proxy.api.mail_schemas import SmtpPresetIn, SmtpPresetOut
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of, session_of
-from pretenders_proxy.api.schemas import SmtpPresetIn, SmtpPresetOut
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Session
@@ -25,7 +25,7 @@ router = Router("smtp presets")
 )
 async def list_smtp_presets(request: web.Request) -> web.Response:
     session = session_of(request)
-    return json_response([views.smtp_preset(p, session.name) for p in session.smtp_presets])
+    return json_response([mail_views.smtp_preset(p, session.name) for p in session.smtp_presets])
 
 
 @router.route(
@@ -43,7 +43,7 @@ async def add_smtp_preset(request: web.Request) -> web.Response:
     store = runtime_of(request).store
     session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.SMTP)
     stored = store.add_smtp_preset(session, preset)
-    return json_response(views.smtp_preset(stored, session.name), status=201)
+    return json_response(mail_views.smtp_preset(stored, session.name), status=201)
 
 
 @router.route(
@@ -68,7 +68,7 @@ async def clear_smtp_presets(request: web.Request) -> web.Response:
 )
 async def get_smtp_preset(request: web.Request) -> web.Response:
     session, stored = _preset(request)
-    return json_response(views.smtp_preset(stored, session.name))
+    return json_response(mail_views.smtp_preset(stored, session.name))
 
 
 @router.route(

@@ -1,23 +1,19 @@
-"""JSON views of model objects: the one place bytes become text or base64."""
+"""JSON views of model objects: the one place bytes become text or base64.
+
+Shared helpers and the HTTP views (sessions, presets, history) are here; mail_views.py and
+cassette_views.py show mail and SMTP presets, and modes, recordings and cassettes.
+"""
 
 import base64
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.matching.subject import decoded_body, rule_target
-from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, header
 from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry
-from pretenders_proxy.model.mail import Mail
-from pretenders_proxy.model.message import parse
 from pretenders_proxy.model.preset import Rule
 from pretenders_proxy.store import Session, StoredPreset
-from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
-from pretenders_proxy.store.tape import Recorded
-
-MAIL_PATH = "/api/v1/mail/{id}"
 
 
 def b64(data: bytes) -> str:
@@ -193,133 +189,8 @@ def iso_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).astimezone().isoformat()
 
 
-def mail_14(mail: Mail) -> dict[str, Any]:
-    """A mail as a pretenders 1.4 SMTP mock's history item (`data`: text, LF line ends)."""
-    envelope = mail.envelope
-    return {
-        "peer": list(envelope.peer),
-        "mailfrom": envelope.mail_from,
-        "rcpttos": list(envelope.rcpt_tos),
-        "data": mail.content.decode("utf-8", errors="replace").replace("\r\n", "\n"),
-        "rule": "",
-    }
-
-
-def mail_summary(mail: Mail) -> dict[str, Any]:
-    envelope = mail.envelope
-    return {
-        "id": mail.id,
-        "session": mail.session,
-        "time": iso_time(mail.time),
-        "envelope": {
-            "peer": list(envelope.peer),
-            "mail_from": envelope.mail_from,
-            "rcpt_tos": list(envelope.rcpt_tos),
-            "auth_user": envelope.auth_user,
-            "tls": envelope.tls,
-            "smtp_utf8": envelope.smtp_utf8,
-        },
-        "subject": mail.headline.subject,
-        "from": mail.headline.sender,
-        "to": mail.headline.recipients,
-        "size": mail.size,
-    }
-
-
-def mail_detail(mail: Mail) -> dict[str, Any]:
-    """A mail with its decoded headers, bodies, attachments (and where to get them) and links."""
-    message, path = parse(mail.content), MAIL_PATH.format(id=mail.id)
-    attachments = [
-        {
-            "index": index,
-            "filename": part.filename,
-            "content_type": part.content_type,
-            "size": part.size,
-            "disposition": part.disposition,
-            "content_id": part.content_id,
-            "url": f"{path}/attachments/{index}",
-        }
-        for index, part in enumerate(message.attachments)
-    ]
-    return mail_summary(mail) | {
-        "headers": [list(pair) for pair in message.headers],
-        "text": message.text,
-        "html": message.html,
-        "attachments": attachments,
-        "links": list(message.links),
-        "raw_url": f"{path}/raw",
-    }
-
-
-def smtp_preset(stored: StoredSmtpPreset, session: str) -> dict[str, Any]:
-    preset = stored.preset
-    return {
-        "id": stored.id,
-        "session": session,
-        "stage": str(preset.stage),
-        "recipient": preset.recipient,
-        "action": str(preset.action),
-        "reply": preset.reply,
-        "after": preset.after,
-        "times": FOREVER if preset.times is None else preset.times,
-        "remaining": FOREVER if stored.remaining is None else stored.remaining,
-        "served": stored.served,
-    }
-
-
-def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
-    """A session's mode; `problems`: the cassettes that failed to record, and why."""
-    playback = session.playback
-    config = playback.config
-    return {
-        "session": session.name,
-        "mode": str(config.mode),
-        "cassettes": list(config.cassettes),
-        "on_miss": str(config.on_miss),
-        "repeat": str(config.repeat),
-        "match_on": list(config.match_on),
-        "recordings": len(playback.tape),
-        "recording_to": config.recording,
-        "recording_error": problems.get(config.recording) if config.recording else None,
-        "warnings": list(playback.warnings),
-    }
-
-
-def recording(recorded: Recorded, session: str) -> dict[str, Any]:
-    """A recorded exchange, briefly: where it is stored and what it answers."""
-    request = recorded.request
-    return {
-        "session": session,
-        "cassette": recorded.cassette,
-        "position": recorded.position,
-        "method": request.method,
-        "url": request.url,
-        "status": recorded.status,
-    }
-
-
 PREVIEW = 4096
 """Bytes of a body shown in a cassette listing; the whole body stays in the cassette."""
-
-
-def cassette_exchange(exchange: Exchange, position: int) -> dict[str, Any]:
-    """A cassette's exchange for a listing: the request, the answer, bodies previewed."""
-    request, response = exchange.request, exchange.response
-    return {
-        "position": position,
-        "method": request.method,
-        "url": request.url,
-        "status": response.status,
-        "recorded_at": exchange.meta.recorded_at,
-        "duration_ms": round(exchange.meta.duration_ms, 3),
-        "request_headers": header_pairs(request.headers),
-        "request_body": preview(decoded_body(request.body, request.headers, PREVIEW + 1)),
-        "request_size": len(request.body),
-        "response_headers": header_pairs(response.headers),
-        "response_body": preview(decoded_body(response.body, response.headers, PREVIEW + 1)),
-        "response_size": len(response.body),
-        "response_encoding": header(response.headers, "content-encoding"),
-    }
 
 
 def preview(data: bytes, limit: int = PREVIEW, *, cut: bool = False) -> str | None:

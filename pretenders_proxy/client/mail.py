@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from pretenders_proxy.api.schemas import MailOut, MailSummaryOut, SmtpPresetOut
+from pretenders_proxy.api.mail_schemas import MailOut, MailSummaryOut, SmtpPresetOut
 from pretenders_proxy.errors import APIError, MailTimeoutError
 
 API = "/api/v1"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from pretenders_proxy.api.schemas import MailOut
+from pretenders_proxy.api.mail_schemas import MailOut
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.errors import APIError, MailTimeoutError

@@ -1,0 +1,89 @@
+"""Request and response bodies of the mode and cassette API, as pydantic models."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
+from pretenders_proxy.matching.requests import parse_match_on
+
+
+class ModeIn(BaseModel):
+    """`PUT /api/v1/mode`: fields left out keep the session's current value."""
+
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode | None = Field(None, description="mock, record or replay.")
+    cassettes: list[str] | None = Field(
+        None, description="Cassette paths on the server: the one to record to, or those to replay."
+    )
+    on_miss: OnMiss | None = Field(None, description="In replay: error, passthrough or record.")
+    repeat: Repeat | None = Field(
+        None, description="Once equal requests are all played: last, never."
+    )
+    match_on: list[str] | None = Field(
+        None,
+        description="Fields replay compares: method, scheme, host, port, path, query, body, "
+        "header:<Name>.",
+    )
+
+    def to_config(self, current: ModeConfig) -> ModeConfig:
+        """The new configuration; ConfigError naming what cannot work."""
+        return ModeConfig(
+            mode=self.mode or current.mode,
+            cassettes=current.cassettes if self.cassettes is None else tuple(self.cassettes),
+            on_miss=self.on_miss or current.on_miss,
+            repeat=self.repeat or current.repeat,
+            match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
+        )
+
+
+class ModeOut(BaseModel):
+    session: str
+    mode: Mode
+    cassettes: list[str]
+    on_miss: OnMiss
+    repeat: Repeat
+    match_on: list[str]
+    recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
+    recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
+    recording_error: str | None = Field(
+        description="Why the last exchange could not be appended to it (until one is)."
+    )
+    warnings: list[str] = Field(description="What loading the cassettes had to say.")
+
+
+class CassetteOut(BaseModel):
+    session: str
+    path: str = Field(description="The cassette as the session names it (a path on the server).")
+    replaying: bool = Field(description="Its recordings answer the session's requests.")
+    recording: bool = Field(description="New exchanges are appended to it.")
+    exchanges_url: str = Field(description="Where to list its exchanges, a page at a time.")
+
+
+class CassetteExchangeOut(BaseModel):
+    position: int = Field(description="Where it is in the cassette, from 1.")
+    method: str
+    url: str
+    status: int
+    recorded_at: str
+    duration_ms: float
+    request_headers: list[list[str]]
+    request_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
+    request_size: int
+    response_headers: list[list[str]]
+    response_body: str | None = Field(
+        description="The first 4 KiB (gzip/deflate undone), as UTF-8 (None if not)."
+    )
+    response_size: int = Field(description="Bytes stored (still content-encoded).")
+    response_encoding: str | None = Field(description="Its Content-Encoding, if any.")
+
+
+class CassettePageOut(BaseModel):
+    session: str
+    cassette: str
+    total: int = Field(description="Complete exchanges in the cassette.")
+    offset: int
+    limit: int
+    truncated: bool = Field(description="The file ends in an incomplete record (not counted).")
+    exchanges: list[CassetteExchangeOut]
+    next: str | None = Field(description="The next page, or None after the last.")
