@@ -1,12 +1,19 @@
 import os
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+import msgpack
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import indexing, io
 from pretenders_proxy.cassette.record import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Exchange
+from tests.pretenders_proxy.cassette.test_io import exchanges_strategy, msgpack_values
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n in range(1, 4)]
@@ -16,10 +23,14 @@ def test_the_index_keeps_requests_and_reads_each_response_from_disk(tmp_path: Pa
     path = tmp_path / "a.cassette"
     io.write(path, EXCHANGES)
     indexed = indexing.index(path)
-    assert [e.request for e in indexed.entries] == [x.request for x in EXCHANGES]
-    assert [e.status for e in indexed.entries] == [x.response.status for x in EXCHANGES]
-    assert [e.offset for e in indexed.entries] == [s.offset for s in io.read(path).exchanges]
-    assert [e.response() for e in reversed(indexed.entries)] == [
+    assert list(indexed.requests) == [x.request for x in EXCHANGES]
+    assert list(indexed.statuses) == [x.response.status for x in EXCHANGES]
+    assert list(indexed.offsets) == [s.offset for s in io.read(path).exchanges]
+    ends = [*indexed.offsets[1:], path.stat().st_size]
+    assert [end - start for start, end in zip(indexed.offsets, ends, strict=True)] == list(
+        indexed.lengths
+    )
+    assert [indexed.response(n) for n in reversed(range(len(indexed)))] == [
         x.response for x in reversed(EXCHANGES)
     ]
 
@@ -29,7 +40,7 @@ def test_the_index_of_a_cut_cassette_leaves_the_tail_out(tmp_path: Path) -> None
     io.write(path, EXCHANGES)
     os.truncate(path, path.stat().st_size - 3)
     indexed = indexing.index(path)
-    assert len(indexed.entries) == 2 and indexed.truncated_at is not None
+    assert len(indexed) == 2 and indexed.truncated_at is not None
     assert indexed.warning is not None and "incomplete" in indexed.warning
 
 
@@ -39,13 +50,13 @@ def test_a_cassette_changed_after_indexing_fails_every_read_saying_so(tmp_path: 
     indexed = indexing.index(path)
     io.write(path, list(reversed(EXCHANGES)))  # replaced by another file
     with pytest.raises(CassetteError, match="changed on disk since it was loaded"):
-        indexed.entries[0].response()
+        indexed.response(0)
     in_place = indexing.index(path)
     with path.open("r+b") as stream:  # changed in place: same file, other bytes and size
         stream.seek(0, os.SEEK_END)
         stream.write(b"\x00")
     with pytest.raises(CassetteError, match=f"{path} changed on disk"):
-        in_place.entries[1].response()
+        in_place.response(1)
 
 
 def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
@@ -54,14 +65,14 @@ def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
     writer = io.Writer.open(path)
     indexed = indexing.index(path, lambda: writer)
     writer.append(EXCHANGES[1])
-    assert indexed.entries[0].response() == EXCHANGES[0].response
+    assert indexed.response(0) == EXCHANGES[0].response
     other = indexing.index(path)  # no writer of its own: an append by someone else is a change
     with path.open("ab") as stream:
         stream.write(io.pack(to_record(EXCHANGES[2])))
     with pytest.raises(CassetteError, match="changed on disk"):
-        other.entries[0].response()
+        other.response(0)
     with pytest.raises(CassetteError, match="changed on disk"):
-        indexed.entries[0].response()
+        indexed.response(0)
     writer.close()
 
 
@@ -76,10 +87,10 @@ def test_a_damaged_response_is_refused_naming_its_offset(tmp_path: Path) -> None
     record = to_record(EXCHANGES[0])
     record["response"]["headers"] = [[b"Content-Type", 1]]
     path.write_bytes(head + io.pack(record))
-    (entry,) = indexing.index(path).entries
+    indexed = indexing.index(path)
     message = f"{path} is damaged \\(byte {len(head)}: response.headers has an item that is not"
     with pytest.raises(CassetteError, match=message):
-        entry.response()  # ... the rest of the response when it is played
+        indexed.response(0)  # ... the rest of the response when it is played
 
 
 def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged(
@@ -96,10 +107,9 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
     with monkeypatch.context() as patched:
         patched.setattr(indexing, "open_records", not_again)
         again = indexing.index(path, cache=cache)
-    assert [(e.offset, e.length, e.request, e.status) for e in again.entries] == [
-        (e.offset, e.length, e.request, e.status) for e in made.entries
-    ]
-    assert [e.response() for e in again.entries] == [x.response for x in EXCHANGES]
+    assert again.requests == made.requests and again.statuses == made.statuses
+    assert (again.offsets, again.lengths) == (made.offsets, made.lengths)
+    assert [again.response(n) for n in range(3)] == [x.response for x in EXCHANGES]
 
 
 def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Path) -> None:
@@ -109,15 +119,13 @@ def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Pat
     writer = io.Writer.open(path)
     writer.append(EXCHANGES[2])
     writer.close()
-    assert [e.request for e in indexing.index(path, cache=cache).entries] == [
-        x.request for x in EXCHANGES
-    ]
+    assert list(indexing.index(path, cache=cache).requests) == [x.request for x in EXCHANGES]
     (saved,) = cache.glob("*.index")
     saved.write_bytes(b"\x00not marshal")
-    assert len(indexing.index(path, cache=cache).entries) == 3
+    assert len(indexing.index(path, cache=cache)) == 3
     os.truncate(path, path.stat().st_size - 3)
     cut = indexing.index(path, cache=cache)
-    assert len(cut.entries) == 2 and cut.truncated_at is not None
+    assert len(cut) == 2 and cut.truncated_at is not None
     assert indexing.index(path, cache=cache).truncated_at == cut.truncated_at  # from the cache
 
 
@@ -137,3 +145,120 @@ def test_indexes_nobody_read_for_a_month_are_deleted(tmp_path: Path) -> None:
     io.write(other, EXCHANGES[:1])
     indexing.index(other, cache=cache)  # a new index: stale ones go
     assert not gone.exists() and kept.exists() and len(list(cache.glob("*.index"))) == 2
+
+
+def test_concurrent_loads_write_the_cache_through_temporary_files_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, cache = tmp_path / "a.cassette", tmp_path / "cache"
+    io.write(path, EXCHANGES)
+    renamed: list[str] = []
+    replace = os.replace
+
+    def noted(source: str, target: Path) -> None:
+        renamed.append(source)
+        replace(source, target)
+
+    monkeypatch.setattr(indexing.os, "replace", noted)
+    indexing.index(path, cache=cache)
+    os.utime(path, ns=(1, 1))  # another stamp: indexed (and kept) again
+    indexing.index(path, cache=cache)
+    assert len(set(renamed)) == 2
+    assert [p.name for p in cache.iterdir()] == [indexing._cache_file(cache, path).name]
+
+
+# -- the quick index (the usual cassette) is the checked one -----------------------------------
+
+
+def _indexes(data: bytes) -> tuple[Any, Any]:
+    """What `_quick` makes of a cassette, and what `_checked` does (or the error it raises)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.cassette"
+        path.write_bytes(data)
+        with path.open("rb") as stream:
+            quick = indexing._quick(stream, len(data))
+            stream.seek(0)
+            try:
+                checked: Any = indexing._checked(path, stream, len(data))
+            except CassetteError as e:
+                checked = str(e).replace(str(path), "<path>")
+        try:
+            indexing.index(path)
+        except CassetteError as e:
+            assert str(e).replace(str(path), "<path>") == checked  # the checked path's error
+    return quick, checked
+
+
+HEAD = msgpack.packb({"format": FORMAT, "version": 1})
+
+
+@given(st.lists(exchanges_strategy, max_size=4))
+def test_the_quick_index_of_written_exchanges_is_the_checked_one(
+    exchanges: list[Exchange],
+) -> None:
+    quick, checked = _indexes(HEAD + b"".join(io.pack(to_record(x)) for x in exchanges))
+    assert quick == checked
+
+
+@given(exchanges_strategy, st.sampled_from(["request", "response", "meta"]), st.data())
+def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checked(
+    good: Exchange, part: str, data: st.DataObject
+) -> None:
+    record = to_record(good)
+    name = data.draw(st.sampled_from([*record[part], "extra"]))
+    record[part][name] = data.draw(msgpack_values)
+    quick, checked = _indexes(HEAD + io.pack(to_record(good)) + io.pack(record))
+    assert quick is None or quick == checked
+
+
+@given(st.lists(exchanges_strategy, min_size=1, max_size=3), st.data())
+def test_a_cassette_cut_anywhere_is_indexed_as_checked(
+    exchanges: list[Exchange], data: st.DataObject
+) -> None:
+    whole = HEAD + b"".join(io.pack(to_record(x)) for x in exchanges)
+    quick, checked = _indexes(whole[: data.draw(st.integers(0, len(whole)))])
+    assert quick is None or quick == checked
+
+
+def test_records_in_another_order_are_indexed_quickly() -> None:
+    record = to_record(EXCHANGES[0])
+    shuffled = {"meta": record["meta"], "response": dict(reversed(record["response"].items()))}
+    shuffled["request"] = dict(reversed(record["request"].items()))
+    quick, checked = _indexes(HEAD + io.pack(shuffled) + io.pack(record))
+    assert quick is not None and quick == checked
+    requests = [indexing._make_request(*row) for row in zip(*quick.fields, strict=True)]
+    assert requests == [EXCHANGES[0].request] * 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: [r], "an exchange record is a map, not list"),
+        (lambda r: {**r, "request": None}, "request is missing or not a map"),
+        (lambda r: {**r, "request": {**r["request"], "port": "80"}}, "request.port is a str"),
+        (lambda r: {**r, "request": {**r["request"], "port": True}}, "request.port is a bool"),
+        (
+            lambda r: {**r, "request": {**r["request"], "headers": [[b"A", "b"]]}},
+            "request.headers has an item that is not a [name, value] pair of bytes",
+        ),
+        (
+            lambda r: {**r, "request": {**r["request"], "headers": [[b"A", b"b", b"c"]]}},
+            "request.headers has an item that is not a [name, value] pair of bytes",
+        ),
+        (lambda r: {**r, "response": []}, "response is missing or not a map"),
+        (
+            lambda r: {**r, "response": {**r["response"], "status": True}},
+            "response.status is a bool",
+        ),
+        (lambda r: {1: 2, **r}, "not msgpack"),
+    ],
+)
+def test_a_bad_record_is_refused_by_the_checks_naming_what_is_wrong(
+    change: Any, message: str
+) -> None:
+    record = to_record(EXCHANGES[0])
+    packed = msgpack.packb(change(record), use_bin_type=True, strict_types=False)
+    quick, checked = _indexes(HEAD + io.pack(record) + packed)
+    assert quick is None and isinstance(checked, str)
+    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + io.pack(record))}: ")
+    assert message in checked
