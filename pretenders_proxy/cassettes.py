@@ -5,7 +5,7 @@ Paths are the server's, relative ones resolved against its working directory.
 
 from collections.abc import Sequence
 from itertools import chain, count, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from pretenders_proxy.cassette import indexing, io
@@ -131,15 +131,16 @@ class CassetteFiles:
 
 
 _make_recorded = maker(Recorded)
+_headers, _query, _value = attrgetter("headers"), attrgetter("query"), itemgetter(1)
 
 
 def redacted_names(requests: Sequence[Request]) -> set[bytes]:
     """Header (lower-case) and query names whose values were recorded as `<redacted>`."""
     names: set[bytes] = set()
     # a quick look at them all first (C-level): most cassettes have nothing redacted at all
-    headers = chain.from_iterable(map(attrgetter("headers"), requests))
-    queries = b"&".join(map(attrgetter("query"), requests))  # `<redacted>` cannot span an &
-    if REDACTED not in chain.from_iterable(headers) and REDACTED not in queries:
+    values = map(_value, chain.from_iterable(map(_headers, requests)))
+    queries = b"&".join(map(_query, requests))  # `<redacted>` cannot span an &
+    if REDACTED not in values and REDACTED not in queries:
         return names
     for request in requests:
         # a quick look first (C-level): most requests of a cassette have nothing redacted

@@ -1,19 +1,12 @@
 import os
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import msgpack
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import indexing, io
 from pretenders_proxy.cassette.record import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.exchange import Exchange
-from tests.pretenders_proxy.cassette.test_io import exchanges_strategy, msgpack_values
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n in range(1, 4)]
@@ -105,7 +98,7 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
         raise AssertionError("the cassette was parsed although its index was cached")
 
     with monkeypatch.context() as patched:
-        patched.setattr(indexing, "open_records", not_again)
+        patched.setattr(indexing, "scan", not_again)
         again = indexing.index(path, cache=cache)
     assert again.requests == made.requests and again.statuses == made.statuses
     assert (again.offsets, again.lengths) == (made.offsets, made.lengths)
@@ -165,100 +158,3 @@ def test_concurrent_loads_write_the_cache_through_temporary_files_of_their_own(
     indexing.index(path, cache=cache)
     assert len(set(renamed)) == 2
     assert [p.name for p in cache.iterdir()] == [indexing._cache_file(cache, path).name]
-
-
-# -- the quick index (the usual cassette) is the checked one -----------------------------------
-
-
-def _indexes(data: bytes) -> tuple[Any, Any]:
-    """What `_quick` makes of a cassette, and what `_checked` does (or the error it raises)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "a.cassette"
-        path.write_bytes(data)
-        with path.open("rb") as stream:
-            quick = indexing._quick(stream, len(data))
-            stream.seek(0)
-            try:
-                checked: Any = indexing._checked(path, stream, len(data))
-            except CassetteError as e:
-                checked = str(e).replace(str(path), "<path>")
-        try:
-            indexing.index(path)
-        except CassetteError as e:
-            assert str(e).replace(str(path), "<path>") == checked  # the checked path's error
-    return quick, checked
-
-
-HEAD = msgpack.packb({"format": FORMAT, "version": 1})
-
-
-@given(st.lists(exchanges_strategy, max_size=4))
-def test_the_quick_index_of_written_exchanges_is_the_checked_one(
-    exchanges: list[Exchange],
-) -> None:
-    quick, checked = _indexes(HEAD + b"".join(io.pack(to_record(x)) for x in exchanges))
-    assert quick == checked
-
-
-@given(exchanges_strategy, st.sampled_from(["request", "response", "meta"]), st.data())
-def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checked(
-    good: Exchange, part: str, data: st.DataObject
-) -> None:
-    record = to_record(good)
-    name = data.draw(st.sampled_from([*record[part], "extra"]))
-    record[part][name] = data.draw(msgpack_values)
-    quick, checked = _indexes(HEAD + io.pack(to_record(good)) + io.pack(record))
-    assert quick is None or quick == checked
-
-
-@given(st.lists(exchanges_strategy, min_size=1, max_size=3), st.data())
-def test_a_cassette_cut_anywhere_is_indexed_as_checked(
-    exchanges: list[Exchange], data: st.DataObject
-) -> None:
-    whole = HEAD + b"".join(io.pack(to_record(x)) for x in exchanges)
-    quick, checked = _indexes(whole[: data.draw(st.integers(0, len(whole)))])
-    assert quick is None or quick == checked
-
-
-def test_records_in_another_order_are_indexed_quickly() -> None:
-    record = to_record(EXCHANGES[0])
-    shuffled = {"meta": record["meta"], "response": dict(reversed(record["response"].items()))}
-    shuffled["request"] = dict(reversed(record["request"].items()))
-    quick, checked = _indexes(HEAD + io.pack(shuffled) + io.pack(record))
-    assert quick is not None and quick == checked
-    requests = [indexing._make_request(*row) for row in zip(*quick.fields, strict=True)]
-    assert requests == [EXCHANGES[0].request] * 2
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda r: [r], "an exchange record is a map, not list"),
-        (lambda r: {**r, "request": None}, "request is missing or not a map"),
-        (lambda r: {**r, "request": {**r["request"], "port": "80"}}, "request.port is a str"),
-        (lambda r: {**r, "request": {**r["request"], "port": True}}, "request.port is a bool"),
-        (
-            lambda r: {**r, "request": {**r["request"], "headers": [[b"A", "b"]]}},
-            "request.headers has an item that is not a [name, value] pair of bytes",
-        ),
-        (
-            lambda r: {**r, "request": {**r["request"], "headers": [[b"A", b"b", b"c"]]}},
-            "request.headers has an item that is not a [name, value] pair of bytes",
-        ),
-        (lambda r: {**r, "response": []}, "response is missing or not a map"),
-        (
-            lambda r: {**r, "response": {**r["response"], "status": True}},
-            "response.status is a bool",
-        ),
-        (lambda r: {1: 2, **r}, "not msgpack"),
-    ],
-)
-def test_a_bad_record_is_refused_by_the_checks_naming_what_is_wrong(
-    change: Any, message: str
-) -> None:
-    record = to_record(EXCHANGES[0])
-    packed = msgpack.packb(change(record), use_bin_type=True, strict_types=False)
-    quick, checked = _indexes(HEAD + io.pack(record) + packed)
-    assert quick is None and isinstance(checked, str)
-    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + io.pack(record))}: ")
-    assert message in checked
