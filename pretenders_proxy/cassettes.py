@@ -20,7 +20,7 @@ from pretenders_proxy.model.http import Request, query_pairs
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.sessions import Store
-from pretenders_proxy.store.tape import Recorded, Tape
+from pretenders_proxy.store.tape import Recorded, Source, Tape
 
 
 def resolve(path: str) -> Path:
@@ -95,6 +95,7 @@ class CassetteFiles:
             names |= redacted_names(cassette.requests)
         tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
+            source: Source = cassette.reader  # every recording of the cassette reads from it
             recordings = map(
                 _make_recorded,
                 repeat(path),
@@ -103,7 +104,7 @@ class CassetteFiles:
                 cassette.lengths,
                 cassette.requests,
                 cassette.statuses,
-                repeat(cassette.reader),
+                repeat(source),
             )
             tape.extend(list(recordings))
         warnings = tuple(c.warning for c in loaded if c.warning is not None)
