@@ -3,8 +3,9 @@
 Paths are the server's, relative ones resolved against its working directory.
 """
 
-from collections.abc import Iterable, Sequence
-from itertools import chain
+from collections.abc import Sequence
+from itertools import chain, count, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from pretenders_proxy.cassette import indexing, io
@@ -14,11 +15,12 @@ from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import REDACTED, Exchange
+from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request, query_pairs
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.sessions import Store
-from pretenders_proxy.store.tape import Recorded, Tape
+from pretenders_proxy.store.tape import Recorded, Source, Tape
 
 
 def resolve(path: str) -> Path:
@@ -90,11 +92,21 @@ class CassetteFiles:
         loaded = [self._index(resolve(path)) for path in config.replaying]
         names = {*self.redaction.headers, *self.redaction.query}
         for cassette in loaded:
-            names |= redacted_names(entry.request for entry in cassette.entries)
+            names |= redacted_names(cassette.requests)
         tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
-            for position, entry in enumerate(cassette.entries, 1):
-                tape.add(Recorded(path, position, entry.offset, entry.request, entry.status, entry))
+            source: Source = cassette.reader  # every recording of the cassette reads from it
+            recordings = map(
+                _make_recorded,
+                repeat(path),
+                count(1),
+                cassette.offsets,
+                cassette.lengths,
+                cassette.requests,
+                cassette.statuses,
+                repeat(source),
+            )
+            tape.extend(list(recordings))
         warnings = tuple(c.warning for c in loaded if c.warning is not None)
         return Playback(config, tape, warnings)
 
@@ -119,9 +131,18 @@ class CassetteFiles:
         self._writers.clear()
 
 
-def redacted_names(requests: Iterable[Request]) -> set[bytes]:
+_make_recorded = maker(Recorded)
+_headers, _query, _value = attrgetter("headers"), attrgetter("query"), itemgetter(1)
+
+
+def redacted_names(requests: Sequence[Request]) -> set[bytes]:
     """Header (lower-case) and query names whose values were recorded as `<redacted>`."""
     names: set[bytes] = set()
+    # a quick look at them all first (C-level): most cassettes have nothing redacted at all
+    values = map(_value, chain.from_iterable(map(_headers, requests)))
+    queries = b"&".join(map(_query, requests))  # `<redacted>` cannot span an &
+    if REDACTED not in values and REDACTED not in queries:
+        return names
     for request in requests:
         # a quick look first (C-level): most requests of a cassette have nothing redacted
         if REDACTED in chain.from_iterable(request.headers):

@@ -2,15 +2,16 @@
 large cassette does not hold its bodies in memory. A `ResponseReader` reads a response from disk
 (os.pread) when it is played; indexes are cached in the confdir (marshal) for the next start.
 
-With `io`, the only module that reads cassette files.
+With `io` and `scan`, the only modules that read cassette files.
 """
 
 import hashlib
 import logging
 import marshal
 import os
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +19,9 @@ from pathlib import Path
 import msgpack
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.io import (
-    TRUNCATED,
-    Stamp,
-    Writer,
-    cut_short_warning,
-    open_records,
-    stamp_of,
-    unpacker_of,
-)
-from pretenders_proxy.cassette.record import Record, request_from_record, response_from_record
+from pretenders_proxy.cassette.io import Stamp, Writer, cut_short_warning, stamp_of
+from pretenders_proxy.cassette.record import response_from_record
+from pretenders_proxy.cassette.scan import Found, make_request, scan
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request, Response
 
@@ -83,31 +77,32 @@ class ResponseReader:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    """One exchange of an indexed cassette: its request, and its response left on disk."""
-
-    reader: ResponseReader
-    offset: int
-    length: int
-    request: Request
-    status: int
-
-    def response(self) -> Response:
-        return self.reader.response_at(self.offset, self.length)
-
-
-@dataclass(frozen=True, slots=True)
 class Indexed:
-    """What indexing a cassette found (as Loaded, with the responses left on disk)."""
+    """What indexing a cassette found (as Loaded, with the responses left on disk): for each
+    complete exchange in recorded order, its record's offset and length, request and status.
+
+    Columns rather than an object per exchange: a big cassette's index is built at every start.
+    """
 
     path: Path
     version: int
-    entries: tuple[Entry, ...]
+    reader: ResponseReader
+    offsets: tuple[int, ...]
+    lengths: tuple[int, ...]
+    requests: tuple[Request, ...]
+    statuses: tuple[int, ...]
     truncated_at: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def response(self, number: int) -> Response:
+        """The response of exchange `number` (from 0), read from the file now."""
+        return self.reader.response_at(self.offsets[number], self.lengths[number])
 
     @property
     def warning(self) -> str | None:
-        return cut_short_warning(self.path, self.truncated_at, len(self.entries))
+        return cut_short_warning(self.path, self.truncated_at, len(self))
 
 
 def index(
@@ -129,39 +124,26 @@ def index(
             cached = _cached(cache, path, stamp, follows)
             if cached is not None:
                 return _warned(cached)
-            head, version, records = open_records(path, unpacker_of(stream), status.st_size)
-            del head
-            rows: list[_Row] = []
-            add = rows.append
-            upgrade = migrate.upgrade
-            truncated_at = None
-            for offset, end, item in records:
-                if item is TRUNCATED:
-                    truncated_at = offset
-                    break
-                try:
-                    record = upgrade(item, version)
-                    request = request_from_record(record)
-                    status_code = _status(record)
-                except CassetteError as e:
-                    raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
-                add((offset, end - offset, request, status_code))
+            found = scan(path, stream, status.st_size)
         if cache is not None:
-            _keep(cache, path, stamp, (version, rows, truncated_at))
-        return _indexed(path, ResponseReader(path, version, stamp, follows), rows, truncated_at)
+            _keep(cache, path, stamp, found)
+        return _warned(_indexed(path, ResponseReader(path, found.version, stamp, follows), found))
     except OSError as e:
         raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
 
 
-type _Row = tuple[int, int, Request, int]
-"""offset, length, request, status"""
-
-
-def _indexed(
-    path: Path, reader: ResponseReader, rows: Iterable[_Row], truncated_at: int | None
-) -> Indexed:
-    entries = tuple([Entry(reader, *row) for row in rows])
-    return _warned(Indexed(path, reader.version, entries, truncated_at))
+def _indexed(path: Path, reader: ResponseReader, found: Found) -> Indexed:
+    requests = tuple(map(make_request, *found.fields))
+    return Indexed(
+        path,
+        found.version,
+        reader,
+        tuple(found.offsets),
+        tuple(found.lengths),
+        requests,
+        tuple(found.statuses),
+        found.truncated_at,
+    )
 
 
 def _warned(indexed: Indexed) -> Indexed:
@@ -170,25 +152,37 @@ def _warned(indexed: Indexed) -> Indexed:
     return indexed
 
 
-_CACHE_FORMAT = "pretenders-cassette-index 1"
+_CACHE_FORMAT = "pretenders-cassette-index 2"
 
 
 def _cache_file(cache: Path, path: Path) -> Path:
     return cache / (hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".index")
 
 
-def _keep(cache: Path, path: Path, stamp: Stamp, found: tuple[int, list[_Row], int | None]) -> None:
-    """Save an index for the next start (marshal: plain tuples); a failure only costs speed."""
-    version, rows, truncated_at = found
-    plain = [(*row[:2], *_request_fields(row[2]), row[3]) for row in rows]
+def _keep(cache: Path, path: Path, stamp: Stamp, found: Found) -> None:
+    """Save an index for the next start (marshal: plain lists); a failure only costs speed.
+
+    Written to a temporary file of its own, then renamed: loads of the same cassette at the
+    same time (other processes, other threads) each write a whole index, the last one stays.
+    """
+    columns = (found.offsets, found.lengths, found.statuses, found.fields)
     try:
+        data = marshal.dumps(
+            (_CACHE_FORMAT, str(path), stamp, found.version, found.truncated_at, columns)
+        )
         cache.mkdir(parents=True, exist_ok=True)
         target = _cache_file(cache, path)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(
-            marshal.dumps((_CACHE_FORMAT, str(path), stamp, version, truncated_at, plain))
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=".tmp", dir=cache
         )
-        os.replace(temporary, target)
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
     except (OSError, ValueError) as e:
         logger.debug("the index of %s is not cached: %s", path, e)
         return
@@ -215,39 +209,13 @@ def _cached(
         return None
     try:
         saved = marshal.loads(_cache_file(cache, path).read_bytes())
-        form, where, saved_stamp, version, truncated_at, plain = saved
+        form, where, saved_stamp, version, truncated_at, columns = saved
         if form != _CACHE_FORMAT or where != str(path) or tuple(saved_stamp) != stamp:
             return None
         with suppress(OSError):
             os.utime(_cache_file(cache, path))  # read now: not stale (see _prune)
-        reader = ResponseReader(path, version, stamp, follows)
-        entries = tuple(
-            [Entry(reader, row[0], row[1], Request(*row[2:11]), row[11]) for row in plain]
-        )
+        offsets, lengths, statuses, request_fields = columns
+        found = Found(version, truncated_at, offsets, lengths, statuses, request_fields)
+        return _indexed(path, ResponseReader(path, version, stamp, follows), found)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return Indexed(path, version, entries, truncated_at)
-
-
-def _request_fields(request: Request) -> tuple[object, ...]:
-    """A request's fields in the order Request(...) takes them."""
-    return (
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        request.body,
-        request.scheme,
-        request.host,
-        request.port,
-        request.http_version,
-    )
-
-
-def _status(record: Record) -> int:
-    """The response status; the rest of the response is checked when it is played."""
-    response = record.get("response")
-    status = response.get("status") if isinstance(response, dict) else None
-    if isinstance(status, int) and not isinstance(status, bool):
-        return status
-    return response_from_record(record).status  # raises, naming what is wrong

@@ -300,7 +300,7 @@ class Writer:
                 from pretenders_proxy.cassette.indexing import index  # it builds on this module
 
                 indexed = index(path)
-                count = len(indexed.entries)
+                count = len(indexed)
                 if indexed.truncated_at is not None or indexed.version != VERSION:
                     loaded = read(path)
                     head = dict(loaded.header, version=VERSION)

@@ -6,8 +6,10 @@ Each matcher compares one field's key; replay looks recordings up by the tuple o
 """
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.model.exchange import REDACTED
@@ -28,6 +30,9 @@ class Field:
     key: Callable[[Request, Ignored], Hashable]
     show: Callable[[Request], str]
     redacted_in: Callable[[Request], Ignored] = lambda request: frozenset()
+    keys: Callable[[Sequence[Request], Ignored], Iterable[Hashable]] | None = None
+    """The keys of many requests at once, each as `key` gives it, where that is faster (C-level
+    maps over a loaded cassette's requests); None: `key` on each."""
 
 
 def _query_key(request: Request, ignored: Ignored) -> Hashable:
@@ -46,6 +51,18 @@ def _body_key(request: Request, ignored: Ignored) -> Hashable:
     return hashlib.blake2b(body, digest_size=16).digest() if body else b""
 
 
+def _attribute(name: str) -> Callable[[Sequence[Request], Ignored], Iterable[Hashable]]:
+    """The keys of a field whose key is its value as it is."""
+    value = attrgetter(name)
+    return lambda requests, ignored: map(value, requests)
+
+
+def _lower(name: str) -> Callable[[Sequence[Request], Ignored], Iterable[Hashable]]:
+    """The keys of a field whose key is its value in lower case."""
+    value = attrgetter(name)
+    return lambda requests, ignored: map(str.lower, map(value, requests))
+
+
 def _show_body(request: Request) -> str:
     body = request.body
     excerpt = repr(body[:40]) + ("..." if len(body) > 40 else "")
@@ -53,11 +70,11 @@ def _show_body(request: Request) -> str:
 
 
 FIELDS: dict[str, Field] = {
-    "method": Field(lambda r, _: r.method, lambda r: r.method),
-    "scheme": Field(lambda r, _: r.scheme.lower(), lambda r: r.scheme),
-    "host": Field(lambda r, _: r.host.lower(), lambda r: r.host),
-    "port": Field(lambda r, _: r.port, lambda r: str(r.port)),
-    "path": Field(lambda r, _: r.path, lambda r: r.path.decode("latin-1")),
+    "method": Field(lambda r, _: r.method, lambda r: r.method, keys=_attribute("method")),
+    "scheme": Field(lambda r, _: r.scheme.lower(), lambda r: r.scheme, keys=_lower("scheme")),
+    "host": Field(lambda r, _: r.host.lower(), lambda r: r.host, keys=_lower("host")),
+    "port": Field(lambda r, _: r.port, lambda r: str(r.port), keys=_attribute("port")),
+    "path": Field(lambda r, _: r.path, lambda r: r.path.decode("latin-1"), keys=_attribute("path")),
     "query": Field(_query_key, lambda r: r.query.decode("latin-1") or "(none)", _redacted_query),
     "body": Field(_body_key, _show_body),
 }
@@ -139,6 +156,16 @@ class MatchSpec:
         """The index key of `request`: equal keys mean the request matches."""
         redacted = self.redacted
         return tuple([part.key(request, redacted) for part in self._keys])
+
+    def keys(self, requests: Sequence[Request]) -> list[tuple[Hashable, ...]]:
+        """The key of each of `requests` (as `key`), computed field by field: a cassette's."""
+        redacted = self.redacted
+        columns = [
+            map(part.key, requests, repeat(redacted)) if part.keys is None
+            else part.keys(requests, redacted)
+            for part in self._keys
+        ]  # fmt: skip
+        return list(zip(*columns, strict=True)) if columns else [()] * len(requests)
 
     def failures(self, expected: Request, actual: Request) -> tuple[str, ...]:
         """Why `actual` does not match the recorded `expected`, one reason per field."""

@@ -1,6 +1,6 @@
 """A session's recordings, indexed by match key, with how far each key has been played."""
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,10 +12,11 @@ from pretenders_proxy.model.http import Request, Response
 
 
 class Source(Protocol):
-    """Where a recording's response comes from when it is played (the cassette, or memory)."""
+    """Where a recording's response comes from when it is played: the cassette (one reader
+    for all its recordings, indexing.ResponseReader), or memory."""
 
-    def response(self) -> Response:
-        """The response; CassetteError when it cannot be read."""
+    def response_at(self, offset: int, length: int) -> Response:
+        """The response of the record at `offset`; CassetteError when it cannot be read."""
         ...
 
 
@@ -25,13 +26,14 @@ class Kept:
 
     kept: Response
 
-    def response(self) -> Response:
+    def response_at(self, offset: int, length: int) -> Response:
         return self.kept
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """A replayable exchange and where it is stored: cassette, position (from 1), byte offset.
+    """A replayable exchange and where it is stored: cassette, position (from 1), byte offset
+    and length of its record.
 
     Only the request is held: the response is read from `source` when it is played.
     """
@@ -39,19 +41,21 @@ class Recorded:
     cassette: str
     position: int
     offset: int
+    length: int
     request: Request
     status: int
     source: Source
 
     @classmethod
     def of(cls, cassette: str, position: int, offset: int, exchange: Exchange) -> "Recorded":
-        """A recording whose response is kept in memory."""
+        """A recording whose response is kept in memory (its length is not needed: 0)."""
         response = exchange.response
-        return cls(cassette, position, offset, exchange.request, response.status, Kept(response))
+        request, status = exchange.request, response.status
+        return cls(cassette, position, offset, 0, request, status, Kept(response))
 
     def response(self) -> Response:
         """The recorded response; CassetteError when the cassette cannot give it any more."""
-        return self.source.response()
+        return self.source.response_at(self.offset, self.length)
 
     @property
     def where(self) -> str:
@@ -83,6 +87,14 @@ class Tape:
         group.append(recorded)
         if played:
             self._played[key] = len(group)
+
+    def extend(self, recordings: Sequence[Recorded]) -> None:
+        """Index each of `recordings` after the others of its key (none played yet): as `add`
+        on each, with the keys computed all at once (a loaded cassette's)."""
+        index = self._index
+        keys = self.spec.keys([recorded.request for recorded in recordings])
+        for key, recorded in zip(keys, recordings, strict=True):
+            index.setdefault(key, []).append(recorded)
 
     def play(self, request: Request) -> Recorded | None:
         """The next recording for `request`, or None (a miss)."""

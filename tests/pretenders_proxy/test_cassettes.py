@@ -61,3 +61,13 @@ def test_redacted_names_are_found_in_recordings() -> None:
         [request(query=b"t=<redacted>&p=1", headers=((b"X-Key", b"<redacted>"), (b"A", b"b")))]
     )
     assert found == {b"t", b"x-key"}
+
+
+def test_redacted_names_are_found_wherever_they_are_among_many_requests() -> None:
+    plain = [request(query=b"a=1", headers=((b"A", b"b"),))] * 50
+    in_header = request(headers=((b"Authorization", b"<redacted>"),))
+    in_query = request(query=b"key=<redacted>")
+    assert redacted_names(plain) == set() == redacted_names([])
+    assert redacted_names([*plain, in_header, *plain]) == {b"authorization"}
+    assert redacted_names([*plain, in_query]) == {b"key"}
+    assert redacted_names([request(query=b"x=<reda"), request(query=b"cted>")]) == set()

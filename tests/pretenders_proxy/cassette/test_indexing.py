@@ -16,10 +16,14 @@ def test_the_index_keeps_requests_and_reads_each_response_from_disk(tmp_path: Pa
     path = tmp_path / "a.cassette"
     io.write(path, EXCHANGES)
     indexed = indexing.index(path)
-    assert [e.request for e in indexed.entries] == [x.request for x in EXCHANGES]
-    assert [e.status for e in indexed.entries] == [x.response.status for x in EXCHANGES]
-    assert [e.offset for e in indexed.entries] == [s.offset for s in io.read(path).exchanges]
-    assert [e.response() for e in reversed(indexed.entries)] == [
+    assert list(indexed.requests) == [x.request for x in EXCHANGES]
+    assert list(indexed.statuses) == [x.response.status for x in EXCHANGES]
+    assert list(indexed.offsets) == [s.offset for s in io.read(path).exchanges]
+    ends = [*indexed.offsets[1:], path.stat().st_size]
+    assert [end - start for start, end in zip(indexed.offsets, ends, strict=True)] == list(
+        indexed.lengths
+    )
+    assert [indexed.response(n) for n in reversed(range(len(indexed)))] == [
         x.response for x in reversed(EXCHANGES)
     ]
 
@@ -29,7 +33,7 @@ def test_the_index_of_a_cut_cassette_leaves_the_tail_out(tmp_path: Path) -> None
     io.write(path, EXCHANGES)
     os.truncate(path, path.stat().st_size - 3)
     indexed = indexing.index(path)
-    assert len(indexed.entries) == 2 and indexed.truncated_at is not None
+    assert len(indexed) == 2 and indexed.truncated_at is not None
     assert indexed.warning is not None and "incomplete" in indexed.warning
 
 
@@ -39,13 +43,13 @@ def test_a_cassette_changed_after_indexing_fails_every_read_saying_so(tmp_path: 
     indexed = indexing.index(path)
     io.write(path, list(reversed(EXCHANGES)))  # replaced by another file
     with pytest.raises(CassetteError, match="changed on disk since it was loaded"):
-        indexed.entries[0].response()
+        indexed.response(0)
     in_place = indexing.index(path)
     with path.open("r+b") as stream:  # changed in place: same file, other bytes and size
         stream.seek(0, os.SEEK_END)
         stream.write(b"\x00")
     with pytest.raises(CassetteError, match=f"{path} changed on disk"):
-        in_place.entries[1].response()
+        in_place.response(1)
 
 
 def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
@@ -54,14 +58,14 @@ def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
     writer = io.Writer.open(path)
     indexed = indexing.index(path, lambda: writer)
     writer.append(EXCHANGES[1])
-    assert indexed.entries[0].response() == EXCHANGES[0].response
+    assert indexed.response(0) == EXCHANGES[0].response
     other = indexing.index(path)  # no writer of its own: an append by someone else is a change
     with path.open("ab") as stream:
         stream.write(io.pack(to_record(EXCHANGES[2])))
     with pytest.raises(CassetteError, match="changed on disk"):
-        other.entries[0].response()
+        other.response(0)
     with pytest.raises(CassetteError, match="changed on disk"):
-        indexed.entries[0].response()
+        indexed.response(0)
     writer.close()
 
 
@@ -76,10 +80,10 @@ def test_a_damaged_response_is_refused_naming_its_offset(tmp_path: Path) -> None
     record = to_record(EXCHANGES[0])
     record["response"]["headers"] = [[b"Content-Type", 1]]
     path.write_bytes(head + io.pack(record))
-    (entry,) = indexing.index(path).entries
+    indexed = indexing.index(path)
     message = f"{path} is damaged \\(byte {len(head)}: response.headers has an item that is not"
     with pytest.raises(CassetteError, match=message):
-        entry.response()  # ... the rest of the response when it is played
+        indexed.response(0)  # ... the rest of the response when it is played
 
 
 def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged(
@@ -94,12 +98,11 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
         raise AssertionError("the cassette was parsed although its index was cached")
 
     with monkeypatch.context() as patched:
-        patched.setattr(indexing, "open_records", not_again)
+        patched.setattr(indexing, "scan", not_again)
         again = indexing.index(path, cache=cache)
-    assert [(e.offset, e.length, e.request, e.status) for e in again.entries] == [
-        (e.offset, e.length, e.request, e.status) for e in made.entries
-    ]
-    assert [e.response() for e in again.entries] == [x.response for x in EXCHANGES]
+    assert again.requests == made.requests and again.statuses == made.statuses
+    assert (again.offsets, again.lengths) == (made.offsets, made.lengths)
+    assert [again.response(n) for n in range(3)] == [x.response for x in EXCHANGES]
 
 
 def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Path) -> None:
@@ -109,15 +112,13 @@ def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Pat
     writer = io.Writer.open(path)
     writer.append(EXCHANGES[2])
     writer.close()
-    assert [e.request for e in indexing.index(path, cache=cache).entries] == [
-        x.request for x in EXCHANGES
-    ]
+    assert list(indexing.index(path, cache=cache).requests) == [x.request for x in EXCHANGES]
     (saved,) = cache.glob("*.index")
     saved.write_bytes(b"\x00not marshal")
-    assert len(indexing.index(path, cache=cache).entries) == 3
+    assert len(indexing.index(path, cache=cache)) == 3
     os.truncate(path, path.stat().st_size - 3)
     cut = indexing.index(path, cache=cache)
-    assert len(cut.entries) == 2 and cut.truncated_at is not None
+    assert len(cut) == 2 and cut.truncated_at is not None
     assert indexing.index(path, cache=cache).truncated_at == cut.truncated_at  # from the cache
 
 
@@ -137,3 +138,23 @@ def test_indexes_nobody_read_for_a_month_are_deleted(tmp_path: Path) -> None:
     io.write(other, EXCHANGES[:1])
     indexing.index(other, cache=cache)  # a new index: stale ones go
     assert not gone.exists() and kept.exists() and len(list(cache.glob("*.index"))) == 2
+
+
+def test_concurrent_loads_write_the_cache_through_temporary_files_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, cache = tmp_path / "a.cassette", tmp_path / "cache"
+    io.write(path, EXCHANGES)
+    renamed: list[str] = []
+    replace = os.replace
+
+    def noted(source: str, target: Path) -> None:
+        renamed.append(source)
+        replace(source, target)
+
+    monkeypatch.setattr(indexing.os, "replace", noted)
+    indexing.index(path, cache=cache)
+    os.utime(path, ns=(1, 1))  # another stamp: indexed (and kept) again
+    indexing.index(path, cache=cache)
+    assert len(set(renamed)) == 2
+    assert [p.name for p in cache.iterdir()] == [indexing._cache_file(cache, path).name]

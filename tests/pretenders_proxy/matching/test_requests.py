@@ -131,3 +131,18 @@ def test_a_request_matches_itself_with_its_query_in_any_order(
     reordered = replace(recorded, query=b"&".join(pairs), host=recorded.host.upper())
     assert spec.failures(recorded, reordered) == ()
     assert spec.key(recorded) == spec.key(reordered)
+
+
+redactions = st.sets(st.sampled_from([b"a", b"q", b"accept"])).map(frozenset)
+
+
+@given(specs, redactions, st.lists(requests_strategy, max_size=5))
+def test_the_keys_of_many_requests_at_once_are_each_ones_key(
+    spec: MatchSpec, redacted: frozenset[bytes], requests: list[Request]
+) -> None:
+    spec = MatchSpec(spec.fields, redacted)
+    assert spec.keys(requests) == [spec.key(r) for r in requests]
+
+
+def test_a_spec_of_no_fields_gives_every_request_the_same_key() -> None:
+    assert MatchSpec(()).keys([request(), request("POST")]) == [(), ()]

@@ -73,3 +73,19 @@ def test_unplayed_recordings_in_cassette_order() -> None:
     assert [r.position for r in tape.unplayed()] == [3, 4]
     _bodies(tape, GET, POST)
     assert tape.unplayed() == []
+
+
+def test_recordings_added_at_once_play_as_if_added_one_by_one() -> None:
+    made = [
+        Recorded.of("c.cassette", n, n * 100, exchange(r, body=str(n).encode()))
+        for n, r in enumerate([POST, GET, POST, GET, request(path=b"/other")], 1)
+    ]
+    at_once, one_by_one = Tape(MatchSpec()), Tape(MatchSpec())
+    at_once.extend(made)
+    for recorded in made:
+        one_by_one.add(recorded)
+    requests = [GET, POST, GET, POST, GET, request(path=b"/other")]
+    assert _bodies(at_once, *requests) == _bodies(one_by_one, *requests) == [
+        b"2", b"1", b"4", b"3", b"4", b"5"
+    ]  # fmt: skip
+    assert at_once.unplayed() == one_by_one.unplayed() == []
