@@ -9,7 +9,7 @@ from aiohttp import HttpVersion, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from pretenders_proxy.api.router import Router, runtime_of
-from pretenders_proxy.model.http import Headers, Request, split_host
+from pretenders_proxy.model.http import Headers, quick_request, split_host
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.runtime import Runtime
@@ -48,7 +48,7 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     store.touch(session)
     started = time.perf_counter()
     host, port = split_host(request.host)
-    seen = Request(
+    seen = quick_request(
         request.method,
         ("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
         query.encode("latin-1"),

@@ -21,9 +21,9 @@ import msgpack
 from pretenders_proxy.cassette import migrate
 from pretenders_proxy.cassette.io import Stamp, Writer, cut_short_warning, stamp_of
 from pretenders_proxy.cassette.record import response_from_record
-from pretenders_proxy.cassette.scan import Found, make_request, scan
+from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.http import Request, Response, quick_request
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def index(
 
 
 def _indexed(path: Path, reader: ResponseReader, found: Found) -> Indexed:
-    requests = tuple(map(make_request, *found.fields))
+    requests = tuple(map(quick_request, *found.fields))
     return Indexed(
         path,
         found.version,

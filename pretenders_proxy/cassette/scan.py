@@ -21,7 +21,6 @@ from pretenders_proxy.cassette.record import (
     response_from_record,
 )
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request
 
 
@@ -40,8 +39,6 @@ class Found:
 
 
 REQUEST_FIELDS = tuple(field.name for field in fields(Request))
-make_request = maker(Request)
-"""Request(*fields), for fields already checked."""
 _KINDS: dict[str, type] = {
     "method": str,
     "path": bytes,

@@ -14,6 +14,7 @@ from pretenders_proxy.cassette import indexing, io, scan
 from pretenders_proxy.cassette.record import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import quick_request
 from tests.pretenders_proxy.cassette.test_io import exchanges_strategy, msgpack_values
 from tests.pretenders_proxy.factories import exchange, request
 
@@ -83,7 +84,7 @@ def test_records_in_another_order_are_indexed_quickly() -> None:
     shuffled["request"] = dict(reversed(record["request"].items()))
     quick, checked = _indexes(HEAD + io.pack(shuffled) + io.pack(record))
     assert quick is not None and quick == checked
-    requests = [scan.make_request(*row) for row in zip(*quick.fields, strict=True)]
+    requests = [quick_request(*row) for row in zip(*quick.fields, strict=True)]
     assert requests == [EXCHANGES[0].request] * 2
 
 
