@@ -52,6 +52,9 @@ class CassetteFiles:
         self.index_cache = index_cache
         """Where the indexes of loaded cassettes are kept for the next start (None: nowhere)."""
         self._writers: dict[Path, io.Writer] = {}
+        self._resolved: dict[str, Path] = {}
+        """Each recording path as resolved at the last mode switch (not again per exchange:
+        resolving a path is a system call per folder in it)."""
         self.problems: dict[str, str] = {}
         """The last failure to record to a cassette (by path as configured), until one works."""
 
@@ -69,7 +72,9 @@ class CassetteFiles:
 
     def writer(self, path: str) -> io.Writer:
         """The open writer of `path` (opened, and mended if its tail is cut, on first use)."""
-        where = resolve(path)
+        where = self._resolved.get(path)
+        if where is None:
+            where = self._resolved[path] = resolve(path)
         found = self._writers.get(where)
         if found is None or found.closed:
             found = self._writers[where] = io.Writer.open(where)
@@ -77,6 +82,7 @@ class CassetteFiles:
 
     def switch(self, store: Store, session: Session, config: ModeConfig) -> Playback:
         """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was."""
+        self._resolved.clear()
         try:
             if config.recording is not None:
                 self.writer(config.recording)  # fails now, not at the first exchange

@@ -45,6 +45,24 @@ def test_record_opens_its_writer_at_once_and_releases_it_after(
     assert writer.closed
 
 
+def test_a_recording_path_is_resolved_when_the_mode_is_set(
+    tmp_path: Path, files: CassetteFiles
+) -> None:
+    first, second, link = tmp_path / "1.cassette", tmp_path / "2.cassette", tmp_path / "link"
+    link.symlink_to(first)
+    store = Store()
+    session = store.get("default")
+    files.switch(store, session, ModeConfig(Mode.RECORD, (str(link),)))
+    link.unlink()
+    link.symlink_to(second)  # moved while recording: the exchanges stay in one file
+    files.append(str(link), exchange(body=b"one"))
+    files.switch(store, session, ModeConfig(Mode.RECORD, (str(link),)))
+    files.append(str(link), exchange(body=b"two"))
+    files.close()
+    assert [s.exchange.response.body for s in io.read(first).exchanges] == [b"one"]
+    assert [s.exchange.response.body for s in io.read(second).exchanges] == [b"two"]
+
+
 def test_a_failed_switch_leaves_the_session_as_it_was(tmp_path: Path, files: CassetteFiles) -> None:
     store = Store()
     session = store.get("default")
