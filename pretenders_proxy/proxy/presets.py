@@ -25,7 +25,7 @@ class Presets:
         if flow.response is not None or flow.error is not None or is_control(flow):
             return
         session = self.runtime.store.find(session_of(flow))
-        if session is None:
+        if session is None or not session.presets:  # none to try: no request to convert
             return
         answer = session.answer(request_of(flow))
         if answer.preset is None:
