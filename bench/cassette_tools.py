@@ -1,7 +1,7 @@
 """W6: cassette tools on a 100,000-exchange cassette: show, stats and convert stream.
 
 A cassette is generated in a temporary directory (never kept); each command runs as its own
-process and reports wall time and peak RSS (its VmHWM). The baseline is `io.read`, which holds
+process and reports wall time and peak RSS (its VmHWM). The baseline is `reading.read`, which holds
 every exchange at once: the tools must stay far below it and far below the cassette's size.
 Run alone: `python bench/cassette_tools.py [--exchanges N]`.
 """
@@ -21,14 +21,14 @@ from typing import Any
 
 from harness import peak_rss_mb
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Request, Response
 
 EXCHANGES = 100_000
 PYTHON = sys.executable
-HOLD_ALL = "from pathlib import Path; import sys; from pretenders_proxy.cassette import io; " \
-    "print(len(io.read(Path(sys.argv[1])).exchanges))"  # fmt: skip
+HOLD_ALL = "from pathlib import Path; import sys; from pretenders_proxy.cassette import reading; " \
+    "print(len(reading.read(Path(sys.argv[1])).exchanges))"  # fmt: skip
 
 
 def generated(count: int) -> Iterator[Exchange]:
@@ -71,12 +71,12 @@ def run(options: Any) -> dict[str, Any]:
     count = getattr(options, "exchanges", EXCHANGES)
     with tempfile.TemporaryDirectory(prefix="pretenders-w6-") as where:
         cassette = Path(where) / "big.cassette"
-        io.write(cassette, generated(count))
+        writing.write(cassette, generated(count))
         os.sync()  # a user's cassette is on disk: no flushing of it while the tools are timed
         size_mb = round(cassette.stat().st_size / 2**20, 1)
         tool = [PYTHON, "-m", "pretenders_proxy", "cassette"]
         systems = {
-            "io.read (holds all, baseline)": measured([PYTHON, "-c", HOLD_ALL, str(cassette)]),
+            "reading.read (holds all, baseline)": measured([PYTHON, "-c", HOLD_ALL, str(cassette)]),
             "cassette --help (start-up)": measured([*tool, "--help"]),
             "import flowfile (mitm start-up)": measured(
                 [PYTHON, "-c", "import pretenders_proxy.proxy.flowfile"]
@@ -92,16 +92,16 @@ def run(options: Any) -> dict[str, Any]:
             output.unlink()
     for figures in systems.values():
         figures["exchanges_per_s"] = round(count / figures["wall_s"])
-    hold = systems["io.read (holds all, baseline)"]["peak_rss_mb"]
+    hold = systems["reading.read (holds all, baseline)"]["peak_rss_mb"]
     tools = [name for name in systems if name.startswith(("show", "stats", "convert"))]
-    ratios = {f"{name}: peak RSS / io.read's": round(systems[name]["peak_rss_mb"] / hold, 3)
+    ratios = {f"{name}: peak RSS / reading.read's": round(systems[name]["peak_rss_mb"] / hold, 3)
               for name in tools}  # fmt: skip
     ratios["cassette size (MiB)"] = size_mb
     return {
         "systems": systems,
         "ratios": ratios,
         "targets": {
-            f"{name} peak RSS < half of io.read's": systems[name]["peak_rss_mb"] < hold / 2
+            f"{name} peak RSS < half of reading.read's": systems[name]["peak_rss_mb"] < hold / 2
             for name in tools
         },
         "exchanges": count,

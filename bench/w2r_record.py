@@ -13,7 +13,7 @@ from mitmproxy import io as flow_io
 from systems import mitmdump, pretenders, upstream
 from w2_replay import measure
 
-from pretenders_proxy.cassette import io as cassette_io
+from pretenders_proxy.cassette import reading
 
 
 def run(options: Any) -> dict[str, Any]:
@@ -25,9 +25,7 @@ def run(options: Any) -> dict[str, Any]:
         with pretenders("record", [str(cassette)], confdir=folder) as p:
             systems["pretenders record"] = measure(p.proxy_port, target, options)
         answered = sum(run["requests"] for run in systems["pretenders record"]["runs"])
-        systems["pretenders record"]["exchanges_on_disk"] = len(
-            cassette_io.read(cassette).exchanges
-        )
+        systems["pretenders record"]["exchanges_on_disk"] = len(reading.read(cassette).exchanges)
         systems["pretenders record"]["requests_answered_in_measured_runs"] = answered
         port = free_port()
         with mitmdump(["-w", str(flows), "--set", f"confdir={folder}"], port):

@@ -22,7 +22,7 @@ from harness import Load, free_port, in_turns, proxy_script, ratio, wrk
 from systems import PAYLOAD, Pretenders, mitmdump, pretenders
 from w2_replay import fetch_through
 
-from pretenders_proxy.cassette import io as cassette_io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Request, Response
 
@@ -131,9 +131,9 @@ def run(options: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         one, many = folder / "one.cassette", folder / "many.cassette"
-        cassette_io.write(one, exchanges(1))
+        writing.write(one, exchanges(1))
         began = time.monotonic()
-        cassette_io.write(many, exchanges(MANY))
+        writing.write(many, exchanges(MANY))
         size_mb = round(many.stat().st_size / 2**20, 1)
         written_s = round(time.monotonic() - began, 1)
         # A user's cassette was written long before its replay: nothing of it (or of anything

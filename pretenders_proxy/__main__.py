@@ -1,5 +1,5 @@
 """`python -m pretenders_proxy` is the `pretenders` command."""
 
-from pretenders_proxy.cli import main
+from pretenders_proxy.cli.app import main
 
 main()

@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.cassette import reading, writing
 from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.testing.launcher import launch
 
 HOST = "api.example.test"
 
@@ -183,8 +183,8 @@ def main() -> None:
             for server in (plain, secure):
                 server.shutdown()
                 server.server_close()
-        exchanges = [renamed(stored.exchange) for stored in io.read(raw).exchanges]
-    io.write(output, exchanges)
+        exchanges = [renamed(stored.exchange) for stored in reading.read(raw).exchanges]
+    writing.write(output, exchanges)
     print(f"{output}: {len(exchanges)} exchanges", file=sys.stderr)
 
 

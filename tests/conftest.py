@@ -11,7 +11,7 @@ import pytest
 import requests
 from hypothesis import settings
 
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.mailing import Send, message
 
 pytest_plugins = ["pytester"]

@@ -12,7 +12,9 @@ def _loaded(statement: str) -> set[str]:
     return set(done.stdout.split())
 
 
-@pytest.mark.parametrize("statement", ["import pretenders_proxy", "import pretenders_proxy.cli"])
+@pytest.mark.parametrize(
+    "statement", ["import pretenders_proxy", "import pretenders_proxy.cli.app"]
+)
 def test_the_package_and_cli_do_not_import_the_client(statement: str) -> None:
     assert "httpx" not in _loaded(statement)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
@@ -47,7 +47,7 @@ def test_asyncio_example(pytester: pytest.Pytester) -> None:
 def test_cassette_tools_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from pretenders_proxy.cli import app
+    from pretenders_proxy.cli.app import app
 
     block = README.split("<!-- README example: cassette-tools", 1)[1].split("```console\n")[1]
     commands = [line.split("  #")[0].split() for line in block.split("```")[0].splitlines()]

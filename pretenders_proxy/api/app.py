@@ -23,7 +23,7 @@ from pretenders_proxy.api import (
     v1,
 )
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 V1 = "/api/v1/"
 

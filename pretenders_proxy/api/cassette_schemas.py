@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pretenders_proxy.matching.fields import parse_match_on
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
-from pretenders_proxy.matching.requests import parse_match_on
 
 
 class ModeIn(BaseModel):

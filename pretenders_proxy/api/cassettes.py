@@ -16,8 +16,8 @@ from pretenders_proxy.api.router import (
     session_of,
 )
 from pretenders_proxy.api.v1 import SESSION
-from pretenders_proxy.cassette import io, pages
-from pretenders_proxy.cassettes import resolve
+from pretenders_proxy.cassette import pages, reading
+from pretenders_proxy.cassette.files import resolve
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Session
 
@@ -76,7 +76,7 @@ async def list_exchanges(request: web.Request) -> web.Response:
     limit = query_whole(request, "limit", DEFAULT_LIMIT)
     if not 1 <= limit <= pages.MAX_LIMIT:
         raise BadRequestError(f"limit={limit} is out of range; give 1 to {pages.MAX_LIMIT}")
-    found = io.page(resolve(path), offset, limit)
+    found = reading.page(resolve(path), offset, limit)
     following = offset + len(found.exchanges)
     return json_response(
         {

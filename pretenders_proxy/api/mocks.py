@@ -12,8 +12,8 @@ from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.model.http import Headers, quick_request, split_host
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.runtime import Runtime
-from pretenders_proxy.sockets import reset_on_close
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.server.sockets import reset_on_close
 from pretenders_proxy.store.presets import miss_response
 
 router = Router("mock traffic", plain_errors=True)

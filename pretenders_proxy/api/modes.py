@@ -6,7 +6,7 @@ from pretenders_proxy.api import cassette_views
 from pretenders_proxy.api.cassette_schemas import ModeIn, ModeOut
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.v1 import SESSION
-from pretenders_proxy.cassettes import confine
+from pretenders_proxy.cassette.files import confine
 from pretenders_proxy.store.session import Protocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 

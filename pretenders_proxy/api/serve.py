@@ -1,7 +1,6 @@
 """How the control API is served inside mitmproxy's loop: no signal handlers, no exit calls."""
 
 import asyncio
-import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from pretenders_proxy.errors import ListenError
+from pretenders_proxy.server.binding import describe_bind_error
 
 
 @dataclass(eq=False)
@@ -84,11 +84,3 @@ def _is_oversized_head(error: BaseException | None) -> bool:
     return isinstance(error, LineTooLong) or (
         isinstance(error, BadHttpMessage) and "Too many headers" in str(error)
     )
-
-
-def describe_bind_error(what: str, host: str, port: int, error: OSError) -> str:
-    if error.errno == errno.EADDRINUSE:
-        return f"{what}: port {port} on {host} is already in use (choose another port)"
-    if error.errno == errno.EACCES:
-        return f"{what}: no permission to listen on port {port} on {host}"
-    return f"{what}: cannot listen on {host}:{port}: {error.strerror or error}"

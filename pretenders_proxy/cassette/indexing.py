@@ -2,7 +2,7 @@
 large cassette does not hold its bodies in memory. A `ResponseReader` reads a response from disk
 (os.pread) when it is played; indexes are cached in the confdir (marshal) for the next start.
 
-With `io` and `scan`, the only modules that read cassette files.
+With `reading` and `scan`, the only modules that read cassette files.
 """
 
 import hashlib
@@ -19,8 +19,8 @@ from pathlib import Path
 import msgpack
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.io import Stamp, Writer, cut_short_warning, stamp_of
-from pretenders_proxy.cassette.record import response_from_record
+from pretenders_proxy.cassette.codec import response_from_record
+from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, stamp_of
 from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request, Response, quick_request
@@ -33,11 +33,12 @@ class ResponseReader:
 
     The file must stay as it was indexed: once it changed (another size, modification time or
     file at its path), every read fails with a CassetteError saying so. Only the appends of
-    this process's own writer of the file (`follows`) are taken in stride.
+    this process's own writer of the file are taken in stride: `follows` gives the stamp that
+    writer left the file with (None: no writer).
     """
 
     def __init__(
-        self, path: Path, version: int, stamp: Stamp, follows: Callable[[], Writer | None]
+        self, path: Path, version: int, stamp: Stamp, follows: Callable[[], Stamp | None]
     ) -> None:
         self.path = path
         self.version = version
@@ -66,8 +67,7 @@ class ResponseReader:
     def _check(self, now: Stamp) -> None:
         if now == self.stamp:
             return
-        writer = self.follows()
-        if writer is not None and writer.stamp == now and now[:2] == self.stamp[:2]:
+        if self.follows() == now and now[:2] == self.stamp[:2]:
             self.stamp = now  # our own append: the indexed records are where they were
             return
         raise CassetteError(
@@ -107,13 +107,13 @@ class Indexed:
 
 def index(
     path: Path,
-    follows: Callable[[], Writer | None] = lambda: None,
+    follows: Callable[[], Stamp | None] = lambda: None,
     cache: Path | None = None,
 ) -> Indexed:
     """The requests of the cassette at `path` and where each record lies, for replay.
 
-    Errors as `read`; `follows` gives this process's writer of the file, if any (see
-    ResponseReader).
+    Errors as `read`; `follows` gives the stamp this process's own writer of the file left it
+    with, if any (see ResponseReader).
     `cache`: a directory keeping each index made (marshal, keyed by the cassette's path and
     stamp), so that the next start with an unchanged cassette reads it instead.
     """
@@ -202,7 +202,7 @@ def _prune(cache: Path) -> None:
 
 
 def _cached(
-    cache: Path | None, path: Path, stamp: Stamp, follows: Callable[[], Writer | None]
+    cache: Path | None, path: Path, stamp: Stamp, follows: Callable[[], Stamp | None]
 ) -> Indexed | None:
     """The saved index of `path` if it was made from the file as it is now (same stamp)."""
     if cache is None:

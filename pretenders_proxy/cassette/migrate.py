@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from pretenders_proxy.cassette.record import VERSION, Record
+from pretenders_proxy.cassette.codec import VERSION, Record
 from pretenders_proxy.errors import CassetteError
 
 type Migration = Callable[[Record], Record]

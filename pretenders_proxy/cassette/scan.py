@@ -12,14 +12,14 @@ from typing import IO, Any
 import msgpack
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.io import MAX_RECORD, TRUNCATED, open_records, unpacker_of
-from pretenders_proxy.cassette.record import (
+from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
     Record,
     request_from_record,
     response_from_record,
 )
+from pretenders_proxy.cassette.reading import MAX_RECORD, TRUNCATED, open_records, unpacker_of
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON
+from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 
 
 class Mode(StrEnum):

@@ -16,7 +16,7 @@ from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 
 def default_addons(runtime: Runtime | None = None) -> list[Any]:

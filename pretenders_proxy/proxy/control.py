@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from mitmproxy import http
 
 from pretenders_proxy.proxy.tags import tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import is_loopback
 
 

@@ -6,7 +6,7 @@ from mitmproxy import http
 
 from pretenders_proxy.proxy.convert import request_of, response_from_flow
 from pretenders_proxy.proxy.tags import is_control, session_of, source_of, tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 
 class Journal:

@@ -10,7 +10,7 @@ from mitmproxy.master import Master
 
 from pretenders_proxy.proxy import default_addons
 from pretenders_proxy.proxy.hooks import HookCache
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
 
 

@@ -12,7 +12,7 @@ from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import flow_response, request_of
 from pretenders_proxy.proxy.tags import answered, is_control, session_of, tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.presets import miss_response
 
 logger = logging.getLogger(__name__)

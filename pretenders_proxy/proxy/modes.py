@@ -6,9 +6,9 @@ from mitmproxy import ctx, exceptions
 from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON, parse_match_on
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat, choice
-from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON, parse_match_on
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 OPTIONS = {

@@ -6,7 +6,7 @@ from mitmproxy import ctx, exceptions
 from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
 
 OPTIONS = {

@@ -9,8 +9,8 @@ from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy.convert import reply_to_flow, request_of
 from pretenders_proxy.proxy.tags import answered, is_control, session_of
-from pretenders_proxy.runtime import Runtime
-from pretenders_proxy.sockets import reset_on_close
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.server.sockets import reset_on_close
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.proxy.convert import exchange_from_flow
 from pretenders_proxy.proxy.misses import fail_closed
 from pretenders_proxy.proxy.tags import session_of, tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.tape import Recorded
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import request_of, response_to_flow
 from pretenders_proxy.proxy.misses import fail_closed
 from pretenders_proxy.proxy.tags import answered, is_control, session_of
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 LAZY = {"connection_strategy": "lazy", "upstream_cert": False}

@@ -10,9 +10,9 @@ from pretenders_proxy.api.app import create_app, direct_mocks
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.smtp.listeners import SmtpListeners
-from pretenders_proxy.tasks import spawn
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import weakref
 from mitmproxy import connection, http
 
 from pretenders_proxy.proxy.tags import tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.session import Protocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 

@@ -8,7 +8,7 @@ from aiosmtpd.smtp import Session as SmtpSession
 
 from pretenders_proxy.model.mail import Envelope as MailEnvelope
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 

@@ -10,9 +10,9 @@ from functools import partial
 from aiosmtpd.smtp import SMTP
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.api.serve import describe_bind_error
 from pretenders_proxy.errors import ListenError
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.binding import describe_bind_error
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import ANY_PORT, is_loopback
 from pretenders_proxy.smtp.handler import CaptureHandler, accept_any
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pretenders_proxy.matching.engine import Miss, nearest
+from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
-from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 

@@ -19,7 +19,7 @@ import requests
 import pretenders_proxy.client.http
 import pretenders_proxy.constants
 import pretenders_proxy.errors
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.testing.launcher import RunningServer, launch
 
 CLIENTS = {
     "original-1.4.5": SimpleNamespace(

@@ -18,7 +18,7 @@ import requests
 
 import pretenders_proxy.client.smtp
 import pretenders_proxy.errors
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.testing.launcher import RunningServer, launch
 
 CLIENTS = {
     "original-1.4.5": SimpleNamespace(

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pretenders_proxy.cli import app
+from pretenders_proxy.cli.app import app
 from pretenders_proxy.client.mail import Mailbox
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.tlsca import LocalCA, make_ca
 from tests.integration.upstream import Upstream
 

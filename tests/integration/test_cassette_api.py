@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.cassette import writing
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.upstream import Upstream
 from tests.pretenders_proxy.factories import exchange, many, request
 
@@ -23,7 +23,7 @@ def test_a_replayed_cassette_is_listed_page_by_page(
     control: str, session: str, tmp_path: Path
 ) -> None:
     path = str(tmp_path / "api.cassette")
-    io.write(Path(path), [exchange(request(path=f"/{n}".encode())) for n in range(1, 121)])
+    writing.write(Path(path), [exchange(request(path=f"/{n}".encode())) for n in range(1, 121)])
     switch(control, session, mode="replay", cassettes=[path])
     listed = requests.get(f"{control}/api/v1/cassettes", params={"session": session}).json()
     assert [(c["path"], c["replaying"], c["recording"]) for c in listed] == [(path, True, False)]
@@ -74,14 +74,14 @@ def test_a_cut_cassette_is_listed_as_truncated_and_a_damaged_one_is_named(
     control: str, session: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "cut.cassette"
-    io.write(path, [exchange(request(path=f"/{n}".encode())) for n in range(1, 4)])
+    writing.write(path, [exchange(request(path=f"/{n}".encode())) for n in range(1, 4)])
     switch(control, session, mode="replay", cassettes=[str(path)])
     params = {"session": session, "cassette": str(path)}
     whole = path.read_bytes()
     path.write_bytes(whole[:-4])  # as a killed recorder leaves it
     page = requests.get(control + EXCHANGES, params=params, timeout=10).json()
     assert (page["total"], page["truncated"], len(page["exchanges"])) == (2, True, 2)
-    path.write_bytes(whole + io.pack({"request": "not a map"}))
+    path.write_bytes(whole + writing.pack({"request": "not a map"}))
     answer = requests.get(control + EXCHANGES, params=params, timeout=10)
     assert answer.status_code == 400
     assert f"{path} is damaged (byte {len(whole)}: " in answer.json()["error"]
@@ -102,7 +102,7 @@ def test_bad_listing_requests_get_a_4xx_naming_the_problem(
     control: str, session: str, tmp_path: Path, params: dict[str, str], status: int, problem: str
 ) -> None:
     path = str(tmp_path / "a.cassette")
-    io.write(Path(path), [exchange()])
+    writing.write(Path(path), [exchange()])
     switch(control, session, mode="replay", cassettes=[path])
     answer = requests.get(
         control + EXCHANGES, params={"session": session, "cassette": path} | params, timeout=10

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 import vcr
 
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.testing.launcher import launch
 from tests.integration.conftest import AppEnv, run_pretenders
 from tests.integration.upstream import GZIPPED, PNG, Upstream
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from pretenders_proxy import APIError, Pretenders
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 
 
 @pytest.fixture

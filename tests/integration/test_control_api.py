@@ -8,7 +8,7 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 
 
 def post(control: str, path: str, data: bytes | str | None = None, **kw: Any) -> requests.Response:

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 import httpx
 import requests
 
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 
 
 def test_requests_and_mail_arrive_as_events(

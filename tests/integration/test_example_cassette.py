@@ -8,9 +8,9 @@ from pathlib import Path
 import msgpack
 import requests
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.cassette.record import from_record, to_record
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cassette.codec import from_record, to_record
+from pretenders_proxy.testing.launcher import launch
 from tests.integration.clients import with_curl
 from tests.integration.conftest import AppEnv
 
@@ -23,9 +23,9 @@ def test_the_example_round_trips_byte_for_byte(tmp_path: Path) -> None:
         header, *records = msgpack.Unpacker(stream, raw=False)
     assert header["format"] == "pretenders-cassette"
     assert [to_record(from_record(record)) for record in records] == records
-    loaded = io.read(EXAMPLE)
+    loaded = reading.read(EXAMPLE)
     copy = tmp_path / "copy.cassette"
-    io.rewrite(copy, loaded.header, (stored.exchange for stored in loaded.exchanges))
+    writing.rewrite(copy, loaded.header, (stored.exchange for stored in loaded.exchanges))
     assert copy.read_bytes() == EXAMPLE.read_bytes()
 
 
@@ -55,7 +55,8 @@ def test_the_script_regenerates_the_example(tmp_path: Path) -> None:
 
     def requests_of(path: Path) -> list[tuple[str, str]]:
         return [
-            (s.exchange.request.method, s.exchange.request.url) for s in io.read(path).exchanges
+            (s.exchange.request.method, s.exchange.request.url)
+            for s in reading.read(path).exchanges
         ]
 
     assert requests_of(output) == requests_of(EXAMPLE)

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import requests
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.testing.launcher import launch
 from tests.integration.clients import CLIENTS
 from tests.integration.conftest import AppEnv
 from tests.integration.upstream import Upstream
@@ -23,7 +23,7 @@ def test_misses_in_replay_connect_to_no_upstream(
     upstream: Upstream, tls_upstream: Upstream, cassette: Path, confdir: Path, app_env: AppEnv
 ) -> None:
     known = Request("GET", b"/known", host="127.0.0.1", port=upstream.port)
-    io.write(cassette, [Exchange(known, Response(200, body=b"recorded"))])
+    writing.write(cassette, [Exchange(known, Response(200, body=b"recorded"))])
     reverse = ["--reverse", f"{upstream.url}=0", "--reverse", f"{tls_upstream.url}=0"]
     with launch([*reverse, str(cassette)], confdir=confdir, command="replay") as replayer:
         app_env.use(replayer)

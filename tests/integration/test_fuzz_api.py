@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from pretenders_proxy.api.app import routes
 from pretenders_proxy.api.openapi import document
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.testing.launcher import RunningServer, launch
 
 SPEC = document(routes())
 SCHEMA = schemathesis.openapi.from_dict(SPEC)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import requests
 
 from pretenders_proxy.api.schemas import RequestOut
-from pretenders_proxy.launcher import RunningServer
 from pretenders_proxy.model.journal import REPLY_PREVIEW
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.upstream import BIG, GZIPPED, Upstream
 
 type Pairs = list[list[str]]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.launcher import RunningServer, launch
 from pretenders_proxy.proxy.limits import MAX_HEAD
+from pretenders_proxy.testing.launcher import RunningServer, launch
 
 LIMIT = 1024 * 1024
 OVER = b"x" * (LIMIT + 1)

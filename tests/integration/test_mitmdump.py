@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 
@@ -20,7 +20,7 @@ CONTROL = re.compile(r"pretenders control API at (http://\S+)")
 def test_mitmdump_replays_a_cassette_with_the_pretenders_addons(tmp_path: Path) -> None:
     cassette = tmp_path / "api.cassette"
     known = Request("GET", b"/hello", host="api.example.test", port=80)
-    io.write(cassette, [Exchange(known, Response(200, ((b"X-From", b"cassette"),), b"hi\n"))])
+    writing.write(cassette, [Exchange(known, Response(200, ((b"X-From", b"cassette"),), b"hi\n"))])
     mitmdump = Path(sys.executable).parent / "mitmdump"
     command = [
         str(mitmdump), "-s", str(ADDON), "--listen-host", "127.0.0.1", "--listen-port", "0",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.conftest import AppEnv, run_pretenders
 from tests.integration.upstream import Upstream
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.launcher import launch, start
+from pretenders_proxy.testing.launcher import launch, start
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import requests
 
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 
 
 def add_preset(control: str, session: str, **preset: Any) -> dict[str, Any]:

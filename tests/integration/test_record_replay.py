@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from pretenders_proxy.cassette import io as cassette_io
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.testing.launcher import launch
 from tests.integration.clients import CLIENTS, Seen, with_curl, with_requests
 from tests.integration.conftest import AppEnv
 from tests.integration.tlsca import LocalCA
@@ -101,9 +101,7 @@ def test_replay_leaves_out_the_recorded_connection_s_headers(cassette: Path, con
         ((b"Content-Type", b"text/plain"), (b"Connection", b"close"), (b"Keep-Alive", b"5")),
         b"kept open\n",
     )
-    cassette_io.write(
-        cassette, [Exchange(Request("GET", b"/a", host="api.test", port=80), recorded)]
-    )
+    writing.write(cassette, [Exchange(Request("GET", b"/a", host="api.test", port=80), recorded)])
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
         proxy = urlsplit(replayer.proxy)
         client = http.client.HTTPConnection(proxy.hostname or "", proxy.port, timeout=10)
@@ -134,12 +132,12 @@ def test_a_second_start_reads_the_cached_index_until_the_cassette_changes(
         ):
             return [client.get(f"http://api.test/{n}").text for n in range(count)]
 
-    cassette_io.write(cassette, [exchange(0), exchange(1)])
+    writing.write(cassette, [exchange(0), exchange(1)])
     assert replayed(2) == ["answer 0\n", "answer 1\n"]
     indexes = (confdir / "cassette-index").glob("*.index")
     assert any(str(cassette).encode() in index.read_bytes() for index in indexes)
     assert replayed(2) == ["answer 0\n", "answer 1\n"]  # from the cached index
-    writer = cassette_io.Writer.open(cassette)
+    writer = writing.Writer.open(cassette)
     writer.append(exchange(2))
     writer.close()
     assert replayed(3) == ["answer 0\n", "answer 1\n", "answer 2\n"]

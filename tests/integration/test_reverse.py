@@ -4,7 +4,7 @@ from pathlib import Path
 
 import requests
 
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.testing.launcher import launch
 from tests.integration.conftest import AppEnv
 from tests.integration.tlsca import LocalCA
 from tests.integration.upstream import Upstream

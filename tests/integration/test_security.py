@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.cassette.io import read
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.cassette.reading import read
+from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.conftest import run_pretenders
 from tests.integration.upstream import Upstream
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from pretenders_proxy import Pretenders
-from pretenders_proxy.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.upstream import Upstream
 
 

@@ -11,7 +11,7 @@ import requests
 
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.client.smtp import SMTPMock
-from pretenders_proxy.launcher import LaunchError, RunningServer, launch
+from pretenders_proxy.testing.launcher import LaunchError, RunningServer, launch
 from tests.integration.mailing import Send, message
 
 SENDERS, MAILS_EACH = 8, 100

@@ -9,8 +9,8 @@ import requests
 from typer.testing import CliRunner
 
 from pretenders_proxy.certs import system_roots
-from pretenders_proxy.cli import app
-from pretenders_proxy.launcher import RunningServer, launch
+from pretenders_proxy.cli.app import app
+from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.conftest import AppEnv
 from tests.integration.tlsca import LocalCA
 from tests.integration.upstream import Upstream

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.testing.launcher import launch
 
 
 def send(proxy: str, path: str, method: str = "GET") -> requests.Response:

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.cassette.record import header, to_record
+from pretenders_proxy.cassette import writing
+from pretenders_proxy.cassette.codec import header, to_record
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 
@@ -34,6 +34,6 @@ def exchange(
 
 def many(path: Path, count: int) -> Path:
     """A cassette of `count` small exchanges, written fast (one record packed, repeated)."""
-    record = io.pack(to_record(exchange(request(path=b"/same"))))
-    path.write_bytes(io.pack(header(datetime.now(UTC))) + record * count)
+    record = writing.pack(to_record(exchange(request(path=b"/same"))))
+    path.write_bytes(writing.pack(header(datetime.now(UTC))) + record * count)
     return path

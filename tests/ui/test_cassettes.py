@@ -6,7 +6,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from tests.integration.upstream import Upstream
 from tests.pretenders_proxy.factories import exchange, request
 from tests.ui.conftest import screenshot
@@ -54,7 +54,7 @@ def test_a_long_cassette_is_shown_a_page_at_a_time(
     page: Page, ui: Callable[[str], str], control: str, session: str, tmp_path: Path
 ) -> None:
     cassette = tmp_path / "long.cassette"
-    io.write(cassette, [exchange(request(path=f"/item/{n}".encode())) for n in range(1, 121)])
+    writing.write(cassette, [exchange(request(path=f"/item/{n}".encode())) for n in range(1, 121)])
     body = {"mode": "replay", "cassettes": [str(cassette)]}
     requests.put(f"{control}/api/v1/mode", params={"session": session}, json=body, timeout=10)
     page.goto(ui("cassettes"))

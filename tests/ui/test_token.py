@@ -6,7 +6,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Browser, expect
 
-from pretenders_proxy.launcher import launch
+from pretenders_proxy.testing.launcher import launch
 from tests.ui.conftest import Console, open_page
 
 

@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from pretenders_proxy.cassette.codec import from_record, to_record
 from pretenders_proxy.cassette.formats.common import Json, body_json, body_of, get, raw_of, text
-from pretenders_proxy.cassette.record import from_record, to_record
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 

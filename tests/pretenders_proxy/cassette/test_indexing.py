@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.cassette import indexing, io
-from pretenders_proxy.cassette.record import FORMAT, to_record
+from pretenders_proxy.cassette import indexing, reading, writing
+from pretenders_proxy.cassette.codec import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
 from tests.pretenders_proxy.factories import exchange, request
 
@@ -14,11 +14,11 @@ EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n
 
 def test_the_index_keeps_requests_and_reads_each_response_from_disk(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     indexed = indexing.index(path)
     assert list(indexed.requests) == [x.request for x in EXCHANGES]
     assert list(indexed.statuses) == [x.response.status for x in EXCHANGES]
-    assert list(indexed.offsets) == [s.offset for s in io.read(path).exchanges]
+    assert list(indexed.offsets) == [s.offset for s in reading.read(path).exchanges]
     ends = [*indexed.offsets[1:], path.stat().st_size]
     assert [end - start for start, end in zip(indexed.offsets, ends, strict=True)] == list(
         indexed.lengths
@@ -30,7 +30,7 @@ def test_the_index_keeps_requests_and_reads_each_response_from_disk(tmp_path: Pa
 
 def test_the_index_of_a_cut_cassette_leaves_the_tail_out(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     os.truncate(path, path.stat().st_size - 3)
     indexed = indexing.index(path)
     assert len(indexed) == 2 and indexed.truncated_at is not None
@@ -39,9 +39,9 @@ def test_the_index_of_a_cut_cassette_leaves_the_tail_out(tmp_path: Path) -> None
 
 def test_a_cassette_changed_after_indexing_fails_every_read_saying_so(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     indexed = indexing.index(path)
-    io.write(path, list(reversed(EXCHANGES)))  # replaced by another file
+    writing.write(path, list(reversed(EXCHANGES)))  # replaced by another file
     with pytest.raises(CassetteError, match="changed on disk since it was loaded"):
         indexed.response(0)
     in_place = indexing.index(path)
@@ -54,14 +54,14 @@ def test_a_cassette_changed_after_indexing_fails_every_read_saying_so(tmp_path: 
 
 def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES[:1])
-    writer = io.Writer.open(path)
-    indexed = indexing.index(path, lambda: writer)
+    writing.write(path, EXCHANGES[:1])
+    writer = writing.Writer.open(path)
+    indexed = indexing.index(path, lambda: writer.stamp)
     writer.append(EXCHANGES[1])
     assert indexed.response(0) == EXCHANGES[0].response
     other = indexing.index(path)  # no writer of its own: an append by someone else is a change
     with path.open("ab") as stream:
-        stream.write(io.pack(to_record(EXCHANGES[2])))
+        stream.write(writing.pack(to_record(EXCHANGES[2])))
     with pytest.raises(CassetteError, match="changed on disk"):
         other.response(0)
     with pytest.raises(CassetteError, match="changed on disk"):
@@ -71,15 +71,15 @@ def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
 
 def test_a_damaged_response_is_refused_naming_its_offset(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    head = io.pack({"format": FORMAT, "version": 1})
+    head = writing.pack({"format": FORMAT, "version": 1})
     record = to_record(EXCHANGES[0])
     record["response"]["status"] = "200"
-    path.write_bytes(head + io.pack(record))
+    path.write_bytes(head + writing.pack(record))
     with pytest.raises(CassetteError, match=r"is damaged \(byte \d+: response.status is a str"):
         indexing.index(path)  # the status is checked when indexing ...
     record = to_record(EXCHANGES[0])
     record["response"]["headers"] = [[b"Content-Type", 1]]
-    path.write_bytes(head + io.pack(record))
+    path.write_bytes(head + writing.pack(record))
     indexed = indexing.index(path)
     message = f"{path} is damaged \\(byte {len(head)}: response.headers has an item that is not"
     with pytest.raises(CassetteError, match=message):
@@ -90,7 +90,7 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, cache = tmp_path / "a.cassette", tmp_path / "cache"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     made = indexing.index(path, cache=cache)
     assert len(list(cache.glob("*.index"))) == 1
 
@@ -107,9 +107,9 @@ def test_an_index_is_kept_in_the_cache_and_read_back_while_the_file_is_unchanged
 
 def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Path) -> None:
     path, cache = tmp_path / "a.cassette", tmp_path / "cache"
-    io.write(path, EXCHANGES[:2])
+    writing.write(path, EXCHANGES[:2])
     indexing.index(path, cache=cache)
-    writer = io.Writer.open(path)
+    writer = writing.Writer.open(path)
     writer.append(EXCHANGES[2])
     writer.close()
     assert list(indexing.index(path, cache=cache).requests) == [x.request for x in EXCHANGES]
@@ -124,7 +124,7 @@ def test_a_changed_cassette_or_a_broken_cache_file_is_indexed_anew(tmp_path: Pat
 
 def test_indexes_nobody_read_for_a_month_are_deleted(tmp_path: Path) -> None:
     path, cache = tmp_path / "a.cassette", tmp_path / "cache"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     indexing.index(path, cache=cache)
     (kept,) = cache.glob("*.index")
     month = time.time() - (indexing.CACHE_DAYS + 1) * 86400
@@ -135,7 +135,7 @@ def test_indexes_nobody_read_for_a_month_are_deleted(tmp_path: Path) -> None:
     gone.write_bytes(b"an index of a cassette that moved")
     os.utime(gone, (month, month))
     other = tmp_path / "b.cassette"
-    io.write(other, EXCHANGES[:1])
+    writing.write(other, EXCHANGES[:1])
     indexing.index(other, cache=cache)  # a new index: stale ones go
     assert not gone.exists() and kept.exists() and len(list(cache.glob("*.index"))) == 2
 
@@ -144,7 +144,7 @@ def test_concurrent_loads_write_the_cache_through_temporary_files_of_their_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, cache = tmp_path / "a.cassette", tmp_path / "cache"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     renamed: list[str] = []
     replace = os.replace
 

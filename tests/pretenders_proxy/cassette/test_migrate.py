@@ -1,7 +1,7 @@
 import pytest
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.record import VERSION, Record
+from pretenders_proxy.cassette.codec import VERSION, Record
 from pretenders_proxy.errors import CassetteError
 
 

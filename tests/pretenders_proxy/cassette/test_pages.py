@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.cassette import io, pages
-from pretenders_proxy.cassette.record import header
+from pretenders_proxy.cassette import pages, reading, writing
+from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.errors import CassetteError
 from tests.pretenders_proxy.factories import exchange, many, request
 
@@ -26,8 +26,8 @@ def test_a_page_holds_the_exchanges_after_offset_and_the_total(
     tmp_path: Path, offset: int, limit: int, paths: list[bytes]
 ) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
-    found = io.page(path, offset, limit)
+    writing.write(path, EXCHANGES)
+    found = reading.page(path, offset, limit)
     assert [e.request.path for e in found.exchanges] == paths
     assert (found.total, found.offset, found.truncated) == (7, offset, False)
     assert found.exchanges == tuple(EXCHANGES[offset : offset + limit])
@@ -35,39 +35,39 @@ def test_a_page_holds_the_exchanges_after_offset_and_the_total(
 
 def test_a_cut_last_record_is_left_out_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     path.write_bytes(path.read_bytes()[:-5])
-    found = io.page(path, 5, 10)
+    found = reading.page(path, 5, 10)
     assert (found.total, found.truncated, len(found.exchanges)) == (6, True, 1)
 
 
 def test_a_100000_exchange_cassette_is_listed_a_page_at_a_time(tmp_path: Path) -> None:
     path = many(tmp_path / "big.cassette", 100_000)
-    found = io.page(path, 99_990, 50)
+    found = reading.page(path, 99_990, 50)
     assert found.total == 100_000 and len(found.exchanges) == 10
-    assert io.page(path, 0, pages.MAX_LIMIT).exchanges[0].request.path == b"/same"
+    assert reading.page(path, 0, pages.MAX_LIMIT).exchanges[0].request.path == b"/same"
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(-1, 10), (0, 0), (0, pages.MAX_LIMIT + 1)])
 def test_out_of_range_offset_or_limit_is_refused(tmp_path: Path, offset: int, limit: int) -> None:
     path = tmp_path / "a.cassette"
-    io.write(path, EXCHANGES)
+    writing.write(path, EXCHANGES)
     with pytest.raises(ValueError, match="limit 1 to 500"):
-        io.page(path, offset, limit)
+        reading.page(path, offset, limit)
 
 
 def test_not_a_cassette_or_missing_or_damaged_names_the_file(tmp_path: Path) -> None:
     other = tmp_path / "notes.txt"
-    other.write_bytes(io.pack({"hello": "world"}))
+    other.write_bytes(writing.pack({"hello": "world"}))
     with pytest.raises(CassetteError, match=r"notes\.txt cannot be read \(byte 0: not a pretend"):
-        io.page(other, 0, 10)
+        reading.page(other, 0, 10)
     with pytest.raises(CassetteError, match=r"cannot read cassette .*missing\.cassette"):
-        io.page(tmp_path / "missing.cassette", 0, 10)
+        reading.page(tmp_path / "missing.cassette", 0, 10)
     damaged = tmp_path / "damaged.cassette"
-    io.write(damaged, EXCHANGES[:1])
-    damaged.write_bytes(damaged.read_bytes() + io.pack({"request": 1}))
+    writing.write(damaged, EXCHANGES[:1])
+    damaged.write_bytes(damaged.read_bytes() + writing.pack({"request": 1}))
     with pytest.raises(CassetteError, match=r"damaged\.cassette is damaged \(byte \d+: "):
-        io.page(damaged, 0, 10)
+        reading.page(damaged, 0, 10)
 
 
 def test_an_empty_file_is_not_a_cassette(tmp_path: Path) -> None:
@@ -77,14 +77,14 @@ def test_an_empty_file_is_not_a_cassette(tmp_path: Path) -> None:
         CassetteError,
         match=r"empty\.cassette is not a pretenders cassette \(byte 0: the file is empty\)",
     ):
-        io.page(empty, 0, 10)
+        reading.page(empty, 0, 10)
 
 
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
         (b"\xc1garbage", "not msgpack"),
-        (io.pack(header(datetime(2026, 1, 2, tzinfo=UTC)))[:-3], "its header is incomplete"),
+        (writing.pack(header(datetime(2026, 1, 2, tzinfo=UTC)))[:-3], "its header is incomplete"),
     ],
     ids=["garbage", "cut header"],
 )
@@ -96,4 +96,4 @@ def test_garbage_or_a_cut_header_is_not_a_cassette(
     with pytest.raises(
         CassetteError, match=rf"bad\.cassette is not a pretenders cassette \(byte 0: {problem}"
     ):
-        io.page(path, 0, 10)
+        reading.page(path, 0, 10)

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pretenders_proxy.cassette import indexing, io, scan
-from pretenders_proxy.cassette.record import FORMAT, to_record
+from pretenders_proxy.cassette import indexing, scan, writing
+from pretenders_proxy.cassette.codec import FORMAT, to_record
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import quick_request
-from tests.pretenders_proxy.cassette.test_io import exchanges_strategy, msgpack_values
+from tests.pretenders_proxy.cassette.test_reading import exchanges_strategy, msgpack_values
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n in range(1, 4)]
@@ -54,7 +54,7 @@ HEAD = msgpack.packb({"format": FORMAT, "version": 1})
 def test_the_quick_index_of_written_exchanges_is_the_checked_one(
     exchanges: list[Exchange],
 ) -> None:
-    quick, checked = _indexes(HEAD + b"".join(io.pack(to_record(x)) for x in exchanges))
+    quick, checked = _indexes(HEAD + b"".join(writing.pack(to_record(x)) for x in exchanges))
     assert quick == checked
 
 
@@ -65,7 +65,7 @@ def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checke
     record = to_record(good)
     name = data.draw(st.sampled_from([*record[part], "extra"]))
     record[part][name] = data.draw(msgpack_values)
-    quick, checked = _indexes(HEAD + io.pack(to_record(good)) + io.pack(record))
+    quick, checked = _indexes(HEAD + writing.pack(to_record(good)) + writing.pack(record))
     assert quick is None or quick == checked
 
 
@@ -73,7 +73,7 @@ def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checke
 def test_a_cassette_cut_anywhere_is_indexed_as_checked(
     exchanges: list[Exchange], data: st.DataObject
 ) -> None:
-    whole = HEAD + b"".join(io.pack(to_record(x)) for x in exchanges)
+    whole = HEAD + b"".join(writing.pack(to_record(x)) for x in exchanges)
     quick, checked = _indexes(whole[: data.draw(st.integers(0, len(whole)))])
     assert quick is None or quick == checked
 
@@ -82,7 +82,7 @@ def test_records_in_another_order_are_indexed_quickly() -> None:
     record = to_record(EXCHANGES[0])
     shuffled = {"meta": record["meta"], "response": dict(reversed(record["response"].items()))}
     shuffled["request"] = dict(reversed(record["request"].items()))
-    quick, checked = _indexes(HEAD + io.pack(shuffled) + io.pack(record))
+    quick, checked = _indexes(HEAD + writing.pack(shuffled) + writing.pack(record))
     assert quick is not None and quick == checked
     requests = [quick_request(*row) for row in zip(*quick.fields, strict=True)]
     assert requests == [EXCHANGES[0].request] * 2
@@ -116,7 +116,7 @@ def test_a_bad_record_is_refused_by_the_checks_naming_what_is_wrong(
 ) -> None:
     record = to_record(EXCHANGES[0])
     packed = msgpack.packb(change(record), use_bin_type=True, strict_types=False)
-    quick, checked = _indexes(HEAD + io.pack(record) + packed)
+    quick, checked = _indexes(HEAD + writing.pack(record) + packed)
     assert quick is None and isinstance(checked, str)
-    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + io.pack(record))}: ")
+    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + writing.pack(record))}: ")
     assert message in checked

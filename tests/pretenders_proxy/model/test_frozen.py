@@ -2,7 +2,7 @@ from dataclasses import FrozenInstanceError, dataclass
 
 import pytest
 
-from pretenders_proxy.matching.requests import MatchSpec
+from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.store.tape import Kept, Recorded

@@ -3,7 +3,7 @@ from mitmproxy.test import taddons, tflow
 
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.tags import is_control
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 from mitmproxy.test import taddons, tflow
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.proxy.misses import MissReply
 from pretenders_proxy.proxy.tags import tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 
 def _decide(runtime: Runtime, session: str = "default") -> tuple[int | None, dict[str, object]]:
@@ -47,7 +47,7 @@ def test_a_gone_session_gets_the_miss_reply() -> None:
 )
 def test_other_modes(tmp_path: Path, config: ModeConfig, status: int | None, record: bool) -> None:
     path = tmp_path / "c.cassette"
-    io.write(path, [])
+    writing.write(path, [])
     runtime = Runtime()
     _switch(runtime, ModeConfig(config.mode, (str(path),), config.on_miss))
     got, noted = _decide(runtime)

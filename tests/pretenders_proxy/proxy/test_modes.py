@@ -4,16 +4,16 @@ import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
 from pretenders_proxy.proxy.modes import ModeControl
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from tests.pretenders_proxy.factories import exchange
 
 
 def test_the_options_put_the_default_session_in_its_mode(tmp_path: Path) -> None:
     path = tmp_path / "c.cassette"
-    io.write(path, [exchange()])
+    writing.write(path, [exchange()])
     runtime = Runtime()
     addon = ModeControl(runtime)
     with taddons.context(addon) as tctx:

@@ -4,13 +4,13 @@ from pathlib import Path
 import pytest
 from mitmproxy.test import taddons, tflow
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import reading, writing
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.proxy.convert import exchange_from_flow
 from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.tags import tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 
 
 def test_flows_marked_for_recording_are_appended_redacted(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_flows_marked_for_recording_are_appended_redacted(tmp_path: Path) -> Non
         recorder.response(marked)
         recorder.response(tflow.tflow(resp=True))  # not marked: not recorded
         recorder.done()
-    (stored,) = io.read(path).exchanges
+    (stored,) = reading.read(path).exchanges
     assert dict(stored.exchange.request.headers)[b"X-Secret"] == REDACTED
     assert marked.request.headers["X-Secret"] == "s3cr3t"  # what went upstream is untouched
     assert stored.exchange.meta.redacted == ("request header X-Secret",)
@@ -48,7 +48,7 @@ def test_a_write_failure_is_loud_and_answers_with_an_error(
 def test_on_miss_record_makes_the_new_exchange_replayable(tmp_path: Path) -> None:
     path = tmp_path / "r.cassette"
     flow = tflow.tflow(resp=True)
-    io.write(path, [])
+    writing.write(path, [])
     runtime = Runtime()
     store = runtime.store
     session = store.get("default")

@@ -4,12 +4,12 @@ import pytest
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.test import taddons, tflow
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import writing
 from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.proxy.convert import exchange_from_flow
 from pretenders_proxy.proxy.replayer import Replayer
 from pretenders_proxy.proxy.tags import tags
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.tape import Tape
 
 
@@ -18,7 +18,7 @@ def runtime(tmp_path: Path) -> Runtime:
     recorded = tflow.tflow(resp=True)
     recorded.response.content = b"from the cassette"  # type: ignore[union-attr]
     path = tmp_path / "r.cassette"
-    io.write(path, [exchange_from_flow(recorded)])
+    writing.write(path, [exchange_from_flow(recorded)])
     runtime = Runtime()
     store = runtime.store
     runtime.cassettes.switch(store, store.get("default"), ModeConfig(Mode.REPLAY, (str(path),)))

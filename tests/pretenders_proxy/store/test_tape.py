@@ -1,5 +1,5 @@
+from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
-from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.store.tape import Recorded, Tape, explain_recording_miss
 from tests.pretenders_proxy.factories import exchange, request
 

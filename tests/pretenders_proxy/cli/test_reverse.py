@@ -2,8 +2,8 @@ import socket
 
 import pytest
 
+from pretenders_proxy.cli.reverse import Reverse, parse_reverse
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.reverse import Reverse, parse_reverse
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pretenders_proxy.reverse import parse_reverse
+from pretenders_proxy.cli.reverse import parse_reverse
 from pretenders_proxy.settings import (
     DEFAULT_CONFDIR,
     Settings,

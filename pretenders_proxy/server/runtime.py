@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pretenders_proxy.cassettes import CassetteFiles
+from pretenders_proxy.cassette.files import CassetteFiles
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store import Store
 

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pretenders_proxy import collector
+from pretenders_proxy.server import collector
 
 
 @pytest.fixture(autouse=True)

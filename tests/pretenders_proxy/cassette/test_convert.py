@@ -10,9 +10,9 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from pretenders_proxy import conversion
+from pretenders_proxy.cassette import convert as conversion
+from pretenders_proxy.cassette.convert import Format
 from pretenders_proxy.cassette.formats.common import Losses
-from pretenders_proxy.conversion import Format
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response

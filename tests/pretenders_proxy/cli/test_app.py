@@ -1,7 +1,7 @@
 from typer.testing import CliRunner
 
 from pretenders_proxy import __version__
-from pretenders_proxy.cli import app
+from pretenders_proxy.cli.app import app
 
 runner = CliRunner()
 

@@ -3,14 +3,15 @@ formats. Heavy modules are imported inside the commands, so `pretenders --help` 
 
 import sys
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pretenders_proxy.cli.output import fail
+
 if TYPE_CHECKING:
-    from pretenders_proxy import conversion
+    from pretenders_proxy.cassette import convert as conversion
     from pretenders_proxy.cassette.formats.common import Losses
     from pretenders_proxy.model.exchange import Exchange
 
@@ -55,7 +56,7 @@ def show(
             typer.echo(review.full(index, exchange), nl=False)
             return
     if full is not None:
-        _fail(f"{cassette} has no exchange {full} (they are numbered from 0)")
+        fail(f"{cassette} has no exchange {full} (they are numbered from 0)")
     _report(losses)
 
 
@@ -102,27 +103,23 @@ def repair(
     ] = None,
 ) -> None:
     """Keep every complete exchange of a damaged cassette (cut short, garbage at the end)."""
-    from pretenders_proxy.cassette import io
-    from pretenders_proxy.cassette.record import VERSION
+    from pretenders_proxy.cassette import repair as mending
     from pretenders_proxy.errors import CassetteError
 
     target = output or cassette
     try:
-        with io.Reader(cassette, lenient=True) as reader:
-            count = sum(1 for _ in _progress(reader, "checking"))
-        if reader.problem is None and output is None:
-            typer.echo(f"{cassette}: nothing to repair ({count} exchanges)")
+        checked = mending.check(cassette, lambda items: _progress(items, "checking"))
+        if checked.problem is None and output is None:
+            typer.echo(f"{cassette}: nothing to repair ({checked.count} exchanges)")
             return
-        with io.Reader(cassette, lenient=True) as again:  # streams: no body held in memory
-            kept = (stored.exchange for stored in again)
-            io.rewrite(target, dict(reader.header, version=VERSION), islice(kept, count))
+        mending.keep_complete(cassette, target, checked)
     except CassetteError as e:
-        _fail(str(e))
+        fail(str(e))
     except OSError as e:
-        _fail(f"cannot write {target}: {e.strerror or e}")
-    typer.echo(f"{target}: kept {count} complete exchanges")
-    if reader.problem:
-        typer.echo(f"dropped what followed them: {reader.problem}", err=True)
+        fail(f"cannot write {target}: {e.strerror or e}")
+    typer.echo(f"{target}: kept {checked.count} complete exchanges")
+    if checked.problem:
+        typer.echo(f"dropped what followed them: {checked.problem}", err=True)
 
 
 @cassette_app.command(
@@ -176,7 +173,7 @@ def _convert(
     base: str,
     options: tuple[str, str] = ("--format", "--format"),
 ) -> None:
-    from pretenders_proxy import conversion
+    from pretenders_proxy.cassette import convert as conversion
     from pretenders_proxy.errors import CassetteError
 
     losses = _losses()
@@ -190,7 +187,7 @@ def _convert(
         exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses)
     except CassetteError as e:
-        _fail(str(e))
+        fail(str(e))
     typer.echo(f"{output}: {exchanges.count} exchanges written as {kind}")
     _report(losses)
 
@@ -206,19 +203,19 @@ class _Counted:
 
 
 def _format(given: str, option: str) -> "conversion.Format":
-    from pretenders_proxy import conversion
+    from pretenders_proxy.cassette import convert as conversion
 
     try:
         return conversion.Format(given.lower())
     except ValueError:
-        _fail(f"{option} {given!r} is not one of {FORMATS}")
+        fail(f"{option} {given!r} is not one of {FORMATS}")
 
 
 def _read(
     path: Path, given: str | None, losses: "Losses", base: str, option: str = "--format"
 ) -> Iterator["Exchange"]:
     """The exchanges of `path`; a clear one-line error and exit status 2 when it is bad."""
-    from pretenders_proxy import conversion
+    from pretenders_proxy.cassette import convert as conversion
     from pretenders_proxy.errors import CassetteError
 
     try:
@@ -227,7 +224,7 @@ def _read(
         kind = None if given is None else _format(given, option)
         yield from conversion.read(path, kind, losses, base)  # None: told by name or content
     except CassetteError as e:
-        _fail(str(e))
+        fail(str(e))
 
 
 def _losses() -> "Losses":
@@ -249,8 +246,3 @@ def _progress[T](items: Iterable[T], what: str) -> Iterable[T]:
     from rich.progress import track
 
     return track(items, description=what, console=Console(stderr=True), transient=True)
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"pretenders: {message}", err=True)
-    raise typer.Exit(2)

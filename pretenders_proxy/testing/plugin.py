@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
+from pretenders_proxy.cli.shellenv import variables
 from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.launcher import RunningServer, start
 from pretenders_proxy.matching.modes import RecordMode
-from pretenders_proxy.shellenv import variables
+from pretenders_proxy.testing.launcher import RunningServer, start
 
 FIXTURE = "pretenders"
 _STARTED: list[subprocess.Popen[bytes]] = []

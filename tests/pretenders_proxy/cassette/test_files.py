@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.cassettes import CassetteFiles, redacted_names
+from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cassette.files import CassetteFiles, redacted_names
 from pretenders_proxy.errors import CassetteError, ConfigError
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.store import Store
@@ -17,8 +17,8 @@ def files() -> CassetteFiles:
 
 def test_replay_loads_the_cassettes_in_order(tmp_path: Path, files: CassetteFiles) -> None:
     first, second = tmp_path / "1.cassette", tmp_path / "2.cassette"
-    io.write(first, [exchange(body=b"one")])
-    io.write(second, [exchange(body=b"two"), exchange(request(path=b"/x"))])
+    writing.write(first, [exchange(body=b"one")])
+    writing.write(second, [exchange(body=b"two"), exchange(request(path=b"/x"))])
     store = Store()
     session = store.get("default")
     playback = files.switch(store, session, ModeConfig(Mode.REPLAY, (str(first), str(second))))
@@ -45,6 +45,21 @@ def test_record_opens_its_writer_at_once_and_releases_it_after(
     assert writer.closed
 
 
+def test_recording_onto_a_cut_cassette_says_it_was_mended(
+    tmp_path: Path, files: CassetteFiles
+) -> None:
+    path = tmp_path / "cut.cassette"
+    writing.write(path, [exchange(body=b"one"), exchange(body=b"two")])
+    path.write_bytes(path.read_bytes()[:-3])
+    store = Store()
+    session = store.get("default")
+    playback = files.switch(store, session, ModeConfig(Mode.RECORD, (str(path),)))
+    assert len(playback.warnings) == 1
+    assert "the incomplete last record" in playback.warnings[0]
+    assert "the 1 complete exchanges are kept" in playback.warnings[0]
+    files.close()
+
+
 def test_a_recording_path_is_resolved_when_the_mode_is_set(
     tmp_path: Path, files: CassetteFiles
 ) -> None:
@@ -59,8 +74,8 @@ def test_a_recording_path_is_resolved_when_the_mode_is_set(
     files.switch(store, session, ModeConfig(Mode.RECORD, (str(link),)))
     files.append(str(link), exchange(body=b"two"))
     files.close()
-    assert [s.exchange.response.body for s in io.read(first).exchanges] == [b"one"]
-    assert [s.exchange.response.body for s in io.read(second).exchanges] == [b"two"]
+    assert [s.exchange.response.body for s in reading.read(first).exchanges] == [b"one"]
+    assert [s.exchange.response.body for s in reading.read(second).exchanges] == [b"two"]
 
 
 def test_a_failed_switch_leaves_the_session_as_it_was(tmp_path: Path, files: CassetteFiles) -> None:

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pretenders_proxy.cassette import io
-from pretenders_proxy.cli import app
+from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cli.app import app
 from pretenders_proxy.model.exchange import Exchange, Meta
 from tests.pretenders_proxy.samples import exchanges
 
@@ -31,7 +31,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def cassette(tmp_path: Path) -> Path:
     path = tmp_path / "api.cassette"
-    io.write(path, exchanges())
+    writing.write(path, exchanges())
     return path
 
 
@@ -64,7 +64,7 @@ def test_show_full_decodes_and_pretty_prints_and_hexdumps(cassette: Path) -> Non
 
 def test_stats_counts_hosts_methods_statuses_sizes_and_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "dup.cassette"
-    io.write(path, [*exchanges(), exchanges()[0]])
+    writing.write(path, [*exchanges(), exchanges()[0]])
     status, out, _ = run("stats", str(path))
     assert status == 0
     assert "exchanges: 4" in out
@@ -81,7 +81,7 @@ def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> N
         first.request,
         type(first.response)(404, first.response.headers, b'{"id": 42, "name": "Bob"}', "OK"),
     )
-    io.write(other, [changed, *rest[:1]])
+    writing.write(other, [changed, *rest[:1]])
     status, out, _ = run("diff", str(cassette), str(other))
     assert status == 1
     assert out.splitlines()[:2] == [
@@ -99,7 +99,7 @@ def test_diff_sees_response_versions_trailers_and_redactions(
     first, second, third = exchanges()
     response = replace(second.response, http_version="HTTP/1.1", trailers=((b"grpc-status", b"2"),))
     other = tmp_path / "other.cassette"
-    io.write(other, [first, replace(second, response=response, meta=Meta()), third])
+    writing.write(other, [first, replace(second, response=response, meta=Meta()), third])
     status, out, _ = run("diff", str(cassette), str(other))
     assert (status, out.splitlines()) == (
         1,
@@ -118,7 +118,7 @@ def test_diff_reads_each_body_with_its_own_encoding(cassette: Path, tmp_path: Pa
     plain = ((b"Content-Type", b"text/plain; charset=utf-8"),)
     other = tmp_path / "other.cassette"
     news = "héllo views\n".encode()
-    io.write(
+    writing.write(
         other,
         [first, second, replace(third, response=replace(third.response, headers=plain, body=news))],
     )
@@ -160,7 +160,7 @@ def test_convert_reports_what_the_target_drops(cassette: Path, tmp_path: Path) -
     status, out, error = run("export", str(cassette), str(tmp_path / "twin.json"))
     assert (status, error) == (0, "")
     status, _, _ = run("import", str(tmp_path / "twin.json"), str(tmp_path / "back.cassette"))
-    assert [s.exchange for s in io.read(tmp_path / "back.cassette").exchanges] == exchanges()
+    assert [s.exchange for s in reading.read(tmp_path / "back.cassette").exchanges] == exchanges()
 
 
 def test_repair_of_a_sound_cassette_changes_nothing(cassette: Path) -> None:
@@ -172,8 +172,8 @@ def test_repair_of_a_sound_cassette_changes_nothing(cassette: Path) -> None:
 def _cassette_bytes(tmp_path: Path) -> tuple[bytes, int]:
     """A sound cassette's bytes and the offset of its last record."""
     path = tmp_path / "sound.cassette"
-    io.write(path, exchanges())
-    return path.read_bytes(), io.read(path).exchanges[-1].offset
+    writing.write(path, exchanges())
+    return path.read_bytes(), reading.read(path).exchanges[-1].offset
 
 
 def test_every_cut_of_the_last_record_keeps_the_others(tmp_path: Path) -> None:
@@ -183,8 +183,8 @@ def test_every_cut_of_the_last_record_keeps_the_others(tmp_path: Path) -> None:
         damaged.write_bytes(data[:cut])
         status, out, _ = run("repair", str(damaged))
         assert status == 0, out
-        assert [s.exchange for s in io.read(damaged).exchanges] == exchanges()[:-1]
-        assert io.read(damaged).truncated_at is None
+        assert [s.exchange for s in reading.read(damaged).exchanges] == exchanges()[:-1]
+        assert reading.read(damaged).truncated_at is None
 
 
 @settings(
@@ -200,7 +200,7 @@ def test_repair_recovers_every_complete_exchange(
     damaged.write_bytes(sound[:cut] + garbage)
     status, out, _ = run("repair", str(damaged))
     assert status == 0, out
-    kept = [s.exchange for s in io.read(damaged).exchanges]
+    kept = [s.exchange for s in reading.read(damaged).exchanges]
     before = exchanges()[:-1]
     assert kept[: len(before)] == before  # every exchange complete before the cut is kept
     # Garbage may complete the cut record: bytes filling the rest of a body make it whole again,
@@ -244,7 +244,7 @@ def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(
     status, out, error = run("repair", str(damaged), "--output", str(mended))
     assert (status, out.strip()) == (0, f"{mended}: kept 3 complete exchanges")
     assert "dropped what followed them" in error and "not msgpack" in error
-    assert [s.exchange for s in io.read(mended).exchanges] == exchanges()
+    assert [s.exchange for s in reading.read(mended).exchanges] == exchanges()
     assert damaged.read_bytes().endswith(b"\xc1garbage")  # the original is left as it was
     other = tmp_path / "notes.cassette"
     other.write_text("just text\n")

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pretenders_proxy.cassette.record import (
+from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
     from_record,

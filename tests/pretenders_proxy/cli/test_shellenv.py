@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.shellenv import Shell, render, variables
+from pretenders_proxy.cli.shellenv import Shell, render, variables
 
 PAIRS = [("A", "http://u:x@h:1"), ("B", 'it\'s $HOME \\ "q"')]
 

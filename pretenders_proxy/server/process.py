@@ -10,13 +10,13 @@ from typing import Any
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
-from pretenders_proxy.api.serve import describe_bind_error
-from pretenders_proxy.collector import settle
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
 from pretenders_proxy.proxy.services import Services
-from pretenders_proxy.runtime import Runtime
+from pretenders_proxy.server.binding import describe_bind_error
+from pretenders_proxy.server.collector import settle
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -1,70 +1,51 @@
-"""The `pretenders` command: serve, record, replay, ca, env, cassette."""
+"""`pretenders serve|record|replay`: run the server in the mode the command names, print where
+it listens, stop on Ctrl-C."""
 
 import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pretenders_proxy import startup
 from pretenders_proxy._version import __version__
-from pretenders_proxy.cli_cassette import cassette_app
-from pretenders_proxy.cli_flags import ServerFlags, server_flags
-from pretenders_proxy.cli_trust import ENV_EPILOG, ca_app, env
+from pretenders_proxy.cli.flags import ServerFlags, server_flags
+from pretenders_proxy.cli.output import fail
 from pretenders_proxy.errors import ConfigError, ListenError
+from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON, parse_match_on
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
-from pretenders_proxy.matching.requests import DEFAULT_MATCH_ON, parse_match_on
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 if TYPE_CHECKING:  # mitmproxy is imported only when a command needs it: --help stays quick
-    from pretenders_proxy.server import Server
-
-app = typer.Typer(
-    name="pretenders",
-    help="Record/replay proxy and mock server for the HTTP(S) and SMTP services your app uses.\n\n"
-    "Example: pretenders serve   (then: curl -x http://127.0.0.1:8080 http://api.example.test/)",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    from pretenders_proxy.server.process import Server
 
 LOG_LEVELS = ["debug", "info", "warning", "error"]
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"pretenders {__version__}")
-        raise typer.Exit()
+def add_commands(app: typer.Typer) -> None:
+    """Give `app` the serve, record and replay commands."""
+    for command in (serve, record, replay):
+        app.command(epilog=EPILOGS[command.__name__])(command)
 
 
-@app.callback()
-def main_options(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    """Record/replay proxy and mock server for HTTP(S) and SMTP."""
+EPILOGS = {
+    "serve": "Example: pretenders serve --port 8000 --proxy-port 8080   then   "
+    "curl -x http://127.0.0.1:8080 http://api.example.test/hello",
+    "record": "Example: pretenders record api.cassette   then   "
+    "HTTPS_PROXY=http://127.0.0.1:8080 ./my-app   (see: pretenders env)",
+    "replay": "Example: pretenders replay cassettes/example.cassette   then   "
+    "curl -x http://127.0.0.1:8080 http://api.example.test/hello",
+}
 
 
-@app.command(
-    epilog="Example: pretenders serve --port 8000 --proxy-port 8080   then   "
-    "curl -x http://127.0.0.1:8080 http://api.example.test/hello"
-)
 @server_flags
 def serve(flags: ServerFlags) -> None:
     """Mock mode: presets answer, anything else gets the miss reply (404, X-Pretenders-Miss)."""
     _start(flags, {})
 
 
-@app.command(
-    epilog="Example: pretenders record api.cassette   then   "
-    "HTTPS_PROXY=http://127.0.0.1:8080 ./my-app   (see: pretenders env)"
-)
 @server_flags
 def record(
     cassette: Annotated[Path, typer.Argument(help="The cassette to record to (appended to).")],
@@ -74,10 +55,6 @@ def record(
     _start(flags, {"pretenders_mode": str(Mode.RECORD), "pretenders_cassettes": [str(cassette)]})
 
 
-@app.command(
-    epilog="Example: pretenders replay cassettes/example.cassette   then   "
-    "curl -x http://127.0.0.1:8080 http://api.example.test/hello"
-)
 @server_flags
 def replay(
     cassettes: Annotated[list[Path], typer.Argument(help="The cassettes answering requests.")],
@@ -108,7 +85,7 @@ def replay(
     try:
         parse_match_on([match_on])
     except ConfigError as e:
-        _fail(f"--{e}")
+        fail(f"--{e}")
     _start(
         flags,
         {
@@ -121,33 +98,28 @@ def replay(
     )
 
 
-app.add_typer(ca_app)
-app.add_typer(cassette_app)
-app.command(epilog=ENV_EPILOG)(env)
-
-
 def _start(flags: ServerFlags, mode: dict[str, Any]) -> None:
     """Run the server the flags describe, with `mode` options for the `default` session."""
     _setup_logging(flags.log_level)
     try:
         settings, options = flags.settings(), flags.options() | mode
     except ConfigError as e:
-        _fail(str(e))
+        fail(str(e))
     raise typer.Exit(asyncio.run(_run(settings, options)))
 
 
 async def _run(settings: Settings, options: dict[str, Any]) -> int:
     from mitmproxy import exceptions
 
-    from pretenders_proxy.server import Server
+    from pretenders_proxy.server.process import Server
 
     try:
         server = Server(settings, options)
         await server.start()
     except exceptions.OptionsError as e:
-        _fail(str(e).removeprefix("pretenders: "))
+        fail(str(e).removeprefix("pretenders: "))
     except ListenError as e:
-        _fail(str(e))
+        fail(str(e))
     _banner(server)
     await server.serve(on_stop=lambda: typer.echo("pretenders stopped", err=True))
     return 0
@@ -202,7 +174,7 @@ def _mode_rows(server: "Server") -> list[str]:
 
 def _setup_logging(level: str) -> None:
     if level.lower() not in LOG_LEVELS:
-        _fail(f"--log-level {level!r} is not one of {', '.join(LOG_LEVELS)}")
+        fail(f"--log-level {level!r} is not one of {', '.join(LOG_LEVELS)}")
     numeric = getattr(logging, level.upper())
     logging.basicConfig(
         level=numeric,
@@ -215,17 +187,3 @@ def _setup_logging(level: str) -> None:
         numeric if numeric <= logging.DEBUG else logging.WARNING
     )
     logging.getLogger("mail.log").setLevel(numeric if numeric <= logging.DEBUG else logging.ERROR)
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"pretenders: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def main() -> None:
-    """The entry point: a server process loads only the mitmproxy addons it uses and leaves out
-    mitmproxy's per-message type checks (pretenders_proxy.startup); other commands just run."""
-    if startup.is_server(sys.orig_argv):
-        startup.addons_one_by_one()
-        startup.skip_message_typechecks()
-    app()

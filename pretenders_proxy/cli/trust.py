@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, secure_keys
+from pretenders_proxy.cli.shellenv import Shell, render, variables
 from pretenders_proxy.settings import DEFAULT_CONFDIR
-from pretenders_proxy.shellenv import Shell, render, variables
 
 ca_app = typer.Typer(
     name="ca", help="The pretenders CA certificate (created on first use).", no_args_is_help=True

@@ -11,10 +11,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
-from pretenders_proxy.cassette import io
+from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
 from pretenders_proxy.cassette.formats.common import Losses, split_url
-from pretenders_proxy.cassette.record import header
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 
@@ -91,7 +91,7 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
     elif kind is None:
         kind = detect(path, reading=True)
     if kind is Format.CASSETTE:
-        with io.Reader(path) as reader:
+        with reading.Reader(path) as reader:
             yield from (stored.exchange for stored in reader)
             if reader.problem:
                 losses.note(f"the incomplete last record (from byte {reader.truncated_at})")
@@ -156,16 +156,16 @@ def write(path: Path, kind: Format, exchanges: Iterable[Exchange], losses: Losse
     """`exchanges` into a new file at `path` (replacing any, atomically)."""
     try:
         if kind is Format.CASSETTE:
-            io.rewrite(path, header(datetime.now(UTC)), exchanges)
+            writing.rewrite(path, header(datetime.now(UTC)), exchanges)
         elif kind is Format.WIREMOCK:
             _write_wiremock(path, exchanges, losses)
         elif kind is Format.MITM:
             from pretenders_proxy.proxy import flowfile
 
-            with io.replacing(path) as stream:
+            with writing.replacing(path) as stream:
                 flowfile.write(stream, exchanges, losses)
         else:
-            with io.replacing(path) as raw, _text(raw) as stream:
+            with writing.replacing(path) as raw, _text(raw) as stream:
                 if kind is Format.JSON:
                     jsontwin.write(stream, exchanges)
                 elif kind is Format.HAR:
@@ -201,8 +201,8 @@ def _write_wiremock(path: Path, exchanges: Iterable[Exchange], losses: Losses) -
     (path / "__files").mkdir(exist_ok=True)
     for index, exchange in enumerate(exchanges):
         stub, body = wiremock.mapping(exchange, index, losses)
-        with io.replacing(path / "mappings" / f"mapping-{index + 1:06d}.json") as stream:
+        with writing.replacing(path / "mappings" / f"mapping-{index + 1:06d}.json") as stream:
             stream.write(json.dumps(stub, indent=2, ensure_ascii=False).encode())
         if body is not None:
-            with io.replacing(path / "__files" / body[0]) as stream:
+            with writing.replacing(path / "__files" / body[0]) as stream:
                 stream.write(body[1])

@@ -5,7 +5,7 @@ import pytest
 from mitmproxy import http
 from mitmproxy.test import tutils
 
-from pretenders_proxy import startup
+from pretenders_proxy.server import startup
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_only_the_server_commands_are_servers(argv: list[str], server: bool) -> 
 
 def test_the_addons_package_is_not_run_but_its_modules_load() -> None:
     probe = (
-        "import sys; from pretenders_proxy import startup; startup.addons_one_by_one(); "
+        "import sys; from pretenders_proxy.server import startup; startup.addons_one_by_one(); "
         "from mitmproxy.addons import proxyserver, core; "
         "print('flask' in sys.modules, 'ldap3' in sys.modules, proxyserver.Proxyserver.__name__)"
     )

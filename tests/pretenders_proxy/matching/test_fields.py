@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.requests import (
+from pretenders_proxy.matching.fields import (
     DEFAULT_MATCH_ON,
     REQUEST_MATCHERS,
     MatchSpec,

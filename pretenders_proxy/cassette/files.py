@@ -4,19 +4,20 @@ Paths are the server's, relative ones resolved against its working directory.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from pretenders_proxy.cassette import indexing, io
+from pretenders_proxy.cassette import indexing, reading, writing
 from pretenders_proxy.cassette.redact import Redaction
-from pretenders_proxy.collector import paused
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import ModeConfig
-from pretenders_proxy.matching.requests import MatchSpec
 from pretenders_proxy.model.exchange import REDACTED, Exchange
 from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request, query_pairs
+from pretenders_proxy.server.collector import paused
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.sessions import Store
@@ -51,14 +52,14 @@ class CassetteFiles:
         self.redaction = Redaction()
         self.index_cache = index_cache
         """Where the indexes of loaded cassettes are kept for the next start (None: nowhere)."""
-        self._writers: dict[Path, io.Writer] = {}
+        self._writers: dict[Path, writing.Writer] = {}
         self._resolved: dict[str, Path] = {}
         """Each recording path as resolved at the last mode switch (not again per exchange:
         resolving a path is a system call per folder in it)."""
         self.problems: dict[str, str] = {}
         """The last failure to record to a cassette (by path as configured), until one works."""
 
-    def append(self, path: str, exchange: Exchange) -> tuple[io.Writer, int]:
+    def append(self, path: str, exchange: Exchange) -> tuple[writing.Writer, int]:
         """Append `exchange` to `path`: its writer and byte offset; CassetteError, remembered in
         `problems` (shown by the API and /health), when it cannot be written."""
         try:
@@ -70,25 +71,28 @@ class CassetteFiles:
         self.problems.pop(path, None)
         return writer, offset
 
-    def writer(self, path: str) -> io.Writer:
+    def writer(self, path: str) -> writing.Writer:
         """The open writer of `path` (opened, and mended if its tail is cut, on first use)."""
         where = self._resolved.get(path)
         if where is None:
             where = self._resolved[path] = resolve(path)
         found = self._writers.get(where)
         if found is None or found.closed:
-            found = self._writers[where] = io.Writer.open(where)
+            found = self._writers[where] = writing.Writer.open(where)
         return found
 
     def switch(self, store: Store, session: Session, config: ModeConfig) -> Playback:
         """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was."""
         self._resolved.clear()
         try:
+            mended: tuple[str, ...] = ()
             if config.recording is not None:
-                self.writer(config.recording)  # fails now, not at the first exchange
+                writer = self.writer(config.recording)  # fails now, not at the first exchange
                 self.problems.pop(config.recording, None)
+                mended = (writer.mended,) if writer.mended else ()
             with paused():  # an index is many objects: collect none while building it
-                session.playback = self._load(config)
+                playback = self._load(config)
+            session.playback = replace(playback, warnings=mended + playback.warnings)
         finally:
             self._release(store)
         return session.playback
@@ -118,7 +122,11 @@ class CassetteFiles:
 
     def _index(self, where: Path) -> indexing.Indexed:
         # our own writer of the same file (on-miss record) only appends: replay follows it
-        return indexing.index(where, lambda: self._writers.get(where), self.index_cache)
+        return indexing.index(where, lambda: self._stamp_of_writer(where), self.index_cache)
+
+    def _stamp_of_writer(self, where: Path) -> reading.Stamp | None:
+        writer = self._writers.get(where)
+        return None if writer is None else writer.stamp
 
     def _release(self, store: Store) -> None:
         """Close the writers no session records to any more."""
