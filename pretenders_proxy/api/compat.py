@@ -20,7 +20,7 @@ from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ListenError, NotFoundError
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.store import Session, StoredPreset
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 
 router = Router("pretenders 1.4", plain_errors=True)
 
@@ -34,7 +34,7 @@ router = Router("pretenders 1.4", plain_errors=True)
 )
 async def create_mock(request: web.Request) -> web.Response:
     body = await read_model(request, MockIn)
-    session = runtime_of(request).store.open(body.name, Protocol.HTTP, _timeout(body))
+    session = runtime_of(request).store.open(body.name, SessionProtocol.HTTP, _timeout(body))
     return json_response({"path": f"/mockhttp/{session.name}", "id": session.name})
 
 
@@ -47,7 +47,7 @@ def _timeout(body: MockIn) -> float | bool | None:
 
 @router.route("GET", "/http", summary="List the HTTP mocks", response=list[PretenderOut])
 async def list_mocks(request: web.Request) -> web.Response:
-    return _list(request, Protocol.HTTP)
+    return _list(request, SessionProtocol.HTTP)
 
 
 @router.route(
@@ -57,7 +57,7 @@ async def list_mocks(request: web.Request) -> web.Response:
     query=[Param("stale", "1: only the mocks whose timeout has passed")],
 )
 async def delete_mocks(request: web.Request) -> web.Response:
-    return _delete_all(request, Protocol.HTTP)
+    return _delete_all(request, SessionProtocol.HTTP)
 
 
 @router.route(
@@ -91,18 +91,18 @@ async def create_smtp_mock(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     name = body.name or str(uuid.uuid4())
     existing = runtime.store.find(name)
-    if existing is not None and existing.protocol is not Protocol.SMTP:
+    if existing is not None and existing.protocol is not SessionProtocol.SMTP:
         raise ConflictError(f"{name!r} is an {existing.protocol} mock, not an SMTP one")
     if runtime.smtp is None:
         raise ListenError("the SMTP listeners are not running")
     port = await runtime.smtp.open_mock(name)
-    session = runtime.store.open(name, Protocol.SMTP, _timeout(body))
+    session = runtime.store.open(name, SessionProtocol.SMTP, _timeout(body))
     return json_response({"full_host": f"localhost:{port}", "id": session.name})
 
 
 @router.route("GET", "/smtp", summary="List the SMTP mocks", response=list[PretenderOut])
 async def list_smtp_mocks(request: web.Request) -> web.Response:
-    return _list(request, Protocol.SMTP)
+    return _list(request, SessionProtocol.SMTP)
 
 
 @router.route(
@@ -112,7 +112,7 @@ async def list_smtp_mocks(request: web.Request) -> web.Response:
     query=[Param("stale", "1: only the mocks whose timeout has passed")],
 )
 async def delete_smtp_mocks(request: web.Request) -> web.Response:
-    return _delete_all(request, Protocol.SMTP)
+    return _delete_all(request, SessionProtocol.SMTP)
 
 
 @router.route(
@@ -189,16 +189,16 @@ async def get_history_item(request: web.Request) -> web.Response:
 async def clear_history(request: web.Request) -> web.Response:
     if (session := runtime_of(request).store.find(request.match_info["id"])) is not None:
         session.history.clear()
-        session.mailbox.clear()
+        session.inbox.clear()
     return web.Response()
 
 
 def _history(session: Session, position: int | None = None) -> Any:
     """A mock's 1.4 history (an SMTP mock's is its mail), or its item at `position`."""
-    if session.protocol is Protocol.SMTP:
+    if session.protocol is SessionProtocol.SMTP:
         if position is not None:
-            return mail_views.mail_14(session.mailbox[position])
-        return [mail_views.mail_14(m) for m in session.mailbox]
+            return mail_views.mail_14(session.inbox[position])
+        return [mail_views.mail_14(m) for m in session.inbox]
     if position is not None:
         return views.history_14(session.history[position])
     entries: Iterable[Entry] = session.history
@@ -220,11 +220,11 @@ def _delete(request: web.Request) -> web.Response:
     return web.Response()
 
 
-def _list(request: web.Request, protocol: Protocol) -> web.Response:
+def _list(request: web.Request, protocol: SessionProtocol) -> web.Response:
     return json_response([views.pretender(s) for s in _live(request, protocol)])
 
 
-def _delete_all(request: web.Request, protocol: Protocol) -> web.Response:
+def _delete_all(request: web.Request, protocol: SessionProtocol) -> web.Response:
     store = runtime_of(request).store
     if request.query.get("stale"):
         store.sweep()
@@ -234,7 +234,7 @@ def _delete_all(request: web.Request, protocol: Protocol) -> web.Response:
     return web.Response()
 
 
-def _live(request: web.Request, protocol: Protocol) -> list[Session]:
+def _live(request: web.Request, protocol: SessionProtocol) -> list[Session]:
     store = runtime_of(request).store
     return [
         s for s in list(store.sessions.values()) if s.protocol is protocol and store.find(s.name)

@@ -60,11 +60,11 @@ async def list_mail(request: web.Request) -> web.Response:
     wait, wanted = wait_seconds(query_float(request, "wait")), query_whole(request, "count", 1)
 
     def matching() -> list[Mail]:
-        return sorted((m for s in sessions for m in s.mailbox if keep(m)), key=lambda m: m.id)
+        return sorted((m for s in sessions for m in s.inbox if keep(m)), key=lambda m: m.id)
 
     store = runtime_of(request).store
     arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
-    headers = {DROPPED: str(sum(s.mailbox.dropped for s in sessions))}
+    headers = {DROPPED: str(sum(s.inbox.dropped for s in sessions))}
     if wait and not arrived:
         return _timed_out(request, sessions, f"{wait:g}s for {wanted}", len(matching()), headers)
     return json_response([mail_views.mail_summary(m) for m in matching()], headers=headers)
@@ -106,7 +106,7 @@ async def get_attachment(request: web.Request) -> web.Response:
 @router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404], status=204)
 async def delete_mail(request: web.Request) -> web.Response:
     session, mail = _mail(request)
-    session.mailbox.remove(mail.id)
+    session.inbox.remove(mail.id)
     return web.Response(status=204)
 
 
@@ -120,7 +120,7 @@ async def delete_mail(request: web.Request) -> web.Response:
 async def clear_mail(request: web.Request) -> web.Response:
     check_query(request, [SESSION])
     for session in sessions_of(request):
-        session.mailbox.clear()
+        session.inbox.clear()
     return web.Response(status=204)
 
 
@@ -155,7 +155,7 @@ def _timed_out(
     """408 naming the filters, with the latest mail that did arrive, to see why none matched."""
     filters = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
     where = f" in session {request.query['session']!r}" if "session" in request.query else ""
-    seen = sorted((m for s in sessions for m in s.mailbox), key=lambda m: m.id)
+    seen = sorted((m for s in sessions for m in s.inbox), key=lambda m: m.id)
     message = (
         f"waited {waited} mail(s) matching {' '.join(filters) or 'anything'}{where}: "
         f"{matched} matched, of {len(seen)} there (the latest are under 'seen')"
@@ -168,7 +168,7 @@ def _mail(request: web.Request) -> tuple[Session, Mail]:
     wanted = request.match_info["id"]
     if wanted.isascii() and wanted.isdigit():
         for session in runtime_of(request).store.sessions.values():
-            if (mail := session.mailbox.get(int(wanted))) is not None:
+            if (mail := session.inbox.get(int(wanted))) is not None:
                 return session, mail
     raise NotFoundError(f"no mail {wanted} (unknown, deleted or past the history limit)")
 

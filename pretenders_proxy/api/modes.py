@@ -7,7 +7,7 @@ from pretenders_proxy.api.cassette_schemas import ModeIn, ModeOut
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassette.files import confine
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("modes")
@@ -43,6 +43,6 @@ async def put_mode(request: web.Request) -> web.Response:
         roots = runtime.settings.cassette_dirs
         body.cassettes = [confine(path, roots) for path in body.cassettes]
     store = runtime.store
-    session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.HTTP)
+    session = store.open(request.query.get("session") or DEFAULT_SESSION, SessionProtocol.HTTP)
     runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
     return json_response(cassette_views.mode(session, runtime.cassettes.problems))

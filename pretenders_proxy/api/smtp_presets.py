@@ -8,7 +8,7 @@ from pretenders_proxy.api.router import Router, json_response, read_model, runti
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Session
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
@@ -41,7 +41,7 @@ async def list_smtp_presets(request: web.Request) -> web.Response:
 async def add_smtp_preset(request: web.Request) -> web.Response:
     preset = (await read_model(request, SmtpPresetIn)).to_preset()
     store = runtime_of(request).store
-    session = store.open(request.query.get("session") or DEFAULT_SESSION, Protocol.SMTP)
+    session = store.open(request.query.get("session") or DEFAULT_SESSION, SessionProtocol.SMTP)
     stored = store.add_smtp_preset(session, preset)
     return json_response(mail_views.smtp_preset(stored, session.name), status=201)
 

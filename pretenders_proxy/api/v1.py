@@ -22,7 +22,7 @@ from pretenders_proxy.api.schemas import (
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Session, StoredPreset
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("v1")
@@ -53,7 +53,7 @@ async def create_session(request: web.Request) -> web.Response:
         timeout = None
     elif body.timeout is not None:
         timeout = float(body.timeout)
-    session = runtime_of(request).store.open(body.name, Protocol.HTTP, timeout)
+    session = runtime_of(request).store.open(body.name, SessionProtocol.HTTP, timeout)
     return json_response(views.session(session), status=201)
 
 
@@ -104,7 +104,7 @@ async def add_preset(request: web.Request) -> web.Response:
     preset = (await read_model(request, PresetIn)).to_preset()
     store = runtime_of(request).store
     name = request.query.get("session") or DEFAULT_SESSION
-    session = store.open(name, Protocol.HTTP)
+    session = store.open(name, SessionProtocol.HTTP)
     stored = store.add_preset(session, preset)
     return json_response(views.preset(stored, session.name), status=201)
 

@@ -180,8 +180,8 @@ def session(session: Session) -> dict[str, Any]:
         "presets": len(session.presets),
         "requests": len(session.history),
         "dropped": session.history.dropped,
-        "mails": len(session.mailbox),
-        "mails_dropped": session.mailbox.dropped,
+        "mails": len(session.inbox),
+        "mails_dropped": session.inbox.dropped,
     }
 
 

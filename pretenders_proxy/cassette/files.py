@@ -21,7 +21,7 @@ from pretenders_proxy.server.collector import paused
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.sessions import Store
-from pretenders_proxy.store.tape import Recorded, Source, Tape
+from pretenders_proxy.store.tape import Recorded, ResponseSource, Tape
 
 
 def resolve(path: str) -> Path:
@@ -105,7 +105,9 @@ class CassetteFiles:
             names |= redacted_names(cassette.requests)
         tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
-            source: Source = cassette.reader  # every recording of the cassette reads from it
+            source: ResponseSource = (
+                cassette.reader
+            )  # every recording of the cassette reads from it
             recordings = map(
                 _make_recorded,
                 repeat(path),

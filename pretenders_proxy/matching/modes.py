@@ -29,7 +29,7 @@ class Repeat(StrEnum):
     NEVER = "never"
 
 
-class Action(StrEnum):
+class MissAction(StrEnum):
     MISS = "miss"
     """Answer with the miss reply; nothing goes upstream."""
     FORWARD = "forward"
@@ -38,15 +38,15 @@ class Action(StrEnum):
     """Go to the real upstream and append the exchange to the recording cassette."""
 
 
-def decide(mode: Mode, on_miss: OnMiss) -> Action:
+def decide(mode: Mode, on_miss: OnMiss) -> MissAction:
     """What to do with a request that neither a preset nor a recording answered."""
     if mode is Mode.RECORD:
-        return Action.RECORD
+        return MissAction.RECORD
     if mode is Mode.REPLAY and on_miss is OnMiss.PASSTHROUGH:
-        return Action.FORWARD
+        return MissAction.FORWARD
     if mode is Mode.REPLAY and on_miss is OnMiss.RECORD:
-        return Action.RECORD
-    return Action.MISS
+        return MissAction.RECORD
+    return MissAction.MISS
 
 
 def choice[E: StrEnum](kind: type[E], value: str, what: str) -> E:
@@ -82,7 +82,7 @@ class ModeConfig:
     @property
     def recording(self) -> str | None:
         """The cassette new exchanges are appended to, if any."""
-        if decide(self.mode, self.on_miss) is Action.RECORD:
+        if decide(self.mode, self.on_miss) is MissAction.RECORD:
             return self.cassettes[0]
         return None
 

@@ -7,7 +7,7 @@ import logging
 
 from mitmproxy import http
 
-from pretenders_proxy.matching.modes import Action, decide
+from pretenders_proxy.matching.modes import MissAction, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.proxy.convert import flow_response, request_of
@@ -42,9 +42,9 @@ class MissReply:
         else:
             playback = session.playback
             action = decide(playback.mode, playback.config.on_miss)
-            if action is Action.FORWARD:
+            if action is MissAction.FORWARD:
                 return
-            if action is Action.RECORD:
+            if action is MissAction.RECORD:
                 tags(flow)["record"] = playback.config.recording
                 return
             explanation = playback.explain(subject, session.presets)

@@ -8,7 +8,7 @@ from mitmproxy import connection, http
 
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 PROXY_AUTHORIZATION = "Proxy-Authorization"
@@ -45,7 +45,7 @@ class SessionRouter:
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
         store = self.runtime.store
-        session = store.open(name, Protocol.HTTP)
+        session = store.open(name, SessionProtocol.HTTP)
         store.touch(session)
         tags(flow)["session"] = session.name
 

@@ -54,7 +54,7 @@ async def act(server: SMTP, preset: SmtpPreset) -> str | None:
 
 
 class CaptureHandler:
-    """Keeps every accepted message in its session's mailbox.
+    """Keeps every accepted message in its session's inbox.
 
     A mock's listener serves the session `session`; the capture listener (`session` None)
     serves the session named by the AUTH user name when there is one, else `default`.

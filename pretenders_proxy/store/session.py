@@ -8,13 +8,15 @@ from typing import NamedTuple
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.store.history import History
-from pretenders_proxy.store.mailbox import Mailbox
+from pretenders_proxy.store.inbox import Inbox
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook
 
 
-class Protocol(StrEnum):
+class SessionProtocol(StrEnum):
+    """What a session mocks: HTTP (the proxy and /mockhttp/) or SMTP (a 1.4 SMTP mock)."""
+
     HTTP = "http"
     SMTP = "smtp"
 
@@ -43,7 +45,7 @@ class Session:
     """
 
     name: str
-    protocol: Protocol
+    protocol: SessionProtocol
     timeout: float | None
     started: datetime
     last_seen: float
@@ -51,14 +53,14 @@ class Session:
     last_call: datetime = field(init=False)
     presets: PresetBook = field(init=False, default_factory=PresetBook)
     history: History = field(init=False)
-    mailbox: Mailbox = field(init=False)
+    inbox: Inbox = field(init=False)
     smtp_presets: SmtpPresetBook = field(init=False, default_factory=SmtpPresetBook)
     playback: Playback = field(init=False, default_factory=Playback)
 
     def __post_init__(self) -> None:
         self.last_call = self.started
         self.history = History(self.history_limit)
-        self.mailbox = Mailbox(self.history_limit)
+        self.inbox = Inbox(self.history_limit)
 
     def touch(self, wall: datetime, monotonic: float) -> None:
         self.last_call = wall

@@ -16,7 +16,7 @@ from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset
 from pretenders_proxy.store.events import Hub
 from pretenders_proxy.store.presets import StoredPreset
-from pretenders_proxy.store.session import Protocol, Session
+from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
 DEFAULT_SESSION = "default"
@@ -53,9 +53,9 @@ class Store:
         self._preset_ids = itertools.count(1)
         self._entry_ids = itertools.count(1)
         self._mail_ids = itertools.count(1)
-        self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+        self._create(DEFAULT_SESSION, SessionProtocol.HTTP, None)
 
-    def _create(self, name: str, protocol: Protocol, timeout: float | None) -> Session:
+    def _create(self, name: str, protocol: SessionProtocol, timeout: float | None) -> Session:
         session = Session(
             name=name,
             protocol=protocol,
@@ -68,7 +68,7 @@ class Store:
         return session
 
     def open(
-        self, name: str | None, protocol: Protocol, timeout: float | bool | None = True
+        self, name: str | None, protocol: SessionProtocol, timeout: float | bool | None = True
     ) -> Session:
         """The live session `name`, unchanged, or a new one (named by a uuid4 when `name` is None).
 
@@ -97,7 +97,7 @@ class Store:
         if self.sessions.pop(name, None) is None:
             return False
         if name == DEFAULT_SESSION:
-            self._create(DEFAULT_SESSION, Protocol.HTTP, None)
+            self._create(DEFAULT_SESSION, SessionProtocol.HTTP, None)
         for deleted in list(self.on_delete):
             deleted(name)
         return True
@@ -130,7 +130,7 @@ class Store:
             content,
             headline(content),
         )
-        session.mailbox.add(mail)
+        session.inbox.add(mail)
         self.events.publish(mail)
         return mail
 

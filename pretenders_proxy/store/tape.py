@@ -11,7 +11,7 @@ from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 
 
-class Source(Protocol):
+class ResponseSource(Protocol):
     """Where a recording's response comes from when it is played: the cassette (one reader
     for all its recordings, indexing.ResponseReader), or memory."""
 
@@ -44,7 +44,7 @@ class Recorded:
     length: int
     request: Request
     status: int
-    source: Source
+    source: ResponseSource
 
     @classmethod
     def of(cls, cassette: str, position: int, offset: int, exchange: Exchange) -> "Recorded":

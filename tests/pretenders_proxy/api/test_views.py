@@ -7,7 +7,7 @@ import pytest
 from pretenders_proxy.api import views
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Source, kept
-from pretenders_proxy.store.session import Protocol, Session
+from pretenders_proxy.store.session import Session, SessionProtocol
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_timeout_text(seconds: float | None, text: str) -> None:
 
 def test_pretender_has_exactly_the_five_1_4_keys() -> None:
     started = datetime(2026, 1, 2, 3, 4, 5, 678)
-    session = Session("m", Protocol.HTTP, 5.0, started, 0.0, 10)
+    session = Session("m", SessionProtocol.HTTP, 5.0, started, 0.0, 10)
     assert views.pretender(session) == {
         "start": "2026-01-02 03:04:05.000678",
         "timeout": "0:00:05",

@@ -2,8 +2,8 @@ import pytest
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.modes import (
-    Action,
     CassettePlan,
+    MissAction,
     Mode,
     ModeConfig,
     OnMiss,
@@ -18,18 +18,18 @@ from pretenders_proxy.matching.modes import (
 @pytest.mark.parametrize(
     ("mode", "on_miss", "action"),
     [
-        (Mode.MOCK, OnMiss.ERROR, Action.MISS),
-        (Mode.MOCK, OnMiss.PASSTHROUGH, Action.MISS),
-        (Mode.MOCK, OnMiss.RECORD, Action.MISS),
-        (Mode.RECORD, OnMiss.ERROR, Action.RECORD),
-        (Mode.RECORD, OnMiss.PASSTHROUGH, Action.RECORD),
-        (Mode.RECORD, OnMiss.RECORD, Action.RECORD),
-        (Mode.REPLAY, OnMiss.ERROR, Action.MISS),
-        (Mode.REPLAY, OnMiss.PASSTHROUGH, Action.FORWARD),
-        (Mode.REPLAY, OnMiss.RECORD, Action.RECORD),
+        (Mode.MOCK, OnMiss.ERROR, MissAction.MISS),
+        (Mode.MOCK, OnMiss.PASSTHROUGH, MissAction.MISS),
+        (Mode.MOCK, OnMiss.RECORD, MissAction.MISS),
+        (Mode.RECORD, OnMiss.ERROR, MissAction.RECORD),
+        (Mode.RECORD, OnMiss.PASSTHROUGH, MissAction.RECORD),
+        (Mode.RECORD, OnMiss.RECORD, MissAction.RECORD),
+        (Mode.REPLAY, OnMiss.ERROR, MissAction.MISS),
+        (Mode.REPLAY, OnMiss.PASSTHROUGH, MissAction.FORWARD),
+        (Mode.REPLAY, OnMiss.RECORD, MissAction.RECORD),
     ],
 )
-def test_decide(mode: Mode, on_miss: OnMiss, action: Action) -> None:
+def test_decide(mode: Mode, on_miss: OnMiss, action: MissAction) -> None:
     assert decide(mode, on_miss) is action
 
 

@@ -6,7 +6,7 @@ from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.journal import Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
 
 
@@ -40,21 +40,26 @@ def test_default_session_always_exists_and_never_expires(store: Store, time: Fak
 
 
 def test_open_reuses_a_live_session_unchanged(store: Store, time: FakeTime) -> None:
-    first = store.open("fred", Protocol.HTTP, 5.0)
+    first = store.open("fred", SessionProtocol.HTTP, 5.0)
     time.now += 1
-    again = store.open("fred", Protocol.HTTP, 99.0)
+    again = store.open("fred", SessionProtocol.HTTP, 99.0)
     assert again is first and again.timeout == 5.0
-    assert store.open(None, Protocol.HTTP).name != store.open(None, Protocol.HTTP).name
+    assert (
+        store.open(None, SessionProtocol.HTTP).name != store.open(None, SessionProtocol.HTTP).name
+    )
 
 
 def test_timeouts_default_forever_and_seconds(store: Store) -> None:
-    assert store.open("a", Protocol.HTTP).timeout == 10.0
-    assert store.open("b", Protocol.HTTP, None).timeout is None
-    assert store.open("c", Protocol.SMTP, 0.1).timeout == 0.1
+    assert store.open("a", SessionProtocol.HTTP).timeout == 10.0
+    assert store.open("b", SessionProtocol.HTTP, None).timeout is None
+    assert store.open("c", SessionProtocol.SMTP, 0.1).timeout == 0.1
 
 
 def test_idle_sessions_expire_and_traffic_keeps_them(store: Store, time: FakeTime) -> None:
-    busy, idle = store.open("busy", Protocol.HTTP, 5.0), store.open("idle", Protocol.HTTP, 5.0)
+    busy, idle = (
+        store.open("busy", SessionProtocol.HTTP, 5.0),
+        store.open("idle", SessionProtocol.HTTP, 5.0),
+    )
     for _ in range(3):
         time.now += 4
         store.touch(busy)
@@ -66,15 +71,15 @@ def test_idle_sessions_expire_and_traffic_keeps_them(store: Store, time: FakeTim
 
 
 def test_sweep_drops_only_expired_sessions(store: Store, time: FakeTime) -> None:
-    store.open("short", Protocol.HTTP, 1.0)
-    store.open("long", Protocol.HTTP, 100.0)
+    store.open("short", SessionProtocol.HTTP, 1.0)
+    store.open("long", SessionProtocol.HTTP, 100.0)
     time.now += 2
     assert store.sweep() == ["short"]
     assert set(store.sessions) == {DEFAULT_SESSION, "long"}
 
 
 def test_touch_updates_last_call(store: Store, time: FakeTime) -> None:
-    session = store.open("s", Protocol.HTTP)
+    session = store.open("s", SessionProtocol.HTTP)
     assert session.last_call == session.started
     time.now += 3
     store.touch(session)
@@ -92,6 +97,6 @@ def test_history_is_bounded_and_counts_what_it_dropped(store: Store) -> None:
 
 
 def test_preset_ids_are_unique_across_sessions(store: Store) -> None:
-    a = store.add_preset(store.open("a", Protocol.HTTP), Preset(Rule(), Reply()))
-    b = store.add_preset(store.open("b", Protocol.HTTP), Preset(Rule(), Reply()))
+    a = store.add_preset(store.open("a", SessionProtocol.HTTP), Preset(Rule(), Reply()))
+    b = store.add_preset(store.open("b", SessionProtocol.HTTP), Preset(Rule(), Reply()))
     assert a.id != b.id

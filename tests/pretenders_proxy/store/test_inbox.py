@@ -4,8 +4,8 @@ import pytest
 
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.store import Store
-from pretenders_proxy.store.mailbox import Mailbox
-from pretenders_proxy.store.session import Protocol
+from pretenders_proxy.store.inbox import Inbox
+from pretenders_proxy.store.session import SessionProtocol
 
 ENVELOPE = Envelope(("127.0.0.1", 1234), "app@x.test", ("a@x.test",))
 
@@ -15,7 +15,7 @@ def mail(mail_id: int) -> Mail:
 
 
 def test_mailbox_keeps_the_newest_and_counts_the_dropped() -> None:
-    box = Mailbox(limit=2)
+    box = Inbox(limit=2)
     for mail_id in (1, 2, 3):
         box.add(mail(mail_id))
     assert [m.id for m in box] == [2, 3] and box.dropped == 1
@@ -30,7 +30,7 @@ def test_mailbox_keeps_the_newest_and_counts_the_dropped() -> None:
 
 def test_add_mail_numbers_parses_touches_and_publishes() -> None:
     store = Store(history_limit=5)
-    session = store.open("mailroom", Protocol.SMTP)
+    session = store.open("mailroom", SessionProtocol.SMTP)
     before = session.last_seen
     published: list[object] = []
     stop = store.events.subscribe(published.append)
@@ -39,13 +39,13 @@ def test_add_mail_numbers_parses_touches_and_publishes() -> None:
     second = store.add_mail(session, ENVELOPE, b"Subject: later\r\n\r\n")
     assert published == [first] and (first.id, second.id) == (1, 2)
     assert (first.headline.subject, first.session, first.size) == ("café", "mailroom", 35)
-    assert list(session.mailbox) == [first, second] and session.last_seen >= before
+    assert list(session.inbox) == [first, second] and session.last_seen >= before
 
 
 def test_deleting_a_session_tells_the_on_delete_listeners() -> None:
     store = Store()
     deleted: list[str] = []
     store.on_delete.append(deleted.append)
-    store.open("gone", Protocol.SMTP)
+    store.open("gone", SessionProtocol.SMTP)
     assert store.delete("gone") and not store.delete("gone")
     assert deleted == ["gone"]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pretenders_proxy.model.mail import Mail
 
 
-class Mailbox:
+class Inbox:
     """Mail in arrival order, at most `limit` of it; `dropped` counts what was let go."""
 
     __slots__ = ("_mails", "dropped", "limit")
