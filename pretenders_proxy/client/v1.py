@@ -17,7 +17,7 @@ import httpx
 
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import APIError, ConfigError
+from pretenders_proxy.errors import APIError, ConfigError, WaitTimeoutError
 from pretenders_proxy.matching.modes import RecordMode, choice, plan
 
 type Headers = dict[str, str] | list[tuple[str, str]]
@@ -223,11 +223,14 @@ class Pretenders:
     def wait_for_requests(
         self, count: int = 1, *, timeout: float = 10.0, **filters: Any
     ) -> list[RecordedRequest]:
-        """Block until `count` matching requests arrived; AssertionError on timeout."""
+        """Block until `count` matching requests arrived; WaitTimeoutError (an AssertionError)
+        on timeout, its `seen` holding those that did."""
         params = {**filters, **self._scope, "wait": timeout, "count": count}
         answer = self.http.get("/api/v1/requests", params=params, timeout=timeout + 10)
         if answer.status_code == 408:
-            raise AssertionError(answer.json()["error"])
+            body = answer.json()
+            seen = [RecordedRequest.from_json(item) for item in body.get("seen", [])]
+            raise WaitTimeoutError(body["error"], seen)
         return [RecordedRequest.from_json(item) for item in self._ok(answer)]
 
     def misses(self) -> list[RecordedRequest]:
@@ -255,7 +258,10 @@ class Pretenders:
         wait: float | None = None,
     ) -> list[int]:
         """Assert the session received matching requests (at least once by default);
-        the AssertionError carries the server's near-miss explanation. Returns their ids."""
+        the AssertionError carries the server's near-miss explanation. Returns their ids.
+
+        With `wait` (seconds), a count still not met then is a WaitTimeoutError (an
+        AssertionError) whose `seen` holds the matching requests that did arrive."""
         matcher = {"rule": rule, "host": host, "headers": headers, "body": body, "json": json}
         check = {
             "rule": {k: v for k, v in matcher.items() if v is not None},
@@ -269,7 +275,12 @@ class Pretenders:
             "/api/v1/verify", json=check, params=self._scope, timeout=(wait or 0) + 30
         )
         if answer.status_code == 409:
-            raise AssertionError(answer.json()["error"])
+            verdict = answer.json()
+            if wait:
+                ids = set(verdict["matched"])
+                seen = [r for r in self.requests() if r.id in ids]
+                raise WaitTimeoutError(verdict["error"], seen, status=409)
+            raise AssertionError(verdict["error"])
         matched: list[int] = self._ok(answer)["matched"]
         return matched
 
