@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from pretenders_proxy.api.mail_schemas import MailOut, MailSummaryOut, SmtpPresetOut
 from pretenders_proxy.errors import APIError, WaitTimeoutError
+from pretenders_proxy.wire.mail import MailOut, MailSummaryOut, SmtpPresetOut
 
 API = "/api/v1"
 
