@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from pretenders_proxy.api import mail_views
-from pretenders_proxy.api.mail_schemas import SmtpPresetIn, SmtpPresetOut
+from pretenders_proxy.api.mail_schemas import SmtpPresetIn
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of, session_of
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.errors import NotFoundError
@@ -11,6 +11,7 @@ from pretenders_proxy.store import Session
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
+from pretenders_proxy.wire.mail import SmtpPresetOut
 
 router = Router("smtp presets")
 
