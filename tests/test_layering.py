@@ -13,6 +13,7 @@ CORE = [
     "store",
     "cassette",
     "settings.py",
+    "options.py",
     "errors.py",
     "constants.py",
     "certs.py",

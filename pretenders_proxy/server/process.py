@@ -3,9 +3,8 @@
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
@@ -28,10 +27,10 @@ INDEX_CACHE = "cassette-index"
 class Server:
     """One pretenders process: build it, `start()` it, `serve()` until told to stop."""
 
-    def __init__(self, settings: Settings, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.runtime = Runtime(settings)
         self.runtime.cassettes.index_cache = Path(settings.confdir).expanduser() / INDEX_CACHE
-        self.master: Master = build_master(self.runtime, options)
+        self.master: Master = build_master(self.runtime)
         self.services: Services = self.master.addons.get("services")
 
     @property
