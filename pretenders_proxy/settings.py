@@ -191,6 +191,12 @@ class Settings:
     redact_query: tuple[str, ...] = option(
         (), "A query parameter recorded as <redacted> (repeatable).", metavar="NAME"
     )
+    ready_file: Path | None = option(
+        None,
+        "Once everything listens, write JSON here (pid, every listener's address, CA "
+        "certificate path, version) for tools; removed when the server stops.",
+        metavar="PATH",
+    )
     mode: Mode = option(
         Mode.MOCK,
         "mock: presets answer, anything else gets the miss reply; record: anything else goes "

@@ -22,6 +22,7 @@ CORE = [
     "server/tasks.py",
     "server/sockets.py",
     "server/binding.py",
+    "server/ready.py",
     "cli/reverse.py",
     "cli/shellenv.py",
 ]

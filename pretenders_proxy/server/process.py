@@ -9,7 +9,7 @@ from pathlib import Path
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
-from pretenders_proxy.errors import ListenError
+from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
 from pretenders_proxy.proxy.services import Services
@@ -38,11 +38,12 @@ class Server:
         return Path(self.master.options.confdir).expanduser() / CA_FILE
 
     async def start(self) -> None:
-        """Bind every listener, or raise ListenError naming the one that could not."""
+        """Bind every listener and write the ready file, or raise ListenError naming the
+        listener that could not bind (ConfigError: the ready file could not be written)."""
         await self._start_proxy()
         try:
             await self.services.start()
-        except ListenError:
+        except (ListenError, ConfigError):
             await self._stop_proxy()
             raise
         settle()  # what start-up made lives on: keep it out of every collection

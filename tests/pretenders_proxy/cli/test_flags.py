@@ -16,6 +16,7 @@ SHARED = [
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
     "--history-limit", "--max-body-size", "--token", "--cassette-dir", "--upstream-ca",
     "--upstream-timeout", "--upstream-insecure", "--redact-header", "--redact-query",
+    "--ready-file",
 ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ DECLARED = {
     "pretenders_upstream_timeout": 60.0,
     "pretenders_redact_headers": [],
     "pretenders_redact_query": [],
+    "pretenders_ready_file": "",
     "pretenders_mode": "mock",
     "pretenders_cassettes": [],
     "pretenders_on_miss": "error",
