@@ -1,97 +1,25 @@
-"""Server-wide settings: one frozen value, parsed once from options, read by every part."""
+"""Server-wide settings: one frozen value, parsed once from options, read by every part.
+
+Each field declares its option once (`option(...)`): the flags of `serve`, `record` and `replay`
+and the `pretenders_*` mitmproxy options are made from these fields. Add an option here.
+"""
 
 import ipaddress
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Self
 
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
+from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
+from pretenders_proxy.options import Text, declared, option
 
 DEFAULT_CONFDIR = Path("~/.pretenders")
 ANY_PORT = (0, 0)
-DEFAULT_MAX_BODY = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Where pretenders listens and how it behaves; ports 0 mean "any free port".
-
-    `smtp_port_range` (0, 0) gives each SMTP mock a port the system chooses.
-    `cassette_dirs`: cassette paths given through the control API must lie inside one of them
-    (the working directory when empty); the command line may name any path.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    proxy_port: int = 8080
-    smtp_port: int = 1025
-    smtp_port_range: tuple[int, int] = (8001, 8014)
-    smtp_max_size: int = 25 * 1024 * 1024
-    confdir: Path = DEFAULT_CONFDIR
-    stale_period: float = 60.0
-    mock_timeout: float | None = 120.0
-    miss_status: int = 404
-    history_limit: int = 10_000
-    token: str | None = None
-    max_body_size: int = DEFAULT_MAX_BODY
-    """The largest request body the control API, the mocks and the proxy take (413 beyond),
-    and the largest response the proxy passes on from upstream (502 beyond)."""
-    cassette_dirs: tuple[Path, ...] = ()
-    """Where cassette paths given through the control API must lie (empty: the working dir)."""
-
-    def __post_init__(self) -> None:
-        for name in ("port", "proxy_port", "smtp_port"):
-            if not 0 <= getattr(self, name) <= 65535:
-                raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")
-        low, high = self.smtp_port_range
-        if not 0 < low <= high <= 65535 and self.smtp_port_range != ANY_PORT:
-            raise ConfigError(f"smtp port range {low}-{high} is not a range of TCP ports")
-        if self.smtp_max_size < 1:
-            raise ConfigError(f"smtp max size {self.smtp_max_size} must be at least 1 byte")
-        if not (self.stale_period > 0 and math.isfinite(self.stale_period)):
-            raise ConfigError(f"stale period {self.stale_period} must be a positive number")
-        if not 100 <= self.miss_status <= 599:
-            raise ConfigError(f"miss status {self.miss_status} is not an HTTP status")
-        if self.max_body_size < 1:
-            raise ConfigError(f"max body size {self.max_body_size} must be at least 1 byte")
-        if self.history_limit < 1:
-            raise ConfigError(f"history limit {self.history_limit} must be at least 1")
-        if not is_loopback(self.host) and not self.token:
-            raise ConfigError(
-                f"the control API would listen on {self.host}, which is not loopback: "
-                "set a token (--token or PRETENDERS_TOKEN) so that only you can drive it"
-            )
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, object]) -> "Settings":
-        """Settings from mitmproxy-style options (`pretenders_*`, `listen_port`, `confdir`)."""
-        return cls(
-            host=str(options["pretenders_api_host"]),
-            port=_int(options["pretenders_api_port"]),
-            proxy_port=_int(options["listen_port"]),
-            smtp_port=_int(options["pretenders_smtp_port"]),
-            smtp_port_range=parse_port_range(str(options["pretenders_smtp_port_range"])),
-            smtp_max_size=_int(options["pretenders_smtp_max_size"]),
-            confdir=Path(str(options["confdir"])),
-            stale_period=float(str(options["pretenders_mock_stale_period"])),
-            mock_timeout=parse_timeout(str(options["pretenders_mock_timeout"])),
-            miss_status=_int(options["pretenders_miss_status"]),
-            history_limit=_int(options["pretenders_history_limit"]),
-            max_body_size=parse_size(str(options["body_size_limit"] or DEFAULT_MAX_BODY)),
-            token=str(options["pretenders_api_token"] or "") or None,
-            cassette_dirs=_paths(options["pretenders_cassette_dirs"]),
-        )
-
-
-def _paths(value: object) -> tuple[Path, ...]:
-    items = value if isinstance(value, list | tuple) else [value] if value else []
-    return tuple(Path(str(item)) for item in items)
-
-
-def _int(value: object) -> int:
-    return int(str(value))
+REPLAY = ("replay",)
 
 
 def is_loopback(host: str) -> bool:
@@ -126,6 +54,14 @@ def parse_size(text: str) -> int:
         raise ConfigError(f"size {text!r} is not like 65536, 64k, 64m or 1g") from None
 
 
+def show_size(size: int) -> str:
+    """67108864 -> "64m": the largest unit that writes `size` whole."""
+    for unit in "gmk":
+        if size and size % _SIZE_UNITS[unit] == 0:
+            return f"{size // _SIZE_UNITS[unit]}{unit}"
+    return str(size)
+
+
 def parse_timeout(text: str) -> float | None:
     """Seconds, or FOREVER (None)."""
     if text.upper() == FOREVER:
@@ -137,3 +73,187 @@ def parse_timeout(text: str) -> float | None:
     if not (seconds > 0 and math.isfinite(seconds)):
         raise ConfigError(f"timeout {text!r} must be a positive number of seconds")
     return seconds
+
+
+def show_timeout(seconds: float | None) -> str:
+    """120.0 -> "120"; None -> FOREVER."""
+    if seconds is None:
+        return FOREVER
+    return str(int(seconds)) if seconds.is_integer() else repr(seconds)
+
+
+PORT_RANGE = Text(parse_port_range, "{0[0]}-{0[1]}".format)
+SIZE = Text(parse_size, show_size)
+TIMEOUT = Text(parse_timeout, show_timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where pretenders listens and how it behaves; ports 0 mean "any free port".
+
+    `smtp_port_range` (0, 0) gives each SMTP mock a port the system chooses.
+    `cassette_dirs`: cassette paths given through the control API must lie inside one of them
+    (the working directory when empty); the command line may name any path.
+    `max_body_size`: the largest request body the control API, the mocks and the proxy take
+    (413 beyond), and the largest response the proxy passes on from upstream (502 beyond).
+    """
+
+    host: str = option(
+        "127.0.0.1",
+        "Address every listener binds (loopback by default).",
+        mitmproxy="pretenders_api_host",
+    )
+    port: int = option(
+        8000,
+        "Control API, web UI and /mockhttp/ port (0: any free).",
+        mitmproxy="pretenders_api_port",
+    )
+    proxy_port: int = option(
+        8080, "Forward proxy port, for HTTP_PROXY/HTTPS_PROXY.", mitmproxy="listen_port"
+    )
+    smtp_port: int = option(1025, "SMTP capture port.")
+    smtp_port_range: tuple[int, int] = option(
+        (8001, 8014),
+        "Ports for SMTP mocks created through the API (POST /smtp); 0: any free.",
+        text=PORT_RANGE,
+    )
+    smtp_max_size: int = option(
+        25 * 1024 * 1024, "Largest message in bytes the SMTP listeners accept (552 beyond)."
+    )
+    reverse: tuple[str, ...] = option(
+        (),
+        "A reverse listener on PORT sending everything to URL, for apps that cannot use a proxy "
+        "(repeatable): --reverse https://api.example.com=9001",
+        metavar="URL=PORT",
+        mitmproxy=None,  # mitmproxy's `mode`, with the host (proxy/master.py)
+    )
+    stale_period: float = option(
+        60.0,
+        "Seconds between sweeps removing mocks idle past their timeout.",
+        mitmproxy="pretenders_mock_stale_period",
+    )
+    mock_timeout: float | None = option(
+        120.0,
+        "Idle seconds before a mock created without a timeout expires, or FOREVER.",
+        text=TIMEOUT,
+    )
+    confdir: Path = option(
+        DEFAULT_CONFDIR,
+        "Where the CA certificate and key live (created on first start).",
+        mitmproxy="confdir",
+    )
+    log_level: str = option(
+        "info", "debug shows every connection; info is quiet on the hot path.", mitmproxy=None
+    )
+    miss_status: int = option(404, "HTTP status answering a request nothing matched.")
+    history_limit: int = option(10_000, "Requests and mails kept per session.")
+    max_body_size: int = option(
+        64 * 1024 * 1024,
+        "Largest request body the control API, mocks and proxy take (413 beyond) and largest "
+        "upstream response the proxy passes on (502 beyond): 65536, 64k, 64m, 1g.",
+        mitmproxy="body_size_limit",
+        text=SIZE,
+    )
+    token: str | None = option(
+        None,
+        "Bearer token for the control API; required off loopback.",
+        envvar="PRETENDERS_TOKEN",
+        mitmproxy="pretenders_api_token",
+    )
+    cassette_dirs: tuple[Path, ...] = option(
+        (),
+        "Cassette paths given through the control API must lie in DIR (repeatable; relative ones "
+        "are taken from the first; default: the working directory). Paths on the command line "
+        "may be anywhere.",
+        flag="--cassette-dir",
+        metavar="DIR",
+    )
+    upstream_ca: Path | None = option(
+        None, "A PEM file of CAs to trust for upstream TLS, besides the system roots."
+    )
+    upstream_timeout: float = option(
+        60.0,
+        "Seconds an upstream may take to answer a request passed through to it; then the client "
+        "gets a 502 (0: no limit).",
+    )
+    upstream_insecure: bool = option(
+        False,
+        "Do not verify upstream TLS certificates at all (says so at start).",
+        mitmproxy="ssl_insecure",
+    )
+    redact_headers: tuple[str, ...] = option(
+        (),
+        "A header recorded as <redacted>, besides Authorization, Proxy-Authorization, Cookie, "
+        "Set-Cookie and X-Api-Key (repeatable).",
+        flag="--redact-header",
+        metavar="NAME",
+    )
+    redact_query: tuple[str, ...] = option(
+        (), "A query parameter recorded as <redacted> (repeatable).", metavar="NAME"
+    )
+    ready_file: Path | None = option(
+        None,
+        "Once everything listens, write JSON here (pid, every listener's address, CA "
+        "certificate path, version) for tools; removed when the server stops.",
+        metavar="PATH",
+    )
+    mode: Mode = option(
+        Mode.MOCK,
+        "mock: presets answer, anything else gets the miss reply; record: anything else goes "
+        "upstream and is appended to the cassette; replay: the cassettes answer.",
+        flag=None,  # the command: serve, record or replay
+    )
+    cassettes: tuple[str, ...] = option(
+        (),
+        "Cassette files: the one to record to, or the ones to replay (in order).",
+        flag=None,  # the arguments of record and replay
+    )
+    on_miss: OnMiss = option(
+        OnMiss.ERROR,
+        "No recording matches: miss reply (error), go to the real service (passthrough), or go "
+        "there and append to the first cassette (record).",
+        commands=REPLAY,
+    )
+    repeat: Repeat = option(
+        Repeat.LAST,
+        "Equal requests outnumber their recordings: keep answering the last one (last), or "
+        "treat the extra ones as misses (never).",
+        commands=REPLAY,
+    )
+    match_on: str = option(
+        ",".join(DEFAULT_MATCH_ON),
+        "Comma-separated fields replay compares: method, scheme, host, port, path, query, body, "
+        "header:<Name>.",
+        commands=REPLAY,
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("port", "proxy_port", "smtp_port"):
+            if not 0 <= getattr(self, name) <= 65535:
+                raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")
+        low, high = self.smtp_port_range
+        if not 0 < low <= high <= 65535 and self.smtp_port_range != ANY_PORT:
+            raise ConfigError(f"smtp port range {low}-{high} is not a range of TCP ports")
+        if self.smtp_max_size < 1:
+            raise ConfigError(f"smtp max size {self.smtp_max_size} must be at least 1 byte")
+        if not (self.stale_period > 0 and math.isfinite(self.stale_period)):
+            raise ConfigError(f"stale period {self.stale_period} must be a positive number")
+        if not 100 <= self.miss_status <= 599:
+            raise ConfigError(f"miss status {self.miss_status} is not an HTTP status")
+        if self.max_body_size < 1:
+            raise ConfigError(f"max body size {self.max_body_size} must be at least 1 byte")
+        if self.history_limit < 1:
+            raise ConfigError(f"history limit {self.history_limit} must be at least 1")
+        if not is_loopback(self.host) and not self.token:
+            raise ConfigError(
+                f"the control API would listen on {self.host}, which is not loopback: "
+                "set a token (--token or PRETENDERS_TOKEN) so that only you can drive it"
+            )
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, object], base: "Settings | None" = None) -> Self:
+        """Settings from mitmproxy's option values, by option name; a field whose option is not
+        there (or has none) keeps its value in `base`, or its default."""
+        found = [o for o in declared(cls) if o.mitmproxy and o.mitmproxy in options]
+        values = {o.name: o.read(options[str(o.mitmproxy)]) for o in found}
+        return replace(base, **values) if isinstance(base, cls) else cls(**values)

@@ -14,6 +14,7 @@ CORE = [
     "store",
     "cassette",
     "settings.py",
+    "options.py",
     "errors.py",
     "constants.py",
     "certs.py",
@@ -22,6 +23,7 @@ CORE = [
     "server/tasks.py",
     "server/sockets.py",
     "server/binding.py",
+    "server/ready.py",
     "cli/reverse.py",
     "cli/shellenv.py",
 ]

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.cli.flags import ServerFlags, server_flags
+from pretenders_proxy.cli.flags import Flags, server_command
 from pretenders_proxy.cli.output import fail
 from pretenders_proxy.errors import ConfigError, ListenError
-from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON, parse_match_on
-from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
+from pretenders_proxy.matching.fields import parse_match_on
+from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.settings import Settings
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -24,10 +24,11 @@ if TYPE_CHECKING:  # mitmproxy is imported only when a command needs it: --help 
 LOG_LEVELS = ["debug", "info", "warning", "error"]
 
 
-def add_commands(app: typer.Typer) -> None:
-    """Give `app` the serve, record and replay commands."""
+def add_commands(app: typer.Typer, settings: type[Settings] = Settings) -> None:
+    """Give `app` the serve, record and replay commands, with a flag for each option of
+    `settings` that has one."""
     for command in (serve, record, replay):
-        app.command(epilog=EPILOGS[command.__name__])(command)
+        app.command(epilog=EPILOGS[command.__name__])(server_command(command, settings))
 
 
 EPILOGS = {
@@ -40,85 +41,52 @@ EPILOGS = {
 }
 
 
-@server_flags
-def serve(flags: ServerFlags) -> None:
+def serve(flags: Flags) -> None:
     """Mock mode: presets answer, anything else gets the miss reply (404, X-Pretenders-Miss)."""
-    _start(flags, {})
+    _start(flags, mode=Mode.MOCK)
 
 
-@server_flags
 def record(
     cassette: Annotated[Path, typer.Argument(help="The cassette to record to (appended to).")],
-    flags: ServerFlags,
+    flags: Flags,
 ) -> None:
     """Record mode: presets answer; everything else goes upstream and is appended to CASSETTE."""
-    _start(flags, {"pretenders_mode": str(Mode.RECORD), "pretenders_cassettes": [str(cassette)]})
+    _start(flags, mode=Mode.RECORD, cassettes=(str(cassette),))
 
 
-@server_flags
 def replay(
     cassettes: Annotated[list[Path], typer.Argument(help="The cassettes answering requests.")],
-    flags: ServerFlags,
-    on_miss: Annotated[
-        OnMiss,
-        typer.Option(
-            help="No recording matches: miss reply (error), go to the real service "
-            "(passthrough), or go there and append to the first cassette (record)."
-        ),
-    ] = OnMiss.ERROR,
-    repeat: Annotated[
-        Repeat,
-        typer.Option(
-            help="Equal requests outnumber their recordings: keep answering the last "
-            "one (last), or treat the extra ones as misses (never)."
-        ),
-    ] = Repeat.LAST,
-    match_on: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated fields replay compares: method, scheme, host, "
-            "port, path, query, body, header:<Name>."
-        ),
-    ] = ",".join(DEFAULT_MATCH_ON),
+    flags: Flags,
 ) -> None:
     """Replay mode: presets, then the cassettes answer; a miss follows --on-miss."""
     try:
-        parse_match_on([match_on])
+        parse_match_on([flags.values["match_on"]])
     except ConfigError as e:
         fail(f"--{e}")
-    _start(
-        flags,
-        {
-            "pretenders_mode": str(Mode.REPLAY),
-            "pretenders_cassettes": [str(path) for path in cassettes],
-            "pretenders_on_miss": str(on_miss),
-            "pretenders_repeat": str(repeat),
-            "pretenders_match_on": match_on,
-        },
-    )
+    _start(flags, mode=Mode.REPLAY, cassettes=tuple(str(path) for path in cassettes))
 
 
-def _start(flags: ServerFlags, mode: dict[str, Any]) -> None:
-    """Run the server the flags describe, with `mode` options for the `default` session."""
-    _setup_logging(flags.log_level)
+def _start(flags: Flags, **fixed: Any) -> None:
+    """Run the server the flags describe, with the `fixed` settings of the command."""
+    _setup_logging(flags.values["log_level"])
     try:
-        settings, options = flags.settings(), flags.options() | mode
+        settings = flags.settings(**fixed)
     except ConfigError as e:
         fail(str(e))
-    raise typer.Exit(asyncio.run(_run(settings, options)))
+    raise typer.Exit(asyncio.run(_run(settings)))
 
 
-async def _run(settings: Settings, options: dict[str, Any]) -> int:
+async def _run(settings: Settings) -> int:
     from mitmproxy import exceptions
 
     from pretenders_proxy.server.process import Server
 
     try:
-        server = Server(settings, options)
+        server = Server(settings)
         await server.start()
     except exceptions.OptionsError as e:
         fail(str(e).removeprefix("pretenders: "))
-    except ListenError as e:
+    except (ConfigError, ListenError) as e:
         fail(str(e))
     _banner(server)
     await server.serve(on_stop=lambda: typer.echo("pretenders stopped", err=True))

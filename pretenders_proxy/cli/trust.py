@@ -7,12 +7,14 @@ import typer
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, secure_keys
 from pretenders_proxy.cli.shellenv import Shell, render, variables
-from pretenders_proxy.settings import DEFAULT_CONFDIR
+from pretenders_proxy.settings import Settings
 
 ca_app = typer.Typer(
     name="ca", help="The pretenders CA certificate (created on first use).", no_args_is_help=True
 )
 Confdir = Annotated[Path, typer.Option(help="Where the CA certificate and key live.")]
+DEFAULTS = Settings()
+"""Where a server started without flags listens and keeps its CA."""
 ENV_EPILOG = 'Example: eval "$(pretenders env)"   or   pretenders env --shell fish | source'
 
 
@@ -27,26 +29,28 @@ def _ca_file(confdir: Path) -> Path:
 
 
 @ca_app.command()
-def path(confdir: Confdir = DEFAULT_CONFDIR) -> None:
+def path(confdir: Confdir = DEFAULTS.confdir) -> None:
     """Print the path of the CA certificate (PEM)."""
     typer.echo(str(_ca_file(confdir)))
 
 
 @ca_app.command()
-def show(confdir: Confdir = DEFAULT_CONFDIR) -> None:
+def show(confdir: Confdir = DEFAULTS.confdir) -> None:
     """Print the CA certificate (PEM), to install it where an app looks for trusted CAs."""
     typer.echo(_ca_file(confdir).read_text(), nl=False)
 
 
 def env(
     shell: Annotated[Shell, typer.Option(help="How to write the lines.")] = Shell.BASH,
-    host: Annotated[str, typer.Option(help="The address pretenders listens on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="The control API port (kept out of the proxy).")] = 8000,
-    proxy_port: Annotated[int, typer.Option(help="The forward proxy port.")] = 8080,
+    host: Annotated[str, typer.Option(help="The address pretenders listens on.")] = DEFAULTS.host,
+    port: Annotated[
+        int, typer.Option(help="The control API port (kept out of the proxy).")
+    ] = DEFAULTS.port,
+    proxy_port: Annotated[int, typer.Option(help="The forward proxy port.")] = DEFAULTS.proxy_port,
     session: Annotated[
         str | None, typer.Option(help="Send the traffic to this session (the proxy user name).")
     ] = None,
-    confdir: Confdir = DEFAULT_CONFDIR,
+    confdir: Confdir = DEFAULTS.confdir,
 ) -> None:
     """Print HTTP(S)_PROXY, NO_PROXY and CA variables: a bundle of the system roots plus our CA."""
     bundle = client_bundle(_ca_file(confdir).parent)

@@ -1,13 +1,13 @@
 """A mitmproxy Master carrying only what pretenders needs: core, proxy server, TLS, ours."""
 
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from mitmproxy import options
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 
+from pretenders_proxy.cli.reverse import parse_reverse
+from pretenders_proxy.options import declared
 from pretenders_proxy.proxy import default_addons
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.server.runtime import Runtime
@@ -15,35 +15,32 @@ from pretenders_proxy.settings import Settings
 
 
 def mitmproxy_options(settings: Settings) -> dict[str, Any]:
-    """The mitmproxy and pretenders_* option values that say what `settings` says."""
+    """The mitmproxy and pretenders_* option values that say what `settings` says; ConfigError
+    for a bad --reverse."""
+    values = {
+        o.mitmproxy: o.write(getattr(settings, o.name))
+        for o in declared(type(settings))
+        if o.mitmproxy
+    }
+    return values | derived_options(settings)
+
+
+def derived_options(settings: Settings) -> dict[str, Any]:
+    """mitmproxy's own options that follow from several settings, or always have one value."""
+    reverse = [parse_reverse(text).mode(settings.host) for text in settings.reverse]
     return {
         "listen_host": settings.host,
-        "listen_port": settings.proxy_port,
-        "mode": ["regular"],
-        "confdir": str(Path(settings.confdir).expanduser()),
+        "mode": ["regular", *reverse],
         # Never connect upstream before a request needs it: presets and replay stay offline.
         "connection_strategy": "lazy",
         "upstream_cert": False,
-        "pretenders_api_host": settings.host,
-        "pretenders_api_port": settings.port,
-        "pretenders_api_token": settings.token or "",
-        "pretenders_smtp_port": settings.smtp_port,
-        "pretenders_smtp_port_range": "{}-{}".format(*settings.smtp_port_range),
-        "pretenders_smtp_max_size": settings.smtp_max_size,
-        "pretenders_mock_stale_period": settings.stale_period,
-        "pretenders_mock_timeout": "FOREVER"
-        if settings.mock_timeout is None
-        else str(settings.mock_timeout),
-        "pretenders_miss_status": settings.miss_status,
-        "pretenders_history_limit": settings.history_limit,
-        "body_size_limit": str(settings.max_body_size),
-        "pretenders_cassette_dirs": [str(d) for d in settings.cassette_dirs],
     }
 
 
-def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Master:
-    """A trimmed Master (must be called inside the running loop) configured from the runtime,
-    plus `extra` option values (modes, reverse listeners, upstream trust)."""
+def build_master(runtime: Runtime) -> Master:
+    """A trimmed Master (must be called inside the running loop) configured from the runtime's
+    settings; OptionsError (or ConfigError) says what is wrong with them."""
+    values = mitmproxy_options(runtime.settings)
     master = Master(options.Options(), with_termlog=False)
     master.options.changed.disconnect(master.addons._configure_all)
     master.addons = HookCache(master)
@@ -54,8 +51,10 @@ def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Ma
         tlsconfig.TlsConfig(),
         *default_addons(runtime),
     )
-    master.options.update(**mitmproxy_options(runtime.settings))
-    # Separately: when `extra` is refused, mitmproxy rolls back to the values above, and the
-    # error says what was wrong with `extra` (not with the defaults it would roll back to).
-    master.options.update(**(extra or {}))
+    # mitmproxy's own (where it keeps its CA above all) first, then ours and the listeners:
+    # when those are refused, mitmproxy rolls back to the values set first (not to its
+    # defaults, such as ~/.mitmproxy), and the error says what was wrong with them.
+    first = {k: v for k, v in values.items() if not k.startswith("pretenders_") and k != "mode"}
+    master.options.update(**first)
+    master.options.update(**{k: v for k, v in values.items() if k not in first})
     return master

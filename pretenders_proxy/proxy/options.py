@@ -1,103 +1,51 @@
-"""The addon that declares the server-wide `pretenders_*` options and turns them into Settings."""
+"""The addon that declares every `pretenders_*` option (from the fields of Settings) and turns
+the options into `runtime.settings` whenever they change."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from mitmproxy import ctx, exceptions
 from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.options import Option, declared
 from pretenders_proxy.server.runtime import Runtime
-from pretenders_proxy.settings import Settings
 
-OPTIONS = {
-    "pretenders_api_host",
-    "pretenders_api_port",
-    "pretenders_api_token",
-    "pretenders_smtp_port",
-    "pretenders_smtp_port_range",
-    "pretenders_smtp_max_size",
-    "pretenders_mock_stale_period",
-    "pretenders_mock_timeout",
-    "pretenders_miss_status",
-    "pretenders_history_limit",
-    "pretenders_cassette_dirs",
-}
-READ = OPTIONS | {"listen_port", "confdir", "body_size_limit"}
+OURS = "pretenders_"
+"""The prefix of the options declared here; the others are mitmproxy's own."""
 
 
 class Options:
-    """Declares the options once; on every change parses them into `runtime.settings`."""
+    """Declares the options once; on every change parses them into `runtime.settings`.
+
+    Other addons read the option values they act on (ModeControl, Recorder, Trust, ...).
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.declared = declared(type(runtime.settings))
+        self.read = {o.mitmproxy for o in self.declared if o.mitmproxy}
 
     def load(self, loader: Loader) -> None:
-        d = Settings()
-        add = loader.add_option
-        add(
-            "pretenders_api_host",
-            str,
-            d.host,
-            "Address of the control API, the UI and /mockhttp/ (and of every listener).",
-        )
-        add("pretenders_api_port", int, d.port, "Port of the control API (0: any free port).")
-        add(
-            "pretenders_api_token",
-            str,
-            "",
-            "Bearer token every control-API call must carry; required off loopback.",
-        )
-        add("pretenders_smtp_port", int, d.smtp_port, "Port of the SMTP capture listener.")
-        add(
-            "pretenders_smtp_port_range",
-            str,
-            "{}-{}".format(*d.smtp_port_range),
-            "Ports for SMTP mocks created through the 1.4 API (POST /smtp); 0: any free port.",
-        )
-        add(
-            "pretenders_smtp_max_size",
-            int,
-            d.smtp_max_size,
-            "Largest message in bytes the SMTP listeners accept; bigger ones get 552.",
-        )
-        add(
-            "pretenders_mock_stale_period",
-            float,
-            d.stale_period,
-            "Seconds between sweeps that remove sessions idle past their timeout.",
-        )
-        add(
-            "pretenders_mock_timeout",
-            str,
-            str(d.mock_timeout),
-            "Idle seconds before a mock created without a timeout expires, or FOREVER.",
-        )
-        add(
-            "pretenders_miss_status",
-            int,
-            d.miss_status,
-            "HTTP status of the reply to a request that nothing matched.",
-        )
-        add(
-            "pretenders_cassette_dirs",
-            Sequence[str],
-            [],
-            "Directories that cassette paths given through the control API must lie in "
-            "(relative ones are taken from the first); empty: the working directory.",
-        )
-        add(
-            "pretenders_history_limit",
-            int,
-            d.history_limit,
-            "Requests (and mails) kept per session; past it the oldest go, counted as dropped.",
-        )
+        for o in self.declared:
+            if o.mitmproxy and o.mitmproxy.startswith(OURS):
+                loader.add_option(o.mitmproxy, _kind(o), o.write(o.default), o.help, o.choices)
 
     def configure(self, updated: set[str]) -> None:
-        if updated & READ:
+        if updated & self.read:
+            # mitmproxy's own options exist only with their addon (body_size_limit: proxyserver)
+            values = {name: getattr(ctx.options, name) for name in self.read if name in ctx.options}
             try:
-                settings = Settings.from_options(
-                    {name: getattr(ctx.options, name) for name in READ}
-                )
+                settings = type(self.runtime.settings).from_options(values, self.runtime.settings)
             except (ConfigError, ValueError) as e:
                 raise exceptions.OptionsError(f"pretenders: {e}") from e
             self.runtime.apply(settings)
+
+
+def _kind(o: Option) -> Any:
+    """The mitmproxy type of an option: numbers and switches as they are, the rest as text."""
+    if o.many:
+        return Sequence[str]
+    if o.text is None and not o.optional and o.kind in (bool, int, float, str):
+        return o.kind
+    return str

@@ -1,12 +1,10 @@
 """Recorder: upstream answers that a session records are appended to its cassette, redacted."""
 
 import logging
-from collections.abc import Sequence
 
 from mitmproxy import ctx, http
-from mitmproxy.addonmanager import Loader
 
-from pretenders_proxy.cassette.redact import DEFAULT_HEADERS, Redaction, redact
+from pretenders_proxy.cassette.redact import Redaction, redact
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.proxy.convert import exchange_from_flow
@@ -24,21 +22,6 @@ class Recorder:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-
-    def load(self, loader: Loader) -> None:
-        loader.add_option(
-            "pretenders_redact_headers",
-            Sequence[str],
-            [],
-            "Headers whose values are recorded as <redacted>, besides "
-            f"{', '.join(DEFAULT_HEADERS)}. Replay ignores redacted values.",
-        )
-        loader.add_option(
-            "pretenders_redact_query",
-            Sequence[str],
-            [],
-            "Query parameters whose values are recorded as <redacted>; replay ignores them.",
-        )
 
     def configure(self, updated: set[str]) -> None:
         if updated & OPTIONS:

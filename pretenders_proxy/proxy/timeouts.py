@@ -9,7 +9,6 @@ import logging
 import math
 
 from mitmproxy import ctx, exceptions, http
-from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.proxy.tags import is_control, tags
 
@@ -21,18 +20,8 @@ class UpstreamTimeout:
     """Last in the request chain: times each flow that goes upstream until its response ends."""
 
     def __init__(self) -> None:
-        self.seconds = 60.0
+        self.seconds = 0.0  # no limit until configure() reads the option
         self._timers: dict[str, asyncio.TimerHandle] = {}
-
-    def load(self, loader: Loader) -> None:
-        loader.add_option(
-            OPTION,
-            float,
-            self.seconds,
-            "Seconds an upstream may take to answer a request passed through to it (the whole "
-            "response); then the upstream connection is closed and the client gets a 502. "
-            "0: wait as long as the connection lives.",
-        )
 
     def configure(self, updated: set[str]) -> None:
         if OPTION in updated:

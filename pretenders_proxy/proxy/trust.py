@@ -5,7 +5,6 @@ import logging
 from pathlib import Path
 
 from mitmproxy import ctx, exceptions
-from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.certs import secure_keys, system_roots, upstream_bundle
 from pretenders_proxy.errors import ConfigError
@@ -19,15 +18,6 @@ class Trust:
 
     def __init__(self) -> None:
         self._trusted: str | None = None  # the ssl_verify_upstream_trusted_ca value we set
-
-    def load(self, loader: Loader) -> None:
-        loader.add_option(
-            "pretenders_upstream_ca",
-            str,
-            "",
-            "A PEM file of CA certificates trusted for upstream TLS on top of the system roots "
-            "(a company's internal CA, a test upstream's).",
-        )
 
     def configure(self, updated: set[str]) -> None:
         confdir = Path(ctx.options.confdir).expanduser()

@@ -3,14 +3,13 @@
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
-from pretenders_proxy.errors import ListenError
+from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
 from pretenders_proxy.proxy.services import Services
@@ -28,10 +27,10 @@ INDEX_CACHE = "cassette-index"
 class Server:
     """One pretenders process: build it, `start()` it, `serve()` until told to stop."""
 
-    def __init__(self, settings: Settings, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.runtime = Runtime(settings)
         self.runtime.cassettes.index_cache = Path(settings.confdir).expanduser() / INDEX_CACHE
-        self.master: Master = build_master(self.runtime, options)
+        self.master: Master = build_master(self.runtime)
         self.services: Services = self.master.addons.get("services")
 
     @property
@@ -39,11 +38,12 @@ class Server:
         return Path(self.master.options.confdir).expanduser() / CA_FILE
 
     async def start(self) -> None:
-        """Bind every listener, or raise ListenError naming the one that could not."""
+        """Bind every listener and write the ready file, or raise ListenError naming the
+        listener that could not bind (ConfigError: the ready file could not be written)."""
         await self._start_proxy()
         try:
             await self.services.start()
-        except ListenError:
+        except (ListenError, ConfigError):
             await self._stop_proxy()
             raise
         settle()  # what start-up made lives on: keep it out of every collection

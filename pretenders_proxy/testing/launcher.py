@@ -1,5 +1,5 @@
 """Start `pretenders serve` (or `record`, `replay`) as a real process on free ports and learn
-where it listens.
+where it listens from its ready file (`--ready-file`), never from what it prints.
 
 Used by the test suite and the pytest plugin:
 
@@ -11,15 +11,12 @@ What the process prints goes to a log file (`server.log`), so the server can out
 process that started it (pytest-xdist workers share one).
 """
 
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -27,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from pretenders_proxy.errors import LaunchError
+from pretenders_proxy.server import ready
 
-_CONTROL = re.compile(r"control API, UI, mocks\s+(http://\S+?)/?$", re.M)
 _POLL = 0.02
 
 
@@ -126,37 +123,45 @@ def start(
     if confdir is not None:
         command_line += ["--confdir", str(confdir)]
     command_line += list(args)
+    if "--ready-file" in args:
+        ready_file = Path(args[list(args).index("--ready-file") + 1])
+    else:
+        ready_file = _fresh_path(".ready.json")
+        command_line += ["--ready-file", str(ready_file)]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         env.pop(name, None)
-    if log is None:
-        handle, name = tempfile.mkstemp(prefix="pretenders-", suffix=".log")
-        os.close(handle)
-        log = Path(name)
+    log = log or _fresh_path(".log")
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command_line, stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
         )
-    control = _wait_for_control(process, log, time.monotonic() + timeout)
-    health = urllib.request.Request(control + "/health")
-    if "--token" in args:
-        health.add_header("Authorization", f"Bearer {args[list(args).index('--token') + 1]}")
-    with urllib.request.urlopen(health, timeout=timeout) as answer:
-        listeners = json.load(answer)["listeners"]
-    return RunningServer(process.pid, control, listeners, log, confdir, process)
+    listeners = wait_until_ready(process, ready_file, log, time.monotonic() + timeout)
+    return RunningServer(process.pid, listeners["control"], listeners, log, confdir, process)
 
 
-def _wait_for_control(process: subprocess.Popen[bytes], log: Path, deadline: float) -> str:
-    """Read the banner from the log for the control URL."""
+def wait_until_ready(
+    process: subprocess.Popen[bytes], ready_file: Path, log: Path, deadline: float
+) -> dict[str, str]:
+    """The listeners the process's ready file names, once it has written it; LaunchError with
+    what it printed if it exits or the deadline passes first."""
     while time.monotonic() < deadline and process.poll() is None:
-        printed = log.read_text(errors="replace")
-        if (found := _CONTROL.search(printed)) and "Ctrl-C" in printed:
-            return found.group(1)
+        if (found := ready.read(ready_file)) is not None:
+            listeners: dict[str, str] = found["listeners"]
+            return listeners
         time.sleep(_POLL)
     if process.poll() is None:
         process.kill()
     process.wait()
     raise LaunchError("pretenders did not start:\n" + log.read_text(errors="replace"))
+
+
+def _fresh_path(suffix: str) -> Path:
+    """A new temporary file's path, with no file there (yet)."""
+    handle, name = tempfile.mkstemp(prefix="pretenders-", suffix=suffix)
+    os.close(handle)
+    os.unlink(name)
+    return Path(name)
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:

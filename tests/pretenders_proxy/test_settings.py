@@ -1,6 +1,18 @@
-import pytest
+from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
+import typer
+from mitmproxy.test import taddons
+from typer.testing import CliRunner
+
+from pretenders_proxy.cli import serve
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.modes import Mode
+from pretenders_proxy.options import declared, option
+from pretenders_proxy.proxy.master import mitmproxy_options
+from pretenders_proxy.proxy.options import Options
+from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import (
     ANY_PORT,
     Settings,
@@ -8,6 +20,8 @@ from pretenders_proxy.settings import (
     parse_port_range,
     parse_size,
     parse_timeout,
+    show_size,
+    show_timeout,
 )
 
 
@@ -76,6 +90,83 @@ def test_sizes(text: str, size: int) -> None:
     assert parse_size(text) == size
 
 
+@pytest.mark.parametrize(
+    ("size", "text"), [(64 << 20, "64m"), (1 << 30, "1g"), (1536 << 10, "1536k"), (1000, "1000")]
+)
+def test_sizes_are_shown_in_the_largest_whole_unit(size: int, text: str) -> None:
+    assert show_size(size) == text and parse_size(text) == size
+
+
+def test_timeouts_are_shown_as_given() -> None:
+    assert [show_timeout(t) for t in (120.0, 0.25, None)] == ["120", "0.25", "FOREVER"]
+
+
+def test_settings_read_back_from_the_options_they_write(tmp_path: Path) -> None:
+    settings = Settings(
+        host="::1",
+        port=9000,
+        proxy_port=9001,
+        smtp_port_range=ANY_PORT,
+        confdir=tmp_path,
+        mock_timeout=None,
+        max_body_size=5 << 20,
+        token="s3cret",
+        cassette_dirs=(tmp_path, tmp_path / "more"),
+        upstream_ca=tmp_path / "ca.pem",
+        upstream_insecure=True,
+        redact_query=("key",),
+        mode=Mode.REPLAY,
+        cassettes=("a.cassette",),
+        log_level="debug",
+    )
+    written = {
+        o.mitmproxy: o.write(getattr(settings, o.name)) for o in declared(Settings) if o.mitmproxy
+    }
+    assert Settings.from_options(written, base=settings) == settings
+    # Fields without a mitmproxy option (log_level) keep base's value, or their default.
+    assert Settings.from_options(written).log_level == "info"
+
+
 def test_a_bad_size_is_named() -> None:
     with pytest.raises(ConfigError, match="size '64 apples' is not like"):
         parse_size("64 apples")
+
+
+@dataclass(frozen=True, slots=True)
+class Extended(Settings):
+    """Settings with one more option, declared in one place as every option is."""
+
+    colour: str = option("blue", "The colour of everything.")
+
+
+def test_an_option_declared_once_reaches_the_flags_the_settings_and_mitmproxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = typer.Typer(rich_markup_mode=None)  # as the pretenders command
+    serve.add_commands(app, Extended)
+    runner = CliRunner()
+    for command in ("serve", "record", "replay"):
+        shown = runner.invoke(app, [command, "--help"]).output
+        assert "--colour" in shown and "The colour of everything." in shown, command
+        assert "[default: blue]" in shown
+
+    started: list[Settings] = []
+
+    async def run(settings: Settings) -> int:
+        started.append(settings)
+        return 0
+
+    monkeypatch.setattr(serve, "_setup_logging", lambda level: None)
+    monkeypatch.setattr(serve, "_run", run)
+    result = runner.invoke(app, ["serve", "--colour", "red", "--port", "9000"])
+    assert result.exit_code == 0, result.output
+    assert started == [Extended(colour="red", port=9000)]
+
+    assert mitmproxy_options(Extended(colour="green"))["pretenders_colour"] == "green"
+    runtime = Runtime(Extended())
+    addon = Options(runtime)
+    with taddons.context(addon) as tctx:
+        assert tctx.options.pretenders_colour == "blue"
+        assert tctx.options._options["pretenders_colour"].help == "The colour of everything."
+        tctx.configure(addon, pretenders_colour="red")
+    assert isinstance(runtime.settings, Extended) and runtime.settings.colour == "red"

@@ -7,6 +7,7 @@ from mitmproxy.test import taddons
 from pretenders_proxy.cassette import writing
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
 from pretenders_proxy.proxy.modes import ModeControl
+from pretenders_proxy.proxy.options import Options
 from pretenders_proxy.server.runtime import Runtime
 from tests.pretenders_proxy.factories import exchange
 
@@ -16,7 +17,7 @@ def test_the_options_put_the_default_session_in_its_mode(tmp_path: Path) -> None
     writing.write(path, [exchange()])
     runtime = Runtime()
     addon = ModeControl(runtime)
-    with taddons.context(addon) as tctx:
+    with taddons.context(Options(runtime), addon) as tctx:
         tctx.configure(
             addon,
             pretenders_mode="replay",
@@ -40,6 +41,10 @@ def test_the_options_put_the_default_session_in_its_mode(tmp_path: Path) -> None
     ],
 )
 def test_bad_options_are_refused(options: dict[str, object], problem: str) -> None:
-    addon = ModeControl(Runtime())
-    with taddons.context(addon) as tctx, pytest.raises(exceptions.OptionsError, match=problem):
+    runtime = Runtime()
+    addon = ModeControl(runtime)
+    with (
+        taddons.context(Options(runtime), addon) as tctx,
+        pytest.raises(exceptions.OptionsError, match=problem),
+    ):
         tctx.configure(addon, **options)

@@ -8,6 +8,7 @@ from pretenders_proxy.cassette import reading, writing
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.proxy.convert import exchange_from_flow
+from pretenders_proxy.proxy.options import Options
 from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
@@ -17,7 +18,7 @@ def test_flows_marked_for_recording_are_appended_redacted(tmp_path: Path) -> Non
     path = tmp_path / "r.cassette"
     runtime = Runtime()
     recorder = Recorder(runtime)
-    with taddons.context(recorder) as tctx:
+    with taddons.context(Options(runtime), recorder) as tctx:
         tctx.configure(recorder, pretenders_redact_headers=["X-Secret"])
         marked = tflow.tflow(resp=True)
         marked.request.headers["X-Secret"] = "s3cr3t"
