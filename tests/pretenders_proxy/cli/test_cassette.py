@@ -2,11 +2,6 @@
 1 for differences and 2 with a one-line error for bad input, and repair that keeps every
 complete exchange of a cut or garbage-tailed cassette."""
 
-import contextlib
-import os
-import pty
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -210,29 +205,6 @@ def test_repair_recovers_every_complete_exchange(
         assert kept == exchanges()
     repaired = f"kept {len(kept)} complete exchanges" in out
     assert repaired or f"nothing to repair ({len(kept)} exchanges)" in out  # garbage fit exactly
-
-
-def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:
-    """rich draws the progress on stderr when it is a terminal; piped output stays clean."""
-    command = [sys.executable, "-m", "pretenders_proxy", "cassette", "stats", str(cassette)]
-    main, other = pty.openpty()
-    try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=other, timeout=60)
-        os.close(other)
-        other = -1
-        drawn = b""
-        with contextlib.suppress(OSError):
-            while chunk := os.read(main, 65536):
-                drawn += chunk
-    finally:
-        os.close(main)
-        if other != -1:
-            os.close(other)
-    assert done.returncode == 0
-    assert b"reading" in drawn
-    assert b"reading" not in done.stdout and done.stdout.startswith(b"exchanges: 3")
-    piped = subprocess.run(command, capture_output=True, timeout=60)
-    assert piped.stderr == b""
 
 
 def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(
