@@ -10,6 +10,7 @@ from pretenders_proxy.api.app import create_app, direct_mocks
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
+from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.smtp.listeners import SmtpListeners
@@ -38,7 +39,7 @@ class Services:
             create_app(self.runtime), settings.host, settings.port, direct_mocks(self.runtime)
         )
         host, port = self.api.address
-        self.runtime.listeners["control"] = f"http://{_netloc(host, port)}"
+        self.runtime.listeners["control"] = f"http://{netloc(host, port)}"
         try:
             await self._start_smtp()
         except ListenError:
@@ -93,7 +94,3 @@ class Services:
             await asyncio.sleep(self.runtime.settings.stale_period)
             if expired := self.runtime.store.sweep():
                 logger.info("expired sessions removed: %s", ", ".join(expired))
-
-
-def _netloc(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
