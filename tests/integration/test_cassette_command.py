@@ -7,21 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from pretenders_proxy.cassette import writing
 from tests.pretenders_proxy.samples import exchanges
 
 
-@pytest.fixture
-def cassette(tmp_path: Path) -> Path:
-    path = tmp_path / "api.cassette"
-    writing.write(path, exchanges())
-    return path
-
-
-def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
     """rich draws the progress on stderr when it is a terminal; piped output stays clean."""
+    cassette = tmp_path / "api.cassette"
+    writing.write(cassette, exchanges())
     command = [sys.executable, "-m", "pretenders_proxy", "cassette", "stats", str(cassette)]
     main, other = pty.openpty()
     try:
