@@ -165,13 +165,13 @@ def test_repair_of_a_sound_cassette_changes_nothing(cassette: Path) -> None:
 
 
 def _cassette_bytes(tmp_path: Path) -> tuple[bytes, int]:
-    """A sound cassette's bytes and the offset of its last record."""
+    """A sound cassette's bytes and the offset of its last item."""
     path = tmp_path / "sound.cassette"
     writing.write(path, exchanges())
     return path.read_bytes(), reading.read(path).exchanges[-1].offset
 
 
-def test_every_cut_of_the_last_record_keeps_the_others(tmp_path: Path) -> None:
+def test_every_cut_of_the_last_item_keeps_the_others(tmp_path: Path) -> None:
     data, last = _cassette_bytes(tmp_path)
     for cut in range(last, len(data)):
         damaged = tmp_path / "cut.cassette"
@@ -198,8 +198,8 @@ def test_repair_recovers_every_complete_exchange(
     kept = [s.exchange for s in reading.read(damaged).exchanges]
     before = exchanges()[:-1]
     assert kept[: len(before)] == before  # every exchange complete before the cut is kept
-    # Garbage may complete the cut record: bytes filling the rest of a body make it whole again,
-    # and repair rightly keeps what then reads as a record (the original one, or another).
+    # Garbage may complete the cut item: bytes filling the rest of a body make it whole again,
+    # and repair rightly keeps what then reads as an item (the original one, or another).
     assert len(kept) - len(before) in (0, 1)
     if (sound[:cut] + garbage).startswith(sound):
         assert kept == exchanges()
