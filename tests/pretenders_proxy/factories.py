@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pretenders_proxy.cassette import writing
 from pretenders_proxy.cassette.codec import header, to_item
+from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 
@@ -37,3 +38,15 @@ def many(path: Path, count: int) -> Path:
     packed = writing.pack(to_item(exchange(request(path=b"/same"))))
     path.write_bytes(writing.pack(header(datetime.now(UTC))) + packed * count)
     return path
+
+
+def seen(
+    method: str = "GET",
+    target: bytes = b"/hello",
+    body: bytes = b"",
+    host: str = "api.example.test",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> Subject:
+    """A request as the preset matchers see it (`target` is the path and query)."""
+    path, _, query = target.partition(b"?")
+    return Subject(Request(method, path, query, headers, body, host=host))
