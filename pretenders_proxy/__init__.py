@@ -4,7 +4,12 @@ from typing import TYPE_CHECKING, Any
 
 from pretenders_proxy._version import __version__
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import APIError, MailTimeoutError, PretendersError
+from pretenders_proxy.errors import (
+    APIError,
+    MailTimeoutError,
+    PretendersError,
+    WaitTimeoutError,
+)
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Entry, Source
 from pretenders_proxy.model.mail import Envelope, Mail
@@ -51,5 +56,6 @@ __all__ = [
     "Response",
     "Rule",
     "Source",
+    "WaitTimeoutError",
     "__version__",
 ]

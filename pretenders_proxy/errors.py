@@ -2,15 +2,23 @@
 
 PretendersError
 ├── ConfigError            a setting, option or preset that cannot work (bad regex, times <= 0)
+│   └── CassetteError      a cassette that cannot be read or written
 ├── NotFoundError          a session, preset or history item that does not exist (or expired)
 ├── ListenError            a listener could not bind its address (port in use, no free port left)
+├── BadRequestError        control API: a request it cannot understand (answered with 400)
+├── ConflictError          control API: a request contradicting the state (answered with 409)
+├── LaunchError            testing.launcher: the server process did not come up
 ├── APIError               the control API refused a client call (status and the server's message)
-│   └── MailTimeoutError   no matching mail arrived in time (client: Mailbox.wait)
-├── CassetteError          (a ConfigError) a cassette that cannot be read or written
+│   └── WaitTimeoutError   a client wait ended without what it waited for (requests, a verified
+│                          count, mail); `seen` holds what did arrive. Also a TimeoutError and an
+│                          AssertionError. MailTimeoutError is another name for it.
 └── the pretenders 1.4 client exceptions, same names as `pretenders.common.exceptions`:
     ConfigurationError, ResourceNotFound, UnexpectedResponseStatus, NoRequestFound,
     NoPortAvailableException
 """
+
+from collections.abc import Sequence
+from typing import Any
 
 
 class PretendersError(Exception):
@@ -38,12 +46,32 @@ class APIError(PretendersError):
         self.message = message
 
 
-class MailTimeoutError(APIError, TimeoutError):
-    """No mail matching the filters arrived in time (408); `seen` holds the mails that did."""
+class BadRequestError(PretendersError, ValueError):
+    """The request cannot be understood (not JSON, a bad query parameter); answered with 400."""
 
-    def __init__(self, message: str, seen: list[object]) -> None:
-        super().__init__(408, message)
-        self.seen = seen
+
+class ConflictError(PretendersError, ValueError):
+    """The request is understood but contradicts the state; answered with 409."""
+
+
+class LaunchError(PretendersError, RuntimeError):
+    """The server process did not come up; the message carries what it printed."""
+
+
+class WaitTimeoutError(APIError, TimeoutError, AssertionError):
+    """A client wait gave up: what it waited for did not arrive in time (the server's 408, or
+    the 409 of a verification that waited); `seen` holds what did arrive.
+
+    An AssertionError too, so a test shows a failed assertion and `except AssertionError` holds."""
+
+    def __init__(self, message: str, seen: Sequence[object], status: int = 408) -> None:
+        super().__init__(status, message)
+        self.seen: list[Any] = list(seen)
+        """What did arrive: RecordedRequest items for requests, MailSummaryOut for mail."""
+
+
+MailTimeoutError = WaitTimeoutError
+"""The name `Mailbox.wait`'s timeout had first; the same class as every other wait's."""
 
 
 class CassetteError(ConfigError):

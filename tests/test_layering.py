@@ -2,6 +2,7 @@
 server/) imports no framework and no edge module."""
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,59 @@ def test_pure_modules_open_no_file(module: Path) -> None:
     assert not calls & FILE_CALLS, f"{module.name} calls {sorted(calls & FILE_CALLS)}"
     modules = {name.split(".")[0] for name in imported(module)}
     assert not modules & FILE_MODULES, f"{module.name} imports {sorted(modules & FILE_MODULES)}"
+
+
+CLIENT_REFUSES = (
+    "api",
+    "matching",
+    "proxy",
+    "smtp",
+    "store",
+    "server",
+    "cli",
+    "cassette",
+    "testing",
+)
+"""Server modules: the client may run on another machine than the server, and needs none."""
+CLIENT_FRAMEWORKS = {"httpx", "pydantic"}
+SHARED = ["wire"]
+"""What the control API and the client both import: pydantic models, no framework but that."""
+
+
+@pytest.mark.parametrize(
+    "module", core_modules(["client"]), ids=lambda p: str(p.relative_to(PACKAGE))
+)
+def test_the_client_imports_no_server_module(module: Path) -> None:
+    for name in imported(module):
+        top, _, inner = name.partition(".")
+        if top == "pretenders_proxy":
+            server = any(inner == part or inner.startswith(part + ".") for part in CLIENT_REFUSES)
+            assert not server, f"{module.name} imports {name}"
+        else:
+            known = top in sys.stdlib_module_names or top in CLIENT_FRAMEWORKS
+            assert known, f"{module.name} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "module", core_modules(["client"]), ids=lambda p: str(p.relative_to(PACKAGE))
+)
+def test_the_client_opens_no_file(module: Path) -> None:
+    """Cassettes are the server's: the client names them and never looks at its own disk."""
+    tree = ast.parse(module.read_text())
+    calls = {
+        node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute)
+    }
+    found = calls & (FILE_CALLS | {"exists", "is_file", "is_dir", "stat", "touch", "resolve"})
+    assert not found, f"{module.name} calls {sorted(found)}"
+
+
+@pytest.mark.parametrize("module", core_modules(SHARED), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_shared_schemas_import_pydantic_and_the_core_only(module: Path) -> None:
+    for name in imported(module):
+        assert name.split(".")[0] not in EDGE_FRAMEWORKS - {"pydantic"}, f"{module.name}: {name}"
+        assert not is_edge(name), f"{module.name} imports {name}"
 
 
 def test_only_convert_knows_both_mitmproxy_http_and_the_model() -> None:

@@ -32,8 +32,6 @@ EXEMPT = {
     "client/boss.py": "tests/compat/test_http_mock.py, test_smtp_mock.py",
     "client/http.py": "tests/compat/test_http_mock.py",
     "client/smtp.py": "tests/compat/test_smtp_mock.py",
-    "client/mail.py": "tests/integration/test_smtp_capture.py",
-    "client/v1.py": "tests/integration/test_client_v1.py, test_sessions.py",
     # Tested through the modules that use them
     "cli/flags.py": "cli/test_app.py (the serve/record/replay flags); every integration server",
     "proxy/options.py": "integration/test_mitmdump.py (set in a stock mitmdump); every server",

@@ -2,8 +2,16 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pretenders_proxy.errors import BadRequestError
 from pretenders_proxy.matching.fields import parse_match_on
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
+from pretenders_proxy.matching.modes import (
+    CassettePlan,
+    Mode,
+    ModeConfig,
+    OnMiss,
+    RecordMode,
+    Repeat,
+)
 
 
 class ModeIn(BaseModel):
@@ -23,13 +31,34 @@ class ModeIn(BaseModel):
         description="Fields replay compares: method, scheme, host, port, path, query, body, "
         "header:<Name>.",
     )
+    record_mode: RecordMode | None = Field(
+        None,
+        description="Instead of mode and on_miss, VCR.py's record mode for the one cassette in "
+        "`cassettes`: none, once, new_episodes or all. The server decides from it and from "
+        "whether the file exists, starts the cassette afresh for all and makes its folders.",
+    )
 
-    def to_config(self, current: ModeConfig) -> ModeConfig:
-        """The new configuration; ConfigError naming what cannot work."""
+    def record_cassette(self) -> tuple[str, RecordMode] | None:
+        """The record mode and the one cassette it applies to (None without a record mode);
+        BadRequestError when mode or on_miss come with it, or not exactly one cassette."""
+        if self.record_mode is None:
+            return None
+        if given := [name for name in ("mode", "on_miss") if getattr(self, name) is not None]:
+            raise BadRequestError(
+                f"record_mode decides mode and on_miss itself: give record_mode or "
+                f"{' and '.join(given)}, not both"
+            )
+        if self.cassettes is None or len(self.cassettes) != 1:
+            raise BadRequestError("record_mode needs the one cassette it applies to in cassettes")
+        return self.cassettes[0], self.record_mode
+
+    def to_config(self, current: ModeConfig, planned: CassettePlan | None = None) -> ModeConfig:
+        """The new configuration (mode and on-miss from `planned` if given); ConfigError naming
+        what cannot work."""
         return ModeConfig(
-            mode=self.mode or current.mode,
+            mode=planned.mode if planned else self.mode or current.mode,
             cassettes=current.cassettes if self.cassettes is None else tuple(self.cassettes),
-            on_miss=self.on_miss or current.on_miss,
+            on_miss=planned.on_miss if planned else self.on_miss or current.on_miss,
             repeat=self.repeat or current.repeat,
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
         )

@@ -7,7 +7,6 @@ from aiohttp import web
 from pretenders_proxy.api import cassette_views
 from pretenders_proxy.api.cassette_schemas import CassetteOut, CassettePageOut
 from pretenders_proxy.api.router import (
-    BadRequestError,
     Param,
     Router,
     check_query,
@@ -18,7 +17,7 @@ from pretenders_proxy.api.router import (
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassette import pages, reading
 from pretenders_proxy.cassette.files import resolve
-from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.errors import BadRequestError, NotFoundError
 from pretenders_proxy.store import Session
 
 router = Router("cassettes")

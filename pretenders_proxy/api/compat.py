@@ -9,7 +9,6 @@ from aiohttp import web
 from pretenders_proxy.api import mail_views, views
 from pretenders_proxy.api.naming import named
 from pretenders_proxy.api.router import (
-    ConflictError,
     Param,
     Router,
     json_response,
@@ -18,7 +17,7 @@ from pretenders_proxy.api.router import (
 )
 from pretenders_proxy.api.schemas import MockIn, MockOut, PresetIn, PretenderOut, SmtpMockOut
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import ListenError, NotFoundError
+from pretenders_proxy.errors import ConflictError, ListenError, NotFoundError
 from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.session import SessionProtocol

@@ -7,7 +7,6 @@ from urllib.parse import quote
 from aiohttp import web
 
 from pretenders_proxy.api import mail_views
-from pretenders_proxy.api.mail_schemas import MailOut, MailSummaryOut
 from pretenders_proxy.api.router import (
     Param,
     Router,
@@ -24,6 +23,7 @@ from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.mail import Mail
 from pretenders_proxy.model.message import parse
 from pretenders_proxy.store import Session
+from pretenders_proxy.wire.mail import MailOut, MailSummaryOut
 
 router = Router("mail")
 

@@ -42,7 +42,15 @@ async def put_mode(request: web.Request) -> web.Response:
     if body.cassettes is not None:  # the API may only reach the cassette directories
         roots = runtime.settings.cassette_dirs
         body.cassettes = [confine(path, roots) for path in body.cassettes]
-    store = runtime.store
+    vcr = body.record_cassette()
+    store, files = runtime.store, runtime.cassettes
     session = store.open(request.query.get("session") or DEFAULT_SESSION, SessionProtocol.HTTP)
-    runtime.cassettes.switch(store, session, body.to_config(session.playback.config))
-    return json_response(cassette_views.mode(session, runtime.cassettes.problems))
+    if vcr is None:
+        files.switch(store, session, body.to_config(session.playback.config))
+    else:  # planned here, on the server's disk: the client may run on another machine
+        cassette, record_mode = vcr
+        planned = files.plan(cassette, record_mode)
+        config = body.to_config(session.playback.config, planned)  # checked before files change
+        files.prepare(cassette, planned)
+        files.switch(store, session, config)
+    return json_response(cassette_views.mode(session, files.problems))

@@ -7,7 +7,6 @@ from aiohttp import web
 
 from pretenders_proxy.api import cassette_views, views
 from pretenders_proxy.api.router import (
-    BadRequestError,
     Param,
     Router,
     json_response,
@@ -19,7 +18,7 @@ from pretenders_proxy.api.router import (
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
 from pretenders_proxy.api.v1 import DROPPED
 from pretenders_proxy.api.waiting import wait_seconds, wait_until
-from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.errors import BadRequestError, NotFoundError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.matching.verify import verify
 from pretenders_proxy.model.journal import Entry, Source

@@ -10,7 +10,13 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError
+from pretenders_proxy.errors import (
+    BadRequestError,
+    ConfigError,
+    ConflictError,
+    ListenError,
+    NotFoundError,
+)
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
@@ -20,14 +26,6 @@ logger = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class BadRequestError(ValueError):
-    """The request cannot be understood (not JSON, a bad query parameter); answered with 400."""
-
-
-class ConflictError(ValueError):
-    """The request is understood but contradicts the state; answered with 409."""
 
 
 @dataclass(frozen=True, slots=True)

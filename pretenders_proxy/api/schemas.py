@@ -1,7 +1,8 @@
 """Request and response bodies of the control API, as pydantic models (and the OpenAPI schemas).
 
 The HTTP mocks' (1.4 and v1), history's and the health check's are here; mail_schemas.py and
-cassette_schemas.py hold those of mail and SMTP presets, and of modes and cassettes.
+cassette_schemas.py hold those of mail and SMTP presets, and of modes and cassettes (the mail
+answers the client reads too are in wire/mail.py).
 """
 
 import base64

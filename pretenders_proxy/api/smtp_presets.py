@@ -1,12 +1,13 @@
 """The v1 SMTP presets: how a session's SMTP listener refuses, delays or drops mail."""
 
 from pretenders_proxy.api import mail_views
-from pretenders_proxy.api.mail_schemas import SmtpPresetIn, SmtpPresetOut
+from pretenders_proxy.api.mail_schemas import SmtpPresetIn
 from pretenders_proxy.api.preset_routes import PresetKind, preset_routes
 from pretenders_proxy.api.router import Router
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.store import Store
 from pretenders_proxy.store.session import SessionProtocol
+from pretenders_proxy.wire.mail import SmtpPresetOut
 
 router = Router("smtp presets")
 

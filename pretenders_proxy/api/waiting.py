@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Callable
 
-from pretenders_proxy.api.router import BadRequestError
+from pretenders_proxy.errors import BadRequestError
 from pretenders_proxy.store.events import Hub
 
 MAX_WAIT = 300.0

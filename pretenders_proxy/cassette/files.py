@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pretenders_proxy.cassette import indexing, reading, writing
 from pretenders_proxy.cassette.redact import Redaction
-from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.errors import CassetteError, ConfigError
 from pretenders_proxy.matching.fields import MatchSpec
-from pretenders_proxy.matching.modes import ModeConfig
+from pretenders_proxy.matching.modes import CassettePlan, ModeConfig, RecordMode, plan
 from pretenders_proxy.model.exchange import REDACTED, Exchange
 from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request, query_pairs
@@ -80,6 +80,27 @@ class CassetteFiles:
         if found is None or found.closed:
             found = self._writers[where] = writing.Writer.open(where)
         return found
+
+    def plan(self, path: str, record_mode: RecordMode) -> CassettePlan:
+        """What VCR.py's `record_mode` means for the cassette at `path` (confined already), as
+        it is on this disk; ConfigError naming the file when it cannot work."""
+        try:
+            return plan(record_mode, resolve(path).exists())
+        except ConfigError as e:
+            raise ConfigError(f"{path}: {e}") from None
+
+    def prepare(self, path: str, planned: CassettePlan) -> None:
+        """Make `path`'s missing folders and, when `planned` starts it afresh, remove the old
+        file (closing its writer first: nothing may go on appending to the removed file)."""
+        where = resolve(path)
+        try:
+            if planned.fresh:
+                if (writer := self._writers.pop(where, None)) is not None:
+                    writer.close()
+                where.unlink(missing_ok=True)
+            where.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise CassetteError(f"cannot prepare cassette {path}: {e.strerror or e}") from e
 
     def switch(self, store: Store, session: Session, config: ModeConfig) -> Playback:
         """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was."""

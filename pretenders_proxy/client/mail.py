@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from pretenders_proxy.api.mail_schemas import MailOut, MailSummaryOut, SmtpPresetOut
-from pretenders_proxy.errors import APIError, MailTimeoutError
+from pretenders_proxy.errors import APIError, WaitTimeoutError
+from pretenders_proxy.wire.mail import MailOut, MailSummaryOut, SmtpPresetOut
 
 API = "/api/v1"
 
@@ -57,7 +57,7 @@ class Mailbox:
         subject: str | None = None,
         timeout: float = 10,
     ) -> MailOut:
-        """The oldest matching mail, once there is one; MailTimeoutError after `timeout` s."""
+        """The oldest matching mail, once there is one; WaitTimeoutError after `timeout` s."""
         params = self._filters(to, sender, subject) | {"wait": str(timeout)}
         found = self._call("GET", "/mail", params=params, read_timeout=timeout + 10).json()
         return self.get(found[0]["id"])
@@ -109,5 +109,5 @@ def _error(answer: httpx.Response) -> APIError:
         body, message = {}, answer.text
     if answer.status_code == 408:
         seen = [MailSummaryOut.model_validate(item) for item in body.get("seen", [])]
-        return MailTimeoutError(message, list(seen))
+        return WaitTimeoutError(message, seen)
     return APIError(answer.status_code, message)

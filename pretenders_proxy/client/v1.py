@@ -17,8 +17,7 @@ import httpx
 
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import APIError, ConfigError
-from pretenders_proxy.matching.modes import RecordMode, choice, plan
+from pretenders_proxy.errors import APIError, WaitTimeoutError
 
 type Headers = dict[str, str] | list[tuple[str, str]]
 
@@ -180,7 +179,7 @@ class Pretenders:
         return result
 
     def set_mode(self, **fields: Any) -> dict[str, Any]:
-        """Switch this session's mode: mode, cassettes, on_miss, repeat, match_on."""
+        """Switch this session's mode: mode, cassettes, on_miss or record_mode, repeat, match_on."""
         body = {name: value for name, value in fields.items() if value is not None}
         result: dict[str, Any] = self._call("PUT", "/api/v1/mode", json=body, params=self._scope)
         return result
@@ -195,20 +194,14 @@ class Pretenders:
     ) -> dict[str, Any]:
         """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
 
-        The cassette path is read and written by the server (it runs on this machine).
+        The server reads and writes the cassette, on its own disk: it decides from the record
+        mode and whether the file is there, starts it afresh for `all` and makes its folders.
+        A relative path is made absolute here, against this process's working directory.
+        APIError (400) when the server refuses (record mode none and no cassette, say).
         """
-        cassette = Path(path).absolute()
-        try:
-            planned = plan(choice(RecordMode, mode, "record mode"), cassette.exists())
-        except ConfigError as e:
-            raise ConfigError(f"{cassette}: {e}") from e
-        if planned.fresh:
-            cassette.unlink(missing_ok=True)
-        cassette.parent.mkdir(parents=True, exist_ok=True)
         return self.set_mode(
-            mode=str(planned.mode),
-            cassettes=[str(cassette)],
-            on_miss=str(planned.on_miss),
+            record_mode=mode.strip().lower(),  # VCR.py's names, in any case
+            cassettes=[str(Path(path).absolute())],
             match_on=match_on,
             repeat=repeat,
         )
@@ -223,11 +216,14 @@ class Pretenders:
     def wait_for_requests(
         self, count: int = 1, *, timeout: float = 10.0, **filters: Any
     ) -> list[RecordedRequest]:
-        """Block until `count` matching requests arrived; AssertionError on timeout."""
+        """Block until `count` matching requests arrived; WaitTimeoutError (an AssertionError)
+        on timeout, its `seen` holding those that did."""
         params = {**filters, **self._scope, "wait": timeout, "count": count}
         answer = self.http.get("/api/v1/requests", params=params, timeout=timeout + 10)
         if answer.status_code == 408:
-            raise AssertionError(answer.json()["error"])
+            body = answer.json()
+            seen = [RecordedRequest.from_json(item) for item in body.get("seen", [])]
+            raise WaitTimeoutError(body["error"], seen)
         return [RecordedRequest.from_json(item) for item in self._ok(answer)]
 
     def misses(self) -> list[RecordedRequest]:
@@ -255,7 +251,10 @@ class Pretenders:
         wait: float | None = None,
     ) -> list[int]:
         """Assert the session received matching requests (at least once by default);
-        the AssertionError carries the server's near-miss explanation. Returns their ids."""
+        the AssertionError carries the server's near-miss explanation. Returns their ids.
+
+        With `wait` (seconds), a count still not met then is a WaitTimeoutError (an
+        AssertionError) whose `seen` holds the matching requests that did arrive."""
         matcher = {"rule": rule, "host": host, "headers": headers, "body": body, "json": json}
         check = {
             "rule": {k: v for k, v in matcher.items() if v is not None},
@@ -269,7 +268,12 @@ class Pretenders:
             "/api/v1/verify", json=check, params=self._scope, timeout=(wait or 0) + 30
         )
         if answer.status_code == 409:
-            raise AssertionError(answer.json()["error"])
+            verdict = answer.json()
+            if wait:
+                ids = set(verdict["matched"])
+                seen = [r for r in self.requests() if r.id in ids]
+                raise WaitTimeoutError(verdict["error"], seen, status=409)
+            raise AssertionError(verdict["error"])
         matched: list[int] = self._ok(answer)["matched"]
         return matched
 

@@ -26,12 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pretenders_proxy.errors import LaunchError
+
 _CONTROL = re.compile(r"control API, UI, mocks\s+(http://\S+?)/?$", re.M)
 _POLL = 0.02
-
-
-class LaunchError(RuntimeError):
-    """The server process did not come up; the message carries what it printed."""
 
 
 @dataclass

@@ -28,7 +28,7 @@ import pytest
 from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
 from pretenders_proxy.cli.shellenv import no_proxy, variables
 from pretenders_proxy.client.v1 import Pretenders
-from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.errors import APIError
 from pretenders_proxy.matching.modes import RecordMode
 from pretenders_proxy.testing.launcher import RunningServer, start
 
@@ -172,8 +172,13 @@ def _use_cassette(request: pytest.FixtureRequest, marker: pytest.Mark, session: 
             match_on=marker.kwargs.get("match_on"),
             repeat=marker.kwargs.get("repeat"),
         )
-    except ConfigError as e:
-        pytest.fail(f"{e} (record it with --record-mode=once)", pytrace=False)
+    except APIError as e:
+        if e.status != 400:
+            raise
+        # the server refused the cassette: with record mode none, most likely as it is not there
+        none = str(record_mode).strip().lower() == RecordMode.NONE
+        hint = " (record it with --record-mode=once)" if none else ""
+        pytest.fail(f"{e.message}{hint}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -53,7 +53,12 @@ def test_first_run_records_then_replays_with_the_api_gone(
 def test_record_mode_none_needs_a_cassette(project: pytest.Pytester) -> None:
     result = run(project, "--record-mode=none")
     result.assert_outcomes(errors=1)  # at setup, by the fixture
-    result.stdout.fnmatch_lines(["*cassette does not exist, and record mode none never records*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*cassette does not exist, and record mode none never records"
+            " (record it with --record-mode=once)*"
+        ]
+    )
     assert not (project.path / CASSETTE).exists()
 
 

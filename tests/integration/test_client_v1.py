@@ -1,11 +1,13 @@
 """The v1 client against a real server: presets, requests, waits and assertions."""
 
+import smtplib
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import pytest
 import requests
 
-from pretenders_proxy import APIError, Pretenders
+from pretenders_proxy import APIError, MailTimeoutError, Pretenders, WaitTimeoutError
 from pretenders_proxy.testing.launcher import RunningServer
 
 
@@ -61,6 +63,31 @@ def test_wait_for_requests(fake: Pretenders) -> None:
     assert [r.path for r in fake.wait_for_requests(1, timeout=5)] == ["/a"]
     with pytest.raises(AssertionError, match=r"waited 0\.2s for 2"):
         fake.wait_for_requests(2, timeout=0.2)
+
+
+def test_every_wait_times_out_the_same_way_with_what_arrived(fake: Pretenders) -> None:
+    get(fake, "http://x.test/a")
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = "hi", "app@x.test", "erin@x.test"
+    message.set_content("hi")
+    with smtplib.SMTP(*fake.smtp, timeout=10) as smtp:
+        smtp.login(fake.name, "x")
+        smtp.send_message(message)
+    waits = [
+        lambda: fake.wait_for_requests(2, timeout=0.2),
+        lambda: fake.assert_requested("GET /a", times=2, wait=0.2),
+        lambda: fake.mail.wait(to="frank@", timeout=0.2),
+    ]
+    seen = []
+    for wait in waits:
+        with pytest.raises(WaitTimeoutError) as caught:
+            wait()
+        assert type(caught.value) is WaitTimeoutError
+        seen.append(caught.value.seen)
+    [[request], [matched], [mail]] = seen
+    assert (request.path, matched.path, mail.subject) == ("/a", "/a", "hi")
+    assert issubclass(WaitTimeoutError, AssertionError)  # pytest shows a failed assertion
+    assert MailTimeoutError is WaitTimeoutError
 
 
 def test_reset_and_api_errors(fake: Pretenders) -> None:

@@ -67,6 +67,16 @@ def test_each_session_has_its_own_mode(
         ({"match_on": ["method", "colour"]}, "match-on: unknown field 'colour'"),
         ({"on_miss": "shrug"}, "on_miss: Input should be 'error', 'passthrough' or 'record'"),
         ({"cassettes": "x.cassette"}, "cassettes: Input should be a valid list"),
+        (
+            {"record_mode": "once", "mode": "record", "cassettes": ["x.cassette"]},
+            "record_mode decides mode and on_miss itself: give record_mode or mode, not both",
+        ),
+        (
+            {"record_mode": "once", "cassettes": ["a.cassette", "b.cassette"]},
+            "record_mode needs the one cassette it applies to in cassettes",
+        ),
+        ({"record_mode": "never"}, "record_mode: Input should be 'none', 'once', 'new_episodes'"),
+        ({"record_mode": "all", "cassettes": ["/no/such.cassette"]}, "outside the cassette dir"),
     ],
 )
 def test_bad_mode_requests_get_a_400_naming_the_problem(

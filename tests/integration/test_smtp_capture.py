@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import requests
 
-from pretenders_proxy.api.mail_schemas import MailOut
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.errors import APIError, MailTimeoutError
 from pretenders_proxy.testing.launcher import RunningServer
+from pretenders_proxy.wire.mail import MailOut
 from tests.integration.mailing import Send, message
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8

@@ -1,45 +1,61 @@
-"""The error tree documented at the top of errors.py is the one the classes make."""
-
-import inspect
+"""The error tree: every error pretenders raises on purpose is a PretendersError, and keeps the
+builtin base its callers may catch."""
 
 import pytest
 
 from pretenders_proxy import errors
 from pretenders_proxy.errors import (
     APIError,
+    BadRequestError,
     CassetteError,
     ConfigError,
+    ConflictError,
+    LaunchError,
     ListenError,
     MailTimeoutError,
     NotFoundError,
     PretendersError,
+    WaitTimeoutError,
 )
 
 
 @pytest.mark.parametrize(
-    ("error", "bases"),
+    ("error", "builtin"),
     [
-        (ConfigError, (PretendersError, ValueError)),
-        (NotFoundError, (PretendersError, LookupError)),
-        (ListenError, (PretendersError, OSError)),
-        (MailTimeoutError, (APIError, TimeoutError)),
-        (CassetteError, (ConfigError,)),
+        (ConfigError, ValueError),
+        (CassetteError, ConfigError),
+        (NotFoundError, LookupError),
+        (ListenError, OSError),
+        (BadRequestError, ValueError),
+        (ConflictError, ValueError),
+        (LaunchError, RuntimeError),
+        (WaitTimeoutError, TimeoutError),
+        (WaitTimeoutError, AssertionError),
     ],
 )
-def test_each_error_is_also_the_builtin_it_resembles(
-    error: type[Exception], bases: tuple[type[Exception], ...]
+def test_each_error_is_in_the_tree_and_keeps_its_builtin_base(
+    error: type[Exception], builtin: type[Exception]
 ) -> None:
-    assert all(issubclass(error, base) for base in bases)
+    assert issubclass(error, PretendersError) and issubclass(error, builtin)
 
 
-def test_every_error_is_a_pretenders_error_named_in_the_documented_tree() -> None:
-    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass)]
-    assert classes and all(issubclass(c, PretendersError) for c in classes)
-    assert [c.__name__ for c in classes if c.__name__ not in (errors.__doc__ or "")] == []
+def test_a_wait_timeout_is_an_api_error_carrying_what_arrived() -> None:
+    timed_out = WaitTimeoutError("waited 1s for 2, 1 arrived", ["one"])
+    assert isinstance(timed_out, APIError) and MailTimeoutError is WaitTimeoutError
+    assert (timed_out.status, timed_out.message, timed_out.seen) == (
+        408,
+        "waited 1s for 2, 1 arrived",
+        ["one"],
+    )
+    assert str(timed_out) == "408: waited 1s for 2, 1 arrived"
+    assert WaitTimeoutError("no", [], status=409).status == 409
 
 
-def test_api_errors_carry_the_status_and_the_servers_message() -> None:
-    error = APIError(404, "gone")
-    assert (str(error), error.status, error.message) == ("404: gone", 404, "gone")
-    timeout = MailTimeoutError("no mail", seen=["m"])
-    assert (timeout.status, timeout.seen) == (408, ["m"])
+def test_the_tree_in_the_docstring_names_every_error() -> None:
+    assert errors.__doc__ is not None
+    defined = [
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, PretendersError)
+    ]
+    assert [name for name in defined if name not in errors.__doc__] == []

@@ -1,12 +1,20 @@
-"""The mode and cassette API bodies: a mode change keeps what it leaves out; views fit schemas."""
+"""The mode and cassette API bodies: a mode change keeps what it leaves out, a record mode
+plans mode and on-miss for its one cassette; views fit their schemas."""
 
 import pytest
 from pydantic import ValidationError
 
 from pretenders_proxy.api import cassette_views
 from pretenders_proxy.api.cassette_schemas import CassetteExchangeOut, ModeIn
-from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat
+from pretenders_proxy.errors import BadRequestError, ConfigError
+from pretenders_proxy.matching.modes import (
+    CassettePlan,
+    Mode,
+    ModeConfig,
+    OnMiss,
+    RecordMode,
+    Repeat,
+)
 from tests.pretenders_proxy.samples import exchanges
 
 CURRENT = ModeConfig(Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, Repeat.NEVER, ("path",))
@@ -45,3 +53,42 @@ def test_the_exchange_view_fits_its_schema() -> None:
     for position, exchange in enumerate(exchanges()):
         shown = cassette_views.cassette_exchange(exchange, position)
         assert CassetteExchangeOut.model_validate(shown).model_dump() == shown
+
+
+def test_a_record_mode_applies_to_its_one_cassette() -> None:
+    body = ModeIn.model_validate({"record_mode": "new_episodes", "cassettes": ["a.cassette"]})
+    assert body.record_cassette() == ("a.cassette", RecordMode.NEW_EPISODES)
+    assert ModeIn.model_validate({"mode": "mock"}).record_cassette() is None
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"mode": "record"}, "give record_mode or mode, not both"),
+        ({"on_miss": "record"}, "give record_mode or on_miss, not both"),
+        ({"mode": "replay", "on_miss": "error"}, "give record_mode or mode and on_miss, not both"),
+    ],
+)
+def test_a_record_mode_refuses_mode_and_on_miss_beside_it(
+    body: dict[str, str], problem: str
+) -> None:
+    given = ModeIn.model_validate({"record_mode": "once", "cassettes": ["a.cassette"], **body})
+    with pytest.raises(BadRequestError, match=problem):
+        given.record_cassette()
+
+
+@pytest.mark.parametrize("cassettes", [None, [], ["a.cassette", "b.cassette"]])
+def test_a_record_mode_needs_exactly_one_cassette(cassettes: list[str] | None) -> None:
+    given = ModeIn.model_validate({"record_mode": "once", "cassettes": cassettes})
+    with pytest.raises(BadRequestError, match="needs the one cassette it applies to"):
+        given.record_cassette()
+
+
+def test_the_plan_gives_mode_and_on_miss() -> None:
+    body = ModeIn.model_validate({"record_mode": "new_episodes", "cassettes": ["/c/a.cassette"]})
+    made = body.to_config(ModeConfig(), CassettePlan(Mode.REPLAY, OnMiss.RECORD))
+    assert (made.mode, made.on_miss, made.cassettes) == (
+        Mode.REPLAY,
+        OnMiss.RECORD,
+        ("/c/a.cassette",),
+    )

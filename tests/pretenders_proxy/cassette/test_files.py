@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from pretenders_proxy.cassette import reading, writing
 from pretenders_proxy.cassette.files import CassetteFiles, redacted_names
 from pretenders_proxy.errors import CassetteError, ConfigError
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
+from pretenders_proxy.matching.modes import CassettePlan, Mode, ModeConfig, OnMiss, RecordMode
 from pretenders_proxy.store import Store
 from tests.pretenders_proxy.factories import exchange, request
 
@@ -87,6 +88,67 @@ def test_a_failed_switch_leaves_the_session_as_it_was(tmp_path: Path, files: Cas
     with pytest.raises(ConfigError, match="cannot write cassette"):
         files.switch(store, session, ModeConfig(Mode.RECORD, (str(tmp_path / "no" / "x"),)))
     assert session.playback is before
+
+
+@pytest.mark.parametrize(
+    ("record_mode", "exists", "mode", "on_miss", "fresh"),
+    [
+        (RecordMode.ONCE, False, Mode.RECORD, OnMiss.ERROR, False),
+        (RecordMode.ONCE, True, Mode.REPLAY, OnMiss.ERROR, False),
+        (RecordMode.NEW_EPISODES, True, Mode.REPLAY, OnMiss.RECORD, False),
+        (RecordMode.ALL, True, Mode.RECORD, OnMiss.ERROR, True),
+    ],
+)
+def test_a_record_mode_is_planned_from_the_file_on_this_disk(
+    tmp_path: Path,
+    files: CassetteFiles,
+    record_mode: RecordMode,
+    exists: bool,
+    mode: Mode,
+    on_miss: OnMiss,
+    fresh: bool,
+) -> None:
+    path = tmp_path / "vcr.cassette"
+    if exists:
+        writing.write(path, [exchange()])
+    assert files.plan(str(path), record_mode) == CassettePlan(mode, on_miss, fresh)
+
+
+def test_record_mode_none_without_the_file_names_it(tmp_path: Path, files: CassetteFiles) -> None:
+    path = tmp_path / "missing.cassette"
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: the cassette does not exist"):
+        files.plan(str(path), RecordMode.NONE)
+
+
+def test_prepare_makes_the_missing_folders(tmp_path: Path, files: CassetteFiles) -> None:
+    path = tmp_path / "a" / "b" / "new.cassette"
+    files.prepare(str(path), CassettePlan(Mode.RECORD))
+    assert path.parent.is_dir() and not path.exists()
+
+
+def test_prepare_afresh_removes_the_file_and_closes_its_writer(
+    tmp_path: Path, files: CassetteFiles
+) -> None:
+    path = tmp_path / "old.cassette"
+    writing.write(path, [exchange(body=b"old")])
+    store = Store()
+    session = store.get("default")
+    files.switch(store, session, ModeConfig(Mode.RECORD, (str(path),)))
+    writer = files.writer(str(path))
+    files.prepare(str(path), CassettePlan(Mode.RECORD, fresh=True))
+    assert writer.closed and not path.exists()
+    files.switch(store, session, ModeConfig(Mode.RECORD, (str(path),)))
+    files.append(str(path), exchange(body=b"new"))  # into the new file, not the removed one
+    assert [s.exchange.response.body for s in reading.read(path).exchanges] == [b"new"]
+    files.close()
+
+
+def test_prepare_that_cannot_make_a_folder_is_a_cassette_error(
+    tmp_path: Path, files: CassetteFiles
+) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(CassetteError, match=r"cannot prepare cassette .*file/x\.cassette"):
+        files.prepare(str(tmp_path / "file" / "x.cassette"), CassettePlan(Mode.RECORD))
 
 
 def test_redacted_names_are_found_in_recordings() -> None:
