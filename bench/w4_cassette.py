@@ -28,7 +28,7 @@ from pretenders_proxy.model.http import Request, Response
 
 MANY = 100_000
 HOST, PORT = "api.example.test", 8080
-BODY = PAYLOAD + b" " * (2_300 - len(PAYLOAD))  # ~2.7 KB records: ~270 MB for 100,000
+BODY = PAYLOAD + b" " * (2_300 - len(PAYLOAD))  # ~2.7 KB items: ~270 MB for 100,000
 
 
 def exchanges(count: int) -> Iterator[Exchange]:

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from pretenders_proxy.api import mail_views, views
+from pretenders_proxy.api.naming import named
 from pretenders_proxy.api.router import (
     Param,
     Router,
@@ -22,6 +23,7 @@ from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.session import SessionProtocol
 
 router = Router("pretenders 1.4", plain_errors=True)
+STALE = Param("stale", "1: only the mocks whose timeout has passed")
 
 
 @router.route(
@@ -44,37 +46,47 @@ def _timeout(body: MockIn) -> float | bool | None:
     return True if body.pretender_timeout is None else float(body.pretender_timeout)
 
 
-@router.route("GET", "/http", summary="List the HTTP mocks", response=list[PretenderOut])
-async def list_mocks(request: web.Request) -> web.Response:
-    return _list(request, SessionProtocol.HTTP)
+def mock_routes(
+    path: str, protocol: SessionProtocol, stem: str, *, delete_all: str, delete_one: str
+) -> None:
+    """List, delete all, get and delete one mock of `protocol` at `path` and `path/{id}`: one
+    shape for HTTP and SMTP mocks; `delete_all` and `delete_one` are those routes' summaries."""
+    label, one = protocol.upper(), path + "/{id}"
+
+    @router.route("GET", path, summary=f"List the {label} mocks", response=list[PretenderOut])
+    @named(__name__, f"list_{stem}s")
+    async def list_mocks(request: web.Request) -> web.Response:
+        return _list(request, protocol)
+
+    @router.route("DELETE", path, summary=delete_all, query=[STALE])
+    @named(__name__, f"delete_{stem}s")
+    async def delete_mocks(request: web.Request) -> web.Response:
+        return _delete_all(request, protocol)
+
+    @router.route(
+        "GET",
+        one,
+        summary=f"One {label} mock (404 once it expired)",
+        response=PretenderOut,
+        errors=[404],
+    )
+    @named(__name__, f"get_{stem}")
+    async def get_mock(request: web.Request) -> web.Response:
+        return json_response(views.pretender(_session(request)))
+
+    @router.route("DELETE", one, summary=delete_one, errors=[404])
+    @named(__name__, f"delete_{stem}")
+    async def delete_mock(request: web.Request) -> web.Response:
+        return _delete(request)
 
 
-@router.route(
-    "DELETE",
+mock_routes(
     "/http",
-    summary="Delete every HTTP mock, or with stale=1 the expired ones",
-    query=[Param("stale", "1: only the mocks whose timeout has passed")],
+    SessionProtocol.HTTP,
+    "mock",
+    delete_all="Delete every HTTP mock, or with stale=1 the expired ones",
+    delete_one="Delete an HTTP mock with its presets and history",
 )
-async def delete_mocks(request: web.Request) -> web.Response:
-    return _delete_all(request, SessionProtocol.HTTP)
-
-
-@router.route(
-    "GET",
-    "/http/{id}",
-    summary="One HTTP mock (404 once it expired)",
-    response=PretenderOut,
-    errors=[404],
-)
-async def get_mock(request: web.Request) -> web.Response:
-    return json_response(views.pretender(_session(request)))
-
-
-@router.route(
-    "DELETE", "/http/{id}", summary="Delete an HTTP mock with its presets and history", errors=[404]
-)
-async def delete_mock(request: web.Request) -> web.Response:
-    return _delete(request)
 
 
 @router.route(
@@ -99,40 +111,13 @@ async def create_smtp_mock(request: web.Request) -> web.Response:
     return json_response({"full_host": f"localhost:{port}", "id": session.name})
 
 
-@router.route("GET", "/smtp", summary="List the SMTP mocks", response=list[PretenderOut])
-async def list_smtp_mocks(request: web.Request) -> web.Response:
-    return _list(request, SessionProtocol.SMTP)
-
-
-@router.route(
-    "DELETE",
+mock_routes(
     "/smtp",
-    summary="Delete every SMTP mock (stopping its listener), or with stale=1 the expired ones",
-    query=[Param("stale", "1: only the mocks whose timeout has passed")],
+    SessionProtocol.SMTP,
+    "smtp_mock",
+    delete_all="Delete every SMTP mock (stopping its listener), or with stale=1 the expired ones",
+    delete_one="Delete an SMTP mock: its listener, presets and mail",
 )
-async def delete_smtp_mocks(request: web.Request) -> web.Response:
-    return _delete_all(request, SessionProtocol.SMTP)
-
-
-@router.route(
-    "GET",
-    "/smtp/{id}",
-    summary="One SMTP mock (404 once it expired)",
-    response=PretenderOut,
-    errors=[404],
-)
-async def get_smtp_mock(request: web.Request) -> web.Response:
-    return json_response(views.pretender(_session(request)))
-
-
-@router.route(
-    "DELETE",
-    "/smtp/{id}",
-    summary="Delete an SMTP mock: its listener, presets and mail",
-    errors=[404],
-)
-async def delete_smtp_mock(request: web.Request) -> web.Response:
-    return _delete(request)
 
 
 @router.route(
@@ -147,14 +132,14 @@ async def add_preset(request: web.Request) -> web.Response:
 
 @router.route("GET", "/preset/{id}", summary="A mock's presets in creation order, as posted")
 async def list_presets(request: web.Request) -> web.Response:
-    session = runtime_of(request).store.find(request.match_info["id"])
+    session = _find(request)
     presets: Iterable[StoredPreset] = session.presets if session is not None else ()
     return json_response([views.preset_14(p) for p in presets])
 
 
 @router.route("DELETE", "/preset/{id}", summary="Drop every preset of a mock")
 async def clear_presets(request: web.Request) -> web.Response:
-    if (session := runtime_of(request).store.find(request.match_info["id"])) is not None:
+    if (session := _find(request)) is not None:
         session.presets.clear()
         session.smtp_presets.clear()
     return web.Response()
@@ -166,7 +151,7 @@ async def clear_presets(request: web.Request) -> web.Response:
     summary="Everything a mock received, in arrival order (an SMTP mock: its mail)",
 )
 async def list_history(request: web.Request) -> web.Response:
-    session = runtime_of(request).store.find(request.match_info["id"])
+    session = _find(request)
     return json_response(_history(session) if session is not None else [])
 
 
@@ -186,7 +171,7 @@ async def get_history_item(request: web.Request) -> web.Response:
 
 @router.route("DELETE", "/history/{id}", summary="Forget what a mock received")
 async def clear_history(request: web.Request) -> web.Response:
-    if (session := runtime_of(request).store.find(request.match_info["id"])) is not None:
+    if (session := _find(request)) is not None:
         session.history.clear()
         session.inbox.clear()
     return web.Response()
@@ -204,10 +189,14 @@ def _history(session: Session, position: int | None = None) -> Any:
     return [views.history_14(e) for e in entries]
 
 
+def _find(request: web.Request) -> Session | None:
+    """The mock the path's `{id}` names; None when there is none (1.4 answers such calls)."""
+    return runtime_of(request).store.find(request.match_info["id"])
+
+
 def _session(request: web.Request) -> Session:
-    name = request.match_info["id"]
-    session = runtime_of(request).store.find(name)
-    if session is None:
+    if (session := _find(request)) is None:
+        name = request.match_info["id"]
         raise NotFoundError(f"no mock named {name!r} (it never existed or it expired)")
     return session
 

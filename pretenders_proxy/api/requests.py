@@ -16,6 +16,7 @@ from pretenders_proxy.api.router import (
     sessions_of,
 )
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
+from pretenders_proxy.api.v1 import DROPPED
 from pretenders_proxy.api.waiting import wait_seconds, wait_until
 from pretenders_proxy.errors import BadRequestError, NotFoundError
 from pretenders_proxy.matching.modes import Mode
@@ -25,7 +26,6 @@ from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("requests")
 
-DROPPED = "X-Pretenders-Dropped"
 SESSION = Param("session", "Only this session's requests (all sessions when absent).")
 FILTERS = [
     SESSION,

@@ -4,14 +4,8 @@ from aiohttp import web
 
 from pretenders_proxy._version import __version__
 from pretenders_proxy.api import views
-from pretenders_proxy.api.router import (
-    Param,
-    Router,
-    json_response,
-    read_model,
-    runtime_of,
-    session_of,
-)
+from pretenders_proxy.api.preset_routes import PresetKind, preset_routes
+from pretenders_proxy.api.router import Param, Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.schemas import (
     Health,
     PresetIn,
@@ -21,7 +15,7 @@ from pretenders_proxy.api.schemas import (
 )
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import NotFoundError
-from pretenders_proxy.store import Session, StoredPreset
+from pretenders_proxy.store import Store
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -78,60 +72,24 @@ async def delete_session(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@router.route(
-    "GET",
-    "/api/v1/presets",
-    summary="A session's presets in the order they are tried",
-    response=list[PresetOut],
-    query=[SESSION],
+preset_routes(
+    router,
+    PresetKind(
+        noun="preset",
+        stem="preset",
+        path="/api/v1/presets",
+        protocol=SessionProtocol.HTTP,
+        body=PresetIn,
+        response=PresetOut,
+        add_summary="Add a preset; it answers proxy and mock traffic of its session",
+        to_preset=PresetIn.to_preset,
+        add=Store.add_preset,
+        book=lambda session: session.presets,
+        view=views.preset,
+    ),
+    SESSION,
+    __name__,
 )
-async def list_presets(request: web.Request) -> web.Response:
-    session = session_of(request)
-    return json_response([views.preset(p, session.name) for p in session.presets])
-
-
-@router.route(
-    "POST",
-    "/api/v1/presets",
-    summary="Add a preset; it answers proxy and mock traffic of its session",
-    body=PresetIn,
-    response=PresetOut,
-    query=[SESSION],
-    errors=[400],
-    status=201,
-)
-async def add_preset(request: web.Request) -> web.Response:
-    preset = (await read_model(request, PresetIn)).to_preset()
-    store = runtime_of(request).store
-    name = request.query.get("session") or DEFAULT_SESSION
-    session = store.open(name, SessionProtocol.HTTP)
-    stored = store.add_preset(session, preset)
-    return json_response(views.preset(stored, session.name), status=201)
-
-
-@router.route(
-    "DELETE",
-    "/api/v1/presets",
-    summary="Drop every preset of a session",
-    query=[SESSION],
-    status=204,
-)
-async def clear_presets(request: web.Request) -> web.Response:
-    session_of(request).presets.clear()
-    return web.Response(status=204)
-
-
-@router.route("GET", "/api/v1/presets/{id}", summary="One preset", response=PresetOut, errors=[404])
-async def get_preset(request: web.Request) -> web.Response:
-    session, stored = _preset(request)
-    return json_response(views.preset(stored, session.name))
-
-
-@router.route("DELETE", "/api/v1/presets/{id}", summary="Drop one preset", errors=[404], status=204)
-async def delete_preset(request: web.Request) -> web.Response:
-    session, stored = _preset(request)
-    session.presets.remove(stored.id)
-    return web.Response(status=204)
 
 
 @router.route("GET", "/health", summary="Liveness, version and listener addresses", response=Health)
@@ -147,12 +105,3 @@ async def health(request: web.Request) -> web.Response:
             "problems": problems,
         }
     )
-
-
-def _preset(request: web.Request) -> tuple[Session, StoredPreset]:
-    wanted = request.match_info["id"]
-    if wanted.isascii() and wanted.isdigit():
-        for session in runtime_of(request).store.sessions.values():
-            if (stored := session.presets.get(int(wanted))) is not None:
-                return session, stored
-    raise NotFoundError(f"no preset {wanted} (unknown, deleted or used up)")

@@ -1,2 +1,2 @@
-"""Cassettes: recorded exchanges as plain records (record.py), their versions (migrate.py) and the
-one module that reads and writes cassette files (io.py)."""
+"""Cassettes: recorded exchanges as plain maps, items (codec.py), their versions (migrate.py), and
+the modules that read, write and mend cassette files (reading.py, writing.py, repair.py)."""

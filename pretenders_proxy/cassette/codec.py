@@ -15,10 +15,11 @@ VERSION = 1
 """The version this pretenders writes; older ones are upgraded by migrate.py when read."""
 TOOL = f"pretenders {__version__}"
 
-type Record = dict[str, Any]
+type Item = dict[str, Any]
+"""One map of a cassette file: its header, or an exchange (str keys, bytes kept as bytes)."""
 
 
-def header(created: datetime, tool: str = TOOL) -> Record:
+def header(created: datetime, tool: str = TOOL) -> Item:
     """The map a cassette starts with."""
     return {"format": FORMAT, "version": VERSION, "created": created.isoformat(), "tool": tool}
 
@@ -33,9 +34,9 @@ def version_of(first: object) -> int:
     return version
 
 
-def to_record(exchange: Exchange) -> Record:
+def to_item(exchange: Exchange) -> Item:
     request, response, meta = exchange.request, exchange.response, exchange.meta
-    recorded_response: Record = {
+    recorded_response: Item = {
         "status": response.status,
         "reason": response.reason,
         "http_version": response.http_version,
@@ -65,10 +66,10 @@ def to_record(exchange: Exchange) -> Record:
     }
 
 
-def from_record(record: object) -> Exchange:
-    """The exchange a record stores; CassetteError naming the first field that is wrong."""
-    request, response = request_from_record(record), response_from_record(record)
-    meta = _record(record).get("meta", {})
+def from_item(item: object) -> Exchange:
+    """The exchange an item stores; CassetteError naming the first field that is wrong."""
+    request, response = request_from_item(item), response_from_item(item)
+    meta = _as_map(item).get("meta", {})
     if not isinstance(meta, Mapping):
         raise CassetteError("meta is not a map")
     return Exchange(
@@ -92,9 +93,9 @@ def _meta(meta: Mapping[str, Any]) -> Meta:
     )
 
 
-def request_from_record(record: object) -> Request:
-    """Only the request of a record (what replay indexes); CassetteError as from_record."""
-    request = _map(_record(record), "request", "")
+def request_from_item(item: object) -> Request:
+    """Only the request of an item (what replay indexes); CassetteError as from_item."""
+    request = _map(_as_map(item), "request", "")
     get = request.get
     method, scheme, host, port = get("method"), get("scheme"), get("host"), get("port")
     path, query, version, body = get("path"), get("query"), get("http_version"), get("body")
@@ -125,9 +126,9 @@ def request_from_record(record: object) -> Request:
     )
 
 
-def response_from_record(record: object) -> Response:
-    """Only the response of a record (read when it is played); CassetteError as from_record."""
-    response = _map(_record(record), "response", "")
+def response_from_item(item: object) -> Response:
+    """Only the response of an item (read when it is played); CassetteError as from_item."""
+    response = _map(_as_map(item), "response", "")
     trailers = response.get("trailers")
     return Response(
         status=_get(response, "status", int, "response"),
@@ -139,25 +140,25 @@ def response_from_record(record: object) -> Response:
     )
 
 
-def _record(record: object) -> Mapping[str, Any]:
-    if not isinstance(record, Mapping):
-        raise CassetteError(f"an exchange record is a map, not {type(record).__name__}")
-    return record
+def _as_map(item: object) -> Mapping[str, Any]:
+    if not isinstance(item, Mapping):
+        raise CassetteError(f"an exchange record is a map, not {type(item).__name__}")
+    return item
 
 
 def _pairs(headers: Headers) -> list[list[bytes]]:
     return [[name, value] for name, value in headers]
 
 
-def _map(record: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
-    found = record.get(name)
+def _map(item: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    found = item.get(name)
     if not isinstance(found, Mapping):
         raise CassetteError(f"{where}{name} is missing or not a map")
     return found
 
 
-def _get[T](record: Mapping[str, Any], name: str, kind: type[T], where: str) -> T:
-    found = record.get(name)
+def _get[T](item: Mapping[str, Any], name: str, kind: type[T], where: str) -> T:
+    found = item.get(name)
     if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
         shown = "missing" if found is None else f"a {type(found).__name__}"
         raise CassetteError(f"{where}.{name} is {shown}, not {kind.__name__}")

@@ -1,4 +1,4 @@
-"""Replay's index of a cassette: the requests and where each record lies, so that replaying a
+"""Replay's index of a cassette: the requests and where each item lies, so that replaying a
 large cassette does not hold its bodies in memory. A `ResponseReader` reads a response from disk
 (os.pread) when it is played; indexes are cached in the confdir (marshal) for the next start.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import msgpack
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.codec import response_from_record
+from pretenders_proxy.cassette.codec import response_from_item
 from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, stamp_of
 from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
@@ -46,7 +46,7 @@ class ResponseReader:
         self.follows = follows
 
     def response_at(self, offset: int, length: int) -> Response:
-        """The response of the record at `offset`; CassetteError if the file changed or fails."""
+        """The response of the item at `offset`; CassetteError if the file changed or fails."""
         try:
             descriptor = os.open(self.path, os.O_RDONLY)
         except OSError as e:
@@ -59,8 +59,8 @@ class ResponseReader:
         finally:
             os.close(descriptor)
         try:
-            record = msgpack.unpackb(data, raw=False, strict_map_key=True)
-            return response_from_record(migrate.upgrade(record, self.version))
+            item = msgpack.unpackb(data, raw=False, strict_map_key=True)
+            return response_from_item(migrate.upgrade(item, self.version))
         except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
             raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
 
@@ -68,7 +68,7 @@ class ResponseReader:
         if now == self.stamp:
             return
         if self.follows() == now and now[:2] == self.stamp[:2]:
-            self.stamp = now  # our own append: the indexed records are where they were
+            self.stamp = now  # our own append: the indexed items are where they were
             return
         raise CassetteError(
             f"cassette {self.path} changed on disk since it was loaded "
@@ -110,7 +110,7 @@ def index(
     follows: Callable[[], Stamp | None] = lambda: None,
     cache: Path | None = None,
 ) -> Indexed:
-    """The requests of the cassette at `path` and where each record lies, for replay.
+    """The requests of the cassette at `path` and where each item lies, for replay.
 
     Errors as `read`; `follows` gives the stamp this process's own writer of the file left it
     with, if any (see ResponseReader).

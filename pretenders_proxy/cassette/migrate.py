@@ -1,14 +1,14 @@
-"""Upgrading exchange records of older cassette versions, one version step at a time."""
+"""Upgrading exchange items of older cassette versions, one version step at a time."""
 
 from collections.abc import Callable
 
-from pretenders_proxy.cassette.codec import VERSION, Record
+from pretenders_proxy.cassette.codec import VERSION, Item
 from pretenders_proxy.errors import CassetteError
 
-type Migration = Callable[[Record], Record]
+type Migration = Callable[[Item], Item]
 
 MIGRATIONS: dict[int, Migration] = {}
-"""`MIGRATIONS[n]` turns a version-n record into a version n+1 one (mitmproxy's io/compat.py).
+"""`MIGRATIONS[n]` turns a version-n item into a version n+1 one (mitmproxy's io/compat.py).
 Version 1 is the first format, so the chain is empty until version 2 exists."""
 
 
@@ -24,8 +24,8 @@ def check(version: int) -> None:
         raise CassetteError(f"unknown cassette version {version}")
 
 
-def upgrade(record: Record, version: int) -> Record:
-    """`record` (of a `version` that passed `check`) as a record of the current version."""
+def upgrade(item: Item, version: int) -> Item:
+    """`item` (of a `version` that passed `check`) as an item of the current version."""
     for step in range(version, VERSION):
-        record = MIGRATIONS[step](record)
-    return record
+        item = MIGRATIONS[step](item)
+    return item

@@ -1,6 +1,6 @@
 """One page of a cassette's exchanges, for listing a big cassette a screenful at a time.
 
-What a page is and which pages may be asked for; io.page reads one, leaving the records outside
+What a page is and which pages may be asked for; reading.page reads one, leaving the items outside
 it undecoded, so a 100,000-exchange cassette is listed without holding it in memory.
 """
 
@@ -22,7 +22,7 @@ class Page:
     offset: int
     exchanges: tuple[Exchange, ...]
     truncated: bool = False
-    """The file ends in an incomplete record (left out of `total`)."""
+    """The file ends in an incomplete item (left out of `total`)."""
 
 
 def check(offset: int, limit: int) -> None:

@@ -16,8 +16,8 @@ import msgpack
 
 from pretenders_proxy.cassette import migrate, pages
 from pretenders_proxy.cassette.codec import (
-    Record,
-    from_record,
+    Item,
+    from_item,
     version_of,
 )
 from pretenders_proxy.errors import CassetteError
@@ -25,15 +25,15 @@ from pretenders_proxy.model.exchange import Exchange
 
 logger = logging.getLogger(__name__)
 
-MAX_RECORD = 1 << 30
-"""The largest record the reader accepts (1 GiB): bodies are kept whole."""
+MAX_ITEM = 1 << 30
+"""The largest item the reader accepts (1 GiB): bodies are kept whole."""
 TRUNCATED = object()
-"""What `open_records` gives for an incomplete last record."""
+"""What `open_items` gives for an incomplete last item."""
 
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """An exchange and the byte offset of its record in the file."""
+    """An exchange and the byte offset of its item in the file."""
 
     offset: int
     exchange: Exchange
@@ -41,10 +41,10 @@ class Stored:
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """What reading a cassette found; `truncated_at` is where an incomplete last record starts."""
+    """What reading a cassette found; `truncated_at` is where an incomplete last item starts."""
 
     path: Path
-    header: Record
+    header: Item
     version: int
     exchanges: tuple[Stored, ...]
     truncated_at: int | None = None
@@ -55,7 +55,7 @@ class Loaded:
 
 
 def cut_short_warning(path: Path, truncated_at: int | None, complete: int) -> str | None:
-    """The warning for a cassette whose last record was cut short, or None."""
+    """The warning for a cassette whose last item was cut short, or None."""
     if truncated_at is None:
         return None
     return (
@@ -68,7 +68,7 @@ def cut_short_warning(path: Path, truncated_at: int | None, complete: int) -> st
 def read(path: Path) -> Loaded:
     """Every complete exchange of the cassette at `path`, in recorded order.
 
-    A truncated last record is left out with a warning; anything else wrong raises CassetteError
+    A truncated last item is left out with a warning; anything else wrong raises CassetteError
     naming the file and the byte offset.
     """
     try:
@@ -79,27 +79,25 @@ def read(path: Path) -> Loaded:
 
 
 def _read(path: Path, stream: IO[bytes]) -> Loaded:
-    head, version, records = open_records(
-        path, unpacker_of(stream), os.fstat(stream.fileno()).st_size
-    )
+    head, version, items = open_items(path, unpacker_of(stream), os.fstat(stream.fileno()).st_size)
     exchanges: list[Stored] = []
-    for offset, _, item in records:
+    for offset, _, item in items:
         if item is TRUNCATED:
             loaded = Loaded(path, head, version, tuple(exchanges), offset)
             logger.warning("%s", loaded.warning)
             return loaded
         try:
-            exchange = from_record(migrate.upgrade(item, version))
+            exchange = from_item(migrate.upgrade(item, version))
         except CassetteError as e:
             raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
         exchanges.append(Stored(offset, exchange))
     return Loaded(path, head, version, tuple(exchanges))
 
 
-def open_records(
+def open_items(
     path: Path, unpacker: msgpack.Unpacker, size: int
-) -> tuple[Record, int, Iterator[tuple[int, int, Any]]]:
-    """The header, the version it names (checked) and the exchange records after it."""
+) -> tuple[Item, int, Iterator[tuple[int, int, Any]]]:
+    """The header, the version it names (checked) and the exchange items after it."""
     objects = _objects(path, unpacker, size)
     first = next(objects, None)
     if first is None or first[2] is TRUNCATED:
@@ -114,10 +112,10 @@ def open_records(
 
 
 class Reader:
-    """Streams a cassette's exchanges one record at a time, so big files never sit in memory.
+    """Streams a cassette's exchanges one item at a time, so big files never sit in memory.
 
     Strict by default (damage raises CassetteError, a truncated tail ends the stream and sets
-    `truncated_at`); `lenient` stops at the first bad record instead, noting where and why, which
+    `truncated_at`); `lenient` stops at the first bad item instead, noting where and why, which
     is what `pretenders cassette repair` keeps.
     """
 
@@ -133,13 +131,13 @@ class Reader:
         except OSError as e:
             raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
         try:
-            head, self.version, self._objects = open_records(
+            head, self.version, self._objects = open_items(
                 path, unpacker_of(self._stream), self.size
             )
         except BaseException:
             self.close()
             raise
-        self.header: Record = head
+        self.header: Item = head
 
     def __iter__(self) -> Iterator[Stored]:
         offset = 0
@@ -149,7 +147,7 @@ class Reader:
                     self.truncated_at, self.problem = offset, "the last record is incomplete"
                     return
                 try:
-                    exchange = from_record(migrate.upgrade(item, self.version))
+                    exchange = from_item(migrate.upgrade(item, self.version))
                 except CassetteError as e:
                     raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
                 yield Stored(offset, exchange)
@@ -169,7 +167,7 @@ class Reader:
 
 
 def page(path: Path, offset: int, limit: int) -> pages.Page:
-    """Up to `limit` exchanges after the first `offset`; the records around them are skipped
+    """Up to `limit` exchanges after the first `offset`; the items around them are skipped
     undecoded. CassetteError naming the file and byte when it is no cassette or damaged."""
     pages.check(offset, limit)
     try:
@@ -182,13 +180,13 @@ def page(path: Path, offset: int, limit: int) -> pages.Page:
 def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
     size = os.fstat(stream.fileno()).st_size
     unpacker = unpacker_of(stream)
-    version = open_records(path, unpacker, size)[1]  # reads the header; the records follow
+    version = open_items(path, unpacker, size)[1]  # reads the header; the items follow
     exchanges: list[Exchange] = []
     total = 0
     while (start := unpacker.tell()) < size:
         try:
             if offset <= total < offset + limit:
-                exchanges.append(from_record(migrate.upgrade(unpacker.unpack(), version)))
+                exchanges.append(from_item(migrate.upgrade(unpacker.unpack(), version)))
             else:
                 unpacker.skip()
         except msgpack.OutOfData:
@@ -200,9 +198,9 @@ def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
 
 
 def unpacker_of(stream: IO[bytes]) -> msgpack.Unpacker:
-    """How every reader of cassettes unpacks them (str keys, bytes kept, records up to 1 GiB)."""
+    """How every reader of cassettes unpacks them (str keys, bytes kept, items up to 1 GiB)."""
     return msgpack.Unpacker(
-        stream, raw=False, strict_map_key=True, max_buffer_size=MAX_RECORD, read_size=1 << 20
+        stream, raw=False, strict_map_key=True, max_buffer_size=MAX_ITEM, read_size=1 << 20
     )
 
 

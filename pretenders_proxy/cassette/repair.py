@@ -1,4 +1,4 @@
-"""Mending a damaged cassette (cut short, garbage after its last complete record): every
+"""Mending a damaged cassette (cut short, garbage after its last complete item): every
 complete exchange is kept, the rest dropped and said."""
 
 from collections.abc import Callable, Iterable
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from pretenders_proxy.cassette.codec import VERSION, Record
+from pretenders_proxy.cassette.codec import VERSION, Item
 from pretenders_proxy.cassette.reading import Reader, Stored
 from pretenders_proxy.cassette.writing import rewrite
 
@@ -16,7 +16,7 @@ class Checked:
     """What a lenient read of a cassette found: its header, how many exchanges are complete,
     and why reading stopped before the end of the file (None: it did not)."""
 
-    header: Record
+    header: Item
     count: int
     problem: str | None
 

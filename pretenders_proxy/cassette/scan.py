@@ -1,5 +1,5 @@
-"""Reading what replay indexes from a cassette: each record's offset, length, request and
-response status. Quickly for a cassette as pretenders writes it; record by record, with every
+"""Reading what replay indexes from a cassette: each item's offset, length, request and
+response status. Quickly for a cassette as pretenders writes it; item by item, with every
 check naming what is wrong and where, for anything else.
 """
 
@@ -15,20 +15,20 @@ from pretenders_proxy.cassette import migrate
 from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
-    Record,
-    request_from_record,
-    response_from_record,
+    Item,
+    request_from_item,
+    response_from_item,
 )
-from pretenders_proxy.cassette.reading import MAX_RECORD, TRUNCATED, open_records, unpacker_of
+from pretenders_proxy.cassette.reading import MAX_ITEM, TRUNCATED, open_items, unpacker_of
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A cassette's index as plain columns (what the index cache keeps): each complete record's
+    """A cassette's index as plain columns (what the index cache keeps): each complete item's
     offset, length and response status, and its request's `fields` (one list per field of
-    Request, in its order); `truncated_at`: where an incomplete last record starts."""
+    Request, in its order); `truncated_at`: where an incomplete last item starts."""
 
     version: int
     truncated_at: int | None
@@ -50,16 +50,16 @@ _KINDS: dict[str, type] = {
     "port": int,
     "http_version": str,
 }
-"""The exact type of each request field in a record `_quick` takes (anything else: `_checked`)."""
+"""The exact type of each request field in an item `_quick` takes (anything else: `_checked`)."""
 _REQUEST_KINDS = tuple(_KINDS[name] for name in REQUEST_FIELDS)
 _fields_of = itemgetter(*REQUEST_FIELDS)
-_RECORD_KEYS = frozenset({"request", "response", "meta"})
+_ITEM_KEYS = frozenset({"request", "response", "meta"})
 _RESPONSE_KEYS = frozenset({"status", "reason", "http_version", "headers", "body", "trailers"})
 
 
 def scan(path: Path, stream: IO[bytes], size: int) -> Found:
     """The index of the cassette `stream` (at `path`, `size` bytes long); CassetteError naming
-    the file and byte when it is no cassette or damaged (a cut last record is left out)."""
+    the file and byte when it is no cassette or damaged (a cut last item is left out)."""
     found = _quick(stream, size)
     if found is None:  # not the usual cassette: the checks say what is wrong with it
         stream.seek(0)
@@ -71,14 +71,14 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
     """The index of a cassette as pretenders writes it, or None for anything else (an older
     version, an unknown key, a wrong type, damage): `_checked` then says what is wrong.
 
-    Only each record's request and response status are decoded; its other parts are skipped
+    Only each item's request and response status are decoded; its other parts are skipped
     (they are checked when played). The types are checked over whole columns at once.
     """
     unpacker = msgpack.Unpacker(
         stream,
         raw=False,
         strict_map_key=True,
-        max_buffer_size=MAX_RECORD,
+        max_buffer_size=MAX_ITEM,
         read_size=1 << 20,
         use_list=False,  # headers come as tuples of tuples, as Request holds them
     )
@@ -111,7 +111,7 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
                                 skip()
                             else:
                                 return None
-                    elif key in _RECORD_KEYS:
+                    elif key in _ITEM_KEYS:
                         skip()
                     else:
                         return None
@@ -148,8 +148,8 @@ def _usual(statuses: list[Any], columns: list[list[Any]]) -> bool:
 
 
 def _checked(path: Path, stream: IO[bytes], size: int) -> Found:
-    """The index made with every record checked: CassetteError naming what is wrong, where."""
-    head, version, records = open_records(path, unpacker_of(stream), size)
+    """The index made with every item checked: CassetteError naming what is wrong, where."""
+    head, version, items = open_items(path, unpacker_of(stream), size)
     del head
     offsets: list[int] = []
     lengths: list[int] = []
@@ -157,14 +157,14 @@ def _checked(path: Path, stream: IO[bytes], size: int) -> Found:
     requests: list[Request] = []
     truncated_at = None
     upgrade = migrate.upgrade
-    for offset, end, item in records:
+    for offset, end, item in items:
         if item is TRUNCATED:
             truncated_at = offset
             break
         try:
-            record = upgrade(item, version)
-            request = request_from_record(record)
-            status = _status(record)
+            current = upgrade(item, version)
+            request = request_from_item(current)
+            status = _status(current)
         except CassetteError as e:
             raise CassetteError(f"{path} is damaged (byte {offset}: {e})") from None
         offsets.append(offset)
@@ -180,10 +180,10 @@ def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in REQUEST_FIELDS]
 
 
-def _status(record: Record) -> int:
+def _status(item: Item) -> int:
     """The response status; the rest of the response is checked when it is played."""
-    response = record.get("response")
+    response = item.get("response")
     status = response.get("status") if isinstance(response, dict) else None
     if isinstance(status, int) and not isinstance(status, bool):
         return status
-    return response_from_record(record).status  # raises, naming what is wrong
+    return response_from_item(item).status  # raises, naming what is wrong

@@ -13,7 +13,7 @@ from typing import IO
 
 import msgpack
 
-from pretenders_proxy.cassette.codec import VERSION, Record, header, to_record
+from pretenders_proxy.cassette.codec import VERSION, Item, header, to_item
 from pretenders_proxy.cassette.reading import Stamp, read, stamp_of
 from pretenders_proxy.cassette.scan import scan
 from pretenders_proxy.errors import CassetteError
@@ -22,16 +22,16 @@ from pretenders_proxy.model.exchange import Exchange
 logger = logging.getLogger(__name__)
 
 
-def pack(record: Record) -> bytes:
-    return msgpack.packb(record, use_bin_type=True)  # type: ignore[no-any-return]
+def pack(item: Item) -> bytes:
+    return msgpack.packb(item, use_bin_type=True)  # type: ignore[no-any-return]
 
 
-def rewrite(path: Path, head: Record, exchanges: Iterable[Exchange]) -> None:
+def rewrite(path: Path, head: Item, exchanges: Iterable[Exchange]) -> None:
     """Write a whole cassette beside `path` as a temporary file, then replace `path` with it."""
     with replacing(path) as stream:
         stream.write(pack(head))
         for exchange in exchanges:
-            stream.write(pack(to_record(exchange)))
+            stream.write(pack(to_item(exchange)))
 
 
 @contextmanager
@@ -120,7 +120,7 @@ class Writer:
         """Append one exchange, flushed, and return its byte offset; CassetteError if that fails."""
         if self._broken is not None:
             raise CassetteError(f"cassette {self.path} stopped recording: {self._broken}")
-        data = pack(to_record(exchange))
+        data = pack(to_item(exchange))
         # Not tell(): after a failed write was cut off, the position is past the real end.
         offset = self._stream.seek(0, os.SEEK_END)
         try:
@@ -134,7 +134,7 @@ class Writer:
         return offset
 
     def _undo(self, offset: int, error: OSError) -> None:
-        """Cut a partly written record off, so later appends do not follow garbage."""
+        """Cut a partly written item off, so later appends do not follow garbage."""
         try:
             os.ftruncate(self._stream.fileno(), offset)
             self.stamp = stamp_of(os.fstat(self._stream.fileno()))

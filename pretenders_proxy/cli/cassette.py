@@ -25,6 +25,7 @@ cassette_app = typer.Typer(
     rich_markup_mode=None,
 )
 
+AnyCassette = Annotated[Path, typer.Argument(help="The cassette (or any supported file).")]
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", help=f"The format ({FORMATS}); by default from the name."),
@@ -37,7 +38,7 @@ BaseUrl = Annotated[
 
 @cassette_app.command(epilog="Example: pretenders cassette show api.cassette --full 3")
 def show(
-    cassette: Annotated[Path, typer.Argument(help="The cassette (or any supported file).")],
+    cassette: AnyCassette,
     full: Annotated[
         int | None,
         typer.Option(help="Show exchange N whole: headers and a readable body."),
@@ -62,7 +63,7 @@ def show(
 
 @cassette_app.command(epilog="Example: pretenders cassette stats api.cassette")
 def stats(
-    cassette: Annotated[Path, typer.Argument(help="The cassette (or any supported file).")],
+    cassette: AnyCassette,
     format: FormatOption = None,
     base_url: BaseUrl = "",
 ) -> None:

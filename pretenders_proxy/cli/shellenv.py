@@ -14,6 +14,13 @@ class Shell(StrEnum):
     DOTENV = "dotenv"
 
 
+def no_proxy(host: str, port: int) -> list[str]:
+    """What keeps the control API at host:port out of the proxy (both names of loopback)."""
+    if host in ("127.0.0.1", "localhost"):
+        return [f"127.0.0.1:{port}", f"localhost:{port}"]
+    return [f"{host}:{port}"]
+
+
 def variables(proxy: str, no_proxy: list[str], bundle: Path) -> list[tuple[str, str]]:
     """Proxy variables (upper and lower case: curl reads only `http_proxy`) and CA variables."""
     proxies = [("HTTP_PROXY", proxy), ("HTTPS_PROXY", proxy), ("NO_PROXY", ",".join(no_proxy))]

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, secure_keys
-from pretenders_proxy.cli.shellenv import Shell, render, variables
+from pretenders_proxy.cli.shellenv import Shell, no_proxy, render, variables
 from pretenders_proxy.settings import Settings
 
 ca_app = typer.Typer(
@@ -56,7 +56,4 @@ def env(
     bundle = client_bundle(_ca_file(confdir).parent)
     user = f"{session}:x@" if session else ""
     proxy = f"http://{user}{host}:{proxy_port}"
-    no_proxy = [f"{host}:{port}"]
-    if host in ("127.0.0.1", "localhost"):
-        no_proxy = [f"127.0.0.1:{port}", f"localhost:{port}"]
-    typer.echo(render(variables(proxy, no_proxy, bundle), shell), nl=False)
+    typer.echo(render(variables(proxy, no_proxy(host, port), bundle), shell), nl=False)

@@ -13,11 +13,6 @@ _NEAR_MISS_SCAN = 500
 
 
 @dataclass(frozen=True, slots=True)
-class Hit[T]:
-    item: T
-
-
-@dataclass(frozen=True, slots=True)
 class Miss[T]:
     """No candidate matched; `closest` failed the fewest matchers, `failures` says how."""
 

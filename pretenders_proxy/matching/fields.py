@@ -120,10 +120,6 @@ def matcher(name: str) -> RequestMatcher:
     return match
 
 
-REQUEST_MATCHERS: dict[str, RequestMatcher] = {name: matcher(name) for name in FIELDS}
-"""The matchers of the fixed fields; `matcher("header:Accept")` makes a header matcher."""
-
-
 def parse_match_on(items: Iterable[str]) -> tuple[str, ...]:
     """Field names from `--match-on` values (comma-separated); ConfigError if unknown."""
     names = [part.strip() for item in items for part in item.split(",") if part.strip()]

@@ -3,9 +3,7 @@
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.proxy.mode_specs import ReverseMode
 
-
-def netloc(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+from pretenders_proxy.server.binding import netloc
 
 
 def proxy_listeners(proxyserver: Proxyserver) -> dict[str, str]:

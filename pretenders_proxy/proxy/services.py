@@ -13,6 +13,7 @@ from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.server import ready
+from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.smtp.listeners import SmtpListeners
@@ -44,7 +45,7 @@ class Services:
             create_app(self.runtime), settings.host, settings.port, direct_mocks(self.runtime)
         )
         host, port = self.api.address
-        self.runtime.listeners["control"] = f"http://{_netloc(host, port)}"
+        self.runtime.listeners["control"] = f"http://{netloc(host, port)}"
         try:
             await self._start_smtp()
             self._write_ready_file()
@@ -122,7 +123,3 @@ class Services:
             await asyncio.sleep(self.runtime.settings.stale_period)
             if expired := self.runtime.store.sweep():
                 logger.info("expired sessions removed: %s", ", ".join(expired))
-
-
-def _netloc(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -1,6 +1,11 @@
-"""How a listener that could not bind says why, in one line naming the port."""
+"""How a listener writes the address it bound, and says in one line why it could not bind."""
 
 import errno
+
+
+def netloc(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 host in brackets (as URLs write it)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def describe_bind_error(what: str, host: str, port: int, error: OSError) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
+from pretenders_proxy.certs import CA_CERT
 from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
@@ -19,7 +20,6 @@ from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
 
 logger = logging.getLogger(__name__)
-CA_FILE = "mitmproxy-ca-cert.pem"
 INDEX_CACHE = "cassette-index"
 """The confdir's folder of cassette indexes: a second start on the same cassette is quick."""
 
@@ -35,7 +35,7 @@ class Server:
 
     @property
     def ca_file(self) -> Path:
-        return Path(self.master.options.confdir).expanduser() / CA_FILE
+        return Path(self.master.options.confdir).expanduser() / CA_CERT
 
     async def start(self) -> None:
         """Bind every listener and write the ready file, or raise ListenError naming the

@@ -11,7 +11,7 @@ from aiosmtpd.smtp import SMTP
 
 from pretenders_proxy._version import __version__
 from pretenders_proxy.errors import ListenError
-from pretenders_proxy.server.binding import describe_bind_error
+from pretenders_proxy.server.binding import describe_bind_error, netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import ANY_PORT, is_loopback
 from pretenders_proxy.smtp.handler import CaptureHandler, accept_any
@@ -69,7 +69,8 @@ class SmtpListeners:
             self.capture = await self._listen(CaptureHandler(self.runtime), port)
         except OSError as e:
             raise ListenError(describe_bind_error("SMTP", host, port, e)) from e
-        self.runtime.listeners["smtp"] = "smtp://" + _netloc(self.capture)
+        bound_host, bound_port = self.capture.sockets[0].getsockname()[:2]
+        self.runtime.listeners["smtp"] = "smtp://" + netloc(bound_host, bound_port)
         self.runtime.store.on_delete.append(self._deleted)
 
     async def open_mock(self, name: str) -> int:
@@ -119,8 +120,3 @@ class SmtpListeners:
 
 def _port(server: asyncio.Server) -> int:
     return int(server.sockets[0].getsockname()[1]) if server.sockets else 0
-
-
-def _netloc(server: asyncio.Server) -> str:
-    host, port = server.sockets[0].getsockname()[:2]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -15,7 +15,7 @@ class Playback:
     config: ModeConfig = field(default_factory=ModeConfig)
     tape: Tape = field(default_factory=Tape)
     warnings: tuple[str, ...] = ()
-    """What loading the cassettes had to say (a truncated last record)."""
+    """What loading the cassettes had to say (a truncated last item)."""
 
     @property
     def mode(self) -> Mode:

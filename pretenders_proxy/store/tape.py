@@ -16,7 +16,7 @@ class ResponseSource(Protocol):
     for all its recordings, indexing.ResponseReader), or memory."""
 
     def response_at(self, offset: int, length: int) -> Response:
-        """The response of the record at `offset`; CassetteError when it cannot be read."""
+        """The response of the item at `offset`; CassetteError when it cannot be read."""
         ...
 
 
@@ -33,7 +33,7 @@ class Kept:
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """A replayable exchange and where it is stored: cassette, position (from 1), byte offset
-    and length of its record.
+    and length of its item in the file.
 
     Only the request is held: the response is read from `source` when it is played.
     """

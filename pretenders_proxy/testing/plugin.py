@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
-from pretenders_proxy.cli.shellenv import variables
+from pretenders_proxy.cli.shellenv import no_proxy, variables
 from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.errors import APIError
 from pretenders_proxy.matching.modes import RecordMode
@@ -140,10 +140,7 @@ def pretenders(
 def proxy_environment(session: Pretenders, bundle: Path) -> dict[str, str]:
     """What sends an app's HTTP(S) through `session` and makes it trust the pretenders CA."""
     host, port = session.url.split("//", 1)[1].rsplit(":", 1)
-    no_proxy = [f"{host}:{port}"]
-    if host in ("127.0.0.1", "localhost"):
-        no_proxy = [f"127.0.0.1:{port}", f"localhost:{port}"]
-    env = dict(variables(session.proxy_url, no_proxy, bundle))
+    env = dict(variables(session.proxy_url, no_proxy(host, int(port)), bundle))
     env["PRETENDERS_URL"] = session.url
     env["PRETENDERS_SESSION"] = session.name
     return env

@@ -74,7 +74,7 @@ def test_a_random_bytes_file_is_refused_naming_the_file_and_offset(tmp_path: Pat
     assert f"{junk} is not a pretenders cassette (byte 0:" in done.stderr
 
 
-def test_damage_after_good_records_is_refused_at_its_offset(
+def test_damage_after_good_items_is_refused_at_its_offset(
     upstream: Upstream, cassette: Path, confdir: Path, app_env: AppEnv
 ) -> None:
     with launch([str(cassette)], confdir=confdir, command="record") as recorder:

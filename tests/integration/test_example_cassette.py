@@ -9,7 +9,7 @@ import msgpack
 import requests
 
 from pretenders_proxy.cassette import reading, writing
-from pretenders_proxy.cassette.codec import from_record, to_record
+from pretenders_proxy.cassette.codec import from_item, to_item
 from pretenders_proxy.testing.launcher import launch
 from tests.integration.clients import with_curl
 from tests.integration.conftest import AppEnv
@@ -20,9 +20,9 @@ EXAMPLE = ROOT / "cassettes" / "example.cassette"
 
 def test_the_example_round_trips_byte_for_byte(tmp_path: Path) -> None:
     with EXAMPLE.open("rb") as stream:
-        header, *records = msgpack.Unpacker(stream, raw=False)
+        header, *items = msgpack.Unpacker(stream, raw=False)
     assert header["format"] == "pretenders-cassette"
-    assert [to_record(from_record(record)) for record in records] == records
+    assert [to_item(from_item(item)) for item in items] == items
     loaded = reading.read(EXAMPLE)
     copy = tmp_path / "copy.cassette"
     writing.rewrite(copy, loaded.header, (stored.exchange for stored in loaded.exchanges))

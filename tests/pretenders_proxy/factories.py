@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pretenders_proxy.cassette import writing
-from pretenders_proxy.cassette.codec import header, to_record
+from pretenders_proxy.cassette.codec import header, to_item
+from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 
@@ -33,7 +34,19 @@ def exchange(
 
 
 def many(path: Path, count: int) -> Path:
-    """A cassette of `count` small exchanges, written fast (one record packed, repeated)."""
-    record = writing.pack(to_record(exchange(request(path=b"/same"))))
-    path.write_bytes(writing.pack(header(datetime.now(UTC))) + record * count)
+    """A cassette of `count` small exchanges, written fast (one item packed, repeated)."""
+    packed = writing.pack(to_item(exchange(request(path=b"/same"))))
+    path.write_bytes(writing.pack(header(datetime.now(UTC))) + packed * count)
     return path
+
+
+def seen(
+    method: str = "GET",
+    target: bytes = b"/hello",
+    body: bytes = b"",
+    host: str = "api.example.test",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> Subject:
+    """A request as the preset matchers see it (`target` is the path and query)."""
+    path, _, query = target.partition(b"?")
+    return Subject(Request(method, path, query, headers, body, host=host))

@@ -7,9 +7,13 @@ from pretenders_proxy import errors
 from pretenders_proxy.errors import (
     APIError,
     BadRequestError,
+    CassetteError,
+    ConfigError,
     ConflictError,
     LaunchError,
+    ListenError,
     MailTimeoutError,
+    NotFoundError,
     PretendersError,
     WaitTimeoutError,
 )
@@ -18,6 +22,10 @@ from pretenders_proxy.errors import (
 @pytest.mark.parametrize(
     ("error", "builtin"),
     [
+        (ConfigError, ValueError),
+        (CassetteError, ConfigError),
+        (NotFoundError, LookupError),
+        (ListenError, OSError),
         (BadRequestError, ValueError),
         (ConflictError, ValueError),
         (LaunchError, RuntimeError),

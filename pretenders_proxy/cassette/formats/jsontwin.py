@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from pretenders_proxy.cassette.codec import from_record, to_record
+from pretenders_proxy.cassette.codec import from_item, to_item
 from pretenders_proxy.cassette.formats.common import Json, body_json, body_of, get, raw_of, text
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
@@ -38,9 +38,9 @@ def read(document: object) -> Iterator[Exchange]:
 
 
 def exchange_json(exchange: Exchange) -> Json:
-    """The exchange's cassette record with bytes as text (bodies perhaps as base64), and the URL
-    added to be read: one field list, record.py's, so every field the cassette keeps is kept."""
-    stored = to_record(exchange)
+    """The exchange's cassette item with bytes as text (bodies perhaps as base64), and the URL
+    added to be read: one field list, codec.py's, so every field the cassette keeps is kept."""
+    stored = to_item(exchange)
     request, response = stored["request"], stored["response"]
     request.update(path=text(request["path"]), query=text(request["query"]))
     for part in (request, response):
@@ -78,7 +78,7 @@ def exchange_of(item: Any, where: str) -> Exchange:
     meta = dict(meta)
     meta["recorded_at"] = meta.get("recorded_at") or ""
     try:
-        return from_record({"request": request, "response": response, "meta": meta})
+        return from_item({"request": request, "response": response, "meta": meta})
     except CassetteError as e:
         raise CassetteError(f"{where}.{e}") from None
 
@@ -88,7 +88,7 @@ def _pairs(headers: Iterable[Iterable[bytes]]) -> list[list[str]]:
 
 
 def _headers(pairs: object, where: str) -> list[tuple[bytes, bytes]]:
-    """[name, value] text pairs back to bytes, for from_record to check and keep."""
+    """[name, value] text pairs back to bytes, for from_item to check and keep."""
     if not isinstance(pairs, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         for pair in pairs

@@ -5,9 +5,9 @@ import pytest
 from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
-    from_record,
+    from_item,
     header,
-    to_record,
+    to_item,
     version_of,
 )
 from pretenders_proxy.errors import CassetteError
@@ -21,10 +21,10 @@ def test_an_exchange_round_trips_with_bytes_kept_as_bytes() -> None:
         body=b"\x1f\x8b not utf-8 \xff",
         headers=((b"Content-Encoding", b"gzip"), (b"Set-Cookie", b"a"), (b"Set-Cookie", b"b")),
     )
-    record = to_record(original)
-    assert record["request"]["path"] == b"/caf\xe9"
-    assert record["response"]["headers"][1:] == [[b"Set-Cookie", b"a"], [b"Set-Cookie", b"b"]]
-    assert from_record(record) == original
+    item = to_item(original)
+    assert item["request"]["path"] == b"/caf\xe9"
+    assert item["response"]["headers"][1:] == [[b"Set-Cookie", b"a"], [b"Set-Cookie", b"b"]]
+    assert from_item(item) == original
 
 
 def test_trailers_are_kept_when_there_are_some() -> None:
@@ -32,8 +32,8 @@ def test_trailers_are_kept_when_there_are_some() -> None:
     with_trailers = type(original)(
         original.request, Response(200, (), b"x", trailers=((b"grpc-status", b"0"),))
     )
-    assert from_record(to_record(with_trailers)) == with_trailers
-    assert "trailers" not in to_record(original)["response"]
+    assert from_item(to_item(with_trailers)) == with_trailers
+    assert "trailers" not in to_item(original)["response"]
 
 
 def test_header_names_format_and_version() -> None:
@@ -72,8 +72,8 @@ def test_what_is_not_a_header(first: object, problem: str) -> None:
         (lambda r: r.update(meta=[]), "meta is not a map"),
     ],
 )
-def test_damaged_records_are_refused_naming_the_field(damage: object, problem: str) -> None:
-    record = to_record(exchange())
-    damage(record)  # type: ignore[operator]
+def test_damaged_items_are_refused_naming_the_field(damage: object, problem: str) -> None:
+    item = to_item(exchange())
+    damage(item)  # type: ignore[operator]
     with pytest.raises(CassetteError, match=problem):
-        from_record(record)
+        from_item(item)

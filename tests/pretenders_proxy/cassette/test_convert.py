@@ -222,51 +222,6 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.har"]
 
 
-def test_har_entries_that_got_no_response_are_left_out_and_reported(tmp_path: Path) -> None:
-    path = tmp_path / "failed.har"
-    conversion.write(path, Format.HAR, exchanges()[:1], Losses())
-    document = json.loads(path.read_text())
-    failed = json.loads(json.dumps(document["log"]["entries"][0]))
-    failed["response"] |= {"status": 0, "statusText": "", "content": {"size": 0, "mimeType": ""}}
-    document["log"]["entries"].insert(0, failed)  # as Chromium saves a blocked request
-    path.write_text(json.dumps(document))
-    losses = Losses()
-    back = list(conversion.read(path, Format.HAR, losses))
-    assert [e.request.url for e in back] == [exchanges()[0].request.url]
-    assert losses.lines() == [
-        "dropped: entries without a response (failed or blocked requests) (1 exchange)"
-    ]
-
-
-def test_a_har_response_saved_without_its_body_gets_a_content_length_that_fits(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "bodiless.har"
-    conversion.write(path, Format.HAR, exchanges()[:1], Losses())
-    document = json.loads(path.read_text())
-    response = document["log"]["entries"][0]["response"]
-    response["headers"] = [{"name": "Content-Length", "value": "5"}]
-    response["content"] = {"size": 5, "mimeType": "text/plain"}  # the text was not saved
-    path.write_text(json.dumps(document))
-    losses = Losses()
-    (back,) = conversion.read(path, Format.HAR, losses)
-    assert back.response.body == b""
-    assert back.response.headers == ((b"Content-Length", b"0"),)
-    assert losses.lines() == [
-        "dropped: response bodies the HAR did not hold whole (Content-Length set to theirs) "
-        "(1 exchange)"
-    ]
-
-
-def test_a_wiremock_body_file_that_is_missing_is_named(tmp_path: Path) -> None:
-    root = tmp_path / "wiremock"
-    conversion.write(root, Format.WIREMOCK, exchanges()[:1], Losses())
-    (body,) = (root / "__files").iterdir()
-    body.unlink()
-    with pytest.raises(CassetteError, match=rf"{body}: No such file"):
-        list(conversion.read(root, Format.WIREMOCK, Losses(), "http://base.example.test"))
-
-
 @pytest.mark.parametrize("kind", [Format.JSON, Format.HAR, Format.HOVERFLY], ids=str)
 def test_a_json_file_read_without_a_format_is_told_by_content_and_parsed_once(
     kind: Format, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pretenders_proxy.cassette import indexing, reading, writing
-from pretenders_proxy.cassette.codec import FORMAT, to_record
+from pretenders_proxy.cassette.codec import FORMAT, to_item
 from pretenders_proxy.errors import CassetteError
 from tests.pretenders_proxy.factories import exchange, request
 
@@ -61,7 +61,7 @@ def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
     assert indexed.response(0) == EXCHANGES[0].response
     other = indexing.index(path)  # no writer of its own: an append by someone else is a change
     with path.open("ab") as stream:
-        stream.write(writing.pack(to_record(EXCHANGES[2])))
+        stream.write(writing.pack(to_item(EXCHANGES[2])))
     with pytest.raises(CassetteError, match="changed on disk"):
         other.response(0)
     with pytest.raises(CassetteError, match="changed on disk"):
@@ -72,14 +72,14 @@ def test_replay_follows_the_appends_of_its_own_writer(tmp_path: Path) -> None:
 def test_a_damaged_response_is_refused_naming_its_offset(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
     head = writing.pack({"format": FORMAT, "version": 1})
-    record = to_record(EXCHANGES[0])
-    record["response"]["status"] = "200"
-    path.write_bytes(head + writing.pack(record))
+    item = to_item(EXCHANGES[0])
+    item["response"]["status"] = "200"
+    path.write_bytes(head + writing.pack(item))
     with pytest.raises(CassetteError, match=r"is damaged \(byte \d+: response.status is a str"):
         indexing.index(path)  # the status is checked when indexing ...
-    record = to_record(EXCHANGES[0])
-    record["response"]["headers"] = [[b"Content-Type", 1]]
-    path.write_bytes(head + writing.pack(record))
+    item = to_item(EXCHANGES[0])
+    item["response"]["headers"] = [[b"Content-Type", 1]]
+    path.write_bytes(head + writing.pack(item))
     indexed = indexing.index(path)
     message = f"{path} is damaged \\(byte {len(head)}: response.headers has an item that is not"
     with pytest.raises(CassetteError, match=message):

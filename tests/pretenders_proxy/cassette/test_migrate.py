@@ -1,7 +1,7 @@
 import pytest
 
 from pretenders_proxy.cassette import migrate
-from pretenders_proxy.cassette.codec import VERSION, Record
+from pretenders_proxy.cassette.codec import VERSION, Item
 from pretenders_proxy.errors import CassetteError
 
 
@@ -21,14 +21,14 @@ def test_unknown_old_versions_are_refused(version: int) -> None:
         migrate.check(version)
 
 
-def test_old_records_go_through_the_chain_one_step_at_a_time(
+def test_old_items_go_through_the_chain_one_step_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def v1_to_v2(record: Record) -> Record:
-        return {**record, "steps": [*record.get("steps", []), 2]}
+    def v1_to_v2(item: Item) -> Item:
+        return {**item, "steps": [*item.get("steps", []), 2]}
 
-    def v2_to_v3(record: Record) -> Record:
-        return {**record, "steps": [*record["steps"], 3]}
+    def v2_to_v3(item: Item) -> Item:
+        return {**item, "steps": [*item["steps"], 3]}
 
     monkeypatch.setattr(migrate, "VERSION", 3)
     monkeypatch.setattr(migrate, "MIGRATIONS", {1: v1_to_v2, 2: v2_to_v3})

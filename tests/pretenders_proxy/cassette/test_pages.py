@@ -33,7 +33,7 @@ def test_a_page_holds_the_exchanges_after_offset_and_the_total(
     assert found.exchanges == tuple(EXCHANGES[offset : offset + limit])
 
 
-def test_a_cut_last_record_is_left_out_and_reported(tmp_path: Path) -> None:
+def test_a_cut_last_item_is_left_out_and_reported(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
     writing.write(path, EXCHANGES)
     path.write_bytes(path.read_bytes()[:-5])

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import reading, writing
-from pretenders_proxy.cassette.codec import FORMAT, to_record
+from pretenders_proxy.cassette.codec import FORMAT, to_item
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Request, Response
@@ -26,7 +26,7 @@ def test_write_then_read_gives_the_exchanges_and_their_offsets(tmp_path: Path) -
     assert [stored.exchange for stored in loaded.exchanges] == EXCHANGES
     assert loaded.header["format"] == FORMAT and loaded.truncated_at is None
     first = loaded.exchanges[0].offset
-    assert path.read_bytes()[first:].startswith(writing.pack(to_record(EXCHANGES[0])))
+    assert path.read_bytes()[first:].startswith(writing.pack(to_item(EXCHANGES[0])))
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
@@ -73,14 +73,14 @@ def test_files_that_are_not_cassettes_are_refused_at_byte_0(
         (msgpack.packb({1: 2}), "not msgpack: int is not allowed for map key"),
     ],
 )
-def test_damage_after_good_records_names_its_offset(
+def test_damage_after_good_items_names_its_offset(
     tmp_path: Path, garbage: bytes, problem: str
 ) -> None:
     path = tmp_path / "a.cassette"
     writing.write(path, EXCHANGES)
     good = path.stat().st_size
     with path.open("ab") as stream:
-        stream.write(garbage + writing.pack(to_record(EXCHANGES[0])))
+        stream.write(garbage + writing.pack(to_item(EXCHANGES[0])))
     with pytest.raises(CassetteError, match=f"is damaged \\(byte {good}: {problem}"):
         reading.read(path)
 
@@ -174,15 +174,15 @@ def test_random_bytes_are_read_or_refused_never_a_crash(data: bytes) -> None:
 
 
 @given(exchanges_strategy, st.sampled_from(["request", "response", "meta"]), st.data())
-def test_records_with_random_fields_are_read_or_refused(
+def test_items_with_random_fields_are_read_or_refused(
     good: Exchange, part: str, data: st.DataObject
 ) -> None:
-    record = to_record(good)
-    fields = record[part]
+    item = to_item(good)
+    fields = item[part]
     name = data.draw(st.sampled_from([*fields, "extra"]))
     fields[name] = data.draw(msgpack_values)
     head = msgpack.packb({"format": FORMAT, "version": 1}, use_bin_type=True)
-    _read_or_refuse(head + msgpack.packb(record, use_bin_type=True))
+    _read_or_refuse(head + msgpack.packb(item, use_bin_type=True))
 
 
 @given(st.lists(exchanges_strategy, min_size=1, max_size=3), st.data())
@@ -200,14 +200,14 @@ def test_a_cassette_cut_anywhere_loads_the_complete_exchanges_before_the_cut(
     if loaded is not None:
         got = [s.exchange for s in loaded.exchanges]
         assert got == exchanges[: len(got)]
-        # a cut between two records reads as a shorter cassette; anywhere else, as a cut
+        # a cut between two items reads as a shorter cassette; anywhere else, as a cut
         assert (loaded.truncated_at is None) == (cut in loaded_ends(whole))
         if cut == len(whole):
             assert got == exchanges
 
 
 def loaded_ends(whole: bytes) -> set[int]:
-    """The byte offsets where the records of a cassette end."""
+    """The byte offsets where the items of a cassette end."""
     unpacker = msgpack.Unpacker(raw=False)
     unpacker.feed(whole)
     ends = set()
@@ -239,7 +239,7 @@ def test_a_strict_reader_refuses_damage_a_lenient_one_stops_there(tmp_path: Path
     path = tmp_path / "a.cassette"
     writing.write(path, EXCHANGES[:2])
     with path.open("ab") as stream:
-        stream.write(msgpack.packb({"request": 1}) + writing.pack(to_record(EXCHANGES[2])))
+        stream.write(msgpack.packb({"request": 1}) + writing.pack(to_item(EXCHANGES[2])))
     with (
         reading.Reader(path) as strict,
         pytest.raises(CassetteError, match=r"is damaged \(byte \d+"),

@@ -13,7 +13,7 @@ def test_a_whole_cassette_has_nothing_to_mend(tmp_path: Path) -> None:
     assert (checked.count, checked.problem) == (3, None)
 
 
-def test_garbage_after_the_last_record_is_dropped_and_said(tmp_path: Path) -> None:
+def test_garbage_after_the_last_item_is_dropped_and_said(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
     writing.write(path, EXCHANGES)
     path.write_bytes(path.read_bytes() + b"\xc1garbage")

@@ -1,4 +1,4 @@
-"""The quick scan of a cassette as pretenders writes it gives what the record-by-record checks
+"""The quick scan of a cassette as pretenders writes it gives what the item-by-item checks
 give, and leaves everything else to them (so that their errors name what is wrong)."""
 
 import tempfile
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import indexing, scan, writing
-from pretenders_proxy.cassette.codec import FORMAT, to_record
+from pretenders_proxy.cassette.codec import FORMAT, to_item
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import quick_request
@@ -54,18 +54,18 @@ HEAD = msgpack.packb({"format": FORMAT, "version": 1})
 def test_the_quick_index_of_written_exchanges_is_the_checked_one(
     exchanges: list[Exchange],
 ) -> None:
-    quick, checked = _indexes(HEAD + b"".join(writing.pack(to_record(x)) for x in exchanges))
+    quick, checked = _indexes(HEAD + b"".join(writing.pack(to_item(x)) for x in exchanges))
     assert quick == checked
 
 
 @given(exchanges_strategy, st.sampled_from(["request", "response", "meta"]), st.data())
-def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checked(
+def test_an_item_with_a_random_field_is_indexed_as_checked_or_refused_as_checked(
     good: Exchange, part: str, data: st.DataObject
 ) -> None:
-    record = to_record(good)
-    name = data.draw(st.sampled_from([*record[part], "extra"]))
-    record[part][name] = data.draw(msgpack_values)
-    quick, checked = _indexes(HEAD + writing.pack(to_record(good)) + writing.pack(record))
+    item = to_item(good)
+    name = data.draw(st.sampled_from([*item[part], "extra"]))
+    item[part][name] = data.draw(msgpack_values)
+    quick, checked = _indexes(HEAD + writing.pack(to_item(good)) + writing.pack(item))
     assert quick is None or quick == checked
 
 
@@ -73,16 +73,16 @@ def test_a_record_with_a_random_field_is_indexed_as_checked_or_refused_as_checke
 def test_a_cassette_cut_anywhere_is_indexed_as_checked(
     exchanges: list[Exchange], data: st.DataObject
 ) -> None:
-    whole = HEAD + b"".join(writing.pack(to_record(x)) for x in exchanges)
+    whole = HEAD + b"".join(writing.pack(to_item(x)) for x in exchanges)
     quick, checked = _indexes(whole[: data.draw(st.integers(0, len(whole)))])
     assert quick is None or quick == checked
 
 
-def test_records_in_another_order_are_indexed_quickly() -> None:
-    record = to_record(EXCHANGES[0])
-    shuffled = {"meta": record["meta"], "response": dict(reversed(record["response"].items()))}
-    shuffled["request"] = dict(reversed(record["request"].items()))
-    quick, checked = _indexes(HEAD + writing.pack(shuffled) + writing.pack(record))
+def test_items_in_another_order_are_indexed_quickly() -> None:
+    item = to_item(EXCHANGES[0])
+    shuffled = {"meta": item["meta"], "response": dict(reversed(item["response"].items()))}
+    shuffled["request"] = dict(reversed(item["request"].items()))
+    quick, checked = _indexes(HEAD + writing.pack(shuffled) + writing.pack(item))
     assert quick is not None and quick == checked
     requests = [quick_request(*row) for row in zip(*quick.fields, strict=True)]
     assert requests == [EXCHANGES[0].request] * 2
@@ -111,12 +111,12 @@ def test_records_in_another_order_are_indexed_quickly() -> None:
         (lambda r: {1: 2, **r}, "not msgpack"),
     ],
 )
-def test_a_bad_record_is_refused_by_the_checks_naming_what_is_wrong(
+def test_a_bad_item_is_refused_by_the_checks_naming_what_is_wrong(
     change: Any, message: str
 ) -> None:
-    record = to_record(EXCHANGES[0])
-    packed = msgpack.packb(change(record), use_bin_type=True, strict_types=False)
-    quick, checked = _indexes(HEAD + writing.pack(record) + packed)
+    item = to_item(EXCHANGES[0])
+    packed = msgpack.packb(change(item), use_bin_type=True, strict_types=False)
+    quick, checked = _indexes(HEAD + writing.pack(item) + packed)
     assert quick is None and isinstance(checked, str)
-    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + writing.pack(record))}: ")
+    assert checked.startswith(f"<path> is damaged (byte {len(HEAD + writing.pack(item))}: ")
     assert message in checked

@@ -96,7 +96,7 @@ class _FullDisk:
         self.file.close()
 
 
-def test_a_failed_append_is_loud_and_leaves_no_partial_record(tmp_path: Path) -> None:
+def test_a_failed_append_is_loud_and_leaves_no_partial_item(tmp_path: Path) -> None:
     path = tmp_path / "a.cassette"
     writing.write(path, EXCHANGES[:1])
     size = path.stat().st_size
@@ -108,7 +108,7 @@ def test_a_failed_append_is_loud_and_leaves_no_partial_record(tmp_path: Path) ->
     assert [s.exchange for s in reading.read(path).exchanges] == EXCHANGES[:1]
 
 
-def test_appends_after_a_full_disk_never_leave_a_partial_record(tmp_path: Path) -> None:
+def test_appends_after_a_full_disk_never_leave_a_partial_item(tmp_path: Path) -> None:
     """A real size limit (RLIMIT_FSIZE: EFBIG, as a full disk's ENOSPC): writes succeed in part
     and then fail; every later append must start at the real end of the file."""
     path = tmp_path / "a.cassette"

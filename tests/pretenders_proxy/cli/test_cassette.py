@@ -2,11 +2,6 @@
 1 for differences and 2 with a one-line error for bad input, and repair that keeps every
 complete exchange of a cut or garbage-tailed cassette."""
 
-import contextlib
-import os
-import pty
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -170,13 +165,13 @@ def test_repair_of_a_sound_cassette_changes_nothing(cassette: Path) -> None:
 
 
 def _cassette_bytes(tmp_path: Path) -> tuple[bytes, int]:
-    """A sound cassette's bytes and the offset of its last record."""
+    """A sound cassette's bytes and the offset of its last item."""
     path = tmp_path / "sound.cassette"
     writing.write(path, exchanges())
     return path.read_bytes(), reading.read(path).exchanges[-1].offset
 
 
-def test_every_cut_of_the_last_record_keeps_the_others(tmp_path: Path) -> None:
+def test_every_cut_of_the_last_item_keeps_the_others(tmp_path: Path) -> None:
     data, last = _cassette_bytes(tmp_path)
     for cut in range(last, len(data)):
         damaged = tmp_path / "cut.cassette"
@@ -203,36 +198,13 @@ def test_repair_recovers_every_complete_exchange(
     kept = [s.exchange for s in reading.read(damaged).exchanges]
     before = exchanges()[:-1]
     assert kept[: len(before)] == before  # every exchange complete before the cut is kept
-    # Garbage may complete the cut record: bytes filling the rest of a body make it whole again,
-    # and repair rightly keeps what then reads as a record (the original one, or another).
+    # Garbage may complete the cut item: bytes filling the rest of a body make it whole again,
+    # and repair rightly keeps what then reads as an item (the original one, or another).
     assert len(kept) - len(before) in (0, 1)
     if (sound[:cut] + garbage).startswith(sound):
         assert kept == exchanges()
     repaired = f"kept {len(kept)} complete exchanges" in out
     assert repaired or f"nothing to repair ({len(kept)} exchanges)" in out  # garbage fit exactly
-
-
-def test_progress_shows_on_a_terminal_only(cassette: Path) -> None:
-    """rich draws the progress on stderr when it is a terminal; piped output stays clean."""
-    command = [sys.executable, "-m", "pretenders_proxy", "cassette", "stats", str(cassette)]
-    main, other = pty.openpty()
-    try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=other, timeout=60)
-        os.close(other)
-        other = -1
-        drawn = b""
-        with contextlib.suppress(OSError):
-            while chunk := os.read(main, 65536):
-                drawn += chunk
-    finally:
-        os.close(main)
-        if other != -1:
-            os.close(other)
-    assert done.returncode == 0
-    assert b"reading" in drawn
-    assert b"reading" not in done.stdout and done.stdout.startswith(b"exchanges: 3")
-    piped = subprocess.run(command, capture_output=True, timeout=60)
-    assert piped.stderr == b""
 
 
 def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(

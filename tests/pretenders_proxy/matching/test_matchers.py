@@ -5,21 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.matching import matchers
-from pretenders_proxy.matching.engine import failures, first_match, is_match, nearest_rule
+from pretenders_proxy.matching.engine import failures, is_match
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Rule
-
-
-def seen(
-    method: str = "GET",
-    target: bytes = b"/hello",
-    body: bytes = b"",
-    host: str = "api.example.test",
-    headers: tuple[tuple[bytes, bytes], ...] = (),
-) -> Subject:
-    path, _, query = target.partition(b"?")
-    return Subject(Request(method, path, query, headers, body, host=host))
+from tests.pretenders_proxy.factories import seen
 
 
 @pytest.mark.parametrize(
@@ -97,27 +87,6 @@ def test_json_contains(expected: object, body: object, where: str | None) -> Non
 
 def test_json_on_a_non_json_body() -> None:
     assert matchers.json(Rule(json={"a": 1}), seen(body=b"a=1")) == "body is not JSON"
-
-
-def test_failures_lists_every_reason_in_matcher_order() -> None:
-    rule = Rule("POST /x", headers={"X": "1"}, host="other")
-    assert len(failures(rule, seen())) == 3
-    assert is_match(Rule("GET /hello"), seen())
-
-
-def test_first_match_is_in_order() -> None:
-    rules = [Rule("POST"), Rule("GET /h"), Rule(".*")]
-    assert first_match(rules, lambda r: r, seen()) is rules[1]
-    assert first_match([Rule("POST")], lambda r: r, seen()) is None
-
-
-def test_nearest_prefers_fewest_failures_then_the_most_similar_rule() -> None:
-    rules = [Rule("GET /zzzzz", headers={"X": "1"}), Rule("GET /helo"), Rule("GET /other")]
-    subject = seen()
-    miss = nearest_rule(rules, lambda r: (r, subject))
-    assert miss.closest is rules[1]
-    assert miss.failures == ("request 'GET /hello' does not match rule 'GET /helo'",)
-    assert nearest_rule([], lambda r: (r, subject)).closest is None
 
 
 # -- properties: any request body, in any declared encoding, is matched without a crash --------

@@ -1,3 +1,5 @@
+"""The trimmed mitmproxy Master: mitmproxy's options say what the settings say."""
+
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,10 @@ async def test_refused_options_roll_back_to_our_confdir_never_to_mitmproxys(
         build_master(Runtime(settings))
     assert (tmp_path / "conf" / "mitmproxy-ca-cert.pem").exists()
     assert not (tmp_path / "home").exists()
+
+
+async def test_the_master_carries_our_addons_configured_from_the_runtime() -> None:
+    runtime = Runtime(Settings(proxy_port=0, history_limit=3))
+    master = build_master(runtime)
+    assert master.options.listen_port == 0 and master.options.pretenders_history_limit == 3
+    assert master.addons.get("services") is not None

@@ -1,0 +1,60 @@
+"""The edge between mitmproxy's HTTP objects and the model: both ways, bytes kept as they are."""
+
+import pytest
+from mitmproxy import http
+from mitmproxy.test import tflow, tutils
+
+from pretenders_proxy.model.http import Response
+from pretenders_proxy.model.preset import Reply
+from pretenders_proxy.proxy.convert import (
+    exchange_from_flow,
+    flow_response,
+    reply_to_flow,
+    request_from_flow,
+    request_of,
+    response_to_flow,
+)
+
+
+def test_a_request_keeps_its_raw_path_query_headers_and_body() -> None:
+    raw = tutils.treq(path=b"/caf%C3%A9?b=2&a=1", content=b"\x00body", headers=http.Headers(X=b"1"))
+    request = request_from_flow(raw)
+    assert (request.path, request.query, request.body) == (b"/caf%C3%A9", b"b=2&a=1", b"\x00body")
+    assert request.headers == ((b"X", b"1"),)
+    assert (request.scheme, request.host, request.port) == ("http", "address", 22)
+
+
+@pytest.mark.parametrize(
+    ("target", "path"), [(b"example.com:443", b"/example.com:443"), (b"*", b"*")]
+)
+def test_targets_without_a_leading_slash(target: bytes, path: bytes) -> None:
+    assert request_from_flow(tutils.treq(path=target)).path == path
+
+
+def test_the_request_is_converted_once_per_flow() -> None:
+    flow = tflow.tflow()
+    assert request_of(flow) is request_of(flow)
+    assert "pretenders" not in flow.metadata  # kept off what mitmproxy saves
+
+
+def test_a_made_response_gets_a_content_length_unless_it_says_how_it_ends() -> None:
+    made = flow_response(201, ((b"X", b"1"),), b"made")
+    assert (made.status_code, made.reason, made.raw_content) == (201, "Created", b"made")
+    assert made.headers.fields == ((b"X", b"1"), (b"Content-Length", b"4"))
+    chunked = flow_response(200, ((b"Transfer-Encoding", b"chunked"),), b"x")
+    assert "Content-Length" not in chunked.headers
+    assert reply_to_flow(Reply(204)).status_code == 204
+
+
+def test_a_replayed_response_leaves_out_the_recorded_connection_headers() -> None:
+    recorded = Response(200, ((b"Connection", b"close"), (b"X", b"1"), (b"Keep-Alive", b"5")), b"")
+    assert response_to_flow(recorded).headers.fields == ((b"X", b"1"), (b"Content-Length", b"0"))
+
+
+def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:
+    flow = tflow.tflow(resp=True)
+    exchange = exchange_from_flow(flow)
+    assert exchange.response.body == flow.response.raw_content  # type: ignore[union-attr]
+    assert exchange.meta.recorded_at.endswith("+00:00") and exchange.meta.duration_ms >= 0
+    with pytest.raises(ValueError, match="without a response"):
+        exchange_from_flow(tflow.tflow())

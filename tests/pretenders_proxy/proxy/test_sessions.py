@@ -1,0 +1,56 @@
+"""Sessions of proxied traffic: the proxy user name, stripped before the request goes on."""
+
+import base64
+
+import pytest
+from mitmproxy.test import taddons, tflow
+
+from pretenders_proxy.proxy.sessions import PROXY_AUTHORIZATION, SessionRouter, user_of
+from pretenders_proxy.proxy.tags import session_of
+from pretenders_proxy.server.runtime import Runtime
+
+
+def basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("authorization", "user"),
+    [
+        (basic("alice:x"), "alice"),
+        (basic("bob"), "bob"),
+        (basic(":x"), None),
+        ("Bearer abc", None),
+        ("Basic not-base64!", None),
+        ("Basic " + base64.b64encode(b"\xff:x").decode(), None),
+    ],
+)
+def test_user_of(authorization: str, user: str | None) -> None:
+    assert user_of(authorization) == user
+
+
+def test_each_request_is_tagged_with_its_session_and_loses_the_credentials() -> None:
+    runtime = Runtime()
+    router = SessionRouter(runtime)
+    with taddons.context(router):
+        flow = tflow.tflow()
+        flow.request.headers[PROXY_AUTHORIZATION] = basic("alice:x")
+        router.requestheaders(flow)
+        anonymous = tflow.tflow()
+        router.requestheaders(anonymous)
+    assert session_of(flow) == "alice" and PROXY_AUTHORIZATION not in flow.request.headers
+    assert runtime.store.find("alice") is not None
+    assert session_of(anonymous) == "default"
+
+
+def test_requests_in_a_tunnel_inherit_the_credentials_of_its_connect() -> None:
+    router = SessionRouter(Runtime())
+    with taddons.context(router):
+        connect = tflow.tflow()
+        connect.request.method = "CONNECT"
+        connect.request.headers[PROXY_AUTHORIZATION] = basic("carol:x")
+        router.http_connect(connect)
+        inside = tflow.tflow()
+        inside.client_conn = connect.client_conn
+        router.requestheaders(inside)
+    assert session_of(inside) == "carol"
