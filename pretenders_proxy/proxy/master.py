@@ -8,7 +8,7 @@ from mitmproxy import options
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 
-from pretenders_proxy.proxy import default_addons
+from pretenders_proxy.proxy import default_addons, internals
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
@@ -45,8 +45,7 @@ def build_master(runtime: Runtime, extra: Mapping[str, Any] | None = None) -> Ma
     """A trimmed Master (must be called inside the running loop) configured from the runtime,
     plus `extra` option values (modes, reverse listeners, upstream trust)."""
     master = Master(options.Options(), with_termlog=False)
-    master.options.changed.disconnect(master.addons._configure_all)
-    master.addons = HookCache(master)
+    internals.replace_addon_manager(master, HookCache(master))
     master.addons.add(
         core.Core(),
         proxyserver.Proxyserver(),

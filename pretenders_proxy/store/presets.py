@@ -1,24 +1,14 @@
 """A session's presets: kept in creation order, indexed by rule prefix, used up by `times`."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
-from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.preset import Preset, Rule
-from pretenders_proxy.store.countdown import use
+from pretenders_proxy.store.countdown import Stored
 
-
-@dataclass(slots=True)
-class StoredPreset:
-    """A preset in a book: its id, what is left of `times` (None: FOREVER), how often it served."""
-
-    id: int
-    preset: Preset
-    remaining: int | None
-    served: int = 0
+type StoredPreset = Stored[Preset]
 
 
 def _rule_of(stored: StoredPreset) -> Rule:
@@ -41,7 +31,7 @@ class PresetBook:
         return iter(list(self._items.values()))
 
     def add(self, preset_id: int, preset: Preset) -> StoredPreset:
-        stored = StoredPreset(preset_id, preset, preset.times)
+        stored = Stored(preset_id, preset, preset.times)
         self._items[preset_id] = stored
         self._index.add(preset_id, preset.rule.rule, stored)
         return stored
@@ -64,7 +54,7 @@ class PresetBook:
         found = first_match(self._index.candidates(subject.line), _rule_of, subject)
         if found is None:
             return None
-        if use(found):
+        if found.use():
             self.remove(found.id)
         return found
 
@@ -85,12 +75,3 @@ def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:
     lines.append(f"Closest: preset {miss.closest.id} ({rule.describe()}), which differs in:")
     lines.extend(f"  - {reason}" for reason in miss.failures)
     return "\n".join(lines) + "\n"
-
-
-MISS_HEADER = (b"X-Pretenders-Miss", b"1")
-
-
-def miss_response(status: int, explanation: str) -> Response:
-    """What a miss is answered with: the miss status, a marker header and the explanation."""
-    headers = (MISS_HEADER, (b"Content-Type", b"text/plain; charset=utf-8"))
-    return Response(status, headers, explanation.encode())

@@ -1,7 +1,7 @@
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Preset, Reply, Rule
-from pretenders_proxy.store.presets import MISS_HEADER, PresetBook, explain_miss, miss_response
+from pretenders_proxy.store.presets import PresetBook, explain_miss
 
 
 def preset(rule: str, status: int = 200, times: int | None = None, **rule_fields: object) -> Preset:
@@ -65,8 +65,3 @@ def test_miss_explanation_names_the_closest_preset() -> None:
     assert "request 'GET /hello' does not match rule 'GET /helo'" in text
     empty = explain_miss(subject, PresetBook().nearest(subject))
     assert "There are no presets in this session." in empty
-
-
-def test_miss_response_is_marked() -> None:
-    response = miss_response(418, "why")
-    assert response.status == 418 and MISS_HEADER in response.headers and response.body == b"why"
