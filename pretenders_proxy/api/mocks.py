@@ -14,7 +14,8 @@ from pretenders_proxy.model.http import Headers, Response, quick_request, split_
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
-from pretenders_proxy.store.answering import Missed, PresetFault, PresetReply, Via, answer
+from pretenders_proxy.store.answering import Missed, Via, answer
+from pretenders_proxy.store.presets import PresetFault, PresetReply
 
 router = Router("mock traffic", plain_errors=True)
 

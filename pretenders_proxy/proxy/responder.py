@@ -17,13 +17,12 @@ from pretenders_proxy.store.answering import (
     Failed,
     Missed,
     Outcome,
-    PresetFault,
-    PresetReply,
     Replayed,
     Upstream,
     Via,
     answer,
 )
+from pretenders_proxy.store.presets import PresetFault, PresetReply
 
 logger = logging.getLogger(__name__)
 LAZY = {"connection_strategy": "lazy", "upstream_cert": False}

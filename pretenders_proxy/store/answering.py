@@ -9,8 +9,7 @@ from pretenders_proxy.matching.modes import MissAction, Mode, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
-from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.store.presets import StoredPreset, explain_miss
+from pretenders_proxy.store.presets import PresetFault, PresetReply, explain_miss
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.tape import Tape
 
@@ -28,32 +27,8 @@ class Via(StrEnum):
     """The proxy: presets, then the cassettes (replay), then what the mode does with a miss."""
 
 
-# The outcomes are NamedTuples (built in C) rather than frozen dataclasses: one is made for every
-# request, on the /mockhttp/ hot path too.
-
-
-class PresetReply(NamedTuple):
-    """Preset `preset_id` answers with `response`, `after` seconds late."""
-
-    preset_id: int
-    response: Response
-    after: float
-
-    @property
-    def note(self) -> Note:
-        return Note(Source.PRESET, self.preset_id)
-
-
-class PresetFault(NamedTuple):
-    """Preset `preset_id` breaks the connection (`fault`) instead, `after` seconds late."""
-
-    preset_id: int
-    fault: Fault
-    after: float
-
-    @property
-    def note(self) -> Note:
-        return Note(Source.PRESET, self.preset_id, error=f"fault: {self.fault}")
+# The outcomes are NamedTuples rather than frozen dataclasses, quicker to make; a preset's are
+# made once, when it is added (store.presets), and the others are not on the /mockhttp/ hot path.
 
 
 class Replayed(NamedTuple):
@@ -126,9 +101,9 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
     subject = Subject(request)
     if session is None:
         return missed(f"No preset matched {subject.line}: its session is gone.\n", miss_status)
-    found = session.presets.take(subject)
-    if found is not None:
-        return _preset(found)
+    served = session.presets.take(subject)
+    if served is not None:
+        return served
     if via is Via.MOCKHTTP:
         return missed(explain_miss(subject, session.presets.nearest(subject)), miss_status)
     playback = session.playback
@@ -142,13 +117,6 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
     if action is MissAction.RECORD:
         return Upstream(playback.config.recording)
     return missed(playback.explain(subject, session.presets), miss_status)
-
-
-def _preset(found: StoredPreset) -> PresetReply | PresetFault:
-    reply = found.preset.reply
-    if reply.fault is None:
-        return PresetReply(found.id, reply.response, reply.after)
-    return PresetFault(found.id, reply.fault, reply.after)
 
 
 def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:

@@ -16,8 +16,6 @@ from pretenders_proxy.store.answering import (
     Failed,
     Missed,
     Outcome,
-    PresetFault,
-    PresetReply,
     Replayed,
     Upstream,
     Via,
@@ -25,6 +23,7 @@ from pretenders_proxy.store.answering import (
     missed,
 )
 from pretenders_proxy.store.playback import Playback
+from pretenders_proxy.store.presets import PresetFault, PresetReply
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import Store
 from pretenders_proxy.store.tape import Recorded, Tape
@@ -125,8 +124,8 @@ def test_a_preset_serves_its_times_then_misses(via: Via) -> None:
     session = _session(store=store)
     preset = store.add_preset(session, Preset(Rule("GET"), Reply(202, after=0.5), times=2))
     first, second, third = (answer(session, OTHER, via, 404) for _ in range(3))
-    assert first == second == PresetReply(preset.id, Response(202, (), b""), 0.5)
-    assert first.note == Note(Source.PRESET, preset.id)
+    note = Note(Source.PRESET, preset.id)
+    assert first == second == PresetReply(preset.id, Response(202, (), b""), 0.5, note)
     assert isinstance(third, Missed)
 
 
@@ -137,8 +136,8 @@ def test_a_fault_preset(via: Via, fault: Fault) -> None:
     session = _session(store=store)
     preset = store.add_preset(session, Preset(Rule("GET"), Reply(fault=fault, after=0.1)))
     outcome = answer(session, OTHER, via, 404)
-    assert outcome == PresetFault(preset.id, fault, 0.1)
-    assert outcome.note == Note(Source.PRESET, preset.id, error=f"fault: {fault}")
+    note = Note(Source.PRESET, preset.id, error=f"fault: {fault}")
+    assert outcome == PresetFault(preset.id, fault, 0.1, note)
 
 
 @pytest.mark.parametrize(

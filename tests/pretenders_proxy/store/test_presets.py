@@ -1,7 +1,7 @@
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Preset, Reply, Rule
-from pretenders_proxy.store.presets import PresetBook, explain_miss
+from pretenders_proxy.store.presets import PresetBook, PresetReply, explain_miss
 
 
 def preset(rule: str, status: int = 200, times: int | None = None, **rule_fields: object) -> Preset:
@@ -16,7 +16,7 @@ def served(book: PresetBook, *subjects: Subject) -> list[int | None]:
     out = []
     for s in subjects:
         found = book.take(s)
-        out.append(found.preset.reply.status if found else None)
+        out.append(found.response.status if isinstance(found, PresetReply) else None)
     return out
 
 
@@ -65,3 +65,10 @@ def test_miss_explanation_names_the_closest_preset() -> None:
     assert "request 'GET /hello' does not match rule 'GET /helo'" in text
     empty = explain_miss(subject, PresetBook().nearest(subject))
     assert "There are no presets in this session." in empty
+
+
+def test_what_a_preset_answers_is_made_once_when_it_is_added() -> None:
+    book = PresetBook()
+    book.add(1, preset("GET", 201))
+    first, again = book.take(get(b"/a")), book.take(get(b"/b"))
+    assert first is again and isinstance(first, PresetReply) and first.preset_id == 1
