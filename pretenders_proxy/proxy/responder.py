@@ -54,10 +54,10 @@ class Responder:
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")
             return
-        await carry_out(flow, outcome)
+        await _carry_out(flow, outcome)
 
 
-async def carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
+async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
     """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal."""
     note(flow, outcome.note)
     match outcome:
@@ -78,8 +78,7 @@ async def carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
         case Missed(_, response):
             flow.response = reply_to_flow(response)
         case Failed(problem, error):
-            url = flow.request.pretty_url
-            logger.error("replay of %s failed: %s", url, problem, exc_info=_trace(error))
+            _log_failure(flow, problem, error)
             flow.response = reply_to_flow(outcome.response)
 
 
@@ -90,9 +89,12 @@ def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
     flow.response = reply_to_flow(failed.response)
 
 
-def _trace(error: Exception | None) -> Exception | None:
-    """The error whose traceback is worth logging: not a cassette's own (it says it all)."""
-    return None if error is None or isinstance(error, CassetteError) else error
+def _log_failure(flow: http.HTTPFlow, problem: str, error: Exception | None) -> None:
+    url = flow.request.pretty_url
+    if error is None or isinstance(error, CassetteError):  # it says it all
+        logger.error("replay of %s failed: %s", url, error or problem)
+    else:  # a bug: its traceback
+        logger.error("replay of %s failed", url, exc_info=error)
 
 
 def _break_connection(flow: http.HTTPFlow, fault: Fault) -> None:
