@@ -25,7 +25,7 @@ from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.server.sockets import reset_on_close
 
-CHECKED = ("12.3.1",)
+CHECKED = ("12.2.3", "12.3.1")
 """The mitmproxy versions every test below passed with (pyproject allows >=12.2,<13)."""
 
 
