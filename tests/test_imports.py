@@ -1,4 +1,5 @@
-"""What importing pretenders loads: the package and its CLI leave the client (httpx) alone."""
+"""What importing pretenders loads: the package and its CLI leave the client (httpx) alone, and
+the CLI leaves mitmproxy alone."""
 
 import subprocess
 import sys
@@ -17,6 +18,12 @@ def _loaded(statement: str) -> set[str]:
 )
 def test_the_package_and_cli_do_not_import_the_client(statement: str) -> None:
     assert "httpx" not in _loaded(statement)
+
+
+def test_the_cli_does_not_import_mitmproxy_before_a_server_command_needs_it() -> None:
+    # `pretenders --help` stays quick, and a server command can still set mitmproxy's addons
+    # package up (proxy/internals.py) before anything imports it
+    assert not {name for name in _loaded("import pretenders_proxy.cli.app") if "mitmproxy" in name}
 
 
 def test_the_client_names_are_there_when_used() -> None:

@@ -3,18 +3,19 @@
 import asyncio
 import functools
 import time
+from typing import NoReturn
 from urllib.parse import unquote
 
 from aiohttp import HttpVersion, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from pretenders_proxy.api.router import Router, runtime_of
-from pretenders_proxy.model.http import Headers, quick_request, split_host
-from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.http import Headers, Response, quick_request, split_host
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
-from pretenders_proxy.store.presets import miss_response
+from pretenders_proxy.store.answering import Missed, Via, answer
+from pretenders_proxy.store.presets import PresetFault, PresetReply
 
 router = Router("mock traffic", plain_errors=True)
 
@@ -37,7 +38,8 @@ async def mock_path(request: web.Request) -> web.StreamResponse:
 
 
 async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
-    """Answer a request to `/mockhttp/<name>/...` from that mock's presets (or a miss)."""
+    """Answer a request to `/mockhttp/<name>/...` as `answer` says: from that mock's presets, or
+    with the miss reply."""
     store = runtime.store
     raw_path, _, query = request.raw_path.partition("?")
     parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
@@ -59,35 +61,20 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         port,
         _version_text(request.version),
     )
-    answer = session.answer(seen)
-    if answer.preset is None:
-        explanation = answer.explain()
-        missed = miss_response(runtime.settings.miss_status, explanation)
-        store.record(
-            session,
-            seen,
-            Source.MISS,
-            missed,
-            miss=explanation,
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-        return _respond(missed.status, missed.headers, missed.body)
-    reply = answer.preset.preset.reply
-    # Recorded on arrival, before any delay: a client that gives up still shows in history.
-    store.record(
-        session,
-        seen,
-        Source.PRESET,
-        None if reply.fault else reply.response,
-        preset_id=answer.preset.id,
-        duration_ms=reply.after * 1000,
-        error=reply.fault and f"fault: {reply.fault}",
-    )
-    if reply.after:
-        await asyncio.sleep(reply.after)
-    if reply.fault is not None:
-        return _break_connection(request, reply.fault)
-    return _respond(reply.status, reply.headers, reply.body)
+    outcome = answer(session, seen, Via.MOCKHTTP, runtime.settings.miss_status)
+    if isinstance(outcome, Missed):
+        elapsed = (time.perf_counter() - started) * 1000
+        store.journal(session, seen, outcome.note, outcome.response, duration_ms=elapsed)
+        return _respond(outcome.response)
+    # A preset's answer is journaled on arrival, before its delay: a client that gives up still
+    # shows in history.
+    response = outcome.response if isinstance(outcome, PresetReply) else None
+    store.journal(session, seen, outcome.note, response, duration_ms=outcome.after * 1000)
+    if outcome.after:
+        await asyncio.sleep(outcome.after)
+    if isinstance(outcome, PresetFault):
+        _break_connection(request, outcome.fault)
+    return _respond(outcome.response)
 
 
 @functools.cache
@@ -95,8 +82,9 @@ def _version_text(version: HttpVersion) -> str:
     return f"HTTP/{version.major}.{version.minor}"
 
 
-def _respond(status: int, raw_headers: Headers, body: bytes) -> web.Response:
-    return web.Response(status=status, body=body, headers=_text_headers(raw_headers))
+def _respond(response: Response) -> web.Response:
+    headers = _text_headers(response.headers)
+    return web.Response(status=response.status, body=response.body, headers=headers)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -106,7 +94,7 @@ def _text_headers(raw_headers: Headers) -> CIMultiDictProxy[str]:
     return CIMultiDictProxy(CIMultiDict(pairs))
 
 
-def _break_connection(request: web.Request, fault: Fault) -> web.StreamResponse:
+def _break_connection(request: web.Request, fault: Fault) -> NoReturn:
     transport = request.transport
     if transport is not None:
         if fault is Fault.RESET:

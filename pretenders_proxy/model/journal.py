@@ -19,6 +19,20 @@ class Source(StrEnum):
     MISS = "miss"
 
 
+class Note(NamedTuple):
+    """How a request was answered, as history keeps it: who answered (`source`), the preset that
+    served it, the near-miss explanation of a miss, or what broke the exchange off (`error`).
+
+    The same whichever way the request came in (/mockhttp/ or the proxy): the decision that
+    answers a request (store.answering) gives it.
+    """
+
+    source: Source
+    preset_id: int | None = None
+    miss: str | None = None
+    error: str | None = None
+
+
 class Entry(NamedTuple):
     """One request a session received and what it was answered with.
 

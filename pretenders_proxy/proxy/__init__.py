@@ -6,12 +6,10 @@ from pretenders_proxy.proxy.alpn import Http2First
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.limits import HeadLimit
-from pretenders_proxy.proxy.misses import MissReply
 from pretenders_proxy.proxy.modes import ModeControl
 from pretenders_proxy.proxy.options import Options
-from pretenders_proxy.proxy.presets import Presets
 from pretenders_proxy.proxy.recorder import Recorder
-from pretenders_proxy.proxy.replayer import Replayer
+from pretenders_proxy.proxy.responder import Responder
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
@@ -20,8 +18,23 @@ from pretenders_proxy.server.runtime import Runtime
 
 
 def default_addons(runtime: Runtime | None = None) -> list[Any]:
-    """Our addons in hook order: find the session, answer (presets, then cassettes), decide
-    on misses, record, then journal."""
+    """Our addons, in the order mitmproxy calls each hook on them.
+
+    The order matters where two addons use the same hook (tests/pretenders_proxy/proxy/
+    test___init__.py fails if it breaks):
+    - Recorder before ModeControl (`configure`): Recorder turns the redact options into the
+      redaction that ModeControl's reload of the cassettes reads (replay ignores redacted names).
+    - Responder before UpstreamTimeout (`request`): the timeout only times flows that go
+      upstream, i.e. that the Responder left unanswered.
+    - Recorder before Journal (`response`): when an exchange cannot be recorded, the Recorder
+      replaces its response with a 500, and history keeps what the client got.
+    - Journal last (`response`, `error`): it journals each flow once every other addon is done
+      with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
+    The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
+    `http_connect`, before any `request` hook runs; Options first by convention (it declares the
+    shared options); Trust, Http2First and HeadLimit use hooks no other addon of ours has.
+    Within the Responder, presets answer first, then the cassettes, then the mode (answering).
+    """
     runtime = runtime or Runtime()
     return [
         Options(runtime),
@@ -33,9 +46,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         HeadLimit(),
         Recorder(runtime),
         ModeControl(runtime),
-        Presets(runtime),
-        Replayer(runtime),
-        MissReply(runtime),
+        Responder(runtime),
         UpstreamTimeout(),
         Journal(runtime),
     ]

@@ -8,7 +8,7 @@ from mitmproxy.net.http import status_codes
 
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
-from pretenders_proxy.model.preset import Reply
+from pretenders_proxy.proxy import internals
 
 
 def request_from_flow(request: http.Request) -> Request:
@@ -34,11 +34,12 @@ _SEEN = "_pretenders_request"
 def request_of(flow: http.HTTPFlow) -> Request:
     """The flow's request in our model, converted once per flow and shared by the addons.
 
-    Kept as a private attribute of the flow (not in `metadata`, which mitmproxy saves).
+    Kept in the flow's stash (not in `metadata`, which mitmproxy saves).
     """
-    seen: Request | None = flow.__dict__.get(_SEEN)
+    stashed = internals.stash(flow)
+    seen: Request | None = stashed.get(_SEEN)
     if seen is None:
-        seen = flow.__dict__[_SEEN] = request_from_flow(flow.request)
+        seen = stashed[_SEEN] = request_from_flow(flow.request)
     return seen
 
 
@@ -72,7 +73,8 @@ def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") 
     )
 
 
-def reply_to_flow(reply: Reply) -> http.Response:
+def reply_to_flow(reply: Response) -> http.Response:
+    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept."""
     return flow_response(reply.status, reply.headers, reply.body)
 
 

@@ -5,23 +5,23 @@ import time
 from mitmproxy import http
 
 from pretenders_proxy.proxy.convert import request_of, response_from_flow
-from pretenders_proxy.proxy.tags import is_control, session_of, source_of, tags
+from pretenders_proxy.proxy.tags import is_control, note_of, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 
 
 class Journal:
-    """Records each flow once, when it ends: with its response, or with the error it met."""
+    """Journals each flow once, when it ends: with its response, or with the error it met."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
     def response(self, flow: http.HTTPFlow) -> None:
-        self._record(flow)
+        self._journal(flow)
 
     def error(self, flow: http.HTTPFlow) -> None:
-        self._record(flow)
+        self._journal(flow)
 
-    def _record(self, flow: http.HTTPFlow) -> None:
+    def _journal(self, flow: http.HTTPFlow) -> None:
         if is_control(flow):
             return
         store = self.runtime.store
@@ -36,13 +36,6 @@ class Journal:
         elif flow.response is not None:
             response = response_from_flow(flow.response)
             ended = flow.response.timestamp_end or ended
-        store.record(
-            session,
-            request_of(flow),
-            source_of(flow),
-            response,
-            duration_ms=(ended - flow.request.timestamp_start) * 1000,
-            preset_id=noted.get("preset_id"),
-            miss=noted.get("miss"),
-            error=error,
-        )
+        duration_ms = (ended - flow.request.timestamp_start) * 1000
+        note = note_of(flow, error)
+        store.journal(session, request_of(flow), note, response, duration_ms=duration_ms)

@@ -1,12 +1,16 @@
 """The proxy listeners by name, as the banner and GET /health show them."""
 
-from mitmproxy.addons.proxyserver import Proxyserver
+from typing import TYPE_CHECKING
+
 from mitmproxy.proxy.mode_specs import ReverseMode
 
 from pretenders_proxy.server.binding import netloc
 
+if TYPE_CHECKING:  # the addons package may only load once the entry point set it up (internals)
+    from mitmproxy.addons.proxyserver import Proxyserver
 
-def proxy_listeners(proxyserver: Proxyserver) -> dict[str, str]:
+
+def proxy_listeners(proxyserver: "Proxyserver") -> dict[str, str]:
     """`proxy` for the forward proxy, `reverse:<url>` for each reverse listener."""
     found: dict[str, str] = {}
     for instance in proxyserver.servers:

@@ -8,7 +8,7 @@ from mitmproxy.master import Master
 
 from pretenders_proxy.cli.reverse import parse_reverse
 from pretenders_proxy.options import declared
-from pretenders_proxy.proxy import default_addons
+from pretenders_proxy.proxy import default_addons, internals
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import Settings
@@ -42,8 +42,7 @@ def build_master(runtime: Runtime) -> Master:
     settings; OptionsError (or ConfigError) says what is wrong with them."""
     values = mitmproxy_options(runtime.settings)
     master = Master(options.Options(), with_termlog=False)
-    master.options.changed.disconnect(master.addons._configure_all)
-    master.addons = HookCache(master)
+    internals.replace_addon_manager(master, HookCache(master))
     master.addons.add(
         core.Core(),
         proxyserver.Proxyserver(),

@@ -8,7 +8,7 @@ from pretenders_proxy.cassette.redact import Redaction, redact
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.proxy.convert import exchange_from_flow
-from pretenders_proxy.proxy.misses import fail_closed
+from pretenders_proxy.proxy.responder import fail_closed
 from pretenders_proxy.proxy.tags import session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.tape import Recorded
@@ -18,7 +18,7 @@ OPTIONS = {"pretenders_redact_headers", "pretenders_redact_query"}
 
 
 class Recorder:
-    """Appends each exchange MissReply marked for recording, flushed, or fails it loudly."""
+    """Appends each exchange the Responder marked for recording, flushed, or fails it loudly."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

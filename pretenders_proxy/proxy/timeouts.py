@@ -10,7 +10,8 @@ import math
 
 from mitmproxy import ctx, exceptions, http
 
-from pretenders_proxy.proxy.tags import is_control, tags
+from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.tags import is_settled, tags
 
 logger = logging.getLogger(__name__)
 OPTION = "pretenders_upstream_timeout"
@@ -33,7 +34,7 @@ class UpstreamTimeout:
             self.seconds = seconds
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response is not None or flow.error is not None or is_control(flow):
+        if is_settled(flow):
             return
         if self.seconds > 0:
             loop = asyncio.get_running_loop()
@@ -51,11 +52,9 @@ class UpstreamTimeout:
 
     def _expire(self, flow: http.HTTPFlow) -> None:
         self._timers.pop(flow.id, None)
-        proxy = ctx.master.addons.get("proxyserver")
-        handler = proxy and proxy.connections.get(flow.client_conn.id)
-        if handler is None or flow.server_conn not in handler.transports:
+        if not internals.has_upstream(flow):
             return  # the client or the upstream connection is gone already
         problem = f"upstream did not answer within {self.seconds:g}s (--upstream-timeout)"
         logger.warning("%s %s: %s", flow.request.method, flow.request.pretty_url, problem)
         tags(flow)["fault"] = problem
-        handler.close_connection(flow.server_conn)  # mitmproxy answers the client with a 502
+        internals.close_upstream(flow)  # mitmproxy answers the client with a 502

@@ -5,9 +5,7 @@ Both are for the `pretenders serve|record|replay` process only (the entry point 
 never for a library user's process.
 """
 
-import importlib.util
 import os
-import sys
 from collections.abc import Mapping, Sequence
 
 SERVER_COMMANDS = frozenset({"serve", "record", "replay"})
@@ -29,22 +27,11 @@ def is_server(argv: Sequence[str]) -> bool:
 
 
 def addons_one_by_one() -> None:
-    """Let `import mitmproxy.addons.<name>` load that addon alone.
+    """Let `import mitmproxy.addons.<name>` load that addon alone (mitmproxy's package would
+    import every addon it has, which pretenders never uses)."""
+    from pretenders_proxy.proxy import internals  # mitmproxy loads here, for a server only
 
-    mitmproxy's `addons/__init__.py` imports every addon it has (flask, ldap3, ...: over a
-    second) to build its default list, which pretenders never uses: the package is registered
-    without running it, and its modules load when imported.
-    """
-    if "mitmproxy.addons" in sys.modules:
-        return
-    import mitmproxy
-
-    spec = importlib.util.find_spec("mitmproxy.addons")
-    if spec is None or spec.submodule_search_locations is None:
-        return
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["mitmproxy.addons"] = package
-    mitmproxy.addons = package  # type: ignore[attr-defined]
+    internals.load_addons_one_by_one()
 
 
 def skip_message_typechecks(environ: Mapping[str, str] = os.environ) -> bool:
@@ -54,12 +41,7 @@ def skip_message_typechecks(environ: Mapping[str, str] = os.environ) -> bool:
     Nothing in pretenders relies on those checks; PRETENDERS_NO_OPTIMIZE=1 keeps them."""
     if environ.get(NO_OPTIMIZE) == "1":
         return False
-    from mitmproxy import http
+    from pretenders_proxy.proxy import internals
 
-    if "__post_init__" in vars(http.MessageData):
-        http.MessageData.__post_init__ = _unchecked  # type: ignore[method-assign]
+    internals.skip_message_typechecks()
     return True
-
-
-def _unchecked(self: object) -> None:
-    """MessageData.__post_init__ without its type checks."""

@@ -1,28 +1,56 @@
 """A session's presets: kept in creation order, indexed by rule prefix, used up by `times`."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Response
-from pretenders_proxy.model.preset import Preset, Rule
-from pretenders_proxy.store.countdown import use
+from pretenders_proxy.model.journal import Note, Source
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+from pretenders_proxy.store.countdown import Stored
+
+type StoredPreset = Stored[Preset]
 
 
-@dataclass(slots=True)
-class StoredPreset:
-    """A preset in a book: its id, what is left of `times` (None: FOREVER), how often it served."""
+class PresetReply(NamedTuple):
+    """Preset `preset_id` answers with `response`, `after` seconds late; `note`: for history."""
 
-    id: int
-    preset: Preset
-    remaining: int | None
-    served: int = 0
+    preset_id: int
+    response: Response
+    after: float
+    note: Note
 
 
-def _rule_of(stored: StoredPreset) -> Rule:
-    return stored.preset.rule
+class PresetFault(NamedTuple):
+    """Preset `preset_id` breaks the connection (`fault`) instead, `after` seconds late."""
+
+    preset_id: int
+    fault: Fault
+    after: float
+    note: Note
+
+
+type Served = PresetReply | PresetFault
+
+
+def served_by(preset_id: int, reply: Reply) -> Served:
+    """What preset `preset_id` answers with. Made once, when the preset is added: serving it
+    makes no object at all (the /mockhttp/ hot path)."""
+    if reply.fault is None:
+        return PresetReply(preset_id, reply.response, reply.after, Note(Source.PRESET, preset_id))
+    error = f"fault: {reply.fault}"
+    return PresetFault(
+        preset_id, reply.fault, reply.after, Note(Source.PRESET, preset_id, None, error)
+    )
+
+
+type _Indexed = tuple[StoredPreset, Served]
+
+
+def _rule_of(indexed: _Indexed) -> Rule:
+    return indexed[0].preset.rule
 
 
 class PresetBook:
@@ -32,7 +60,7 @@ class PresetBook:
 
     def __init__(self) -> None:
         self._items: dict[int, StoredPreset] = {}
-        self._index: PrefixIndex[StoredPreset] = PrefixIndex()
+        self._index: PrefixIndex[_Indexed] = PrefixIndex()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -41,9 +69,9 @@ class PresetBook:
         return iter(list(self._items.values()))
 
     def add(self, preset_id: int, preset: Preset) -> StoredPreset:
-        stored = StoredPreset(preset_id, preset, preset.times)
+        stored = Stored(preset_id, preset, preset.times)
         self._items[preset_id] = stored
-        self._index.add(preset_id, preset.rule.rule, stored)
+        self._index.add(preset_id, preset.rule.rule, (stored, served_by(preset_id, preset.reply)))
         return stored
 
     def get(self, preset_id: int) -> StoredPreset | None:
@@ -59,14 +87,16 @@ class PresetBook:
         self._items.clear()
         self._index = PrefixIndex()
 
-    def take(self, subject: Subject) -> StoredPreset | None:
-        """The first preset matching `subject`, with one of its `times` used up; None: a miss."""
+    def take(self, subject: Subject) -> Served | None:
+        """What the first preset matching `subject` answers, with one of its `times` used up;
+        None: a miss."""
         found = first_match(self._index.candidates(subject.line), _rule_of, subject)
         if found is None:
             return None
-        if use(found):
-            self.remove(found.id)
-        return found
+        stored, served = found
+        if stored.use():
+            self.remove(stored.id)
+        return served
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""
@@ -85,12 +115,3 @@ def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:
     lines.append(f"Closest: preset {miss.closest.id} ({rule.describe()}), which differs in:")
     lines.extend(f"  - {reason}" for reason in miss.failures)
     return "\n".join(lines) + "\n"
-
-
-MISS_HEADER = (b"X-Pretenders-Miss", b"1")
-
-
-def miss_response(status: int, explanation: str) -> Response:
-    """What a miss is answered with: the miss status, a marker header and the explanation."""
-    headers = (MISS_HEADER, (b"Content-Type", b"text/plain; charset=utf-8"))
-    return Response(status, headers, explanation.encode())

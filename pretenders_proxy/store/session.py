@@ -3,14 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
 
-from pretenders_proxy.matching.subject import Subject
-from pretenders_proxy.model.http import Request
 from pretenders_proxy.store.history import History
 from pretenders_proxy.store.inbox import Inbox
 from pretenders_proxy.store.playback import Playback
-from pretenders_proxy.store.presets import PresetBook, StoredPreset, explain_miss
+from pretenders_proxy.store.presets import PresetBook
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook
 
 
@@ -19,21 +16,6 @@ class SessionProtocol(StrEnum):
 
     HTTP = "http"
     SMTP = "smtp"
-
-
-class Answer(NamedTuple):
-    """What the presets say about a request: the preset that serves it, or None.
-
-    A NamedTuple (built in C) rather than a frozen dataclass: one is made per request.
-    """
-
-    preset: StoredPreset | None
-    subject: Subject
-    book: PresetBook
-
-    def explain(self) -> str:
-        """Why no preset served: the closest one and how it differs (computed on demand)."""
-        return explain_miss(self.subject, self.book.nearest(self.subject))
 
 
 @dataclass(eq=False)
@@ -68,8 +50,3 @@ class Session:
 
     def is_expired(self, monotonic: float) -> bool:
         return self.timeout is not None and monotonic - self.last_seen > self.timeout
-
-    def answer(self, request: Request) -> Answer:
-        """Find the preset serving `request`, using one of its `times`."""
-        subject = Subject(request)
-        return Answer(self.presets.take(subject), subject, self.presets)

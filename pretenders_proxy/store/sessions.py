@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Source, kept
+from pretenders_proxy.model.journal import Entry, Note, kept
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
@@ -134,19 +134,16 @@ class Store:
         self.events.publish(mail)
         return mail
 
-    def record(
+    def journal(
         self,
         session: Session,
         request: Request,
-        source: Source,
+        note: Note,
         response: Response | None = None,
         *,
         duration_ms: float = 0.0,
-        preset_id: int | None = None,
-        miss: str | None = None,
-        error: str | None = None,
     ) -> Entry:
-        """Append what `session` received and how it was answered to its history.
+        """Append what `session` received and how it was answered (`note`) to its history.
 
         Of the response, history keeps the headers and a bounded preview of the body.
         """
@@ -156,12 +153,12 @@ class Store:
             session.name,
             self.clock.now(),
             request,
-            source,
+            note.source,
             response,
             duration_ms,
-            preset_id,
-            miss,
-            error,
+            note.preset_id,
+            note.miss,
+            note.error,
             response_size,
         )
         session.history.add(entry)

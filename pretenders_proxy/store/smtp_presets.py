@@ -1,21 +1,12 @@
 """A session's SMTP presets: kept in creation order, used up by `times`."""
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from pretenders_proxy.matching.smtp import first
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
-from pretenders_proxy.store.countdown import use
+from pretenders_proxy.store.countdown import Stored
 
-
-@dataclass(slots=True)
-class StoredSmtpPreset:
-    """An SMTP preset in a book: its id, what is left of `times` (None: FOREVER), uses so far."""
-
-    id: int
-    preset: SmtpPreset
-    remaining: int | None
-    served: int = 0
+type StoredSmtpPreset = Stored[SmtpPreset]
 
 
 def _preset_of(stored: StoredSmtpPreset) -> SmtpPreset:
@@ -37,7 +28,7 @@ class SmtpPresetBook:
         return iter(list(self._items.values()))
 
     def add(self, preset_id: int, preset: SmtpPreset) -> StoredSmtpPreset:
-        stored = StoredSmtpPreset(preset_id, preset, preset.times)
+        stored = Stored(preset_id, preset, preset.times)
         self._items[preset_id] = stored
         return stored
 
@@ -55,6 +46,6 @@ class SmtpPresetBook:
         found = first(self._items.values(), _preset_of, stage, recipients)
         if found is None:
             return None
-        if use(found):
+        if found.use():
             self.remove(found.id)
         return found

@@ -3,9 +3,9 @@
 from mitmproxy import flow as mitm_flow
 from mitmproxy.test import taddons, tflow
 
-from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.proxy.journal import Journal
-from pretenders_proxy.proxy.tags import answered, tags
+from pretenders_proxy.proxy.tags import note, tags
 from pretenders_proxy.server.runtime import Runtime
 
 
@@ -13,7 +13,7 @@ def test_an_answered_flow_is_kept_with_its_response_and_source() -> None:
     runtime = Runtime()
     journal = Journal(runtime)
     flow = tflow.tflow(resp=True)
-    answered(flow, Source.PRESET, preset_id=4)
+    note(flow, Note(Source.PRESET, 4))
     with taddons.context(journal):
         journal.response(flow)
     (entry,) = runtime.store.get("default").history
@@ -28,7 +28,8 @@ def test_a_failed_flow_is_kept_with_its_error_and_a_fault_says_so() -> None:
     broken = tflow.tflow(err=True)
     killed = tflow.tflow()
     killed.error = mitm_flow.Error("connection killed")
-    answered(killed, Source.PRESET, fault="reset")
+    note(killed, Note(Source.PRESET, 1))
+    tags(killed)["fault"] = "reset"
     with taddons.context(journal):
         journal.error(broken)
         journal.error(killed)

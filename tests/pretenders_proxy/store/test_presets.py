@@ -1,7 +1,7 @@
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Preset, Reply, Rule
-from pretenders_proxy.store.presets import MISS_HEADER, PresetBook, explain_miss, miss_response
+from pretenders_proxy.store.presets import PresetBook, PresetReply, explain_miss
 
 
 def preset(rule: str, status: int = 200, times: int | None = None, **rule_fields: object) -> Preset:
@@ -16,7 +16,7 @@ def served(book: PresetBook, *subjects: Subject) -> list[int | None]:
     out = []
     for s in subjects:
         found = book.take(s)
-        out.append(found.preset.reply.status if found else None)
+        out.append(found.response.status if isinstance(found, PresetReply) else None)
     return out
 
 
@@ -67,6 +67,8 @@ def test_miss_explanation_names_the_closest_preset() -> None:
     assert "There are no presets in this session." in empty
 
 
-def test_miss_response_is_marked() -> None:
-    response = miss_response(418, "why")
-    assert response.status == 418 and MISS_HEADER in response.headers and response.body == b"why"
+def test_what_a_preset_answers_is_made_once_when_it_is_added() -> None:
+    book = PresetBook()
+    book.add(1, preset("GET", 201))
+    first, again = book.take(get(b"/a")), book.take(get(b"/b"))
+    assert first is again and isinstance(first, PresetReply) and first.preset_id == 1

@@ -4,7 +4,7 @@ import pytest
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request
-from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
@@ -88,7 +88,8 @@ def test_touch_updates_last_call(store: Store, time: FakeTime) -> None:
 
 def test_history_is_bounded_and_counts_what_it_dropped(store: Store) -> None:
     session = store.get(DEFAULT_SESSION)
-    ids = [store.record(session, Request("GET", b"/%d" % i), Source.MISS).id for i in range(5)]
+    missed = Note(Source.MISS)
+    ids = [store.journal(session, Request("GET", b"/%d" % i), missed).id for i in range(5)]
     assert [e.id for e in session.history] == ids[2:]
     assert session.history.dropped == 2
     assert session.history[0].request.path == b"/2"

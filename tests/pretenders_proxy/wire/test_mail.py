@@ -4,6 +4,7 @@ from pretenders_proxy.api import mail_views
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
+from pretenders_proxy.store.countdown import Stored
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 from pretenders_proxy.wire.mail import MailOut, MailSummaryOut, SmtpPresetOut
 
@@ -32,7 +33,7 @@ def test_a_mail_as_the_api_shows_it_is_read_back_whole() -> None:
 
 
 def test_an_smtp_preset_as_the_api_shows_it_is_read_back() -> None:
-    stored = StoredSmtpPreset(3, SmtpPreset(Stage.DATA, "bob@", Action.TEMPFAIL), None)
+    stored: StoredSmtpPreset = Stored(3, SmtpPreset(Stage.DATA, "bob@", Action.TEMPFAIL), None)
     read = SmtpPresetOut.model_validate(mail_views.smtp_preset(stored, "s"))
     assert (read.id, read.stage, read.action, read.times, read.remaining) == (
         3,

@@ -1,0 +1,143 @@
+"""Every place pretenders reaches into mitmproxy's internals, each a function saying what it relies
+on. tests/pretenders_proxy/proxy/test_internals.py exercises each one and names the mitmproxy
+versions they were checked against: an upgrade that moves one fails there, loudly.
+
+Importing this module loads neither `mitmproxy.addons` nor `mitmproxy.master` (the entry point
+calls `load_addons_one_by_one` before mitmproxy is loaded; see server/startup.py).
+"""
+
+import importlib.util
+import logging
+import socket
+import sys
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import mitmproxy
+from mitmproxy import ctx, http
+from mitmproxy.proxy import commands, events, layer
+from mitmproxy.proxy.layers import http as http_layers
+from mitmproxy.proxy.layers.http import _http1
+
+if TYPE_CHECKING:
+    from mitmproxy.addonmanager import AddonManager
+    from mitmproxy.master import Master
+
+logger = logging.getLogger(__name__)
+
+
+def load_addons_one_by_one() -> None:
+    """Let `import mitmproxy.addons.<name>` load that addon alone: the package is registered
+    without running its `__init__`, which imports every addon mitmproxy has (flask, ldap3, ...:
+    over a second) to build the default list pretenders never uses.
+
+    Relies on: nothing in `mitmproxy.addons.<name>` needing what the package `__init__` sets up.
+    """
+    if "mitmproxy.addons" in sys.modules:
+        return
+    spec = importlib.util.find_spec("mitmproxy.addons")
+    if spec is None or spec.submodule_search_locations is None:
+        return
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["mitmproxy.addons"] = package
+    mitmproxy.addons = package
+
+
+def skip_message_typechecks() -> None:
+    """Leave out the type check mitmproxy runs on every field of every HTTP message it makes.
+
+    Relies on: `http.MessageData.__post_init__` doing nothing but those checks (under
+    `if __debug__`), so that a no-op in its place changes nothing else.
+    """
+    if "__post_init__" in vars(http.MessageData):
+        http.MessageData.__post_init__ = _unchecked  # type: ignore[method-assign]
+
+
+def _unchecked(self: object) -> None:
+    """MessageData.__post_init__ without its type checks."""
+
+
+class LimitedHttp1Server(_http1.Http1Server):
+    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes."""
+
+    max_head: ClassVar[int] = 64 * 1024
+
+    def read_headers(self, event: events.ConnectionEvent) -> layer.CommandGenerator[None]:
+        limit = self.max_head
+        if isinstance(event, events.DataReceived) and len(self.buf) > limit:
+            head = bytes(self.buf)[: limit + 4]  # only ever copied past the limit
+            if b"\r\n\r\n" not in head and b"\n\n" not in head:
+                problem = f"the request line and headers are over {limit} bytes"
+                yield commands.SendData(self.conn, _http1.make_error_response(431, problem))
+                yield commands.CloseConnection(self.conn)
+                self.state = self.done
+                return
+        yield from super().read_headers(event)
+
+
+def limit_request_heads(max_head: int) -> None:
+    """Make mitmproxy's HTTP layer refuse HTTP/1 request heads over `max_head` bytes with a 431.
+
+    Relies on: the private `_http1.Http1Server` (its `read_headers` state, `buf`, `state`,
+    `done`, and `make_error_response`), looked up as `layers.http.Http1Server` by the HTTP layer
+    each time it starts serving a client.
+    """
+    LimitedHttp1Server.max_head = max_head
+    http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
+
+
+def replace_addon_manager(master: "Master", manager: "AddonManager") -> None:
+    """Make `manager` (made for `master`, before any addon is added) the addon manager of `master`.
+
+    Relies on: `Master.__init__` making an AddonManager whose private `_configure_all` listens to
+    `options.changed`; it is disconnected here, or each option change would configure every
+    addon twice (`manager` listens with its own).
+    """
+    master.options.changed.disconnect(master.addons._configure_all)
+    master.addons = manager
+
+
+def _handler(flow: http.HTTPFlow) -> Any:
+    """The ConnectionHandler serving the flow's client: Proxyserver.connections by client id."""
+    return ctx.master.addons.get("proxyserver").connections[flow.client_conn.id]
+
+
+def client_socket(flow: http.HTTPFlow) -> socket.socket | None:
+    """The socket of the flow's client connection; None when it is gone (or this moved).
+
+    Relies on: `Proxyserver.connections` (by client id) and the handler's `transports[client]`,
+    whose `writer` is an asyncio StreamWriter.
+    """
+    try:
+        transport = _handler(flow).transports[flow.client_conn]
+        found: socket.socket | None = transport.writer.get_extra_info("socket")
+    except (AttributeError, KeyError) as e:
+        logger.debug("no socket for the client of %s: %r", flow.request.url, e)
+        return None
+    return found
+
+
+def has_upstream(flow: http.HTTPFlow) -> bool:
+    """Whether the flow's client and its upstream connection are both still open.
+
+    Relies on: `Proxyserver.connections` and the handler's `transports` (by connection).
+    """
+    proxyserver = ctx.master.addons.get("proxyserver")
+    handler = proxyserver and proxyserver.connections.get(flow.client_conn.id)
+    return handler is not None and flow.server_conn in handler.transports
+
+
+def close_upstream(flow: http.HTTPFlow) -> None:
+    """Close the flow's upstream connection; mitmproxy then answers the client with a 502.
+
+    Relies on: the handler's `close_connection(connection)`.
+    """
+    _handler(flow).close_connection(flow.server_conn)
+
+
+def stash(flow: http.HTTPFlow) -> dict[str, Any]:
+    """Where to keep what our addons work out once per flow and mitmproxy must never save.
+
+    Relies on: flows keeping a `__dict__` (no `__slots__`) that `get_state()`, and so saving and
+    copying a flow, ignores: it names the fields it saves.
+    """
+    return flow.__dict__

@@ -1,0 +1,104 @@
+"""Responder: a proxied request is answered as `store.answering.answer` decides (the decision
+/mockhttp/ takes too): a preset's reply or fault, a recording, the miss reply, or the upstream."""
+
+import asyncio
+import logging
+
+from mitmproxy import ctx, http
+
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.preset import Fault
+from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
+from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.server.sockets import reset_on_close
+from pretenders_proxy.store.answering import (
+    Failed,
+    Missed,
+    Outcome,
+    Replayed,
+    Upstream,
+    Via,
+    answer,
+)
+from pretenders_proxy.store.presets import PresetFault, PresetReply
+
+logger = logging.getLogger(__name__)
+LAZY = {"connection_strategy": "lazy", "upstream_cert": False}
+
+
+class Responder:
+    """Carries out the decision on each request no addon before it settled."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def configure(self, updated: set[str]) -> None:
+        # Fail closed: mitmproxy would otherwise connect upstream for every client connection
+        # (eager) and for upstream certificates, before any request is answered from a cassette.
+        options = ctx.options
+        wrong = {n: v for n, v in LAZY.items() if n in updated and getattr(options, n) != v}
+        if wrong:
+            logger.warning("pretenders sets %s so that replay never connects upstream", wrong)
+            options.update(**wrong)
+
+    async def request(self, flow: http.HTTPFlow) -> None:
+        if is_settled(flow):
+            return
+        runtime = self.runtime
+        try:
+            session = runtime.store.find(session_of(flow))
+            outcome = answer(session, request_of(flow), Via.PROXY, runtime.settings.miss_status)
+        except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
+            logger.exception("deciding on %s failed", flow.request.pretty_url)
+            fail_closed(flow, f"deciding what to do with this request failed: {e!r}")
+            return
+        await _carry_out(flow, outcome)
+
+
+async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
+    """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal."""
+    note(flow, outcome.note)
+    match outcome:
+        case PresetReply(_, response, after):
+            if after:
+                await asyncio.sleep(after)
+            flow.response = reply_to_flow(response)
+        case PresetFault(_, fault, after):
+            if after:
+                await asyncio.sleep(after)
+            _break_connection(flow, fault)
+        case Replayed(response, where):
+            tags(flow)["cassette"] = where
+            flow.response = response_to_flow(response)
+        case Upstream(record):
+            if record is not None:
+                tags(flow)["record"] = record
+        case Missed(_, response):
+            flow.response = reply_to_flow(response)
+        case Failed(problem, error):
+            _log_failure(flow, problem, error)
+            flow.response = reply_to_flow(outcome.response)
+
+
+def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
+    """Answer with a 500 saying what went wrong, rather than let the request go upstream."""
+    failed = Failed(problem)
+    note(flow, failed.note)
+    flow.response = reply_to_flow(failed.response)
+
+
+def _log_failure(flow: http.HTTPFlow, problem: str, error: Exception | None) -> None:
+    url = flow.request.pretty_url
+    if error is None or isinstance(error, CassetteError):  # it says it all
+        logger.error("replay of %s failed: %s", url, error or problem)
+    else:  # a bug: its traceback
+        logger.error("replay of %s failed", url, exc_info=error)
+
+
+def _break_connection(flow: http.HTTPFlow, fault: Fault) -> None:
+    tags(flow)["fault"] = str(fault)
+    if fault is Fault.RESET:
+        reset_on_close(internals.client_socket(flow))  # None: a FIN is the next best thing
+    flow.kill()

@@ -1,0 +1,137 @@
+"""How a request is answered: one decision, taken alike for `/mockhttp/` and the proxy, so that
+the two never disagree; they only carry the outcome out (and wait out a preset's delay)."""
+
+from enum import StrEnum
+from typing import Literal, NamedTuple, overload
+
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.matching.modes import MissAction, Mode, decide
+from pretenders_proxy.matching.subject import Subject
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import Note, Source
+from pretenders_proxy.store.presets import PresetFault, PresetReply, explain_miss
+from pretenders_proxy.store.session import Session
+from pretenders_proxy.store.tape import Tape
+
+MISS_HEADER = (b"X-Pretenders-Miss", b"1")
+ERROR_HEADER = (b"X-Pretenders-Error", b"1")
+TEXT = (b"Content-Type", b"text/plain; charset=utf-8")
+
+
+class Via(StrEnum):
+    """Where a request came in, which says what may answer it."""
+
+    MOCKHTTP = "mockhttp"
+    """`/mockhttp/<name>/...` (a pretenders 1.4 mock): presets only, whatever the mode."""
+    PROXY = "proxy"
+    """The proxy: presets, then the cassettes (replay), then what the mode does with a miss."""
+
+
+# The outcomes are NamedTuples rather than frozen dataclasses, quicker to make; a preset's are
+# made once, when it is added (store.presets), and the others are not on the /mockhttp/ hot path.
+
+
+class Replayed(NamedTuple):
+    """A recording answers: its response, and where it is (`<cassette> #<position>`)."""
+
+    response: Response
+    where: str
+
+    @property
+    def note(self) -> Note:
+        return Note(Source.CASSETTE)
+
+
+class Upstream(NamedTuple):
+    """The request goes on to the real service; `record`: the cassette its exchange is appended
+    to (None: it is only passed through)."""
+
+    record: str | None = None
+
+    @property
+    def note(self) -> Note:
+        return Note(Source.UPSTREAM)
+
+
+class Missed(NamedTuple):
+    """Nothing answers: the miss reply, naming the closest candidates and how they differ."""
+
+    explanation: str
+    response: Response
+
+    @property
+    def note(self) -> Note:
+        return Note(Source.MISS, miss=self.explanation)
+
+
+class Failed(NamedTuple):
+    """Answering failed (a cassette that broke since it was loaded): a 500 saying so, rather than
+    letting the request go upstream. `error` is what was raised, if anything."""
+
+    problem: str
+    error: Exception | None = None
+
+    @property
+    def text(self) -> str:
+        return f"pretenders: {self.problem}\n"
+
+    @property
+    def response(self) -> Response:
+        return Response(500, (ERROR_HEADER, TEXT), self.text.encode())
+
+    @property
+    def note(self) -> Note:
+        return Note(Source.MISS, miss=self.text)
+
+
+type MockOutcome = PresetReply | PresetFault | Missed
+type Outcome = PresetReply | PresetFault | Replayed | Upstream | Missed | Failed
+
+
+@overload
+def answer(
+    session: Session, request: Request, via: Literal[Via.MOCKHTTP], miss_status: int
+) -> MockOutcome: ...
+@overload
+def answer(session: Session | None, request: Request, via: Via, miss_status: int) -> Outcome: ...
+def answer(session: Session | None, request: Request, via: Via, miss_status: int) -> Outcome:
+    """What answers `request`: the first matching preset of `session` (one of its `times` used);
+    through the proxy, then the next recording (replay) or what the mode does with a miss; else
+    the miss reply, with status `miss_status`."""
+    subject = Subject(request)
+    if session is None:
+        return missed(f"No preset matched {subject.line}: its session is gone.\n", miss_status)
+    served = session.presets.take(subject)
+    if served is not None:
+        return served
+    if via is Via.MOCKHTTP:
+        return missed(explain_miss(subject, session.presets.nearest(subject)), miss_status)
+    playback = session.playback
+    if playback.mode is Mode.REPLAY:
+        replayed = _replay(playback.tape, request)
+        if replayed is not None:
+            return replayed
+    action = decide(playback.mode, playback.config.on_miss)
+    if action is MissAction.FORWARD:
+        return Upstream()
+    if action is MissAction.RECORD:
+        return Upstream(playback.config.recording)
+    return missed(playback.explain(subject, session.presets), miss_status)
+
+
+def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:
+    try:
+        recorded = tape.play(request)
+        response = None if recorded is None else recorded.response()
+    except CassetteError as e:  # the cassette changed or broke since it was loaded
+        return Failed(f"replaying this request failed: {e}", e)
+    except Exception as e:  # a failure must not let the request go upstream: fail closed
+        return Failed(f"replaying this request failed: {e!r}", e)
+    if recorded is None or response is None:
+        return None
+    return Replayed(response, recorded.where)
+
+
+def missed(explanation: str, status: int) -> Missed:
+    """The miss reply: `status`, a marker header and the explanation."""
+    return Missed(explanation, Response(status, (MISS_HEADER, TEXT), explanation.encode()))

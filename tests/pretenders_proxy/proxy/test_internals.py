@@ -1,0 +1,186 @@
+"""Each reach into mitmproxy's internals, exercised against the mitmproxy installed: when an upgrade
+moves one, its test fails here (and so does the first, until the new version is added)."""
+
+import asyncio
+import contextlib
+import io
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mitmproxy import http
+from mitmproxy import io as mitm_io
+from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
+from mitmproxy.master import Master
+from mitmproxy.options import Options
+from mitmproxy.test import tflow, tutils
+from mitmproxy.version import VERSION
+
+from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.hooks import HookCache
+from pretenders_proxy.proxy.tags import tags
+from pretenders_proxy.proxy.timeouts import UpstreamTimeout
+from pretenders_proxy.server.sockets import reset_on_close
+
+CHECKED = ("12.2.3", "12.3.1")
+"""The mitmproxy versions every test below passed with (pyproject allows >=12.2,<13)."""
+
+
+def test_the_installed_mitmproxy_is_one_these_reaches_were_checked_against() -> None:
+    assert VERSION in CHECKED, (
+        f"mitmproxy {VERSION} is new here: run this file, fix what fails in "
+        "pretenders_proxy/proxy/internals.py, then add the version to CHECKED"
+    )
+
+
+def test_the_addons_package_loads_one_addon_at_a_time() -> None:
+    probe = (
+        "import sys; from pretenders_proxy.proxy import internals; "
+        "internals.load_addons_one_by_one(); "
+        "from mitmproxy.addons import proxyserver; "
+        "print('flask' in sys.modules, 'ldap3' in sys.modules, proxyserver.Proxyserver.__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "Proxyserver"]
+
+
+def test_message_typechecks_can_be_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = http.MessageData.__post_init__  # type: ignore[attr-defined]
+    monkeypatch.setattr(http.MessageData, "__post_init__", checked)
+
+    def wrongly_typed() -> object:
+        version: bytes = "HTTP/1.1"  # type: ignore[assignment]
+        return http.ResponseData(version, http.Headers(), b"", None, 0.0, None, 200, b"OK")
+
+    with pytest.raises(TypeError, match="http_version"):
+        wrongly_typed()
+    internals.skip_message_typechecks()
+    wrongly_typed()  # not checked any more
+    assert tutils.tresp(content=b"fine").content == b"fine"
+
+
+class Configured:
+    def __init__(self) -> None:
+        self.calls: list[set[str]] = []
+
+    def configure(self, updated: set[str]) -> None:
+        self.calls.append(updated)
+
+
+async def test_the_addon_manager_is_replaced_and_configures_once() -> None:
+    master = Master(Options(), with_termlog=False)
+    manager = HookCache(master)
+    internals.replace_addon_manager(master, manager)
+    addon = Configured()
+    master.addons.add(addon)
+    master.options.update(listen_port=1234)
+    assert master.addons is manager
+    assert addon.calls == [{"listen_port"}]  # once: mitmproxy's own manager no longer listens
+
+
+class Probe:
+    """Answers /answer, breaks /reset off with a RST; lets anything else go upstream."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+        self.faults: list[str | None] = []
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        internals.stash(flow)["seen"] = True
+        sock = internals.client_socket(flow)
+        self.sockets.append(sock)
+        if flow.request.path == "/answer":
+            flow.response = http.Response.make(200, b"answered")
+        elif flow.request.path == "/reset":
+            reset_on_close(sock)
+            flow.kill()
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self.faults.append(tags(flow).get("fault"))
+
+
+@contextlib.asynccontextmanager
+async def proxy(confdir: Path, *addons: object) -> AsyncIterator[int]:
+    """A mitmproxy Master in this loop with `addons` after the core ones; yields its port."""
+    master = Master(Options(), with_termlog=False)
+    master.addons.add(
+        core.Core(), proxyserver.Proxyserver(), next_layer.NextLayer(), tlsconfig.TlsConfig()
+    )
+    master.addons.add(*addons)
+    master.options.update(
+        listen_host="127.0.0.1", listen_port=0, confdir=str(confdir), connection_strategy="lazy"
+    )
+    server: proxyserver.Proxyserver = master.addons.get("proxyserver")
+    assert await server.setup_servers()
+    try:
+        yield server.listen_addrs()[0][1]
+    finally:
+        await server.servers.update([])
+
+
+async def exchange(port: int, head: bytes) -> bytes:
+    """What the proxy sends back to `head`, up to the connection's end (ConnectionResetError)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(head)
+        return await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+
+
+def get(target: str) -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+
+
+async def test_the_client_socket_is_found_and_can_be_reset(tmp_path: Path) -> None:
+    probe = Probe()
+    async with proxy(tmp_path, probe) as port:
+        assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
+        with pytest.raises(ConnectionResetError):
+            await exchange(port, get("http://x.test/reset"))
+    assert len(probe.sockets) == 2 and all(hasattr(s, "setsockopt") for s in probe.sockets)
+
+
+async def test_a_hanging_upstream_is_closed_into_a_502(tmp_path: Path) -> None:
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the proxy closes the connection
+        writer.close()
+
+    upstream = await asyncio.start_server(hang, "127.0.0.1", 0)
+    where = upstream.sockets[0].getsockname()[1]
+    timeout, probe = UpstreamTimeout(), Probe()
+    async with proxy(tmp_path, probe, timeout) as port:
+        timeout.seconds = 0.2
+        answer = await exchange(port, get(f"http://127.0.0.1:{where}/hang"))
+    upstream.close()
+    assert answer.startswith(b"HTTP/1.1 502")
+    assert "upstream did not answer within 0.2s" in str(probe.faults)
+
+
+async def test_long_request_heads_are_refused(tmp_path: Path) -> None:
+    internals.limit_request_heads(1024)
+    try:
+        async with proxy(tmp_path, Probe()) as port:
+            long = get("http://x.test/answer").replace(
+                b"Host", b"X-Big: " + b"a" * 2000 + b"\r\nHost"
+            )
+            assert (await exchange(port, long)).startswith(b"HTTP/1.1 431")
+            assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
+    finally:
+        internals.limit_request_heads(64 * 1024)
+
+
+def test_the_stash_is_neither_saved_nor_copied() -> None:
+    flow = tflow.tflow(resp=True)
+    internals.stash(flow)["converted"] = object()
+    tags(flow)["session"] = "saved"
+    assert "converted" not in str(flow.get_state())
+    assert "converted" not in internals.stash(flow.copy())
+    saved = io.BytesIO()
+    mitm_io.FlowWriter(saved).add(flow)
+    (loaded,) = mitm_io.FlowReader(io.BytesIO(saved.getvalue())).stream()
+    assert "converted" not in internals.stash(loaded)
+    assert tags(loaded) == {"session": "saved"}  # type: ignore[arg-type]
