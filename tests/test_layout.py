@@ -1,5 +1,6 @@
 """Unit tests mirror the package: tests/pretenders_proxy/<path>/test_<module>.py, both ways."""
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -69,3 +70,18 @@ def test_every_module_has_a_unit_test_file_or_says_where_it_is_tested() -> None:
 def test_exemptions_name_existing_modules_that_have_no_unit_test_file() -> None:
     stale = [m for m in EXEMPT if m not in modules() or unit_test_of(m).exists()]
     assert stale == []
+
+
+def readme_tree() -> set[str]:
+    """The packages and modules the README's Development tree names under pretenders_proxy/."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## Development", 1)[1].split("```", 2)[1]
+    return {m.group(1) for m in re.finditer(r"^  (\w+(?:/|\.py))\s", block, re.M)}
+
+
+def test_the_readme_tree_matches_the_package() -> None:
+    named = readme_tree()
+    packages = {f"{p.name}/" for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert named >= packages, f"the README does not name {sorted(packages - named)}"
+    missing = sorted(n for n in named if not (PACKAGE / n.rstrip("/")).exists())
+    assert missing == [], f"the README names what does not exist: {missing}"

@@ -84,7 +84,9 @@ def exchange_of(flow: http.HTTPFlow) -> Exchange:
     if flow.response is None:
         raise ValueError("a flow without a response is not an exchange")
     saved: Any = flow.metadata.get(KEY)
-    if isinstance(saved, dict):
+    # The same key holds our addons' tags on a flow saved by `mitmdump -s addons/pretenders.py
+    # -w`: notes of ours are only what carries a recording time.
+    if isinstance(saved, dict) and "recorded_at" in saved:
         meta = Meta(
             recorded_at=str(saved.get("recorded_at", "")),
             duration_ms=float(saved.get("duration_ms", 0.0)),

@@ -27,6 +27,14 @@ def test_a_flow_saved_by_mitmdump_gets_its_timing_from_the_timestamps() -> None:
     assert exchange.meta.redacted == ()
 
 
+def test_a_flow_our_addons_tagged_in_mitmdump_gets_its_timing_too() -> None:
+    """`mitmdump -s addons/pretenders.py -w` saves our addons' tags under the same key."""
+    flow = tflow.tflow(resp=True)
+    flow.metadata[flowfile.KEY] = {"session": "default", "source": "upstream"}
+    exchange = flowfile.exchange_of(flow)
+    assert exchange.meta.recorded_at != "" and exchange.meta.duration_ms > 0
+
+
 def test_flows_that_are_no_exchanges_are_left_out_and_said() -> None:
     stream = io.BytesIO()
     writer = mitm_io.FlowWriter(stream)
