@@ -39,7 +39,7 @@ class Replayed(NamedTuple):
 
     @property
     def note(self) -> Note:
-        return Note(Source.CASSETTE)
+        return CASSETTE_NOTE
 
 
 class Upstream(NamedTuple):
@@ -50,7 +50,7 @@ class Upstream(NamedTuple):
 
     @property
     def note(self) -> Note:
-        return Note(Source.UPSTREAM)
+        return UPSTREAM_NOTE
 
 
 class Missed(NamedTuple):
@@ -84,6 +84,10 @@ class Failed(NamedTuple):
         return Note(Source.MISS, miss=self.text)
 
 
+CASSETTE_NOTE, UPSTREAM_NOTE = Note(Source.CASSETTE), Note(Source.UPSTREAM)
+UPSTREAM = Upstream()
+"""Passed through, not recorded."""
+
 type MockOutcome = PresetReply | PresetFault | Missed
 type Outcome = PresetReply | PresetFault | Replayed | Upstream | Missed | Failed
 
@@ -98,14 +102,19 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
     """What answers `request`: the first matching preset of `session` (one of its `times` used);
     through the proxy, then the next recording (replay) or what the mode does with a miss; else
     the miss reply, with status `miss_status`."""
-    subject = Subject(request)
     if session is None:
-        return missed(f"No preset matched {subject.line}: its session is gone.\n", miss_status)
-    served = session.presets.take(subject)
-    if served is not None:
-        return served
+        line = Subject(request).line
+        return missed(f"No preset matched {line}: its session is gone.\n", miss_status)
+    presets = session.presets
+    # A session with no presets needs no Subject (its decoded views) unless the request misses:
+    # replay through the proxy is the hot path for those.
+    if len(presets):
+        served = presets.take(Subject(request))
+        if served is not None:
+            return served
     if via is Via.MOCKHTTP:
-        return missed(explain_miss(subject, session.presets.nearest(subject)), miss_status)
+        subject = Subject(request)
+        return missed(explain_miss(subject, presets.nearest(subject)), miss_status)
     playback = session.playback
     if playback.mode is Mode.REPLAY:
         replayed = _replay(playback.tape, request)
@@ -113,10 +122,10 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
             return replayed
     action = decide(playback.mode, playback.config.on_miss)
     if action is MissAction.FORWARD:
-        return Upstream()
+        return UPSTREAM
     if action is MissAction.RECORD:
         return Upstream(playback.config.recording)
-    return missed(playback.explain(subject, session.presets), miss_status)
+    return missed(playback.explain(Subject(request), presets), miss_status)
 
 
 def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:
