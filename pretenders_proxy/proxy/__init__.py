@@ -10,6 +10,7 @@ from pretenders_proxy.proxy.modes import ModeControl
 from pretenders_proxy.proxy.options import Options
 from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.responder import Responder
+from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
@@ -30,24 +31,32 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       replaces its response with a 500, and history keeps what the client got.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
+    - Seal after mitmproxy's own NextLayer (`next_layer`): it reads the layer NextLayer chose.
+      mitmproxy's addons always come first (build_master adds ours after them, and mitmdump loads
+      scripts last), so Seal only has to be one of ours.
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
-    `http_connect`, before any `request` hook runs; Options first by convention (it declares the
-    shared options); Trust, Http2First and HeadLimit use hooks no other addon of ours has.
-    Within the Responder, presets answer first, then the cassettes, then the mode (answering).
+    `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
+    later, when a connection opens or a head is refused); Options first by convention (it
+    declares the shared options); Trust, Http2First (`tls_clienthello`, which Seal only reads)
+    and HeadLimit use hooks no other addon of ours has. Within the Responder, presets answer
+    first, then the cassettes, then the mode (answering); Seal asks the same decision of every
+    connection to a server, whatever its protocol.
     """
     runtime = runtime or Runtime()
+    router = SessionRouter(runtime)
     return [
         Options(runtime),
         Services(runtime),
-        SessionRouter(runtime),
+        router,
         ControlRoute(runtime),
         Trust(),
         Http2First(),
-        HeadLimit(),
+        HeadLimit(runtime, router),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),
         UpstreamTimeout(),
+        Seal(runtime, router),
         Journal(runtime),
     ]
 
