@@ -31,16 +31,14 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       replaces its response with a 500, and history keeps what the client got.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
-    - Seal after mitmproxy's own NextLayer (`next_layer`): it reads the layer NextLayer chose.
-      mitmproxy's addons always come first (build_master adds ours after them, and mitmdump loads
-      scripts last), so Seal only has to be one of ours.
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
     `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
     later, when a connection opens or a head is refused); Options first by convention (it
-    declares the shared options); Trust, Http2First (`tls_clienthello`, which Seal only reads)
-    and HeadLimit use hooks no other addon of ours has. Within the Responder, presets answer
-    first, then the cassettes, then the mode (answering); Seal asks the same decision of every
-    connection to a server, whatever its protocol.
+    declares the shared options); Trust, Http2First, HeadLimit and Seal use hooks no other addon
+    of ours has (Seal only reads `tls_clienthello`, and takes what it notes from hooks that all
+    come before a connection opens, whether mitmproxy's own addons come before ours, as here, or
+    after, as in mitmdump). Within the Responder, presets answer first, then the cassettes, then
+    the mode (answering); Seal asks the same decision of every connection to a server.
     """
     runtime = runtime or Runtime()
     router = SessionRouter(runtime)

@@ -15,12 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import mitmproxy
 from mitmproxy import connection, ctx, http
-from mitmproxy.net.tls import starts_like_tls_record
-from mitmproxy.proxy import commands, events, layer, layers
+from mitmproxy.proxy import commands, events, layer
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers.http import _http1
-
-from pretenders_proxy.model.journal import Protocol
 
 if TYPE_CHECKING:
     from mitmproxy.addonmanager import AddonManager
@@ -108,34 +105,6 @@ def limit_request_heads(max_head: int, on_refused: HeadRefused | None = None) ->
     LimitedHttp1Server.max_head = max_head
     LimitedHttp1Server.on_refused = on_refused
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
-
-
-def relayed_protocol(chosen: layer.NextLayer) -> Protocol | None:
-    """What the layers chosen at `next_layer` relay as they are, without HTTP: TCP (TLS when the
-    client's first bytes are a TLS record nothing decrypts), UDP (QUIC too) or DNS; None when
-    HTTP comes (or is still to be decided) or no layer is chosen yet.
-
-    Relies on: `layers.TCPLayer`, `UDPLayer`, `DNSLayer`, `RawQuicLayer`, `HttpLayer`,
-    `ClientTLSLayer` and `ClientQuicLayer`, and a stack built by `next_layer` being linked
-    through `child_layer` from its top.
-    """
-    decrypted = False
-    found = chosen.layer
-    while found is not None:
-        match found:
-            case layers.ClientTLSLayer() | layers.ClientQuicLayer():
-                decrypted = True
-            case layers.TCPLayer():
-                tls = not decrypted and starts_like_tls_record(chosen.data_client())
-                return Protocol.TLS if tls else Protocol.TCP
-            case layers.UDPLayer() | layers.RawQuicLayer():
-                return Protocol.UDP
-            case layers.DNSLayer():
-                return Protocol.DNS
-            case layers.HttpLayer():
-                return None
-        found = getattr(found, "child_layer", None)
-    return None
 
 
 def replace_addon_manager(master: "Master", manager: "AddonManager") -> None:
