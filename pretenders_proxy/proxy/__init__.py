@@ -12,6 +12,7 @@ from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.responder import Responder
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
+from pretenders_proxy.proxy.targets import OriginForm
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
 from pretenders_proxy.server.runtime import Runtime
@@ -32,7 +33,8 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
     `http_connect`, before any `request` hook runs; Options first by convention (it declares the
-    shared options); Trust, Http2First and HeadLimit use hooks no other addon of ours has.
+    shared options); Trust, Http2First, HeadLimit and OriginForm use hooks no other addon of
+    ours has (HeadLimit and OriginForm each change a different part of mitmproxy at `load`).
     Within the Responder, presets answer first, then the cassettes, then the mode (answering).
     """
     runtime = runtime or Runtime()
@@ -44,6 +46,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Trust(),
         Http2First(),
         HeadLimit(),
+        OriginForm(),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),
