@@ -31,6 +31,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_host_name(name: str) -> None:
+    """ConfigError unless `name` is a host name or address as a Host header carries it."""
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    if ":" in bare and not _is_address(bare):
+        raise ConfigError(f"--allowed-host {name!r}: give the name without a port")
+    if not bare or any(c.isspace() or c in "/?#@[]" for c in bare):
+        raise ConfigError(f"--allowed-host {name!r} is not a host name (like pretenders.lan)")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_port_range(text: str) -> tuple[int, int]:
     """ "8001-8014" -> (8001, 8014); a single port is a range of one; "0": any free port."""
     low, sep, high = text.partition("-")
@@ -160,6 +177,13 @@ class Settings:
         envvar="PRETENDERS_TOKEN",
         mitmproxy="pretenders_api_token",
     )
+    allowed_hosts: tuple[str, ...] = option(
+        (),
+        "A Host name the control port answers to besides loopback names and addresses and the "
+        "bound address (repeatable). Off loopback every Host is answered unless this narrows it.",
+        flag="--allowed-host",
+        metavar="NAME",
+    )
     cassette_dirs: tuple[Path, ...] = option(
         (),
         "Cassette paths given through the control API must lie in DIR (repeatable; relative ones "
@@ -244,6 +268,8 @@ class Settings:
             raise ConfigError(f"max body size {self.max_body_size} must be at least 1 byte")
         if self.history_limit < 1:
             raise ConfigError(f"history limit {self.history_limit} must be at least 1")
+        for name in self.allowed_hosts:
+            check_host_name(name)
         if not is_loopback(self.host) and not self.token:
             raise ConfigError(
                 f"the control API would listen on {self.host}, which is not loopback: "

@@ -22,6 +22,7 @@ from pretenders_proxy.api import (
     ui,
     v1,
 )
+from pretenders_proxy.api.gate import Gate
 from pretenders_proxy.api.router import RUNTIME, Handler, Route, guarded, problem
 from pretenders_proxy.server.runtime import Runtime
 
@@ -45,7 +46,9 @@ def routes() -> list[Route]:
 
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application serving everything on the control port."""
-    middlewares = [_require_token(runtime.settings.token)] if runtime.settings.token else []
+    middlewares = [_guard(Gate.of(runtime.settings))]
+    if runtime.settings.token:
+        middlewares.append(_require_token(runtime.settings.token))
     app = web.Application(client_max_size=runtime.settings.max_body_size, middlewares=middlewares)
     app[RUNTIME] = runtime
     table = routes()
@@ -77,6 +80,7 @@ def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
     goes the usual way.
     """
     mock = guarded(lambda request: mocks.serve(request, runtime), plain=True)
+    gate = Gate.of(runtime.settings)
 
     def install(server: web.Server) -> None:
         routed = server.request_handler
@@ -84,6 +88,8 @@ def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
         async def handle(request: web.BaseRequest) -> web.StreamResponse:
             path = request.raw_path
             if path.startswith(MOCKS) and len(path) > len(MOCKS) and path[len(MOCKS)] != "/":
+                if (why := gate.refusal(request, control=False)) is not None:
+                    return mocks.refused(why)
                 return await mock(cast(web.Request, request))
             return await routed(request)
 
@@ -92,17 +98,35 @@ def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
     return install
 
 
+def _guard(gate: Gate) -> Middleware:
+    """A 403 naming the reason for what the gate refuses: a foreign Host anywhere, a
+    state-changing call from another origin on anything but the mocks."""
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        mock = request.path.startswith(MOCKS)
+        if (why := gate.refusal(request, control=not mock)) is not None:
+            if mock:
+                return mocks.refused(why)
+            return problem(403, why, plain=not request.path.startswith(("/api/", "/health")))
+        return await handler(request)
+
+    return check
+
+
 def _require_token(token: str) -> Middleware:
-    """Every control call needs `Authorization: Bearer <token>`; the mocks stay open to the app,
-    and the UI's files to the browser (the page asks for the token)."""
-    expected = f"Bearer {token}".encode()
+    """Every control call needs `Authorization: Bearer <token>` (the scheme name in any case, as
+    RFC 9110 says); the mocks stay open to the app, and the UI's files to the browser (the page
+    asks for the token)."""
+    expected = token.encode()
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(MOCKS) or ui.is_public(request.path):
             return await handler(request)
-        given = request.headers.get("Authorization", "").encode()
-        if not hmac.compare_digest(given, expected):
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        is_bearer = scheme.lower() == "bearer"
+        if not (hmac.compare_digest(given.strip().encode(), expected) and is_bearer):
             answer = problem(401, "this control API needs Authorization: Bearer <token>")
             answer.headers["WWW-Authenticate"] = "Bearer"
             return answer

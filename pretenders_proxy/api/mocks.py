@@ -19,6 +19,12 @@ from pretenders_proxy.store.presets import PresetFault, PresetReply
 
 router = Router("mock traffic", plain_errors=True)
 
+CSP = "Content-Security-Policy"
+SANDBOX = "sandbox allow-scripts allow-forms allow-popups"
+"""What every mock answer carries unless its preset sets a CSP: an HTML mock still renders and
+runs its own script, but in an opaque origin, so it cannot read or drive the control API that
+shares its origin (issue 15)."""
+
 
 @router.route(
     "*", "/mockhttp/{id}", summary="A request to a mock, answered from its presets", errors=[404]
@@ -46,7 +52,7 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     name = unquote(parts[2])
     session = store.find(name)
     if session is None:
-        return web.Response(status=404, text=f"no mock named {name!r}\n")
+        return web.Response(status=404, text=f"no mock named {name!r}\n", headers={CSP: SANDBOX})
     store.touch(session)
     started = time.perf_counter()
     host, port = split_host(request.host)
@@ -82,6 +88,11 @@ def _version_text(version: HttpVersion) -> str:
     return f"HTTP/{version.major}.{version.minor}"
 
 
+def refused(why: str) -> web.Response:
+    """The 403 of a mock request the control port's gate turns away."""
+    return web.Response(status=403, text=why + "\n", headers={CSP: SANDBOX})
+
+
 def _respond(response: Response) -> web.Response:
     headers = _text_headers(response.headers)
     return web.Response(status=response.status, body=response.body, headers=headers)
@@ -89,9 +100,11 @@ def _respond(response: Response) -> web.Response:
 
 @functools.lru_cache(maxsize=4096)
 def _text_headers(raw_headers: Headers) -> CIMultiDictProxy[str]:
-    """A preset's headers as aiohttp takes them, decoded once per preset, not per request."""
-    pairs = ((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw_headers)
-    return CIMultiDictProxy(CIMultiDict(pairs))
+    """A preset's headers as aiohttp takes them, decoded once per preset, not per request, with
+    the sandbox policy added when the preset sets no CSP of its own."""
+    headers = CIMultiDict((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw_headers)
+    headers.setdefault(CSP, SANDBOX)
+    return CIMultiDictProxy(headers)
 
 
 def _break_connection(request: web.Request, fault: Fault) -> NoReturn:

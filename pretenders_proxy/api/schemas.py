@@ -300,6 +300,10 @@ class Health(BaseModel):
     problems: list[str] = Field(
         description="What does not work, e.g. a cassette that cannot be written."
     )
+    secret_headers: list[str] = Field(
+        description="Header names whose values the web UI shows masked until clicked: those "
+        "recorded as <redacted> (Authorization, Cookie, ... and --redact-header)."
+    )
 
 
 class Problem(BaseModel):

@@ -13,6 +13,7 @@ from pretenders_proxy.api.schemas import (
     SessionIn,
     SessionOut,
 )
+from pretenders_proxy.cassette.redact import DEFAULT_HEADERS
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.store import Store
@@ -103,5 +104,6 @@ async def health(request: web.Request) -> web.Response:
             "listeners": runtime.listeners,
             "sessions": len(runtime.store.sessions),
             "problems": problems,
+            "secret_headers": [*DEFAULT_HEADERS, *runtime.settings.redact_headers],
         }
     )

@@ -13,6 +13,7 @@ from pretenders_proxy.proxy.responder import Responder
 from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
+from pretenders_proxy.proxy.targets import OriginForm
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
 from pretenders_proxy.server.runtime import Runtime
@@ -34,8 +35,9 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
     `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
     later, when a connection opens or a head is refused); Options first by convention (it
-    declares the shared options); Trust, Http2First, HeadLimit and Seal use hooks no other addon
-    of ours has (Seal only reads `tls_clienthello`, and takes what it notes from hooks that all
+    declares the shared options); Trust, Http2First, HeadLimit, OriginForm and Seal use hooks no
+    other addon of ours has (HeadLimit and OriginForm each change a different part of mitmproxy
+    at `load`; Seal only reads `tls_clienthello`, and takes what it notes from hooks that all
     come before a connection opens, whether mitmproxy's own addons come before ours, as here, or
     after, as in mitmdump). Within the Responder, presets answer first, then the cassettes, then
     the mode (answering); Seal asks the same decision of every connection to a server.
@@ -50,6 +52,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Trust(),
         Http2First(),
         HeadLimit(runtime, router),
+        OriginForm(),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

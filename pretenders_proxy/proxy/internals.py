@@ -107,6 +107,32 @@ def limit_request_heads(max_head: int, on_refused: HeadRefused | None = None) ->
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
 
 
+_validate_request = http_layers.validate_request
+"""mitmproxy's own check, which `refuse_origin_form` runs after its own (once, however often
+it is called)."""
+
+
+def refuse_origin_form(message: Callable[[http.Request], str]) -> None:
+    """Make mitmproxy's forward-proxy mode answer an origin-form request (`GET /x` with a Host
+    header, not `GET http://host/x`) with a 400 saying `message(request)`, instead of sending it
+    to the host its Host header names.
+
+    Relies on: the HTTP layer checking each request head with the module-level
+    `validate_request(mode, request, validate_inbound_headers)` before it takes an origin-form
+    request's destination from its Host header (`request.host` is still "" then), and answering
+    the error it returns with a 400; CONNECT tunnels and reverse listeners have other modes.
+    """
+
+    def validate(
+        mode: http_layers.HTTPMode, request: http.Request, validate_inbound_headers: bool
+    ) -> str | None:
+        if mode is http_layers.HTTPMode.regular and not request.host:
+            return message(request)
+        return _validate_request(mode, request, validate_inbound_headers)
+
+    http_layers.validate_request = validate
+
+
 def replace_addon_manager(master: "Master", manager: "AddonManager") -> None:
     """Make `manager` (made for `master`, before any addon is added) the addon manager of `master`.
 

@@ -25,10 +25,11 @@ export function replace(element, ...children) {
   return append(element, children);
 }
 
-export function headerTable(pairs, caption) {
+export function headerTable(pairs, caption, shown = (name, value) => value) {
+  // `shown(name, value)`: what the value cell holds (text, or an element such as a masked value).
   return h("table", { class: "headers" },
     h("caption", {}, caption),
-    h("tbody", {}, pairs.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, value)))));
+    h("tbody", {}, pairs.map(([name, value]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, shown(name, value))))));
 }
 
 export function readable(text, base64, size) {

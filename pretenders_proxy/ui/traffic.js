@@ -2,6 +2,7 @@
 
 import { h, headerTable, readable, replace, time } from "./dom.js";
 import { feed, markChosen } from "./feed.js";
+import { secretNames, shownValue } from "./secrets.js";
 
 const SHOWN = 500;
 
@@ -9,9 +10,10 @@ export async function show(main, options) {
   const list = h("ol", { class: "rows", id: "traffic-list", "aria-label": "Requests" });
   const detail = h("section", { class: "detail", id: "traffic-detail", "aria-label": "Request detail" },
     h("p", { class: "muted" }, "Choose a request to see its headers and body."));
+  const shown = shownValue(await secretNames());
   await feed(main, {
     title: "Traffic", path: "/api/v1/requests", event: "request", clearLabel: "Forget these requests",
-    list, detail, shown: SHOWN, row: (entry) => row(entry, () => showEntry(detail, entry, list)),
+    list, detail, shown: SHOWN, row: (entry) => row(entry, () => showEntry(detail, entry, list, shown)),
   }, options);
 }
 
@@ -37,7 +39,7 @@ function refused(entry) {
   return !["http", "websocket"].includes(entry.protocol);
 }
 
-function showEntry(detail, entry, list) {
+function showEntry(detail, entry, list, shown) {
   markChosen(list, entry.id);
   replace(detail,
     h("h3", {}, `${entry.method} ${entry.url}`),
@@ -52,14 +54,14 @@ function showEntry(detail, entry, list) {
       h("h4", {}, refused(entry) ? "Refused: it may not go upstream" : "Miss: nothing matched"),
       h("pre", {}, entry.miss)) : null,
     entry.error ? h("p", { class: "problem" }, entry.error) : null,
-    headerTable(entry.headers, "Request headers"),
+    headerTable(entry.headers, "Request headers", shown),
     h("h4", {}, "Request body"),
     readable(entry.body, entry.body_base64),
-    answer(entry.response));
+    answer(entry.response, shown));
   detail.focus?.();
 }
 
-function answer(response) {
+function answer(response, shown) {
   // What the request was answered with, as history kept it (a long body only in part).
   if (!response) return h("p", { class: "muted" }, "No response was sent.");
   const kept = response.truncated
@@ -67,7 +69,7 @@ function answer(response) {
     : null;
   const encoded = response.encoding ? h("p", { class: "muted" }, `Sent with Content-Encoding: ${response.encoding}.`) : null;
   return h("section", { class: "response", "aria-label": "Response" },
-    headerTable(response.headers, "Response headers"),
+    headerTable(response.headers, "Response headers", shown),
     h("h4", {}, "Response body"),
     encoded,
     kept,

@@ -42,6 +42,10 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"miss_status": 99}, "miss status 99"),
         ({"history_limit": 0}, "history limit"),
         ({"host": "0.0.0.0"}, "not loopback: set a token"),
+        ({"allowed_hosts": ("dev.lan:8000",)}, "'dev.lan:8000': give the name without a port"),
+        ({"allowed_hosts": ("http://dev.lan",)}, "without a port"),
+        ({"allowed_hosts": ("dev.lan/x",)}, "'dev.lan/x' is not a host name"),
+        ({"allowed_hosts": ("",)}, "'' is not a host name"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(fields: dict[str, object], message: str) -> None:
@@ -51,6 +55,11 @@ def test_bad_settings_say_what_is_wrong(fields: dict[str, object], message: str)
 
 def test_off_loopback_with_a_token_is_allowed() -> None:
     assert Settings(host="0.0.0.0", token="s3cret").token == "s3cret"
+
+
+def test_allowed_hosts_are_names_or_addresses() -> None:
+    names = ("dev.lan", "192.168.1.5", "::1", "[fe80::1]", "my-box")
+    assert Settings(allowed_hosts=names).allowed_hosts == names
 
 
 @pytest.mark.parametrize(

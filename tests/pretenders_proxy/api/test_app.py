@@ -47,3 +47,21 @@ async def test_a_token_guards_the_api_but_not_the_mocks_or_the_ui(guarded: Clien
     assert allowed.status == 200
     assert (await guarded.get("/")).status == 200
     assert (await guarded.get("/mockhttp/nobody/x")).status == 404  # the mock answers, not 401
+
+
+@pytest.mark.parametrize("given", ["bearer s3cret", "BEARER s3cret", "Bearer  s3cret"])
+async def test_the_scheme_name_is_case_insensitive(guarded: Client, given: str) -> None:
+    assert (await guarded.get("/health", headers={"Authorization": given})).status == 200
+
+
+@pytest.mark.parametrize("given", ["Basic s3cret", "Bearers3cret", "s3cret", "Bearer s3cret2"])
+async def test_anything_but_bearer_and_the_token_is_refused(guarded: Client, given: str) -> None:
+    assert (await guarded.get("/health", headers={"Authorization": given})).status == 401
+
+
+async def test_the_gate_comes_before_the_token(guarded: Client) -> None:
+    foreign = {"Host": "evil.example", "Authorization": "Bearer s3cret"}
+    assert (await guarded.get("/health", headers=foreign)).status == 403
+    cross = {"Origin": "http://evil.example", "Authorization": "Bearer s3cret"}
+    refused = await guarded.post("/api/v1/sessions", json={}, headers=cross)
+    assert refused.status == 403 and "origin http://evil.example" in (await refused.json())["error"]

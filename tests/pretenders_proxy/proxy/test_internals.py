@@ -16,6 +16,7 @@ from mitmproxy import io as mitm_io
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 from mitmproxy.options import Options
+from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.test import tflow, tutils
 from mitmproxy.version import VERSION
 
@@ -189,6 +190,18 @@ async def test_heads_refused_before_a_flow_is_made_are_told(tmp_path: Path) -> N
     (malformed, head), (over, kept) = told
     assert (malformed, head) == (400, b"GET http://x.test/ HTTP/1.1 junk\r\n\r\n")
     assert over == 431 and long.startswith(kept) and len(kept) > 1024
+
+
+async def test_origin_form_requests_are_refused_in_regular_mode_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_layers, "validate_request", http_layers.validate_request)
+    internals.refuse_origin_form(lambda request: f"no {request.path} for {request.host_header}")
+    internals.refuse_origin_form(lambda request: "installed twice, checked once")
+    async with proxy(tmp_path, Probe()) as port:
+        refused = await exchange(port, get("/answer"))
+        assert refused.startswith(b"HTTP/1.1 400") and b"installed twice" in refused
+        assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
 
 
 def test_the_stash_is_neither_saved_nor_copied() -> None:
