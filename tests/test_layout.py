@@ -23,7 +23,7 @@ EXEMPT = {
     # Listeners and processes: they bind ports or start pretenders, so integration tests
     "api/serve.py": "every integration server; its 431 answer: integration/test_limits.py",
     "cli/serve.py": "tests/integration/test_process.py (serve, record, replay)",
-    "proxy/limits.py": "tests/integration/test_limits.py (mitmproxy's HTTP layer)",
+    "proxy/limits.py": "integration/test_limits.py (HTTP layer), test_refused_requests.py",
     "proxy/services.py": "tests/integration/test_process.py (starts the listeners)",
     "server/process.py": "tests/integration/test_process.py",
     "smtp/listeners.py": "tests/integration/test_smtp_capture.py, test_smtp_robustness.py",

@@ -32,7 +32,7 @@ FILTERS = [
     Param("method", "Only this method (GET, POST...)."),
     Param("host", "Only requests to this host."),
     Param("path", "Only requests whose path matches this regex (re.search)."),
-    Param("source", "Only answers from preset, cassette, upstream or miss."),
+    Param("source", "Only answers from preset, cassette, upstream, miss or error."),
     Param("since", "Only requests with an id greater than this one.", "integer"),
     Param("wait", "Seconds to wait until `count` matching requests arrived (long-poll).", "number"),
     Param("count", "With wait: how many matching requests to wait for (default 1).", "integer"),

@@ -271,7 +271,15 @@ class RequestOut(BaseModel):
     headers: list[list[str]]
     body: str | None = Field(description="The body as text, when it is UTF-8.")
     body_base64: str
-    source: Literal["preset", "cassette", "upstream", "miss"]
+    source: Literal["preset", "cassette", "upstream", "miss", "error"] = Field(
+        description="Who answered; error: nothing did, the request was refused before the "
+        "decision (malformed) or the client's TLS handshake with pretenders failed."
+    )
+    protocol: Literal["http", "websocket", "tcp", "tls", "udp", "dns"] = Field(
+        description="What it was: an HTTP request (websocket: an upgrade to one), or a "
+        "connection of another protocol, shown as CONNECT to its host and port, its first bytes "
+        "as the body."
+    )
     status: int | None
     duration_ms: float
     preset: int | None

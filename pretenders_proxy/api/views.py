@@ -137,6 +137,7 @@ def entry(entry: Entry) -> dict[str, Any]:
         "body": text_or_none(request.body),
         "body_base64": b64(request.body),
         "source": str(entry.source),
+        "protocol": str(entry.protocol),
         "status": entry.status,
         "duration_ms": round(entry.duration_ms, 3),
         "preset": entry.preset_id,

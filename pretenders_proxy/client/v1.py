@@ -38,6 +38,8 @@ class RecordedRequest:
     status: int | None
     miss: str | None
     raw: dict[str, Any]
+    protocol: str = "http"
+    """http, websocket, or what a refused (or passed-through) connection was: tcp, tls, udp, dns."""
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> "RecordedRequest":
@@ -54,6 +56,7 @@ class RecordedRequest:
             status=item["status"],
             miss=item["miss"],
             raw=item,
+            protocol=item.get("protocol", "http"),
         )
 
     @property

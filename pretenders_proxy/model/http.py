@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes
 from pretenders_proxy.model.frozen import maker
 
 type Headers = tuple[tuple[bytes, bytes], ...]
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +30,9 @@ class Request:
 
     @property
     def url(self) -> str:
-        """The absolute URL, with the port only when it is not the scheme's default."""
-        default = 443 if self.scheme == "https" else 80
+        """The absolute URL, with the port only when it is not the scheme's default (any port
+        of a scheme that is not HTTP's, such as `tcp://host:22` for a journaled connection)."""
+        default = DEFAULT_PORTS.get(self.scheme)
         netloc = self.host if self.port in (0, default) else f"{self.host}:{self.port}"
         return f"{self.scheme}://{netloc}{self.target.decode('latin-1')}"
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import NamedTuple
 
-from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.http import Request, Response, header
 
 REPLY_PREVIEW = 64 * 1024
 """Bytes of a response body a history entry keeps; its full size is kept beside them."""
@@ -17,6 +17,23 @@ class Source(StrEnum):
     CASSETTE = "cassette"
     UPSTREAM = "upstream"
     MISS = "miss"
+    ERROR = "error"
+    """Nothing answered: the request was refused before it reached the decision (malformed, or
+    broken off by the client), or the client's TLS handshake with pretenders failed."""
+
+
+class Protocol(StrEnum):
+    """What a history entry was: an HTTP request (a WebSocket upgrade is one), or a connection of
+    another protocol, journaled as `CONNECT host:port` (it is never recorded)."""
+
+    HTTP = "http"
+    WEBSOCKET = "websocket"
+    TCP = "tcp"
+    """Raw TCP relayed as it is: after CONNECT, or through a `reverse:tcp://` listener."""
+    TLS = "tls"
+    """TLS pretenders does not decrypt (passed through, or the client refused its certificate)."""
+    UDP = "udp"
+    DNS = "dns"
 
 
 class Note(NamedTuple):
@@ -39,7 +56,7 @@ class Entry(NamedTuple):
     `response` is None when no HTTP response went out (a fault preset, an upstream failure);
     `error` then says what happened. `miss` is the near-miss explanation of a miss.
     The response body is kept up to REPLY_PREVIEW bytes, as sent (still content-encoded);
-    `response_size` is the size of the whole body.
+    `response_size` is the size of the whole body. `protocol` says what the request was.
 
     A NamedTuple rather than a frozen dataclass: one is made for every request a mock answers,
     and a tuple is built in C, where a frozen dataclass sets each of its 11 fields through
@@ -57,6 +74,7 @@ class Entry(NamedTuple):
     miss: str | None = None
     error: str | None = None
     response_size: int = 0
+    protocol: Protocol = Protocol.HTTP
 
     @property
     def truncated(self) -> bool:
@@ -66,6 +84,14 @@ class Entry(NamedTuple):
     @property
     def status(self) -> int | None:
         return self.response.status if self.response is not None else None
+
+
+def protocol_of(request: Request) -> Protocol:
+    """What an HTTP request asks for: a WebSocket (`Upgrade: websocket`), or plain HTTP."""
+    upgrade = header(request.headers, "upgrade")
+    if upgrade is not None and "websocket" in upgrade.lower():
+        return Protocol.WEBSOCKET
+    return Protocol.HTTP
 
 
 def kept(response: Response | None) -> tuple[Response | None, int]:

@@ -10,6 +10,7 @@ from pretenders_proxy.proxy.modes import ModeControl
 from pretenders_proxy.proxy.options import Options
 from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.responder import Responder
+from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.targets import OriginForm
@@ -32,25 +33,31 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
-    `http_connect`, before any `request` hook runs; Options first by convention (it declares the
-    shared options); Trust, Http2First, HeadLimit and OriginForm use hooks no other addon of
-    ours has (HeadLimit and OriginForm each change a different part of mitmproxy at `load`).
-    Within the Responder, presets answer first, then the cassettes, then the mode (answering).
+    `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
+    later, when a connection opens or a head is refused); Options first by convention (it
+    declares the shared options); Trust, Http2First, HeadLimit, OriginForm and Seal use hooks no
+    other addon of ours has (HeadLimit and OriginForm each change a different part of mitmproxy
+    at `load`; Seal only reads `tls_clienthello`, and takes what it notes from hooks that all
+    come before a connection opens, whether mitmproxy's own addons come before ours, as here, or
+    after, as in mitmdump). Within the Responder, presets answer first, then the cassettes, then
+    the mode (answering); Seal asks the same decision of every connection to a server.
     """
     runtime = runtime or Runtime()
+    router = SessionRouter(runtime)
     return [
         Options(runtime),
         Services(runtime),
-        SessionRouter(runtime),
+        router,
         ControlRoute(runtime),
         Trust(),
         Http2First(),
-        HeadLimit(),
+        HeadLimit(runtime, router),
         OriginForm(),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),
         UpstreamTimeout(),
+        Seal(runtime, router),
         Journal(runtime),
     ]
 

@@ -19,13 +19,18 @@ class ControlRoute:
         self.runtime = runtime
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
-        control = self.runtime.listeners.get("control")
-        if control is None:
-            return
-        address = urlsplit(control)
         request = flow.request
-        same_host = request.host == address.hostname or (
-            is_loopback(request.host) and is_loopback(address.hostname or "")
-        )
-        if request.scheme == "http" and request.port == address.port and same_host:
+        if request.scheme == "http" and is_control(self.runtime, request.host, request.port):
             tags(flow)["control"] = True
+
+
+def is_control(runtime: Runtime, host: str, port: int) -> bool:
+    """Whether `host`:`port` is the control API's listener (any loopback name if on loopback)."""
+    control = runtime.listeners.get("control")
+    if control is None:
+        return False
+    address = urlsplit(control)
+    same_host = host == address.hostname or (
+        is_loopback(host) and is_loopback(address.hostname or "")
+    )
+    return port == address.port and same_host

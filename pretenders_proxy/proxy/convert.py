@@ -8,6 +8,7 @@ from mitmproxy.net.http import status_codes
 
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.journal import Protocol
 from pretenders_proxy.proxy import internals
 
 
@@ -26,6 +27,20 @@ def request_from_flow(request: http.Request) -> Request:
         port=request.port,
         http_version=request.http_version,
     )
+
+
+def connection_request(protocol: Protocol, host: str, port: int, first: bytes) -> Request:
+    """A connection that is not HTTP, as history shows it: `CONNECT` to its host and port (the
+    scheme says the protocol), with what the client sent first as the body."""
+    return Request("CONNECT", b"", body=first, scheme=str(protocol), host=host, port=port)
+
+
+def refused_request(received: bytes) -> Request:
+    """A request head mitmproxy refused before making a flow, as history shows it: its method
+    when the first word looks like one (`?` otherwise), the bytes received as the body."""
+    word = received.split(b" ", 1)[0]
+    method = word.decode() if 0 < len(word) <= 20 and word.isascii() and word.isalpha() else "?"
+    return Request(method, b"", body=received)
 
 
 _SEEN = "_pretenders_request"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mitmproxy
-from mitmproxy import ctx, http
+from mitmproxy import connection, ctx, http
 from mitmproxy.proxy import commands, events, layer
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers.http import _http1
@@ -57,10 +57,16 @@ def _unchecked(self: object) -> None:
     """MessageData.__post_init__ without its type checks."""
 
 
+type HeadRefused = Callable[[connection.Client, int, bytes], None]
+"""Told of each request head refused with no flow made: (client, status sent, bytes received)."""
+
+
 class LimitedHttp1Server(_http1.Http1Server):
-    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes."""
+    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes, and
+    telling `on_refused` of each head it refuses without making a flow (so no hook hears of it)."""
 
     max_head: ClassVar[int] = 64 * 1024
+    on_refused: ClassVar[HeadRefused | None] = None
 
     def read_headers(self, event: events.ConnectionEvent) -> layer.CommandGenerator[None]:
         limit = self.max_head
@@ -71,18 +77,33 @@ class LimitedHttp1Server(_http1.Http1Server):
                 yield commands.SendData(self.conn, _http1.make_error_response(431, problem))
                 yield commands.CloseConnection(self.conn)
                 self.state = self.done
+                self._refused(431, head)
                 return
         yield from super().read_headers(event)
+        if self.state == self.done and self.request is None:
+            # mitmproxy could not parse the head: it sent a 400 and closed, making no flow
+            self._refused(400, event.data if isinstance(event, events.DataReceived) else b"")
+
+    def _refused(self, status: int, received: bytes) -> None:
+        if (told := LimitedHttp1Server.on_refused) is not None and isinstance(
+            self.conn, connection.Client
+        ):
+            try:
+                told(self.conn, status, received)
+            except Exception:  # journaling a refusal must not break the connection handler
+                logger.exception("journaling a refused request head failed")
 
 
-def limit_request_heads(max_head: int) -> None:
-    """Make mitmproxy's HTTP layer refuse HTTP/1 request heads over `max_head` bytes with a 431.
+def limit_request_heads(max_head: int, on_refused: HeadRefused | None = None) -> None:
+    """Make mitmproxy's HTTP layer refuse HTTP/1 request heads over `max_head` bytes with a 431,
+    and tell `on_refused` of every head refused without a flow (too long, or malformed: a 400).
 
     Relies on: the private `_http1.Http1Server` (its `read_headers` state, `buf`, `state`,
-    `done`, and `make_error_response`), looked up as `layers.http.Http1Server` by the HTTP layer
-    each time it starts serving a client.
+    `done`, `request` (None until a head parses), `conn`, and `make_error_response`), looked up
+    as `layers.http.Http1Server` by the HTTP layer each time it starts serving a client.
     """
     LimitedHttp1Server.max_head = max_head
+    LimitedHttp1Server.on_refused = on_refused
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
 
 

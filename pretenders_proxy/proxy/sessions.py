@@ -8,7 +8,7 @@ from mitmproxy import connection, http
 
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
-from pretenders_proxy.store.session import SessionProtocol
+from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 PROXY_AUTHORIZATION = "Proxy-Authorization"
@@ -29,7 +29,8 @@ def user_of(authorization: str) -> str | None:
 class SessionRouter:
     """Tags each flow with its session; the credentials never travel on to the upstream.
 
-    HTTPS requests inside a CONNECT tunnel inherit the credentials of the CONNECT.
+    HTTPS requests inside a CONNECT tunnel inherit the credentials of the CONNECT, and so does
+    what a tunnel carries that is not HTTP (`session_of_client`).
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -37,17 +38,31 @@ class SessionRouter:
         self.tunnels: weakref.WeakKeyDictionary[connection.Client, str] = (
             weakref.WeakKeyDictionary()
         )
+        self.latest: weakref.WeakKeyDictionary[connection.Client, str] = weakref.WeakKeyDictionary()
+        """The session of what each client connection sent last: its CONNECT or a request."""
 
     def http_connect(self, flow: http.HTTPFlow) -> None:
-        if (user := self._take_user(flow)) is not None:
+        user = self._take_user(flow)
+        if user is not None:
             self.tunnels[flow.client_conn] = user
+        self.latest[flow.client_conn] = user or DEFAULT_SESSION
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
+        session = self._open(name)
+        tags(flow)["session"] = session.name
+        self.latest[flow.client_conn] = session.name
+
+    def session_of_client(self, client: connection.Client) -> Session:
+        """The session of what `client` sends that is not HTTP (a tunnel's bytes, a protocol
+        upgrade): that of its last CONNECT or request; `default` when it sent neither."""
+        return self._open(self.latest.get(client, DEFAULT_SESSION))
+
+    def _open(self, name: str) -> Session:
         store = self.runtime.store
         session = store.open(name, SessionProtocol.HTTP)
         store.touch(session)
-        tags(flow)["session"] = session.name
+        return session
 
     @staticmethod
     def _take_user(flow: http.HTTPFlow) -> str | None:

@@ -22,7 +22,8 @@ class Tags(TypedDict, total=False):
     control: bool
     """A call to our own control API (ControlRoute), passed on untouched."""
     source: str
-    """Who answered (a `Source` value: preset, cassette, upstream, miss); absent: upstream."""
+    """Who answered (a `Source` value: preset, cassette, upstream, miss). Absent, the decision
+    never saw the flow: `error` when it broke off (mitmproxy refused it), else upstream."""
     preset_id: int
     """The preset that answered."""
     cassette: str
@@ -44,7 +45,10 @@ def session_of(flow: http.HTTPFlow) -> str:
 
 
 def source_of(flow: http.HTTPFlow) -> Source:
-    return Source(tags(flow).get("source", Source.UPSTREAM))
+    noted = tags(flow).get("source")
+    if noted is not None:
+        return Source(noted)
+    return Source.UPSTREAM if flow.error is None else Source.ERROR
 
 
 def note(flow: http.HTTPFlow, noted: Note) -> None:

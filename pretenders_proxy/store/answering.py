@@ -1,5 +1,6 @@
 """How a request is answered: one decision, taken alike for `/mockhttp/` and the proxy, so that
-the two never disagree; they only carry the outcome out (and wait out a preset's delay)."""
+the two never disagree; they only carry the outcome out (and wait out a preset's delay). A
+connection that is not HTTP gets the same decision's answer to "may it go upstream?" (`connect`)."""
 
 from enum import StrEnum
 from typing import Literal, NamedTuple, overload
@@ -84,6 +85,17 @@ class Failed(NamedTuple):
         return Note(Source.MISS, miss=self.text)
 
 
+class Refused(NamedTuple):
+    """A connection that is not HTTP, refused: only the upstream could answer it, and the session
+    may not reach the upstream. `explanation` says what it was and why."""
+
+    explanation: str
+
+    @property
+    def note(self) -> Note:
+        return Note(Source.MISS, miss=self.explanation)
+
+
 CASSETTE_NOTE, UPSTREAM_NOTE = Note(Source.CASSETTE), Note(Source.UPSTREAM)
 UPSTREAM = Upstream()
 """Passed through, not recorded."""
@@ -126,6 +138,39 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
     if action is MissAction.RECORD:
         return Upstream(playback.config.recording)
     return missed(playback.explain(Subject(request), presets), miss_status)
+
+
+def reaches_upstream(session: Session | None) -> bool:
+    """Whether anything of `session` may go to the real upstream: what its mode does with a miss
+    (mock, and replay with on-miss error, never do; nor does a session that is gone)."""
+    if session is None:
+        return False
+    playback = session.playback
+    return decide(playback.mode, playback.config.on_miss) is not MissAction.MISS
+
+
+def connect(session: Session | None, what: str) -> Upstream | Refused:
+    """What becomes of a connection that is not HTTP (`what` names it: "raw TCP to host:22"):
+    no preset or recording can answer one, so it goes upstream (passed through, never recorded)
+    where the session's misses do, and is refused everywhere else."""
+    if reaches_upstream(session):
+        return UPSTREAM
+    if session is None:
+        why = "its session is gone"
+    else:
+        why = f"{_mode_name(session)} sends nothing upstream"
+    return Refused(
+        f"pretenders: {what} was refused: {why}. Presets and recordings answer HTTP(S) only; "
+        "record mode, or replay with on-miss passthrough or record, passes it through "
+        "(unrecorded).\n"
+    )
+
+
+def _mode_name(session: Session) -> str:
+    playback = session.playback
+    if playback.mode is Mode.REPLAY:
+        return f"replay with on-miss {playback.config.on_miss}"
+    return f"{playback.mode} mode"
 
 
 def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Note, kept
+from pretenders_proxy.model.journal import Entry, Note, Protocol, kept, protocol_of
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
@@ -142,8 +142,10 @@ class Store:
         response: Response | None = None,
         *,
         duration_ms: float = 0.0,
+        protocol: Protocol | None = None,
     ) -> Entry:
-        """Append what `session` received and how it was answered (`note`) to its history.
+        """Append what `session` received and how it was answered (`note`) to its history;
+        `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers).
 
         Of the response, history keeps the headers and a bounded preview of the body.
         """
@@ -160,6 +162,7 @@ class Store:
             note.miss,
             note.error,
             response_size,
+            protocol or protocol_of(request),
         )
         session.history.add(entry)
         self.events.publish(entry)

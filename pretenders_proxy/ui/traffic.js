@@ -22,11 +22,21 @@ function row(entry, open) {
   return h("li", { class: `row source-${source}` },
     h("button", { type: "button", class: "row-button", onclick: open, "data-id": entry.id },
       h("span", { class: "method" }, entry.method),
-      h("span", { class: "url" }, entry.url),
+      h("span", { class: "url" }, protocol(entry), entry.url),
       h("span", { class: `badge ${source}` }, source),
       h("span", { class: "status" }, entry.status ?? "—"),
       h("span", { class: "ms" }, `${Math.round(entry.duration_ms)} ms`),
       h("span", { class: "when" }, time(entry.time))));
+}
+
+function protocol(entry) {
+  // What is not plain HTTP says so before its URL: a WebSocket upgrade, or a connection of
+  // another protocol (raw TCP, TLS pretenders did not decrypt, UDP, DNS) shown as CONNECT.
+  return entry.protocol === "http" ? null : h("span", { class: "protocol" }, entry.protocol);
+}
+
+function refused(entry) {
+  return !["http", "websocket"].includes(entry.protocol);
 }
 
 function showEntry(detail, entry, list, shown) {
@@ -36,11 +46,13 @@ function showEntry(detail, entry, list, shown) {
     h("dl", { class: "facts" },
       h("dt", {}, "Session"), h("dd", {}, entry.session),
       h("dt", {}, "Answered by"), h("dd", {}, h("span", { class: `badge ${entry.source}` }, entry.source)),
+      h("dt", {}, "Protocol"), h("dd", {}, entry.protocol),
       h("dt", {}, "Status"), h("dd", {}, entry.status ?? "none"),
       h("dt", {}, "Time"), h("dd", {}, `${time(entry.time)}, ${entry.duration_ms} ms`),
       entry.preset !== null ? [h("dt", {}, "Preset"), h("dd", {}, `#${entry.preset}`)] : null),
     entry.miss ? h("section", { class: "miss-report", "aria-label": "Why nothing matched" },
-      h("h4", {}, "Miss: nothing matched"), h("pre", {}, entry.miss)) : null,
+      h("h4", {}, refused(entry) ? "Refused: it may not go upstream" : "Miss: nothing matched"),
+      h("pre", {}, entry.miss)) : null,
     entry.error ? h("p", { class: "problem" }, entry.error) : null,
     headerTable(entry.headers, "Request headers", shown),
     h("h4", {}, "Request body"),

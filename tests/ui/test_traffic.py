@@ -6,6 +6,8 @@ from collections.abc import Callable
 import requests
 from playwright.sync_api import Page, expect
 
+from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.raw import BannerServer, open_tunnel, read_all
 from tests.ui.conftest import screenshot
 
 
@@ -103,3 +105,32 @@ def test_requests_made_before_the_page_are_listed_and_forget_empties_list_and_se
     requests.get("http://shop.test/after", proxies={"http": proxy}, timeout=10)
     expect(rows).to_have_count(1)  # still live
     expect(rows.first).to_contain_text("/after")
+
+
+def test_a_refused_connection_shows_its_protocol_and_why(
+    page: Page, ui: Callable[[str], str], server: RunningServer, session: str
+) -> None:
+    banner = BannerServer()
+    page.goto(ui("traffic"))
+    expect(page.locator(".live")).to_have_text("live")
+    sock, _ = open_tunnel(server.proxy, banner.port, session)
+    with sock:
+        sock.sendall(b"SSH-2.0-OpenSSH_9.6 client\r\n")
+        read_all(sock)
+    banner.stop()
+
+    row = page.locator("#traffic-list .row-button")
+    expect(row).to_have_count(1)
+    expect(row.locator(".method")).to_have_text("CONNECT")
+    expect(row.locator(".url")).to_have_text(f"tcptcp://127.0.0.1:{banner.port}")
+    expect(row.locator(".url .protocol")).to_have_text("tcp")
+    expect(row.locator(".badge")).to_have_text("miss")
+    row.click()
+    detail = page.locator("#traffic-detail")
+    expect(detail.locator("dd", has_text="tcp")).to_have_count(1)
+    expect(detail.locator(".miss-report h4")).to_have_text("Refused: it may not go upstream")
+    expect(detail.locator(".miss-report")).to_contain_text("raw TCP to 127.0.0.1:")
+    expect(detail.locator(".miss-report")).to_contain_text("mock mode sends nothing upstream")
+    expect(detail.locator("pre.body").first).to_contain_text("SSH-2.0-OpenSSH_9.6 client")
+    assert banner.connections == 0
+    screenshot(page, "traffic-refused-connection")

@@ -117,3 +117,9 @@ def test_assert_requested_without_waiting_is_a_plain_assertion() -> None:
     with pytest.raises(AssertionError, match=r"^no request matched$") as caught:
         fake.assert_requested("GET /c")
     assert not isinstance(caught.value, WaitTimeoutError)
+
+
+def test_a_recorded_request_says_what_it_was() -> None:
+    assert RecordedRequest.from_json(ENTRY).protocol == "http"  # a server from before it said
+    refused = dict(ENTRY, method="CONNECT", url="tcp://db.test:5432", protocol="tcp")
+    assert RecordedRequest.from_json(refused).protocol == "tcp"

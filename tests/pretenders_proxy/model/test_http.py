@@ -24,6 +24,9 @@ def test_url_and_target() -> None:
     assert request.target == b"/a?x=1"
     assert request.url == "https://api/a?x=1"
     assert Request("GET", b"/", host="api", port=8080).url == "http://api:8080/"
+    assert Request("GET", b"/", host="api", port=443, scheme="https").url == "https://api/"
+    tunnel = Request("CONNECT", b"", host="db", port=80, scheme="tcp")
+    assert tunnel.url == "tcp://db:80"  # a scheme that is not HTTP's has no default port
 
 
 def test_header_lookup_is_case_insensitive() -> None:

@@ -1,5 +1,7 @@
+import pytest
+
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Source, kept
+from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Protocol, Source, kept, protocol_of
 
 
 def test_history_keeps_a_reply_within_the_bound_as_the_same_object() -> None:
@@ -16,3 +18,22 @@ def test_history_keeps_the_head_of_a_longer_reply_and_its_size() -> None:
     entry = Entry(1, "s", 0.0, Request("GET", b"/"), Source.UPSTREAM, response, response_size=size)
     assert size == len(body) and entry.truncated
     assert not Entry(2, "s", 0.0, Request("GET", b"/"), Source.MISS).truncated
+
+
+@pytest.mark.parametrize(
+    ("headers", "protocol"),
+    [
+        ((), Protocol.HTTP),
+        (((b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")), Protocol.WEBSOCKET),
+        (((b"upgrade", b"WebSocket, foo"),), Protocol.WEBSOCKET),
+        (((b"Upgrade", b"h2c"),), Protocol.HTTP),
+    ],
+)
+def test_what_an_http_request_asks_for(
+    headers: tuple[tuple[bytes, bytes], ...], protocol: Protocol
+) -> None:
+    assert protocol_of(Request("GET", b"/chat", headers=headers)) is protocol
+
+
+def test_an_entry_is_http_unless_it_says_otherwise() -> None:
+    assert Entry(1, "s", 0.0, Request("GET", b"/"), Source.ERROR).protocol is Protocol.HTTP

@@ -27,3 +27,8 @@ def test_the_journal_comes_last_of_all_that_see_a_flow_end() -> None:
     ending = [type(a).__name__ for a in addons if hasattr(a, "response") or hasattr(a, "error")]
     assert ending[-1] == "Journal"
     assert type(addons[-1]).__name__ == "Journal"
+
+
+def test_the_addons_that_ask_for_a_connections_session_share_the_router() -> None:
+    addons = {type(addon).__name__: addon for addon in default_addons(Runtime())}
+    assert addons["Seal"].router is addons["HeadLimit"].router is addons["SessionRouter"]

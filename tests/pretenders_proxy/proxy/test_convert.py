@@ -5,10 +5,13 @@ from mitmproxy import http
 from mitmproxy.test import tflow, tutils
 
 from pretenders_proxy.model.http import Response
+from pretenders_proxy.model.journal import Protocol
 from pretenders_proxy.model.preset import Reply
 from pretenders_proxy.proxy.convert import (
+    connection_request,
     exchange_from_flow,
     flow_response,
+    refused_request,
     reply_to_flow,
     request_from_flow,
     request_of,
@@ -58,3 +61,26 @@ def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:
     assert exchange.meta.recorded_at.endswith("+00:00") and exchange.meta.duration_ms >= 0
     with pytest.raises(ValueError, match="without a response"):
         exchange_from_flow(tflow.tflow())
+
+
+def test_a_connection_that_is_not_http_is_shown_as_a_connect_to_its_address() -> None:
+    request = connection_request(Protocol.TLS, "api.test", 443, b"\x16\x03\x01")
+    assert (request.method, request.url, request.body) == (
+        "CONNECT",
+        "tls://api.test:443",
+        b"\x16\x03\x01",
+    )
+
+
+@pytest.mark.parametrize(
+    ("received", "method"),
+    [
+        (b"GET / HTTP/1.1 junk\r\n", "GET"),
+        (b"\x00\x01 x", "?"),
+        (b"", "?"),
+        (b"A" * 21 + b" /", "?"),
+    ],
+)
+def test_a_refused_head_keeps_what_was_received(received: bytes, method: str) -> None:
+    request = refused_request(received)
+    assert (request.method, request.body) == (method, received)

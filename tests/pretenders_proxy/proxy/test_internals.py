@@ -174,6 +174,24 @@ async def test_long_request_heads_are_refused(tmp_path: Path) -> None:
         internals.limit_request_heads(64 * 1024)
 
 
+async def test_heads_refused_before_a_flow_is_made_are_told(tmp_path: Path) -> None:
+    told: list[tuple[int, bytes]] = []
+    internals.limit_request_heads(1024, lambda client, status, got: told.append((status, got)))
+    long = get("http://x.test/answer").replace(b"Host", b"X-Big: " + b"a" * 2000 + b"\r\nHost")
+    try:
+        async with proxy(tmp_path, Probe()) as port:
+            bad = await exchange(port, b"GET http://x.test/ HTTP/1.1 junk\r\n\r\n")
+            too_long = await exchange(port, long)
+            fine = await exchange(port, get("http://x.test/answer"))
+    finally:
+        internals.limit_request_heads(64 * 1024)
+    assert bad.startswith(b"HTTP/1.1 400") and too_long.startswith(b"HTTP/1.1 431")
+    assert fine.endswith(b"answered")
+    (malformed, head), (over, kept) = told
+    assert (malformed, head) == (400, b"GET http://x.test/ HTTP/1.1 junk\r\n\r\n")
+    assert over == 431 and long.startswith(kept) and len(kept) > 1024
+
+
 async def test_origin_form_requests_are_refused_in_regular_mode_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,3 +54,21 @@ def test_requests_in_a_tunnel_inherit_the_credentials_of_its_connect() -> None:
         inside.client_conn = connect.client_conn
         router.requestheaders(inside)
     assert session_of(inside) == "carol"
+
+
+def test_what_a_client_sends_that_is_not_http_belongs_to_its_connect_or_its_last_request() -> None:
+    runtime = Runtime()
+    router = SessionRouter(runtime)
+    connect = tflow.tflow()
+    connect.request.method = "CONNECT"
+    connect.request.headers[PROXY_AUTHORIZATION] = basic("dave:x")
+    router.http_connect(connect)
+    tunnel = connect.client_conn
+    assert router.session_of_client(tunnel).name == "dave"
+    assert runtime.store.find("dave") is not None  # opened as HTTP requests open it
+    inside = tflow.tflow()
+    inside.client_conn = tunnel
+    inside.request.headers[PROXY_AUTHORIZATION] = basic("erin:x")
+    router.requestheaders(inside)  # e.g. a 101 that switches this connection to raw TCP
+    assert router.session_of_client(tunnel).name == "erin"
+    assert router.session_of_client(tflow.tclient_conn()).name == "default"

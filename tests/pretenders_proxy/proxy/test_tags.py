@@ -25,6 +25,14 @@ def test_an_untagged_flow_is_upstream_traffic_of_the_default_session() -> None:
     assert note_of(flow, None) == Note(Source.UPSTREAM)
 
 
+def test_an_untagged_flow_that_broke_off_never_reached_the_decision() -> None:
+    flow = tflow.tflow(err=True)  # e.g. refused by mitmproxy (request smuggling headers)
+    assert source_of(flow) is Source.ERROR
+    assert note_of(flow, "refused") == Note(Source.ERROR, error="refused")
+    note(flow, Note(Source.UPSTREAM))  # went upstream, then broke off
+    assert source_of(flow) is Source.UPSTREAM
+
+
 def test_a_note_is_kept_as_plain_values_and_read_back() -> None:
     flow = tflow.tflow()
     note(flow, Note(Source.PRESET, 7, error="fault: reset"))

@@ -16,11 +16,14 @@ from pretenders_proxy.store.answering import (
     Failed,
     Missed,
     Outcome,
+    Refused,
     Replayed,
     Upstream,
     Via,
     answer,
+    connect,
     missed,
+    reaches_upstream,
 )
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetFault, PresetReply
@@ -169,3 +172,36 @@ def test_what_each_outcome_says_to_journal() -> None:
 def test_the_miss_reply_is_marked() -> None:
     response = missed("why", 418).response
     assert response.status == 418 and MISS_HEADER in response.headers and response.body == b"why"
+
+
+@pytest.mark.parametrize(
+    ("mode", "on_miss", "why"),
+    [
+        (MOCK, OnMiss.ERROR, "mock mode sends nothing upstream"),
+        (MOCK, OnMiss.PASSTHROUGH, "mock mode sends nothing upstream"),
+        (REPLAY, OnMiss.ERROR, "replay with on-miss error sends nothing upstream"),
+        (REPLAY, OnMiss.PASSTHROUGH, None),
+        (REPLAY, OnMiss.RECORD, None),
+        (RECORD, OnMiss.ERROR, None),
+    ],
+)
+def test_a_connection_that_is_not_http_goes_upstream_only_where_misses_do(
+    mode: Mode, on_miss: OnMiss, why: str | None
+) -> None:
+    session = _session(mode, on_miss, "")  # a preset matching everything answers HTTP only
+    outcome = connect(session, "raw TCP to db.test:5432")
+    assert reaches_upstream(session) is (why is None)
+    if why is None:
+        assert outcome == Upstream()  # passed through, never recorded
+    else:
+        assert isinstance(outcome, Refused)
+        assert outcome.explanation.startswith(
+            f"pretenders: raw TCP to db.test:5432 was refused: {why}."
+        )
+        assert outcome.note == Note(Source.MISS, miss=outcome.explanation)
+
+
+def test_a_connection_of_a_gone_session_is_refused() -> None:
+    outcome = connect(None, "UDP to 10.0.0.1:53")
+    assert not reaches_upstream(None)
+    assert isinstance(outcome, Refused) and "its session is gone" in outcome.explanation

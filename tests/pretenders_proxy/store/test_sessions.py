@@ -4,7 +4,7 @@ import pytest
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request
-from pretenders_proxy.model.journal import Note, Source
+from pretenders_proxy.model.journal import Note, Protocol, Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
@@ -95,6 +95,20 @@ def test_history_is_bounded_and_counts_what_it_dropped(store: Store) -> None:
     assert session.history[0].request.path == b"/2"
     session.history.clear()
     assert len(session.history) == 0 and session.history.dropped == 0
+
+
+def test_history_says_what_each_request_was(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    upgrade = Request("GET", b"/chat", headers=((b"Upgrade", b"websocket"),))
+    missed = Note(Source.MISS)
+    entries = [
+        store.journal(session, Request("GET", b"/"), missed),
+        store.journal(session, upgrade, missed),
+        store.journal(
+            session, Request("CONNECT", b"", scheme="tcp"), missed, protocol=Protocol.TCP
+        ),
+    ]
+    assert [e.protocol for e in entries] == [Protocol.HTTP, Protocol.WEBSOCKET, Protocol.TCP]
 
 
 def test_preset_ids_are_unique_across_sessions(store: Store) -> None:
