@@ -22,7 +22,7 @@ class Source(StrEnum):
     broken off by the client), or the client's TLS handshake with pretenders failed."""
 
 
-class Protocol(StrEnum):
+class TrafficProtocol(StrEnum):
     """What a history entry was: an HTTP request (a WebSocket upgrade is one), or a connection of
     another protocol, journaled as `CONNECT host:port` (it is never recorded)."""
 
@@ -74,7 +74,7 @@ class Entry(NamedTuple):
     miss: str | None = None
     error: str | None = None
     response_size: int = 0
-    protocol: Protocol = Protocol.HTTP
+    protocol: TrafficProtocol = TrafficProtocol.HTTP
 
     @property
     def truncated(self) -> bool:
@@ -86,12 +86,12 @@ class Entry(NamedTuple):
         return self.response.status if self.response is not None else None
 
 
-def protocol_of(request: Request) -> Protocol:
+def protocol_of(request: Request) -> TrafficProtocol:
     """What an HTTP request asks for: a WebSocket (`Upgrade: websocket`), or plain HTTP."""
     upgrade = header(request.headers, "upgrade")
     if upgrade is not None and "websocket" in upgrade.lower():
-        return Protocol.WEBSOCKET
-    return Protocol.HTTP
+        return TrafficProtocol.WEBSOCKET
+    return TrafficProtocol.HTTP
 
 
 def kept(response: Response | None) -> tuple[Response | None, int]:

@@ -8,7 +8,7 @@ from mitmproxy.net.http import status_codes
 
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
-from pretenders_proxy.model.journal import Protocol
+from pretenders_proxy.model.journal import TrafficProtocol
 from pretenders_proxy.proxy import internals
 
 
@@ -29,7 +29,7 @@ def request_from_flow(request: http.Request) -> Request:
     )
 
 
-def connection_request(protocol: Protocol, host: str, port: int, first: bytes) -> Request:
+def connection_request(protocol: TrafficProtocol, host: str, port: int, first: bytes) -> Request:
     """A connection that is not HTTP, as history shows it: `CONNECT` to its host and port (the
     scheme says the protocol), with what the client sent first as the body."""
     return Request("CONNECT", b"", body=first, scheme=str(protocol), host=host, port=port)

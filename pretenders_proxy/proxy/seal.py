@@ -13,7 +13,7 @@ from mitmproxy.net.dns import types as dns_types
 from mitmproxy.net.tls import starts_like_tls_record
 from mitmproxy.proxy import layer, mode_specs, server_hooks
 
-from pretenders_proxy.model.journal import Note, Protocol, Source
+from pretenders_proxy.model.journal import Note, Source, TrafficProtocol
 from pretenders_proxy.proxy.control import is_control
 from pretenders_proxy.proxy.convert import connection_request
 from pretenders_proxy.proxy.sessions import SessionRouter
@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 KEPT = 1024
 """Bytes of what a connection sent first that history keeps."""
 WHAT = {
-    Protocol.TCP: "raw TCP to {}",
-    Protocol.TLS: "TLS to {} that pretenders does not decrypt",
-    Protocol.UDP: "UDP to {}",
-    Protocol.DNS: "DNS to {}",
+    TrafficProtocol.TCP: "raw TCP to {}",
+    TrafficProtocol.TLS: "TLS to {} that pretenders does not decrypt",
+    TrafficProtocol.UDP: "UDP to {}",
+    TrafficProtocol.DNS: "DNS to {}",
 }
 REFUSED_CERTIFICATE = ("unknown ca", "bad certificate", "certificate unknown")
 """The TLS alerts of a client that does not accept the certificate it was shown."""
@@ -37,17 +37,17 @@ CA_HINT = "the client must trust pretenders' CA (`pretenders env` gives the bund
 class Seen(NamedTuple):
     """What a connection to a server carries, as far as the hooks before it opens tell."""
 
-    protocol: Protocol | None
+    protocol: TrafficProtocol | None
     """Known from a flow of that protocol; None: only the client's first bytes are known."""
     first: bytes = b""
     """What the client sent first (kept as the journaled request's body)."""
 
-    def guess(self, transport: str) -> Protocol:
+    def guess(self, transport: str) -> TrafficProtocol:
         if self.protocol is not None:
             return self.protocol
         if transport == "udp":
-            return Protocol.UDP
-        return Protocol.TLS if starts_like_tls_record(self.first) else Protocol.TCP
+            return TrafficProtocol.UDP
+        return TrafficProtocol.TLS if starts_like_tls_record(self.first) else TrafficProtocol.TCP
 
 
 class Seal:
@@ -67,21 +67,21 @@ class Seal:
 
     def tls_clienthello(self, data: tls.ClientHelloData) -> None:
         if data.ignore_connection:  # an addon passes it through undecrypted
-            self._note(data.context.server, Protocol.TLS, data.client_hello.raw_bytes())
+            self._note(data.context.server, TrafficProtocol.TLS, data.client_hello.raw_bytes())
 
     def tcp_start(self, flow: tcp.TCPFlow) -> None:
-        self._note(flow.server_conn, Protocol.TCP)  # e.g. after a 101 to a non-WebSocket
+        self._note(flow.server_conn, TrafficProtocol.TCP)  # e.g. after a 101 to a non-WebSocket
 
     def udp_start(self, flow: udp.UDPFlow) -> None:
-        self._note(flow.server_conn, Protocol.UDP)
+        self._note(flow.server_conn, TrafficProtocol.UDP)
 
     def dns_request(self, flow: dns.DNSFlow) -> None:
         question = flow.request.question
         asked = f"{dns_types.to_str(question.type)} {question.name}" if question else ""
-        self._note(flow.server_conn, Protocol.DNS, asked.encode())
+        self._note(flow.server_conn, TrafficProtocol.DNS, asked.encode())
 
     def _note(
-        self, server: connection.Server, protocol: Protocol | None, first: bytes = b""
+        self, server: connection.Server, protocol: TrafficProtocol | None, first: bytes = b""
     ) -> None:
         noted = self.seen.get(server, Seen(None))
         if protocol is None and noted.protocol is not None:
@@ -105,7 +105,7 @@ class Seal:
         # server_connect could refuse: a sealed session's DNS client is turned away at once.
         if _resolved_by_mitmproxy(client):
             host, port, *_ = client.sockname or ("", 0)
-            refused = self._decide(client, (host, port), "udp", Seen(Protocol.DNS))
+            refused = self._decide(client, (host, port), "udp", Seen(TrafficProtocol.DNS))
             if refused is not None:
                 client.error = refused  # documented: mitmproxy then closes the connection
 
@@ -145,8 +145,8 @@ class Seal:
             note = Note(Source.MISS, miss=outcome.explanation, error=f"{error}; {CA_HINT}")
         else:  # intercepting failed where it would have been passed upstream
             note = Note(Source.ERROR, error=f"{error}; {CA_HINT}")
-        request = connection_request(Protocol.TLS, host, port, b"")
-        self.runtime.store.journal(session, request, note, protocol=Protocol.TLS)
+        request = connection_request(TrafficProtocol.TLS, host, port, b"")
+        self.runtime.store.journal(session, request, note, protocol=TrafficProtocol.TLS)
 
 
 def _resolved_by_mitmproxy(client: connection.Client) -> bool:

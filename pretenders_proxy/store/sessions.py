@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Note, Protocol, kept, protocol_of
+from pretenders_proxy.model.journal import Entry, Note, TrafficProtocol, kept, protocol_of
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
@@ -142,7 +142,7 @@ class Store:
         response: Response | None = None,
         *,
         duration_ms: float = 0.0,
-        protocol: Protocol | None = None,
+        protocol: TrafficProtocol | None = None,
     ) -> Entry:
         """Append what `session` received and how it was answered (`note`) to its history;
         `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers).

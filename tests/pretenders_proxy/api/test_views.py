@@ -6,7 +6,7 @@ import pytest
 
 from pretenders_proxy.api import views
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Protocol, Source, kept
+from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Source, TrafficProtocol, kept
 from pretenders_proxy.store.session import Session, SessionProtocol
 
 
@@ -55,7 +55,7 @@ def test_v1_entry_shows_text_only_for_utf8_bodies() -> None:
     assert shown["body_base64"] == "/w==" and shown["status"] is None
     assert (shown["source"], shown["protocol"]) == ("upstream", "http")
     tunnel = Request("CONNECT", b"", host="db", port=22, scheme="tcp", body=b"SSH-2.0-x\r\n")
-    refused = views.entry(Entry(4, "s", 0.0, tunnel, Source.MISS, protocol=Protocol.TCP))
+    refused = views.entry(Entry(4, "s", 0.0, tunnel, Source.MISS, protocol=TrafficProtocol.TCP))
     assert (refused["method"], refused["url"], refused["protocol"]) == (
         "CONNECT",
         "tcp://db:22",

@@ -1,7 +1,14 @@
 import pytest
 
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Protocol, Source, kept, protocol_of
+from pretenders_proxy.model.journal import (
+    REPLY_PREVIEW,
+    Entry,
+    Source,
+    TrafficProtocol,
+    kept,
+    protocol_of,
+)
 
 
 def test_history_keeps_a_reply_within_the_bound_as_the_same_object() -> None:
@@ -23,17 +30,17 @@ def test_history_keeps_the_head_of_a_longer_reply_and_its_size() -> None:
 @pytest.mark.parametrize(
     ("headers", "protocol"),
     [
-        ((), Protocol.HTTP),
-        (((b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")), Protocol.WEBSOCKET),
-        (((b"upgrade", b"WebSocket, foo"),), Protocol.WEBSOCKET),
-        (((b"Upgrade", b"h2c"),), Protocol.HTTP),
+        ((), TrafficProtocol.HTTP),
+        (((b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")), TrafficProtocol.WEBSOCKET),
+        (((b"upgrade", b"WebSocket, foo"),), TrafficProtocol.WEBSOCKET),
+        (((b"Upgrade", b"h2c"),), TrafficProtocol.HTTP),
     ],
 )
 def test_what_an_http_request_asks_for(
-    headers: tuple[tuple[bytes, bytes], ...], protocol: Protocol
+    headers: tuple[tuple[bytes, bytes], ...], protocol: TrafficProtocol
 ) -> None:
     assert protocol_of(Request("GET", b"/chat", headers=headers)) is protocol
 
 
 def test_an_entry_is_http_unless_it_says_otherwise() -> None:
-    assert Entry(1, "s", 0.0, Request("GET", b"/"), Source.ERROR).protocol is Protocol.HTTP
+    assert Entry(1, "s", 0.0, Request("GET", b"/"), Source.ERROR).protocol is TrafficProtocol.HTTP

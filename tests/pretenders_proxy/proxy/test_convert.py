@@ -5,7 +5,7 @@ from mitmproxy import http
 from mitmproxy.test import tflow, tutils
 
 from pretenders_proxy.model.http import Response
-from pretenders_proxy.model.journal import Protocol
+from pretenders_proxy.model.journal import TrafficProtocol
 from pretenders_proxy.model.preset import Reply
 from pretenders_proxy.proxy.convert import (
     connection_request,
@@ -64,7 +64,7 @@ def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:
 
 
 def test_a_connection_that_is_not_http_is_shown_as_a_connect_to_its_address() -> None:
-    request = connection_request(Protocol.TLS, "api.test", 443, b"\x16\x03\x01")
+    request = connection_request(TrafficProtocol.TLS, "api.test", 443, b"\x16\x03\x01")
     assert (request.method, request.url, request.body) == (
         "CONNECT",
         "tls://api.test:443",

@@ -13,7 +13,7 @@ from mitmproxy.proxy.context import Context
 from mitmproxy.test import tflow
 
 from pretenders_proxy.matching.modes import Mode, ModeConfig
-from pretenders_proxy.model.journal import Entry, Protocol, Source
+from pretenders_proxy.model.journal import Entry, Source, TrafficProtocol
 from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.server.runtime import Runtime
@@ -83,7 +83,7 @@ async def test_a_tunnel_goes_upstream_only_where_the_session_may_reach_it(
     assert (entry.request.method, entry.request.url, entry.protocol) == (
         "CONNECT",
         f"tcp://127.0.0.1:{target}",
-        Protocol.TCP,
+        TrafficProtocol.TCP,
     )
     assert entry.request.body == b"SSH-2.0-client\r\n"
     if record:  # passed through, unrecorded
@@ -132,9 +132,9 @@ def test_what_a_connection_carries_comes_from_the_hooks_before_it_opens() -> Non
         assert flow.server_conn.error is not None
     seen = [(e.protocol, e.source, e.request.body) for e in _history(runtime)]
     assert seen == [
-        (Protocol.UDP, Source.MISS, b""),
-        (Protocol.DNS, Source.MISS, b"A dns.google"),
-        (Protocol.TCP, Source.MISS, b""),
+        (TrafficProtocol.UDP, Source.MISS, b""),
+        (TrafficProtocol.DNS, Source.MISS, b"A dns.google"),
+        (TrafficProtocol.TCP, Source.MISS, b""),
     ]
 
 
@@ -162,7 +162,7 @@ def test_dns_that_mitmproxy_resolves_itself_is_turned_away_at_once() -> None:
     assert regular.error is None
     (entry,) = _history(runtime)
     assert (entry.protocol, entry.source, entry.request.url) == (
-        Protocol.DNS,
+        TrafficProtocol.DNS,
         Source.MISS,
         "dns://127.0.0.1:5353",
     )
@@ -199,6 +199,7 @@ def test_tls_the_client_would_not_let_pretenders_decrypt(
     assert [str(e.source) for e in entries] == ([source] if source else [])
     if entries:
         assert (
-            entries[0].protocol is Protocol.TLS and entries[0].request.url == "tls://api.test:443"
+            entries[0].protocol is TrafficProtocol.TLS
+            and entries[0].request.url == "tls://api.test:443"
         )
         assert entries[0].error is not None and "pretenders env" in entries[0].error

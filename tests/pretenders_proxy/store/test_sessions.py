@@ -4,7 +4,7 @@ import pytest
 
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.http import Request
-from pretenders_proxy.model.journal import Note, Protocol, Source
+from pretenders_proxy.model.journal import Note, Source, TrafficProtocol
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
@@ -105,10 +105,14 @@ def test_history_says_what_each_request_was(store: Store) -> None:
         store.journal(session, Request("GET", b"/"), missed),
         store.journal(session, upgrade, missed),
         store.journal(
-            session, Request("CONNECT", b"", scheme="tcp"), missed, protocol=Protocol.TCP
+            session, Request("CONNECT", b"", scheme="tcp"), missed, protocol=TrafficProtocol.TCP
         ),
     ]
-    assert [e.protocol for e in entries] == [Protocol.HTTP, Protocol.WEBSOCKET, Protocol.TCP]
+    assert [e.protocol for e in entries] == [
+        TrafficProtocol.HTTP,
+        TrafficProtocol.WEBSOCKET,
+        TrafficProtocol.TCP,
+    ]
 
 
 def test_preset_ids_are_unique_across_sessions(store: Store) -> None:
