@@ -6,6 +6,7 @@ import weakref
 
 from mitmproxy import connection, http
 
+from pretenders_proxy.errors import TooManySessionsError
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.session import SessionProtocol
@@ -45,7 +46,14 @@ class SessionRouter:
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
         store = self.runtime.store
-        session = store.open(name, SessionProtocol.HTTP)
+        try:
+            session = store.open(name, SessionProtocol.HTTP)
+        except TooManySessionsError as e:  # a new name past --max-sessions: said, not answered
+            tags(flow)["session"] = name  # no such session: nothing journals the refusal
+            flow.response = http.Response.make(
+                429, f"pretenders: {e}\n", {"Content-Type": "text/plain; charset=utf-8"}
+            )
+            return
         store.touch(session)
         tags(flow)["session"] = session.name
 

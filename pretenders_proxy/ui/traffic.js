@@ -1,6 +1,7 @@
 // Traffic: the requests of a session as they arrive, and one request in detail.
 
-import { h, headerTable, readable, replace, time } from "./dom.js";
+import { json } from "./api.js";
+import { h, headerTable, readable, replace, safely, time } from "./dom.js";
 import { feed, markChosen } from "./feed.js";
 
 const SHOWN = 500;
@@ -11,7 +12,7 @@ export async function show(main, options) {
     h("p", { class: "muted" }, "Choose a request to see its headers and body."));
   await feed(main, {
     title: "Traffic", path: "/api/v1/requests", event: "request", clearLabel: "Forget these requests",
-    list, detail, shown: SHOWN, row: (entry) => row(entry, () => showEntry(detail, entry, list)),
+    list, detail, shown: SHOWN, row: (entry) => row(entry, safely(() => open(detail, entry.id, list), detail)),
   }, options);
 }
 
@@ -25,6 +26,11 @@ function row(entry, open) {
       h("span", { class: "status" }, entry.status ?? "—"),
       h("span", { class: "ms" }, `${Math.round(entry.duration_ms)} ms`),
       h("span", { class: "when" }, time(entry.time))));
+}
+
+async function open(detail, id, list) {
+  // Rows may come from the event stream, which carries summaries: the whole entry is asked for.
+  showEntry(detail, await json(`/api/v1/requests/${id}`), list);
 }
 
 function showEntry(detail, entry, list) {
@@ -42,7 +48,8 @@ function showEntry(detail, entry, list) {
     entry.error ? h("p", { class: "problem" }, entry.error) : null,
     headerTable(entry.headers, "Request headers"),
     h("h4", {}, "Request body"),
-    readable(entry.body, entry.body_base64),
+    cut(entry.body_truncated, entry.body_base64, entry.body_size),
+    readable(entry.body, entry.body_base64, entry.body_size),
     answer(entry.response));
   detail.focus?.();
 }
@@ -50,9 +57,7 @@ function showEntry(detail, entry, list) {
 function answer(response) {
   // What the request was answered with, as history kept it (a long body only in part).
   if (!response) return h("p", { class: "muted" }, "No response was sent.");
-  const kept = response.truncated
-    ? h("p", { class: "muted" }, `First ${atob(response.body_base64).length} of ${response.size} bytes shown.`)
-    : null;
+  const kept = cut(response.truncated, response.body_base64, response.size);
   const encoded = response.encoding ? h("p", { class: "muted" }, `Sent with Content-Encoding: ${response.encoding}.`) : null;
   return h("section", { class: "response", "aria-label": "Response" },
     headerTable(response.headers, "Response headers"),
@@ -60,4 +65,14 @@ function answer(response) {
     encoded,
     kept,
     readable(response.body, response.body_base64, response.size));
+}
+
+function cut(truncated, base64, size) {
+  // History keeps the first 64 KiB of a body: say so when that is all there is to show.
+  if (!truncated) return null;
+  return h("p", { class: "muted kept" }, `First ${kib(atob(base64).length)} of ${kib(size)} shown (history keeps no more).`);
+}
+
+function kib(bytes) {
+  return bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024).toLocaleString("en")} KiB`;
 }
