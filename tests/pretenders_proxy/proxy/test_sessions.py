@@ -8,6 +8,7 @@ from mitmproxy.test import taddons, tflow
 from pretenders_proxy.proxy.sessions import PROXY_AUTHORIZATION, SessionRouter, user_of
 from pretenders_proxy.proxy.tags import session_of
 from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.settings import Settings
 
 
 def basic(credentials: str) -> str:
@@ -54,3 +55,18 @@ def test_requests_in_a_tunnel_inherit_the_credentials_of_its_connect() -> None:
         inside.client_conn = connect.client_conn
         router.requestheaders(inside)
     assert session_of(inside) == "carol"
+
+
+def test_a_new_session_name_past_max_sessions_is_answered_429_and_not_journaled() -> None:
+    runtime = Runtime(Settings(max_sessions=1))
+    router = SessionRouter(runtime)
+    with taddons.context(router):
+        flow = tflow.tflow()
+        flow.request.headers[PROXY_AUTHORIZATION] = basic("dave:x")
+        router.requestheaders(flow)
+        known = tflow.tflow()
+        router.requestheaders(known)
+    assert flow.response is not None and flow.response.status_code == 429
+    assert b"(--max-sessions 1)" in flow.response.content
+    assert session_of(flow) == "dave" and runtime.store.find("dave") is None
+    assert known.response is None and session_of(known) == "default"
