@@ -269,16 +269,10 @@ class RequestOut(BaseModel):
     path: str
     query: str
     headers: list[list[str]]
-    body: str | None = Field(
-        description="The body as text, when it is UTF-8; at most its first 64 KiB (a character "
-        "cut by that bound left out)."
-    )
+    body: str | None = Field(description="The body as text if UTF-8, at most its first 64 KiB.")
     body_base64: str = Field(description="The body, at most its first 64 KiB.")
     body_size: int = Field(description="Size in bytes of the whole body as received.")
-    body_truncated: bool = Field(
-        description="Whether history kept only the first 64 KiB of the body (body and json "
-        "rules of a verification see only those)."
-    )
+    body_truncated: bool = Field(description="History kept only the first 64 KiB of the body.")
     source: Literal["preset", "cassette", "upstream", "miss"]
     status: int | None
     duration_ms: float

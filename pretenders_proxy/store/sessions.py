@@ -171,7 +171,10 @@ class Store:
         the body; what the entry holds counts towards --history-max-bytes.
         """
         request, request_size = kept_request(request)
+        whole = response
         response, response_size = kept(response)
+        # A preset's body within the bound is one object for every request it served.
+        shared = note.source is Source.PRESET and response is whole
         entry = Entry(
             next(self._entry_ids),
             session.name,
@@ -186,6 +189,6 @@ class Store:
             response_size,
             request_size,
         )
-        session.history.add(entry, weight(entry, shared_response=note.source is Source.PRESET))
+        session.history.add(entry, weight(entry, shared_response=shared))
         self.events.publish(entry)
         return entry

@@ -145,3 +145,11 @@ def test_past_max_sessions_a_new_one_is_refused_until_one_goes(time: FakeTime) -
     assert store.open("c", SessionProtocol.HTTP).name == "c"
     store.delete("a")
     store.make_room()
+
+
+def test_a_long_preset_reply_cut_for_each_request_is_counted_for_each(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    reply = Response(200, body=b"r" * (REQUEST_PREVIEW + 1))  # cut: a copy per entry
+    for _ in range(3):
+        store.journal(session, Request("GET", b"/"), Note(Source.PRESET, 1), reply)
+    assert session.history.bytes > 3 * REQUEST_PREVIEW
