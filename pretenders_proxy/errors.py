@@ -7,6 +7,7 @@ PretendersError
 ├── ListenError            a listener could not bind its address (port in use, no free port left)
 ├── BadRequestError        control API: a request it cannot understand (answered with 400)
 ├── ConflictError          control API: a request contradicting the state (answered with 409)
+├── TooManySessionsError   a new session past --max-sessions (429, on the control API and the proxy)
 ├── LaunchError            testing.launcher: the server process did not come up
 ├── APIError               the control API refused a client call (status and the server's message)
 │   └── WaitTimeoutError   a client wait ended without what it waited for (requests, a verified
@@ -52,6 +53,10 @@ class BadRequestError(PretendersError, ValueError):
 
 class ConflictError(PretendersError, ValueError):
     """The request is understood but contradicts the state; answered with 409."""
+
+
+class TooManySessionsError(PretendersError):
+    """A new session would pass --max-sessions; answered with 429."""
 
 
 class LaunchError(PretendersError, RuntimeError):

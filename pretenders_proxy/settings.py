@@ -16,6 +16,8 @@ from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
 from pretenders_proxy.options import Text, declared, option
+from pretenders_proxy.store.history import MAX_BYTES
+from pretenders_proxy.store.sessions import MAX_SESSIONS
 
 DEFAULT_CONFDIR = Path("~/.pretenders")
 ANY_PORT = (0, 0)
@@ -164,6 +166,15 @@ class Settings:
     )
     miss_status: int = option(404, "HTTP status answering a request nothing matched.")
     history_limit: int = option(10_000, "Requests and mails kept per session.")
+    history_max_bytes: int = option(
+        MAX_BYTES,
+        "Bytes of requests, and of mail, kept per session (the oldest go past it; a request "
+        "body counts its first 64 KiB, a message whole): 65536, 64k, 64m, 1g.",
+        text=SIZE,
+    )
+    max_sessions: int = option(
+        MAX_SESSIONS, "Live sessions the server keeps; creating one more is refused with 429."
+    )
     max_body_size: int = option(
         64 * 1024 * 1024,
         "Largest request body the control API, mocks and proxy take (413 beyond) and largest "
@@ -270,6 +281,10 @@ class Settings:
             raise ConfigError(f"history limit {self.history_limit} must be at least 1")
         for name in self.allowed_hosts:
             check_host_name(name)
+        if self.history_max_bytes < 1:
+            raise ConfigError(f"history max bytes {self.history_max_bytes} must be at least 1")
+        if self.max_sessions < 1:
+            raise ConfigError(f"max sessions {self.max_sessions} must be at least 1")
         if not is_loopback(self.host) and not self.token:
             raise ConfigError(
                 f"the control API would listen on {self.host}, which is not loopback: "

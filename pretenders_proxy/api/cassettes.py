@@ -9,7 +9,6 @@ from pretenders_proxy.api.cassette_schemas import CassetteOut, CassettePageOut
 from pretenders_proxy.api.router import (
     Param,
     Router,
-    check_query,
     json_response,
     query_whole,
     session_of,
@@ -41,7 +40,6 @@ PAGE_QUERY = [
     errors=[400, 404],
 )
 async def list_cassettes(request: web.Request) -> web.Response:
-    check_query(request, [SESSION])
     session = session_of(request)
     config = session.playback.config
     return json_response(
@@ -68,7 +66,6 @@ async def list_cassettes(request: web.Request) -> web.Response:
     errors=[400, 404],
 )
 async def list_exchanges(request: web.Request) -> web.Response:
-    check_query(request, PAGE_QUERY)
     session = session_of(request)
     path = _cassette(request, session)
     offset = query_whole(request, "offset", 0)

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pretenders_proxy.api import mail_views, views
+from pretenders_proxy.api import mail_views, paging, views
 from pretenders_proxy.api.naming import named
 from pretenders_proxy.api.router import (
     Param,
@@ -18,7 +18,6 @@ from pretenders_proxy.api.router import (
 from pretenders_proxy.api.schemas import MockIn, MockOut, PresetIn, PretenderOut, SmtpMockOut
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConflictError, ListenError, NotFoundError
-from pretenders_proxy.model.journal import Entry
 from pretenders_proxy.store import Session, StoredPreset
 from pretenders_proxy.store.session import SessionProtocol
 
@@ -32,6 +31,7 @@ STALE = Param("stale", "1: only the mocks whose timeout has passed")
     summary="Create an HTTP mock (or get the live one of that name)",
     body=MockIn,
     response=MockOut,
+    errors=[429],
 )
 async def create_mock(request: web.Request) -> web.Response:
     body = await read_model(request, MockIn)
@@ -95,7 +95,7 @@ mock_routes(
     summary="Create an SMTP mock: a listener on a free port of --smtp-port-range",
     body=MockIn,
     response=SmtpMockOut,
-    errors=[409, 503],
+    errors=[409, 429, 503],
 )
 async def create_smtp_mock(request: web.Request) -> web.Response:
     body = await read_model(request, MockIn)
@@ -106,6 +106,8 @@ async def create_smtp_mock(request: web.Request) -> web.Response:
         raise ConflictError(f"{name!r} is an {existing.protocol} mock, not an SMTP one")
     if runtime.smtp is None:
         raise ListenError("the SMTP listeners are not running")
+    if existing is None:
+        runtime.store.make_room()  # before a listener opens for a session that cannot be
     port = await runtime.smtp.open_mock(name)
     session = runtime.store.open(name, SessionProtocol.SMTP, _timeout(body))
     return json_response({"full_host": f"localhost:{port}", "id": session.name})
@@ -150,9 +152,12 @@ async def clear_presets(request: web.Request) -> web.Response:
     "/history/{id}",
     summary="Everything a mock received, in arrival order (an SMTP mock: its mail)",
 )
-async def list_history(request: web.Request) -> web.Response:
-    session = _find(request)
-    return json_response(_history(session) if session is not None else [])
+async def list_history(request: web.Request) -> web.StreamResponse:
+    if (session := _find(request)) is None:
+        return json_response([])
+    if session.protocol is SessionProtocol.SMTP:
+        return await paging.whole(request, session.inbox, mail_views.mail_14)
+    return await paging.whole(request, session.history, views.history_14)
 
 
 @router.route(
@@ -177,16 +182,11 @@ async def clear_history(request: web.Request) -> web.Response:
     return web.Response()
 
 
-def _history(session: Session, position: int | None = None) -> Any:
-    """A mock's 1.4 history (an SMTP mock's is its mail), or its item at `position`."""
+def _history(session: Session, position: int) -> Any:
+    """A mock's 1.4 history item at `position` (an SMTP mock's is its mail)."""
     if session.protocol is SessionProtocol.SMTP:
-        if position is not None:
-            return mail_views.mail_14(session.inbox[position])
-        return [mail_views.mail_14(m) for m in session.inbox]
-    if position is not None:
-        return views.history_14(session.history[position])
-    entries: Iterable[Entry] = session.history
-    return [views.history_14(e) for e in entries]
+        return mail_views.mail_14(session.inbox[position])
+    return views.history_14(session.history[position])
 
 
 def _find(request: web.Request) -> Session | None:

@@ -1,24 +1,25 @@
 """The v1 mail API: captured mail with filters and long-poll, its parts, raw source, deletion."""
 
+import heapq
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from aiohttp import web
 
-from pretenders_proxy.api import mail_views
+from pretenders_proxy.api import mail_views, paging
 from pretenders_proxy.api.router import (
     Param,
     Router,
-    check_query,
     json_response,
     query_float,
     query_whole,
     runtime_of,
     sessions_of,
 )
-from pretenders_proxy.api.v1 import DROPPED, SESSION
-from pretenders_proxy.api.waiting import MAX_WAIT, wait_seconds, wait_until
+from pretenders_proxy.api.v1 import DROPPED, DROPPED_HEADER, SESSION
+from pretenders_proxy.api.waiting import MAX_WAIT, client_gone, wait_seconds, wait_until
 from pretenders_proxy.errors import NotFoundError
 from pretenders_proxy.model.mail import Mail
 from pretenders_proxy.model.message import parse
@@ -48,26 +49,31 @@ type Filter = Callable[[Mail], bool]
 @router.route(
     "GET",
     "/api/v1/mail",
-    summary="Captured mail, oldest first; with wait=<s>, answer as soon as count=<n> of it "
-    "matches (408 with what arrived if it does not)",
+    summary="Captured mail, oldest first, a page at a time; with wait=<s>, answer as soon as "
+    "count=<n> of it matches (408 with the latest that arrived if it does not)",
     response=list[MailSummaryOut],
-    query=MAIL_FILTERS,
+    query=[*MAIL_FILTERS, *paging.PAGE_QUERY],
     errors=[400, 404, 408],
+    headers=[*paging.PAGE_HEADERS, DROPPED_HEADER],
 )
 async def list_mail(request: web.Request) -> web.Response:
-    check_query(request, MAIL_FILTERS)
     keep, sessions = mail_filter(request), sessions_of(request)
+    page = paging.page_of(request, "mail")
     wait, wanted = wait_seconds(query_float(request, "wait")), query_whole(request, "count", 1)
 
-    def matching() -> list[Mail]:
-        return sorted((m for s in sessions for m in s.inbox if keep(m)), key=lambda m: m.id)
+    def matching() -> Iterator[Mail]:
+        return filter(keep, _after(sessions, page.after))
+
+    def enough() -> bool:
+        return sum(1 for _ in itertools.islice(matching(), wanted)) >= wanted
 
     store = runtime_of(request).store
-    arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
+    arrived = await wait_until(store.events, enough, wait, client_gone(request))
     headers = {DROPPED: str(sum(s.inbox.dropped for s in sessions))}
     if wait and not arrived:
-        return _timed_out(request, sessions, f"{wait:g}s for {wanted}", len(matching()), headers)
-    return json_response([mail_views.mail_summary(m) for m in matching()], headers=headers)
+        matched = sum(1 for _ in matching())
+        return _timed_out(request, sessions, f"{wait:g}s for {wanted}", matched, headers)
+    return paging.answer(request, page, matching(), _id, mail_views.mail_summary, headers)
 
 
 @router.route(
@@ -118,7 +124,6 @@ async def delete_mail(request: web.Request) -> web.Response:
     status=204,
 )
 async def clear_mail(request: web.Request) -> web.Response:
-    check_query(request, [SESSION])
     for session in sessions_of(request):
         session.inbox.clear()
     return web.Response(status=204)
@@ -155,13 +160,23 @@ def _timed_out(
     """408 naming the filters, with the latest mail that did arrive, to see why none matched."""
     filters = [f"{n}={request.query[n]!r}" for n in ("to", "from", "subject") if n in request.query]
     where = f" in session {request.query['session']!r}" if "session" in request.query else ""
-    seen = sorted((m for s in sessions for m in s.inbox), key=lambda m: m.id)
+    there = sum(len(s.inbox) for s in sessions)
     message = (
         f"waited {waited} mail(s) matching {' '.join(filters) or 'anything'}{where}: "
-        f"{matched} matched, of {len(seen)} there (the latest are under 'seen')"
+        f"{matched} matched, of {there} there (the latest are under 'seen')"
     )
-    shown = [mail_views.mail_summary(m) for m in seen[-SEEN_SHOWN:]]
+    latest = heapq.nlargest(SEEN_SHOWN, _after(sessions, 0), key=_id)[::-1]
+    shown = [mail_views.mail_summary(m) for m in latest]
     return json_response({"error": message, "seen": shown}, status=408, headers=headers)
+
+
+def _after(sessions: Sequence[Session], after: int) -> Iterator[Mail]:
+    """The mail of `sessions` with an id above `after`, in id order (each inbox is)."""
+    return heapq.merge(*(s.inbox.after(after) for s in sessions), key=_id)
+
+
+def _id(mail: Mail) -> int:
+    return mail.id
 
 
 def _mail(request: web.Request) -> tuple[Session, Mail]:

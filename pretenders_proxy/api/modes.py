@@ -34,7 +34,7 @@ async def get_mode(request: web.Request) -> web.Response:
     body=ModeIn,
     response=ModeOut,
     query=[SESSION],
-    errors=[400],
+    errors=[400, 429],
 )
 async def put_mode(request: web.Request) -> web.Response:
     body = await read_model(request, ModeIn)

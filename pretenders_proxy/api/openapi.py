@@ -56,6 +56,11 @@ def _operation(route: Route, path: str, schemas: dict[str, Any]) -> dict[str, An
     ok: dict[str, Any] = {"description": "OK"}
     if route.response is not None and route.status != 204:
         ok["content"] = {"application/json": {"schema": _schema(route.response, schemas)}}
+    if route.headers:
+        ok["headers"] = {
+            h.name: {"description": h.description, "schema": {"type": h.type}}
+            for h in route.headers
+        }
     responses: dict[str, Any] = {str(route.status): ok}
     for status in sorted({*route.errors, *_generic_errors(route, path)}):
         problem = (

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from pydantic import BaseModel
 
+from pretenders_proxy.api import paging
 from pretenders_proxy.api.naming import named
 from pretenders_proxy.api.router import (
     Param,
@@ -81,15 +82,18 @@ def _collection_routes(
     @router.route(
         "GET",
         kind.path,
-        summary=f"A session's {kind.noun}s in the order they are tried",
+        summary=f"A session's {kind.noun}s in the order they are tried, a page at a time",
         response=list[kind.response],  # type: ignore[name-defined]
-        query=[query],
+        query=[query, *paging.PAGE_QUERY],
         errors=[404],
+        headers=paging.PAGE_HEADERS,
     )
     @named(module, f"list_{kind.stem}s")
     async def list_all(request: web.Request) -> web.Response:
+        page = paging.page_of(request, kind.stem + "s")
         session = session_of(request)
-        return json_response([kind.view(p, session.name) for p in kind.book(session)])
+        after = [p for p in kind.book(session) if p.id > page.after]
+        return paging.answer(request, page, after, _id, lambda p: kind.view(p, session.name))
 
     @router.route(
         "POST",
@@ -98,7 +102,7 @@ def _collection_routes(
         body=kind.body,
         response=kind.response,
         query=[query],
-        errors=[400],
+        errors=[400, 429],
         status=201,
     )
     @named(module, f"add_{kind.stem}")
@@ -120,6 +124,10 @@ def _collection_routes(
     async def clear(request: web.Request) -> web.Response:
         kind.book(session_of(request)).clear()
         return web.Response(status=204)
+
+
+def _id(stored: Stored) -> int:
+    return stored.id
 
 
 def _item_routes(router: Router, kind: PresetKind[Any, Any, Any], module: str) -> None:

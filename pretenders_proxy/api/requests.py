@@ -1,11 +1,14 @@
 """The request journal: list (and wait for) requests, verify counts, misses, unused presets."""
 
+import heapq
+import itertools
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 
 from aiohttp import web
 
-from pretenders_proxy.api import cassette_views, views
+from pretenders_proxy.api import cassette_views, paging, views
 from pretenders_proxy.api.router import (
     Param,
     Router,
@@ -16,15 +19,19 @@ from pretenders_proxy.api.router import (
     sessions_of,
 )
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
-from pretenders_proxy.api.v1 import DROPPED
-from pretenders_proxy.api.waiting import wait_seconds, wait_until
+from pretenders_proxy.api.v1 import DROPPED, DROPPED_HEADER
+from pretenders_proxy.api.waiting import client_gone, wait_seconds, wait_until
 from pretenders_proxy.errors import BadRequestError, NotFoundError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.matching.verify import verify
 from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("requests")
+
+SEEN_SHOWN = 20
+"""Requests a timed-out wait lists (the latest that matched): a 408 stays small."""
 
 SESSION = Param("session", "Only this session's requests (all sessions when absent).")
 FILTERS = [
@@ -42,30 +49,38 @@ FILTERS = [
 @router.route(
     "GET",
     "/api/v1/requests",
-    summary="Requests received, oldest first; with wait=<s>, answer as soon as count=<n> of "
-    "them arrived (408 with what arrived if they do not)",
+    summary="Requests received, oldest first, a page at a time; with wait=<s>, answer as soon "
+    "as count=<n> of them arrived (408 with the latest that did if they do not)",
     response=list[RequestOut],
-    query=FILTERS,
+    query=[*FILTERS, *paging.PAGE_QUERY],
     errors=[400, 408],
+    headers=[*paging.PAGE_HEADERS, DROPPED_HEADER],
 )
 async def list_requests(request: web.Request) -> web.Response:
     keep = _filter(request)
     sessions = sessions_of(request)
+    page = paging.page_of(request, "requests")
     wait = wait_seconds(query_float(request, "wait"))
     wanted = _count(request)
 
-    def matching() -> list[Entry]:
-        return sorted((e for s in sessions for e in s.history if keep(e)), key=lambda e: e.id)
+    def matching() -> Iterator[Entry]:
+        return filter(keep, _after(sessions, page.after))
+
+    def enough() -> bool:
+        return sum(1 for _ in itertools.islice(matching(), wanted)) >= wanted
 
     store = runtime_of(request).store
-    arrived = await wait_until(store.events, lambda: len(matching()) >= wanted, wait)
-    entries = matching()
+    arrived = await wait_until(store.events, enough, wait, client_gone(request))
     headers = {DROPPED: str(sum(s.history.dropped for s in sessions))}
     if wait and not arrived:
-        message = f"waited {wait:g}s for {wanted} matching request(s), {len(entries)} arrived"
-        body = {"error": message, "seen": [views.entry(e) for e in entries]}
+        latest = deque(matching(), maxlen=SEEN_SHOWN)
+        count = sum(1 for _ in matching())
+        message = f"waited {wait:g}s for {wanted} matching request(s), {count} arrived" + (
+            f" (the latest {SEEN_SHOWN} are under 'seen')" if count > SEEN_SHOWN else ""
+        )
+        body = {"error": message, "seen": [views.entry(e) for e in latest]}
         return json_response(body, status=408, headers=headers)
-    return json_response([views.entry(e) for e in entries], headers=headers)
+    return paging.answer(request, page, matching(), _id, views.entry, headers)
 
 
 @router.route(
@@ -96,13 +111,16 @@ async def clear_requests(request: web.Request) -> web.Response:
 @router.route(
     "GET",
     "/api/v1/misses",
-    summary="Requests nothing answered, oldest first",
+    summary="Requests nothing answered, oldest first, a page at a time",
     response=list[RequestOut],
-    query=[SESSION],
+    query=[SESSION, *paging.PAGE_QUERY],
+    headers=paging.PAGE_HEADERS,
 )
 async def list_misses(request: web.Request) -> web.Response:
-    misses = [e for s in sessions_of(request) for e in s.history if e.source is Source.MISS]
-    return json_response([views.entry(e) for e in sorted(misses, key=lambda e: e.id)])
+    page = paging.page_of(request, "misses")
+    entries = _after(sessions_of(request), page.after)
+    misses = (e for e in entries if e.source is Source.MISS)
+    return paging.answer(request, page, misses, _id, views.entry)
 
 
 @router.route(
@@ -124,7 +142,7 @@ async def verify_requests(request: web.Request) -> web.Response:
     def holds() -> bool:
         return verify(rule, list(session.history), count).ok
 
-    await wait_until(store.events, holds, wait_seconds(check.wait))
+    await wait_until(store.events, holds, wait_seconds(check.wait), client_gone(request))
     verdict = verify(rule, list(session.history), count)
     body = {
         "ok": verdict.ok,
@@ -153,6 +171,15 @@ async def list_unused(request: web.Request) -> web.Response:
         for r in s.playback.tape.unplayed()
     ]
     return json_response({"presets": presets, "recordings": recordings})
+
+
+def _after(sessions: Sequence[Session], after: int) -> Iterator[Entry]:
+    """The entries of `sessions` with an id above `after`, in id order (each history is)."""
+    return heapq.merge(*(s.history.after(after) for s in sessions), key=_id)
+
+
+def _id(entry: Entry) -> int:
+    return entry.id
 
 
 def _count(request: web.Request) -> int:

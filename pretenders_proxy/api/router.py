@@ -16,6 +16,7 @@ from pretenders_proxy.errors import (
     ConflictError,
     ListenError,
     NotFoundError,
+    TooManySessionsError,
 )
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store import Session
@@ -24,6 +25,8 @@ from pretenders_proxy.store.sessions import DEFAULT_SESSION
 logger = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
+CHECKED = "/api/v1/"
+"""Routes under this prefix refuse query parameters they do not declare."""
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,6 +55,8 @@ class Route:
     plain_errors: bool = False
     status: int = 200
     """The status of a success (201 created, 204 no content)."""
+    headers: tuple[Param, ...] = ()
+    """Headers of a success worth documenting (the next page's cursor)."""
 
 
 @dataclass
@@ -73,13 +78,15 @@ class Router:
         query: Sequence[Param] = (),
         errors: Sequence[int] = (),
         status: int = 200,
+        headers: Sequence[Param] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
+            checked = strict(handler, query) if path.startswith(CHECKED) else handler
             self.routes.append(
                 Route(
                     method,
                     path,
-                    guarded(handler, plain=self.plain_errors),
+                    guarded(checked, plain=self.plain_errors),
                     summary,
                     self.tag,
                     body,
@@ -88,6 +95,7 @@ class Router:
                     tuple(errors),
                     self.plain_errors,
                     status,
+                    tuple(headers),
                 )
             )
             return handler
@@ -136,6 +144,8 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             return problem(404, str(e), plain=plain)
         except ConflictError as e:
             return problem(409, str(e), plain=plain)
+        except TooManySessionsError as e:
+            return problem(429, str(e), plain=plain)
         except ListenError as e:  # e.g. no free port left for a new SMTP mock
             return problem(503, str(e), plain=plain)
         except Exception as e:
@@ -143,6 +153,17 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             return problem(500, f"internal error: {e!r} (please report it)", plain=plain)
 
     return answer
+
+
+def strict(handler: Handler, known: Sequence[Param]) -> Handler:
+    """`handler`, refusing first any query parameter it does not declare (check_query)."""
+
+    @functools.wraps(handler)
+    async def checked(request: web.Request) -> web.StreamResponse:
+        check_query(request, known)
+        return await handler(request)
+
+    return checked
 
 
 def runtime_of(request: web.Request) -> Runtime:

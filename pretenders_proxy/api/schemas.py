@@ -269,8 +269,10 @@ class RequestOut(BaseModel):
     path: str
     query: str
     headers: list[list[str]]
-    body: str | None = Field(description="The body as text, when it is UTF-8.")
-    body_base64: str
+    body: str | None = Field(description="The body as text if UTF-8, at most its first 64 KiB.")
+    body_base64: str = Field(description="The body, at most its first 64 KiB.")
+    body_size: int = Field(description="Size in bytes of the whole body as received.")
+    body_truncated: bool = Field(description="History kept only the first 64 KiB of the body.")
     source: Literal["preset", "cassette", "upstream", "miss", "error"] = Field(
         description="Who answered; error: nothing did, the request was refused before the "
         "decision (malformed) or the client's TLS handshake with pretenders failed."
@@ -297,6 +299,7 @@ class Health(BaseModel):
     version: str
     listeners: dict[str, str]
     sessions: int
+    waiting: int = Field(description="Long-polls (wait=) and event streams now waiting.")
     problems: list[str] = Field(
         description="What does not work, e.g. a cassette that cannot be written."
     )

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.api import views
+from pretenders_proxy.api import paging, views
 from pretenders_proxy.api.preset_routes import PresetKind, preset_routes
 from pretenders_proxy.api.router import Param, Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.schemas import (
@@ -24,13 +24,28 @@ router = Router("v1")
 
 SESSION = Param("session", f"The session (default: {DEFAULT_SESSION}).")
 DROPPED = "X-Pretenders-Dropped"
+DROPPED_HEADER = Param(
+    DROPPED,
+    "How many the sessions listed let go past --history-limit or "
+    "--history-max-bytes (the oldest go first).",
+    "integer",
+)
 
 
-@router.route("GET", "/api/v1/sessions", summary="List the sessions", response=list[SessionOut])
+@router.route(
+    "GET",
+    "/api/v1/sessions",
+    summary="List the sessions, oldest first, a page at a time",
+    response=list[SessionOut],
+    query=paging.PAGE_QUERY,
+    headers=paging.PAGE_HEADERS,
+)
 async def list_sessions(request: web.Request) -> web.Response:
+    page = paging.page_of(request, "sessions")
     store = runtime_of(request).store
     store.sweep()
-    return json_response([views.session(s) for s in store.sessions.values()])
+    after = [s for s in store.sessions.values() if s.serial > page.after]
+    return paging.answer(request, page, after, lambda s: s.serial, views.session)
 
 
 @router.route(
@@ -39,6 +54,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     summary="Create a session (or get the live one of that name)",
     body=SessionIn,
     response=SessionOut,
+    errors=[429],
     status=201,
 )
 async def create_session(request: web.Request) -> web.Response:
@@ -103,6 +119,7 @@ async def health(request: web.Request) -> web.Response:
             "version": __version__,
             "listeners": runtime.listeners,
             "sessions": len(runtime.store.sessions),
+            "waiting": len(runtime.store.events),
             "problems": problems,
             "secret_headers": [*DEFAULT_HEADERS, *runtime.settings.redact_headers],
         }

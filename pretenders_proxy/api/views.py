@@ -11,7 +11,7 @@ from typing import Any
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.matching.subject import decoded_body, rule_target
 from pretenders_proxy.model.http import Headers, header
-from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry
+from pretenders_proxy.model.journal import REPLY_PREVIEW, REQUEST_PREVIEW, Entry
 from pretenders_proxy.model.preset import Rule
 from pretenders_proxy.store import Session, StoredPreset
 
@@ -124,7 +124,10 @@ def history_14(entry: Entry) -> dict[str, Any]:
 
 
 def entry(entry: Entry) -> dict[str, Any]:
+    """A request as history kept it: its body at most REQUEST_PREVIEW bytes (`body_size` is the
+    whole body's), and what it was answered with."""
     request = entry.request
+    truncated = entry.body_truncated
     return {
         "id": entry.id,
         "time": iso_time(entry.time),
@@ -134,8 +137,12 @@ def entry(entry: Entry) -> dict[str, Any]:
         "path": request.path.decode("latin-1"),
         "query": request.query.decode("latin-1"),
         "headers": header_pairs(request.headers),
-        "body": text_or_none(request.body),
+        "body": preview(request.body, REQUEST_PREVIEW, cut=True)
+        if truncated
+        else text_or_none(request.body),
         "body_base64": b64(request.body),
+        "body_size": entry.body_size,
+        "body_truncated": truncated,
         "source": str(entry.source),
         "protocol": str(entry.protocol),
         "status": entry.status,
@@ -144,6 +151,26 @@ def entry(entry: Entry) -> dict[str, Any]:
         "miss": entry.miss,
         "error": entry.error,
         "response": reply(entry),
+    }
+
+
+def entry_summary(entry: Entry) -> dict[str, Any]:
+    """A request without its headers and bodies, for the event stream (issue 15: each event
+    carried both bodies, and a subscriber that did not read held them all)."""
+    request = entry.request
+    return {
+        "id": entry.id,
+        "time": iso_time(entry.time),
+        "session": entry.session,
+        "method": request.method,
+        "url": request.url,
+        "source": str(entry.source),
+        "protocol": str(entry.protocol),
+        "status": entry.status,
+        "duration_ms": round(entry.duration_ms, 3),
+        "preset": entry.preset_id,
+        "error": entry.error,
+        "body_size": entry.body_size,
     }
 
 

@@ -14,6 +14,8 @@ from pretenders_proxy.errors import APIError, WaitTimeoutError
 from pretenders_proxy.wire.mail import MailOut, MailSummaryOut, SmtpPresetOut
 
 API = "/api/v1"
+PAGE = 1000
+"""Items asked for per page of a list (the server's most); every page is followed."""
 
 
 class Mailbox:
@@ -31,7 +33,7 @@ class Mailbox:
         self, *, to: str | None = None, sender: str | None = None, subject: str | None = None
     ) -> list[MailSummaryOut]:
         """Mail whose recipients, sender and subject contain these (any case), oldest first."""
-        found = self._call("GET", "/mail", params=self._filters(to, sender, subject)).json()
+        found = self._all("/mail", self._filters(to, sender, subject))
         return [MailSummaryOut.model_validate(item) for item in found]
 
     def get(self, mail_id: int) -> MailOut:
@@ -75,8 +77,8 @@ class Mailbox:
         return SmtpPresetOut.model_validate(answer.json())
 
     def presets(self) -> builtins.list[SmtpPresetOut]:
-        answer = self._call("GET", "/smtp/presets", params=self._scope())
-        return [SmtpPresetOut.model_validate(item) for item in answer.json()]
+        found = self._all("/smtp/presets", self._scope())
+        return [SmtpPresetOut.model_validate(item) for item in found]
 
     def clear_presets(self) -> None:
         self._call("DELETE", "/smtp/presets", params=self._scope())
@@ -87,6 +89,17 @@ class Mailbox:
     def _filters(self, to: str | None, sender: str | None, subject: str | None) -> dict[str, str]:
         given = {"to": to, "from": sender, "subject": subject}
         return self._scope() | {name: value for name, value in given.items() if value is not None}
+
+    def _all(self, path: str, params: dict[str, str]) -> builtins.list[Any]:
+        """Every item of a paged list, page after page."""
+        items: builtins.list[Any] = []
+        page: dict[str, str | int] = {**params, "limit": PAGE}
+        while True:
+            answer = self._call("GET", path, params=page)
+            items += answer.json()
+            if not (cursor := answer.headers.get("X-Next-Cursor")):
+                return items
+            page["cursor"] = cursor
 
     def _call(
         self, method: str, path: str, *, read_timeout: float | None = None, **options: Any

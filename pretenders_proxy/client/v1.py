@@ -21,6 +21,10 @@ from pretenders_proxy.errors import APIError, WaitTimeoutError
 
 type Headers = dict[str, str] | list[tuple[str, str]]
 
+PAGE = 1000
+"""Items asked for per page of a list (the server's most); the client follows every page."""
+NEXT_CURSOR = "X-Next-Cursor"
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -168,8 +172,7 @@ class Pretenders:
         return PresetBuilder(self, {k: v for k, v in matcher.items() if v is not None})
 
     def presets(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self._call("GET", "/api/v1/presets", params=self._scope)
-        return result
+        return self._all("/api/v1/presets", self._scope)
 
     def clear_presets(self) -> None:
         self._call("DELETE", "/api/v1/presets", params=self._scope)
@@ -212,8 +215,9 @@ class Pretenders:
     # -- requests -------------------------------------------------------------------------
 
     def requests(self, **filters: Any) -> list[RecordedRequest]:
-        """What this session received (filters: method, host, path regex, source, since)."""
-        items = self._call("GET", "/api/v1/requests", params={**filters, **self._scope})
+        """What this session received (filters: method, host, path regex, source, since), every
+        page of it."""
+        items = self._all("/api/v1/requests", {**filters, **self._scope})
         return [RecordedRequest.from_json(item) for item in items]
 
     def wait_for_requests(
@@ -221,16 +225,17 @@ class Pretenders:
     ) -> list[RecordedRequest]:
         """Block until `count` matching requests arrived; WaitTimeoutError (an AssertionError)
         on timeout, its `seen` holding those that did."""
-        params = {**filters, **self._scope, "wait": timeout, "count": count}
+        params = {**filters, **self._scope, "wait": timeout, "count": count, "limit": PAGE}
         answer = self.http.get("/api/v1/requests", params=params, timeout=timeout + 10)
-        if answer.status_code == 408:
-            body = answer.json()
-            seen = [RecordedRequest.from_json(item) for item in body.get("seen", [])]
-            raise WaitTimeoutError(body["error"], seen)
-        return [RecordedRequest.from_json(item) for item in self._ok(answer)]
+        if answer.status_code == 408:  # the server lists only the latest few: ask for them all
+            raise WaitTimeoutError(answer.json()["error"], self.requests(**filters))
+        items = self._ok(answer)
+        if following := answer.headers.get(NEXT_CURSOR):
+            items += self._all("/api/v1/requests", {**filters, **self._scope}, following)
+        return [RecordedRequest.from_json(item) for item in items]
 
     def misses(self) -> list[RecordedRequest]:
-        items = self._call("GET", "/api/v1/misses", params=self._scope)
+        items = self._all("/api/v1/misses", self._scope)
         return [RecordedRequest.from_json(item) for item in items]
 
     def reset(self) -> None:
@@ -305,6 +310,16 @@ class Pretenders:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._ok(self.http.request(method, path, **kwargs))
+
+    def _all(self, path: str, params: dict[str, Any], cursor: str | None = None) -> list[Any]:
+        """Every item of a paged list, page after page (from `cursor` when given)."""
+        items: list[Any] = []
+        while True:
+            page = {**params, "limit": PAGE} | ({"cursor": cursor} if cursor else {})
+            answer = self.http.get(path, params=page)
+            items += self._ok(answer)
+            if not (cursor := answer.headers.get(NEXT_CURSOR)):
+                return items
 
     @staticmethod
     def _ok(answer: httpx.Response) -> Any:

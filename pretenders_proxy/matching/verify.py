@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.engine import is_match, nearest_rule
 from pretenders_proxy.matching.subject import Subject
-from pretenders_proxy.model.journal import Entry
+from pretenders_proxy.model.journal import REQUEST_PREVIEW, Entry
 from pretenders_proxy.model.preset import Rule
 
 _LISTED = 10
+_BODY_CHECKS = {"body", "data", "json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,22 @@ def verify(rule: Rule, entries: Sequence[Entry], count: Count) -> Verdict:
             lines.append(f"  ... and {len(matched) - _LISTED} more")
     if len(matched) < count.low:
         lines += _closest(rule, others) if others else ["No other requests were received."]
+        lines += _truncated(rule, others)
     return Verdict(tuple(matched), "\n".join(lines) + "\n")
+
+
+def _truncated(rule: Rule, others: Sequence[Entry]) -> list[str]:
+    """Say so when a body rule was tried on bodies history kept only the start of (issue 15)."""
+    cut = [entry for entry in others if entry.body_truncated]
+    if not cut or not _BODY_CHECKS.intersection(rule.checks):
+        return []
+    shown = ", ".join(f"#{e.id} ({e.body_size} bytes)" for e in cut[:_LISTED])
+    more = f" and {len(cut) - _LISTED} more" if len(cut) > _LISTED else ""
+    return [
+        f"Note: {len(cut)} request(s) had a body over {REQUEST_PREVIEW // 1024} KiB, of which "
+        f"history keeps only the first {REQUEST_PREVIEW // 1024} KiB; body, data and json rules "
+        f"were tried on that part alone: {shown}{more}."
+    ]
 
 
 def _closest(rule: Rule, others: Sequence[Entry]) -> list[str]:

@@ -8,6 +8,11 @@ from pretenders_proxy.model.http import Request, Response, header
 
 REPLY_PREVIEW = 64 * 1024
 """Bytes of a response body a history entry keeps; its full size is kept beside them."""
+REQUEST_PREVIEW = 64 * 1024
+"""Bytes of a request body a history entry keeps (issue 15: twenty 16 MiB uploads held 330 MB);
+its full size is kept beside them. Cassettes still record whole bodies."""
+ENTRY_OVERHEAD = 512
+"""About what an entry costs besides its bodies, headers and target (the objects holding them)."""
 
 
 class Source(StrEnum):
@@ -56,7 +61,8 @@ class Entry(NamedTuple):
     `response` is None when no HTTP response went out (a fault preset, an upstream failure);
     `error` then says what happened. `miss` is the near-miss explanation of a miss.
     The response body is kept up to REPLY_PREVIEW bytes, as sent (still content-encoded);
-    `response_size` is the size of the whole body. `protocol` says what the request was.
+    `response_size` is the size of the whole body. The request body likewise, up to
+    REQUEST_PREVIEW bytes, with `request_size`. `protocol` says what the request was.
 
     A NamedTuple rather than a frozen dataclass: one is made for every request a mock answers,
     and a tuple is built in C, where a frozen dataclass sets each of its 11 fields through
@@ -75,11 +81,22 @@ class Entry(NamedTuple):
     error: str | None = None
     response_size: int = 0
     protocol: TrafficProtocol = TrafficProtocol.HTTP
+    request_size: int = 0
 
     @property
     def truncated(self) -> bool:
         """Whether the response body was longer than what the entry kept of it."""
         return self.response is not None and self.response_size > len(self.response.body)
+
+    @property
+    def body_truncated(self) -> bool:
+        """Whether the request body was longer than what the entry kept of it."""
+        return self.request_size > len(self.request.body)
+
+    @property
+    def body_size(self) -> int:
+        """The size of the whole request body, as received."""
+        return max(self.request_size, len(self.request.body))
 
     @property
     def status(self) -> int | None:
@@ -106,3 +123,26 @@ def kept(response: Response | None) -> tuple[Response | None, int]:
     if size <= REPLY_PREVIEW:
         return response, size
     return replace(response, body=response.body[:REPLY_PREVIEW]), size
+
+
+def kept_request(request: Request) -> tuple[Request, int]:
+    """What history keeps of a request: its body cut at REQUEST_PREVIEW, and the body's size."""
+    size = len(request.body)
+    if size <= REQUEST_PREVIEW:
+        return request, size
+    return replace(request, body=request.body[:REQUEST_PREVIEW]), size
+
+
+def weight(entry: Entry, *, shared_response: bool = False) -> int:
+    """About how many bytes history holds for `entry` (what --history-max-bytes counts).
+
+    `shared_response`: the response is a preset's, made once and shared by every request it
+    served, so only its headers are counted here.
+    """
+    request, response = entry.request, entry.response
+    size = ENTRY_OVERHEAD + len(request.body) + len(request.path) + len(request.query)
+    size += sum(len(name) + len(value) for name, value in request.headers)
+    size += len(entry.miss or "") + len(entry.error or "")
+    if response is not None and not shared_response:
+        size += len(response.body) + sum(len(n) + len(v) for n, v in response.headers)
+    return size

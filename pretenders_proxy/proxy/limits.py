@@ -41,6 +41,8 @@ class HeadLimit:
 
     def refused(self, client: connection.Client, status: int, received: bytes) -> None:
         session = self.router.session_of_client(client)
+        if session is None:  # a new session name past --max-sessions: nowhere to journal it
+            return
         request = refused_request(received[:KEPT])
         note = Note(Source.ERROR, error=WHY.get(status, f"mitmproxy refused it ({status})"))
         self.runtime.store.journal(session, request, note)

@@ -126,7 +126,8 @@ class Seal:
             return f"pretenders: deciding on {what} failed: {e!r}"
         refused = outcome.explanation.strip() if isinstance(outcome, Refused) else None
         # What is refused is not HTTP: the Responder answers all HTTP of a session it refuses.
-        if seen is not None and protocol is not None and (refused or seen.protocol is not None):
+        journaled = refused or (seen is not None and seen.protocol is not None)
+        if session is not None and seen is not None and protocol is not None and journaled:
             request = connection_request(protocol, host, port, seen.first)
             self.runtime.store.journal(session, request, outcome.note, protocol=protocol)
         elif refused:
@@ -145,6 +146,8 @@ class Seal:
             note = Note(Source.MISS, miss=outcome.explanation, error=f"{error}; {CA_HINT}")
         else:  # intercepting failed where it would have been passed upstream
             note = Note(Source.ERROR, error=f"{error}; {CA_HINT}")
+        if session is None:  # a new session name past --max-sessions: nowhere to journal it
+            return
         request = connection_request(TrafficProtocol.TLS, host, port, b"")
         self.runtime.store.journal(session, request, note, protocol=TrafficProtocol.TLS)
 

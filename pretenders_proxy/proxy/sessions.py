@@ -6,6 +6,7 @@ import weakref
 
 from mitmproxy import connection, http
 
+from pretenders_proxy.errors import TooManySessionsError
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.session import Session, SessionProtocol
@@ -49,14 +50,25 @@ class SessionRouter:
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
-        session = self._open(name)
+        try:
+            session = self._open(name)
+        except TooManySessionsError as e:  # a new name past --max-sessions: said, not answered
+            tags(flow)["session"] = name  # no such session: nothing journals the refusal
+            flow.response = http.Response.make(
+                429, f"pretenders: {e}\n", {"Content-Type": "text/plain; charset=utf-8"}
+            )
+            return
         tags(flow)["session"] = session.name
         self.latest[flow.client_conn] = session.name
 
-    def session_of_client(self, client: connection.Client) -> Session:
+    def session_of_client(self, client: connection.Client) -> Session | None:
         """The session of what `client` sends that is not HTTP (a tunnel's bytes, a protocol
-        upgrade): that of its last CONNECT or request; `default` when it sent neither."""
-        return self._open(self.latest.get(client, DEFAULT_SESSION))
+        upgrade): that of its last CONNECT or request; `default` when it sent neither; None
+        when that is a new name past --max-sessions."""
+        try:
+            return self._open(self.latest.get(client, DEFAULT_SESSION))
+        except TooManySessionsError:
+            return None
 
     def _open(self, name: str) -> Session:
         store = self.runtime.store

@@ -32,10 +32,18 @@ class Runtime:
     cassettes: CassetteFiles = field(default_factory=CassetteFiles)
 
     def __post_init__(self) -> None:
-        self.store = Store(self.settings.history_limit, self.settings.mock_timeout)
+        settings = self.settings
+        self.store = Store(
+            settings.history_limit,
+            settings.mock_timeout,
+            history_max_bytes=settings.history_max_bytes,
+            max_sessions=settings.max_sessions,
+        )
 
     def apply(self, settings: Settings) -> None:
         """Take new settings; sessions created from now on follow them."""
         self.settings = settings
         self.store.history_limit = settings.history_limit
         self.store.default_timeout = settings.mock_timeout
+        self.store.history_max_bytes = settings.history_max_bytes
+        self.store.max_sessions = settings.max_sessions

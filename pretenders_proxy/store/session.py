@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pretenders_proxy.store.history import History
+from pretenders_proxy.store.history import MAX_BYTES, History
 from pretenders_proxy.store.inbox import Inbox
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetBook
@@ -24,6 +24,7 @@ class Session:
 
     `timeout` is in seconds (None: FOREVER); a session expires when it has had no traffic for
     longer than that. `last_call` is wall-clock time for display, `last_seen` monotonic time.
+    `serial` orders sessions by creation (the store numbers them; lists page by it).
     """
 
     name: str
@@ -32,6 +33,8 @@ class Session:
     started: datetime
     last_seen: float
     history_limit: int
+    history_max_bytes: int = MAX_BYTES
+    serial: int = 0
     last_call: datetime = field(init=False)
     presets: PresetBook = field(init=False, default_factory=PresetBook)
     history: History = field(init=False)
@@ -41,8 +44,8 @@ class Session:
 
     def __post_init__(self) -> None:
         self.last_call = self.started
-        self.history = History(self.history_limit)
-        self.inbox = Inbox(self.history_limit)
+        self.history = History(self.history_limit, self.history_max_bytes)
+        self.inbox = Inbox(self.history_limit, self.history_max_bytes)
 
     def touch(self, wall: datetime, monotonic: float) -> None:
         self.last_call = wall

@@ -7,19 +7,31 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.errors import NotFoundError, TooManySessionsError
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Note, TrafficProtocol, kept, protocol_of
+from pretenders_proxy.model.journal import (
+    Entry,
+    Note,
+    Source,
+    TrafficProtocol,
+    kept,
+    kept_request,
+    protocol_of,
+    weight,
+)
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.message import headline
 from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset
 from pretenders_proxy.store.events import Hub
+from pretenders_proxy.store.history import MAX_BYTES
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
 DEFAULT_SESSION = "default"
+MAX_SESSIONS = 10_000
+"""The default of --max-sessions: live sessions a server holds, `default` included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,23 +48,28 @@ class Store:
     """Sessions by name; the `default` session always exists and never expires.
 
     `on_delete` functions are called with the name of each session dropped (to stop its
-    SMTP listener, for instance).
+    SMTP listener, for instance). Past `max_sessions` live sessions, opening a new one raises
+    TooManySessionsError.
     """
 
     history_limit: int = 10_000
     default_timeout: float | None = 120.0
     clock: Clock = field(default_factory=Clock)
+    history_max_bytes: int = MAX_BYTES
+    max_sessions: int = MAX_SESSIONS
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
     events: Hub = field(init=False, default_factory=Hub)
     on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
     _mail_ids: Iterator[int] = field(init=False, repr=False)
+    _serials: Iterator[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._preset_ids = itertools.count(1)
         self._entry_ids = itertools.count(1)
         self._mail_ids = itertools.count(1)
+        self._serials = itertools.count(1)
         self._create(DEFAULT_SESSION, SessionProtocol.HTTP, None)
 
     def _create(self, name: str, protocol: SessionProtocol, timeout: float | None) -> Session:
@@ -63,6 +80,8 @@ class Store:
             started=self.clock.local(),
             last_seen=self.clock.monotonic(),
             history_limit=self.history_limit,
+            history_max_bytes=self.history_max_bytes,
+            serial=next(self._serials),
         )
         self.sessions[name] = session
         return session
@@ -76,8 +95,20 @@ class Store:
         """
         if name is not None and (existing := self.find(name)) is not None:
             return existing
+        self.make_room()
         seconds = self.default_timeout if timeout is True else timeout
         return self._create(name or str(uuid.uuid4()), protocol, seconds or None)
+
+    def make_room(self) -> None:
+        """TooManySessionsError when `max_sessions` are live (once expired ones are dropped)."""
+        if len(self.sessions) < self.max_sessions:
+            return
+        self.sweep()
+        if len(self.sessions) >= self.max_sessions:
+            raise TooManySessionsError(
+                f"{len(self.sessions)} sessions are live, the most this server keeps "
+                f"(--max-sessions {self.max_sessions}): delete some, or let them expire"
+            )
 
     def find(self, name: str) -> Session | None:
         """The session `name` if it exists and has not expired (an expired one is dropped)."""
@@ -147,9 +178,14 @@ class Store:
         """Append what `session` received and how it was answered (`note`) to its history;
         `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers).
 
-        Of the response, history keeps the headers and a bounded preview of the body.
+        Of the request and the response, history keeps the headers and a bounded preview of
+        the body; what the entry holds counts towards --history-max-bytes.
         """
+        request, request_size = kept_request(request)
+        whole = response
         response, response_size = kept(response)
+        # A preset's body within the bound is one object for every request it served.
+        shared = note.source is Source.PRESET and response is whole
         entry = Entry(
             next(self._entry_ids),
             session.name,
@@ -163,7 +199,8 @@ class Store:
             note.error,
             response_size,
             protocol or protocol_of(request),
+            request_size,
         )
-        session.history.add(entry)
+        session.history.add(entry, weight(entry, shared_response=shared))
         self.events.publish(entry)
         return entry

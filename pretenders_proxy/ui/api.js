@@ -46,6 +46,26 @@ export async function json(path, options) {
   return answer.status === 204 ? null : answer.json();
 }
 
+// Lists come a page at a time (`limit`; the next page's cursor in X-Next-Cursor): hand each
+// page to `take` as it arrives, so a long list is never held whole.
+export async function eachPage(path, take, { signal, limit = 1000 } = {}) {
+  const url = new URL(path, window.location.href);
+  url.searchParams.set("limit", limit);
+  for (;;) {
+    const answer = await request(url.pathname + url.search, { signal });
+    take(await answer.json());
+    const next = answer.headers.get("X-Next-Cursor");
+    if (!next) return;
+    url.searchParams.set("cursor", next);
+  }
+}
+
+export async function jsonAll(path, options) {
+  const items = [];
+  await eachPage(path, (page) => items.push(...page), options);
+  return items;
+}
+
 export function query(params) {
   const kept = Object.entries(params).filter(([, value]) => value !== "" && value !== undefined && value !== null);
   return kept.length ? "?" + new URLSearchParams(kept).toString() : "";

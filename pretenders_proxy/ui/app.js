@@ -1,6 +1,6 @@
 // The page's frame: which page shows (from the address's #hash), and which session.
 
-import { json } from "./api.js";
+import { jsonAll } from "./api.js";
 import { h, problem, replace } from "./dom.js";
 import * as traffic from "./traffic.js";
 import * as sessions from "./sessions.js";
@@ -25,7 +25,7 @@ export async function refreshSessions() {
   const select = document.getElementById("session");
   const { session } = where();
   try {
-    const names = (await json("/api/v1/sessions")).map((s) => s.name);
+    const names = (await jsonAll("/api/v1/sessions")).map((s) => s.name);
     if (session && !names.includes(session)) names.push(session);
     replace(select, h("option", { value: "" }, "all sessions"),
       names.sort().map((name) => h("option", { value: name }, name)));

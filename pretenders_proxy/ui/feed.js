@@ -1,7 +1,7 @@
 // A live list (traffic, mail): filled from the API's listing, kept current by the session's
 // event stream, with a button that clears it and a pane for the chosen item.
 
-import { json, live, query } from "./api.js";
+import { eachPage, json, live, query } from "./api.js";
 import { h, placeNewestFirst, safely } from "./dom.js";
 
 export async function feed(main, { title, path, event, clearLabel, list, detail, row, shown = Infinity }, { session, signal }) {
@@ -25,9 +25,7 @@ export async function feed(main, { title, path, event, clearLabel, list, detail,
     h("div", { class: "bar" }, h("h2", {}, title, session ? ` · ${session}` : " · all sessions"), status, clear),
     h("div", { class: "split" }, h("div", { class: "pane" }, list), detail),
   );
-  const load = async () => {
-    for (const item of await json(path + query({ session }), { signal })) add(item);
-  };
+  const load = () => eachPage(path + query({ session }), (page) => page.forEach(add), { signal });
   live(session, {
     onEvent: (name, data) => { if (name === event) add(data); },
     onOpen: (again) => {

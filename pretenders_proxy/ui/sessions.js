@@ -1,6 +1,6 @@
 // Sessions and presets: list, create and delete sessions; a session's presets, and a form to add one.
 
-import { json, newestOnly, query } from "./api.js";
+import { json, jsonAll, newestOnly, query } from "./api.js";
 import { go, refreshSessions } from "./app.js";
 import { h, problem, replace } from "./dom.js";
 
@@ -9,7 +9,7 @@ export async function show(main, { session, signal }) {
   const sessionList = h("tbody", { id: "session-rows" });
   const presetList = h("tbody", { id: "preset-rows" });
   const note = h("div", { role: "status", class: "note" });
-  const loadSessions = newestOnly(() => json("/api/v1/sessions", { signal }), (rows) => {
+  const loadSessions = newestOnly(() => jsonAll("/api/v1/sessions", { signal }), (rows) => {
     replace(sessionList, rows.map((s) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#sessions?session=${encodeURIComponent(s.name)}` }, s.name)),
       h("td", {}, s.protocol), h("td", {}, s.presets), h("td", {}, s.requests), h("td", {}, s.mails),
@@ -24,7 +24,7 @@ export async function show(main, { session, signal }) {
   });
   const presets = async () => {
     try {
-      return await json("/api/v1/presets" + query({ session: target }), { signal });
+      return await jsonAll("/api/v1/presets" + query({ session: target }), { signal });
     } catch (error) {
       if (!String(error.message).startsWith("404")) throw error;
       return [];

@@ -1,6 +1,7 @@
 // Traffic: the requests of a session as they arrive, and one request in detail.
 
-import { h, headerTable, readable, replace, time } from "./dom.js";
+import { json } from "./api.js";
+import { h, headerTable, readable, replace, safely, time } from "./dom.js";
 import { feed, markChosen } from "./feed.js";
 import { secretNames, shownValue } from "./secrets.js";
 
@@ -13,7 +14,7 @@ export async function show(main, options) {
   const shown = shownValue(await secretNames());
   await feed(main, {
     title: "Traffic", path: "/api/v1/requests", event: "request", clearLabel: "Forget these requests",
-    list, detail, shown: SHOWN, row: (entry) => row(entry, () => showEntry(detail, entry, list, shown)),
+    list, detail, shown: SHOWN, row: (entry) => row(entry, safely(() => open(detail, entry.id, list, shown), detail)),
   }, options);
 }
 
@@ -39,6 +40,11 @@ function refused(entry) {
   return !["http", "websocket"].includes(entry.protocol);
 }
 
+async function open(detail, id, list, shown) {
+  // Rows may come from the event stream, which carries summaries: the whole entry is asked for.
+  showEntry(detail, await json(`/api/v1/requests/${id}`), list, shown);
+}
+
 function showEntry(detail, entry, list, shown) {
   markChosen(list, entry.id);
   replace(detail,
@@ -56,7 +62,8 @@ function showEntry(detail, entry, list, shown) {
     entry.error ? h("p", { class: "problem" }, entry.error) : null,
     headerTable(entry.headers, "Request headers", shown),
     h("h4", {}, "Request body"),
-    readable(entry.body, entry.body_base64),
+    cut(entry.body_truncated, entry.body_base64, entry.body_size),
+    readable(entry.body, entry.body_base64, entry.body_size),
     answer(entry.response, shown));
   detail.focus?.();
 }
@@ -64,9 +71,7 @@ function showEntry(detail, entry, list, shown) {
 function answer(response, shown) {
   // What the request was answered with, as history kept it (a long body only in part).
   if (!response) return h("p", { class: "muted" }, "No response was sent.");
-  const kept = response.truncated
-    ? h("p", { class: "muted" }, `First ${atob(response.body_base64).length} of ${response.size} bytes shown.`)
-    : null;
+  const kept = cut(response.truncated, response.body_base64, response.size);
   const encoded = response.encoding ? h("p", { class: "muted" }, `Sent with Content-Encoding: ${response.encoding}.`) : null;
   return h("section", { class: "response", "aria-label": "Response" },
     headerTable(response.headers, "Response headers", shown),
@@ -74,4 +79,14 @@ function answer(response, shown) {
     encoded,
     kept,
     readable(response.body, response.body_base64, response.size));
+}
+
+function cut(truncated, base64, size) {
+  // History keeps the first 64 KiB of a body: say so when that is all there is to show.
+  if (!truncated) return null;
+  return h("p", { class: "muted kept" }, `First ${kib(atob(base64).length)} of ${kib(size)} shown (history keeps no more).`);
+}
+
+function kib(bytes) {
+  return bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024).toLocaleString("en")} KiB`;
 }

@@ -9,6 +9,7 @@ import requests
 from openapi_spec_validator import validate
 
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.paging import every
 
 
 def post(control: str, path: str, data: bytes | str | None = None, **kw: Any) -> requests.Response:
@@ -96,8 +97,7 @@ def test_sessions_v1(control: str) -> None:
     name = f"s-{uuid.uuid4().hex[:8]}"
     created = post(control, "/api/v1/sessions", None, json={"name": name, "timeout": 30})
     assert created.status_code == 201 and created.json()["timeout"] == 30
-    listed = requests.get(f"{control}/api/v1/sessions", timeout=10).json()
-    assert name in [s["name"] for s in listed]
+    assert name in [s["name"] for s in every(f"{control}/api/v1/sessions")]
     assert requests.delete(f"{control}/api/v1/sessions/{name}", timeout=10).status_code == 204
     assert requests.get(f"{control}/api/v1/sessions/{name}", timeout=10).status_code == 404
 

@@ -11,6 +11,7 @@ import requests
 
 from pretenders_proxy import Pretenders
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.paging import every
 from tests.integration.upstream import Upstream
 
 
@@ -72,7 +73,7 @@ def test_a_session_with_a_timeout_expires_when_idle(server: RunningServer) -> No
         short = root.session(timeout=0.3)
         kept = root.session(timeout="FOREVER")
         time.sleep(0.8)  # the timeout plus this server's 0.2 s sweep, with room
-        names = [s["name"] for s in root.http.get("/api/v1/sessions").json()]
+        names = [s["name"] for s in every(f"{server.control}/api/v1/sessions")]
         assert short.name not in names and kept.name in names
         assert root.http.get(f"/api/v1/sessions/{short.name}").status_code == 404
         kept.delete()

@@ -41,6 +41,8 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"stale_period": 0}, "stale period"),
         ({"miss_status": 99}, "miss status 99"),
         ({"history_limit": 0}, "history limit"),
+        ({"history_max_bytes": 0}, "history max bytes 0 must be at least 1"),
+        ({"max_sessions": 0}, "max sessions 0 must be at least 1"),
         ({"host": "0.0.0.0"}, "not loopback: set a token"),
         ({"allowed_hosts": ("dev.lan:8000",)}, "'dev.lan:8000': give the name without a port"),
         ({"allowed_hosts": ("http://dev.lan",)}, "without a port"),

@@ -134,3 +134,23 @@ def test_a_refused_connection_shows_its_protocol_and_why(
     expect(detail.locator("pre.body").first).to_contain_text("SSH-2.0-OpenSSH_9.6 client")
     assert banner.connections == 0
     screenshot(page, "traffic-refused-connection")
+
+
+def test_long_bodies_are_listed_over_pages_and_said_to_be_cut(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str
+) -> None:
+    # 12 bodies of 100 KiB: the list's JSON passes a page's 1 MiB, so the page walks two pages.
+    for number in range(12):
+        body = f"{number:02d}".encode() * (50 * 1024)
+        requests.post(f"http://shop.test/upload/{number}", data=body, proxies={"http": proxy})
+    first = requests.get(f"{control}/api/v1/requests", params={"session": session, "limit": 100})
+    assert "X-Next-Cursor" in first.headers
+    page.goto(ui("traffic"))
+    rows = page.locator("#traffic-list .row-button")
+    expect(rows).to_have_count(12)
+    rows.filter(has_text="/upload/3").click()
+    detail = page.locator("#traffic-detail")
+    expect(detail.locator("p.kept")).to_have_text(
+        "First 64 KiB of 100 KiB shown (history keeps no more)."
+    )
+    expect(detail.locator("pre.body").first).to_contain_text("030303")

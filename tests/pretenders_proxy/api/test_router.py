@@ -10,7 +10,7 @@ from aiohttp.test_utils import make_mocked_request
 from pydantic import BaseModel
 
 from pretenders_proxy.api.router import Param, Router, check_query, guarded, query_whole
-from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError
+from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError, TooManySessionsError
 
 
 class Count(BaseModel):
@@ -27,6 +27,7 @@ def failing(error: Exception) -> web.Response:
         (ConfigError("bad regex"), 400, "bad regex"),
         (NotFoundError("no session named 'x'"), 404, "no session named 'x'"),
         (ListenError("no free port"), 503, "no free port"),
+        (TooManySessionsError("10 sessions are live"), 429, "10 sessions are live"),
         (RuntimeError("bug"), 500, "internal error: RuntimeError('bug') (please report it)"),
     ],
 )
@@ -83,3 +84,22 @@ def test_the_router_keeps_routes_in_order_with_their_documentation() -> None:
     (a, b) = router.routes
     assert (a.method, a.path, a.summary, a.tag, a.errors) == ("GET", "/a", "A", "things", (404,))
     assert (b.status, b.plain_errors) == (204, False)
+
+
+async def test_a_v1_route_refuses_a_query_parameter_it_does_not_declare() -> None:
+    router = Router("things")
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    router.route("GET", "/api/v1/things", summary="T", query=[Param("session", "s")])(handler)
+    router.route("GET", "/things", summary="1.4: anything goes")(handler)
+    checked, free = (route.handler for route in router.routes)
+    refused = await checked(make_mocked_request("GET", "/api/v1/things?session=a&limit=1"))
+    assert isinstance(refused, web.Response) and refused.status == 400
+    assert json.loads(refused.text or "") == {
+        "error": "unknown query parameter limit; this route takes session"
+    }
+    assert (await checked(make_mocked_request("GET", "/api/v1/things?session=a"))).status == 200
+    assert (await free(make_mocked_request("GET", "/things?limit=1"))).status == 200
+    assert checked.__name__ == "handler"  # the OpenAPI operation keeps its name

@@ -6,7 +6,14 @@ import pytest
 
 from pretenders_proxy.api import views
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import REPLY_PREVIEW, Entry, Source, TrafficProtocol, kept
+from pretenders_proxy.model.journal import (
+    REPLY_PREVIEW,
+    REQUEST_PREVIEW,
+    Entry,
+    Source,
+    TrafficProtocol,
+    kept,
+)
 from pretenders_proxy.store.session import Session, SessionProtocol
 
 
@@ -112,3 +119,23 @@ def test_a_long_reply_is_kept_up_to_the_bound_with_its_size() -> None:
 def test_a_binary_reply_has_no_text_and_no_reply_is_null() -> None:
     assert views.entry(_answered(Response(200, (), b"\xff\x00")))["response"]["body"] is None
     assert views.entry(Entry(5, "s", 0.0, Request("GET", b"/"), Source.MISS))["response"] is None
+
+
+def test_a_long_request_body_is_shown_as_kept_with_its_size() -> None:
+    request = Request("POST", b"/up", body=b"a" * (REQUEST_PREVIEW - 1) + "\u00e9".encode())
+    shown = views.entry(Entry(4, "s", 0.0, request, Source.MISS, request_size=200_000))
+    assert (shown["body_size"], shown["body_truncated"]) == (200_000, True)
+    assert shown["body"] == "a" * (REQUEST_PREVIEW - 1)  # the character cut in two left out
+    whole = views.entry(Entry(5, "s", 0.0, Request("GET", b"/", body=b"hi"), Source.MISS))
+    assert (whole["body"], whole["body_size"], whole["body_truncated"]) == ("hi", 2, False)
+
+
+def test_the_event_summary_has_no_headers_and_no_bodies() -> None:
+    request = Request("POST", b"/x", headers=((b"Cookie", b"c"),), body=b"secret", host="h")
+    response = Response(201, ((b"Set-Cookie", b"s"),), b"reply")
+    summary = views.entry_summary(Entry(6, "s", 0.0, request, Source.PRESET, response))
+    assert set(summary) == {
+        "id", "time", "session", "method", "url", "source", "protocol", "status", "duration_ms", "preset",
+        "error", "body_size",
+    }  # fmt: skip
+    assert (summary["url"], summary["status"], summary["body_size"]) == ("http://h/x", 201, 6)

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from pretenders_proxy.api.waiting import MAX_WAIT, wait_seconds, wait_until
+from pretenders_proxy.api.waiting import CHECK_CLIENT, MAX_WAIT, wait_seconds, wait_until
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.store.events import Hub
 
@@ -38,3 +38,18 @@ async def test_an_event_that_makes_the_condition_hold_ends_the_wait() -> None:
         hub.publish(item)
     assert await waiting is True
     assert len(hub) == 0  # it stopped listening
+
+
+async def test_a_wait_whose_client_went_away_ends_and_stops_listening() -> None:
+    hub, gone = Hub(), []
+    waiting = spawn(wait_until(hub, lambda: False, 60, lambda: bool(gone)), name="t.wait")
+    await asyncio.sleep(0)
+    assert len(hub) == 1
+    gone.append(True)
+    async with asyncio.timeout(2 * CHECK_CLIENT + 1):
+        assert await waiting is False
+    assert len(hub) == 0
+
+
+async def test_a_wait_ends_at_its_timeout() -> None:
+    assert await wait_until(Hub(), lambda: False, 0.05) is False

@@ -14,8 +14,8 @@ runner = CliRunner()
 SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
-    "--history-limit", "--max-body-size", "--token", "--allowed-host", "--cassette-dir",
-    "--upstream-ca",
+    "--history-limit", "--history-max-bytes", "--max-sessions", "--max-body-size", "--token",
+    "--allowed-host", "--cassette-dir", "--upstream-ca",
     "--upstream-timeout", "--upstream-insecure", "--redact-header", "--redact-query",
     "--ready-file",
 ]  # fmt: skip
@@ -34,7 +34,12 @@ def flags_of(command: str) -> list[str]:
 )
 def test_each_command_has_the_shared_flags_after_its_own(command: str, own: list[str]) -> None:
     switch = SHARED.index("--upstream-insecure") + 1
-    assert flags_of(command) == [*own, *SHARED[:switch], "--no-upstream-insecure", *SHARED[switch:]]
+    assert flags_of(command) == [
+        *own,
+        *SHARED[:switch],
+        "--no-upstream-insecure",
+        *SHARED[switch:],
+    ]
 
 
 def test_flag_values_become_settings(tmp_path: Path) -> None:

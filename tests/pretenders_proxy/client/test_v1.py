@@ -86,8 +86,14 @@ def test_use_cassette_refused_by_the_server_is_an_api_error() -> None:
 
 
 def test_wait_for_requests_times_out_with_what_arrived() -> None:
-    body = {"error": "waited 0.2s for 2 matching request(s), 1 arrived", "seen": [ENTRY]}
-    fake = client(lambda _: httpx.Response(408, json=body))
+    body = {"error": "waited 0.2s for 2 matching request(s), 1 arrived", "seen": []}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "wait" in request.url.params:
+            return httpx.Response(408, json=body)  # the server lists only the latest few
+        return httpx.Response(200, json=[ENTRY])  # so the client asks for all of them
+
+    fake = client(answer)
     with pytest.raises(WaitTimeoutError, match=r"^408: waited 0\.2s for 2") as caught:
         fake.wait_for_requests(2, timeout=0.2)
     assert [r.id for r in caught.value.seen] == [7]
@@ -123,3 +129,25 @@ def test_a_recorded_request_says_what_it_was() -> None:
     assert RecordedRequest.from_json(ENTRY).protocol == "http"  # a server from before it said
     refused = dict(ENTRY, method="CONNECT", url="tcp://db.test:5432", protocol="tcp")
     assert RecordedRequest.from_json(refused).protocol == "tcp"
+
+
+def paged(items: list[dict[str, Any]], size: int) -> Answer:
+    """A server answering `items` `size` at a time, the cursor being the next position."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        start = int(request.url.params.get("cursor", "0"))
+        following = {"X-Next-Cursor": str(start + size)} if start + size < len(items) else {}
+        return httpx.Response(200, json=items[start : start + size], headers=following)
+
+    return answer
+
+
+def test_lists_are_read_page_after_page_to_the_end() -> None:
+    items = [dict(ENTRY, id=n) for n in range(1, 8)]
+    sent: list[httpx.Request] = []
+    fake = client(paged(items, 3), sent)
+    assert [r.id for r in fake.requests(method="GET")] == list(range(1, 8))
+    assert [r.url.params.get("cursor") for r in sent] == [None, "3", "6"]
+    assert {(r.url.params["limit"], r.url.params["method"]) for r in sent} == {("1000", "GET")}
+    assert [r.id for r in fake.wait_for_requests(7, timeout=1)] == list(range(1, 8))
+    assert [p["id"] for p in fake.presets()] == list(range(1, 8))

@@ -68,3 +68,16 @@ def test_nothing_received() -> None:
     verdict = verify(Rule("GET /a"), [], Count())
     assert verdict.explanation is not None
     assert verdict.explanation.endswith("No other requests were received.\n")
+
+
+def test_a_body_rule_missed_on_cut_bodies_says_they_were_cut() -> None:
+    cut = Request("POST", b"/items", host="api", body=b'{"tag": "rel')
+    entries = [Entry(1, "s", 0.0, cut, Source.MISS, request_size=100_000)]
+    verdict = verify(Rule("POST /items", json={"tag": "release"}), entries, Count())
+    assert verdict.explanation is not None
+    assert verdict.explanation.endswith(
+        "Note: 1 request(s) had a body over 64 KiB, of which history keeps only the first 64 KiB;"
+        " body, data and json rules were tried on that part alone: #1 (100000 bytes).\n"
+    )
+    no_body_rule = verify(Rule("GET /other"), entries, Count())
+    assert "Note:" not in (no_body_rule.explanation or "")

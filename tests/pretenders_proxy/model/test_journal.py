@@ -2,12 +2,16 @@ import pytest
 
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import (
+    ENTRY_OVERHEAD,
     REPLY_PREVIEW,
+    REQUEST_PREVIEW,
     Entry,
     Source,
     TrafficProtocol,
     kept,
+    kept_request,
     protocol_of,
+    weight,
 )
 
 
@@ -44,3 +48,22 @@ def test_what_an_http_request_asks_for(
 
 def test_an_entry_is_http_unless_it_says_otherwise() -> None:
     assert Entry(1, "s", 0.0, Request("GET", b"/"), Source.ERROR).protocol is TrafficProtocol.HTTP
+
+
+def test_history_keeps_the_head_of_a_long_request_body_and_its_size() -> None:
+    short = Request("POST", b"/", body=b"x" * REQUEST_PREVIEW)
+    assert kept_request(short) == (short, REQUEST_PREVIEW) and kept_request(short)[0] is short
+    cut, size = kept_request(Request("POST", b"/", body=b"y" * (REQUEST_PREVIEW + 5)))
+    assert (cut.body, size) == (b"y" * REQUEST_PREVIEW, REQUEST_PREVIEW + 5)
+    entry = Entry(1, "s", 0.0, cut, Source.MISS, request_size=size)
+    assert entry.body_truncated and entry.body_size == REQUEST_PREVIEW + 5
+    whole = Entry(2, "s", 0.0, short, Source.MISS)  # made without a size: the body's own
+    assert not whole.body_truncated and whole.body_size == REQUEST_PREVIEW
+
+
+def test_an_entry_weighs_its_bodies_headers_and_notes() -> None:
+    request = Request("POST", b"/p", b"q=1", ((b"A", b"bc"),), b"x" * 100)
+    reply = Response(200, ((b"B", b"c"),), b"y" * 50)
+    entry = Entry(1, "s", 0.0, request, Source.MISS, reply, miss="why")
+    assert weight(entry) == ENTRY_OVERHEAD + 100 + 2 + 3 + 3 + 3 + 50 + 2
+    assert weight(entry, shared_response=True) == ENTRY_OVERHEAD + 100 + 2 + 3 + 3 + 3

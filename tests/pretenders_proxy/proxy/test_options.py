@@ -21,6 +21,8 @@ DECLARED = {
     "pretenders_miss_status": 404,
     "pretenders_history_limit": 10_000,
     "pretenders_allowed_hosts": [],
+    "pretenders_history_max_bytes": "64m",
+    "pretenders_max_sessions": 10_000,
     "pretenders_cassette_dirs": [],
     "pretenders_upstream_ca": "",
     "pretenders_upstream_timeout": 60.0,

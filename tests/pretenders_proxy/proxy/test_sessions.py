@@ -8,6 +8,7 @@ from mitmproxy.test import taddons, tflow
 from pretenders_proxy.proxy.sessions import PROXY_AUTHORIZATION, SessionRouter, user_of
 from pretenders_proxy.proxy.tags import session_of
 from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.settings import Settings
 
 
 def basic(credentials: str) -> str:
@@ -72,3 +73,18 @@ def test_what_a_client_sends_that_is_not_http_belongs_to_its_connect_or_its_last
     router.requestheaders(inside)  # e.g. a 101 that switches this connection to raw TCP
     assert router.session_of_client(tunnel).name == "erin"
     assert router.session_of_client(tflow.tclient_conn()).name == "default"
+
+
+def test_a_new_session_name_past_max_sessions_is_answered_429_and_not_journaled() -> None:
+    runtime = Runtime(Settings(max_sessions=1))
+    router = SessionRouter(runtime)
+    with taddons.context(router):
+        flow = tflow.tflow()
+        flow.request.headers[PROXY_AUTHORIZATION] = basic("dave:x")
+        router.requestheaders(flow)
+        known = tflow.tflow()
+        router.requestheaders(known)
+    assert flow.response is not None and flow.response.status_code == 429
+    assert b"(--max-sessions 1)" in flow.response.content
+    assert session_of(flow) == "dave" and runtime.store.find("dave") is None
+    assert known.response is None and session_of(known) == "default"

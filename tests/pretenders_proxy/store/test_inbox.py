@@ -4,7 +4,7 @@ import pytest
 
 from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.store import Store
-from pretenders_proxy.store.inbox import Inbox
+from pretenders_proxy.store.inbox import Inbox, weight
 from pretenders_proxy.store.session import SessionProtocol
 
 ENVELOPE = Envelope(("127.0.0.1", 1234), "app@x.test", ("a@x.test",))
@@ -49,3 +49,19 @@ def test_deleting_a_session_tells_the_on_delete_listeners() -> None:
     store.open("gone", SessionProtocol.SMTP)
     assert store.delete("gone") and not store.delete("gone")
     assert deleted == ["gone"]
+
+
+def sized(mail_id: int, size: int) -> Mail:
+    return Mail(mail_id, "s", 0.0, ENVELOPE, b"x" * size)
+
+
+def test_mailbox_is_bounded_by_bytes_keeping_each_message_whole() -> None:
+    overhead = weight(sized(0, 0))
+    box = Inbox(limit=10, max_bytes=3 * (1000 + overhead))
+    for mail_id in range(1, 5):
+        box.add(sized(mail_id, 1000))
+    assert ([m.id for m in box], box.dropped) == ([2, 3, 4], 1)
+    assert box.remove(3) and box.bytes == 2 * (1000 + overhead)
+    box.add(sized(5, 10_000))  # alone over the bound: kept whole, the rest go
+    assert ([m.id for m in box], box.dropped, box.bytes) == ([5], 3, 10_000 + overhead)
+    assert [m.id for m in box.after(4)] == [5] and box.after(5) == []

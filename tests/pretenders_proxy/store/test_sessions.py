@@ -2,9 +2,9 @@ from datetime import datetime
 
 import pytest
 
-from pretenders_proxy.errors import NotFoundError
-from pretenders_proxy.model.http import Request
-from pretenders_proxy.model.journal import Note, Source, TrafficProtocol
+from pretenders_proxy.errors import NotFoundError, TooManySessionsError
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import REQUEST_PREVIEW, Note, Source, TrafficProtocol, weight
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
@@ -119,3 +119,55 @@ def test_preset_ids_are_unique_across_sessions(store: Store) -> None:
     a = store.add_preset(store.open("a", SessionProtocol.HTTP), Preset(Rule(), Reply()))
     b = store.add_preset(store.open("b", SessionProtocol.HTTP), Preset(Rule(), Reply()))
     assert a.id != b.id
+
+
+def test_history_keeps_64_kib_of_a_request_body_and_counts_its_bytes(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    big = Request("POST", b"/up", body=b"u" * (REQUEST_PREVIEW + 1))
+    entry = store.journal(session, big, Note(Source.MISS))
+    assert (len(entry.request.body), entry.body_size, entry.body_truncated) == (
+        REQUEST_PREVIEW,
+        REQUEST_PREVIEW + 1,
+        True,
+    )
+    assert session.history.bytes == weight(entry) > REQUEST_PREVIEW
+    small = store.journal(session, Request("GET", b"/"), Note(Source.MISS))
+    assert small.request.body == b"" and not small.body_truncated
+
+
+def test_a_presets_shared_reply_is_not_counted_for_every_request(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    reply = Response(200, body=b"r" * 10_000)
+    for _ in range(3):
+        store.journal(session, Request("GET", b"/"), Note(Source.PRESET, 1), reply)
+    assert session.history.bytes < 3 * 10_000
+
+
+def test_sessions_are_numbered_in_the_order_they_are_made(store: Store) -> None:
+    first, second = (store.open(n, SessionProtocol.HTTP) for n in ("a", "b"))
+    assert store.get(DEFAULT_SESSION).serial < first.serial < second.serial
+    store.delete(DEFAULT_SESSION)  # made again: it comes last now, numbered so
+    assert [s.serial for s in store.sessions.values()] == sorted(
+        s.serial for s in store.sessions.values()
+    )
+
+
+def test_past_max_sessions_a_new_one_is_refused_until_one_goes(time: FakeTime) -> None:
+    store = Store(max_sessions=3, default_timeout=10.0, clock=time.clock())
+    store.open("a", SessionProtocol.HTTP)
+    store.open("b", SessionProtocol.HTTP, 1.0)
+    with pytest.raises(TooManySessionsError, match=r"3 sessions are live.*--max-sessions 3"):
+        store.open("c", SessionProtocol.HTTP)
+    assert store.open("a", SessionProtocol.HTTP) is store.get("a")  # a live one: still fine
+    time.now += 2  # b expires: the room it leaves is taken
+    assert store.open("c", SessionProtocol.HTTP).name == "c"
+    store.delete("a")
+    store.make_room()
+
+
+def test_a_long_preset_reply_cut_for_each_request_is_counted_for_each(store: Store) -> None:
+    session = store.get(DEFAULT_SESSION)
+    reply = Response(200, body=b"r" * (REQUEST_PREVIEW + 1))  # cut: a copy per entry
+    for _ in range(3):
+        store.journal(session, Request("GET", b"/"), Note(Source.PRESET, 1), reply)
+    assert session.history.bytes > 3 * REQUEST_PREVIEW
