@@ -135,7 +135,7 @@ def test_the_event_summary_has_no_headers_and_no_bodies() -> None:
     response = Response(201, ((b"Set-Cookie", b"s"),), b"reply")
     summary = views.entry_summary(Entry(6, "s", 0.0, request, Source.PRESET, response))
     assert set(summary) == {
-        "id", "time", "session", "method", "url", "source", "protocol", "status", "duration_ms", "preset",
-        "error", "body_size",
+        "id", "time", "session", "method", "url", "source", "protocol", "status", "duration_ms",
+        "preset", "error", "body_size",
     }  # fmt: skip
     assert (summary["url"], summary["status"], summary["body_size"]) == ("http://h/x", 201, 6)
