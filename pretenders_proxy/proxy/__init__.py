@@ -3,6 +3,7 @@
 from typing import Any
 
 from pretenders_proxy.proxy.alpn import Http2First
+from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.limits import HeadLimit
@@ -32,7 +33,8 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
     `http_connect`, before any `request` hook runs; Options first by convention (it declares the
-    shared options); Trust, Http2First and HeadLimit use hooks no other addon of ours has.
+    shared options); Trust, Http2First, HeadLimit and ConnectionLimits use hooks no other addon
+    of ours has.
     Within the Responder, presets answer first, then the cassettes, then the mode (answering).
     """
     runtime = runtime or Runtime()
@@ -44,6 +46,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Trust(),
         Http2First(),
         HeadLimit(),
+        ConnectionLimits(),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

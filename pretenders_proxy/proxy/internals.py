@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mitmproxy
-from mitmproxy import ctx, http
+from mitmproxy import connection, ctx, http
 from mitmproxy.proxy import commands, events, layer
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers.http import _http1
@@ -57,21 +57,42 @@ def _unchecked(self: object) -> None:
 
 
 class LimitedHttp1Server(_http1.Http1Server):
-    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes."""
+    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes
+    (431), or one begun but not complete within `head_timeout` seconds (408, when set)."""
 
     max_head: ClassVar[int] = 64 * 1024
+    head_timeout: ClassVar[float | None] = None
+    deadline: commands.RequestWakeup | None = None
+    """The wakeup timing the request head being read now (None: none begun, or no timeout)."""
+
+    def _handle_event(self, event: events.Event) -> layer.CommandGenerator[None]:
+        if isinstance(event, events.Wakeup):  # only ever ours: Http1Server asks for none
+            if event.command is self.deadline and self.state == self.read_headers:
+                problem = f"the request head did not arrive within {event.command.delay:g}s"
+                yield from self._refuse(408, problem + " (--header-timeout)")
+            return
+        yield from super()._handle_event(event)
 
     def read_headers(self, event: events.ConnectionEvent) -> layer.CommandGenerator[None]:
         limit = self.max_head
         if isinstance(event, events.DataReceived) and len(self.buf) > limit:
             head = bytes(self.buf)[: limit + 4]  # only ever copied past the limit
             if b"\r\n\r\n" not in head and b"\n\n" not in head:
-                problem = f"the request line and headers are over {limit} bytes"
-                yield commands.SendData(self.conn, _http1.make_error_response(431, problem))
-                yield commands.CloseConnection(self.conn)
-                self.state = self.done
+                yield from self._refuse(431, f"the request line and headers are over {limit} bytes")
                 return
         yield from super().read_headers(event)
+        if self.state != self.read_headers:
+            self.deadline = None  # the head is complete (or refused)
+        elif self.buf and self.deadline is None and self.head_timeout is not None:
+            # Most heads arrive whole in one read: only one left incomplete is timed.
+            self.deadline = commands.RequestWakeup(self.head_timeout)
+            yield self.deadline
+
+    def _refuse(self, status: int, problem: str) -> layer.CommandGenerator[None]:
+        yield commands.SendData(self.conn, _http1.make_error_response(status, problem))
+        yield commands.CloseConnection(self.conn)
+        self.state = self.done
+        self.deadline = None
 
 
 def limit_request_heads(max_head: int) -> None:
@@ -82,6 +103,19 @@ def limit_request_heads(max_head: int) -> None:
     each time it starts serving a client.
     """
     LimitedHttp1Server.max_head = max_head
+    http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
+
+
+def time_request_heads(seconds: float | None) -> None:
+    """Make mitmproxy's HTTP layer answer an HTTP/1 request head begun but not complete within
+    `seconds` with a 408 and close the connection (None: never). mitmproxy's only timeout is
+    its idle one (`tcp_timeout`), which every byte restarts: a head sent a byte at a time would
+    hold the connection forever.
+
+    Relies on: what `limit_request_heads` does, and on the HTTP layer routing the `Wakeup` of a
+    `RequestWakeup` its Http1Server yields back to that Http1Server (as for HTTP/2 pings).
+    """
+    LimitedHttp1Server.head_timeout = seconds
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
 
 
@@ -132,6 +166,22 @@ def close_upstream(flow: http.HTTPFlow) -> None:
     Relies on: the handler's `close_connection(connection)`.
     """
     _handler(flow).close_connection(flow.server_conn)
+
+
+def refuse_client(client: connection.Client, answer: bytes) -> None:
+    """Send `answer` to a client just connected, then close it: mitmproxy kills a client whose
+    `error` is set by a `client_connected` hook, without a word.
+
+    Relies on: `Proxyserver.connections` (by client id) holding the client's handler by the
+    time `client_connected` runs, and its `transports[client].writer`; mitmproxy's kill then
+    closes that writer, which sends what was written first.
+    """
+    client.error = "refused: too many connections (--max-connections)"
+    try:
+        handler = ctx.master.addons.get("proxyserver").connections[client.id]
+        handler.transports[client].writer.write(answer)
+    except (AttributeError, KeyError) as e:
+        logger.debug("no writer for client %s: %r", client.peername, e)
 
 
 def stash(flow: http.HTTPFlow) -> dict[str, Any]:

@@ -41,6 +41,9 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"stale_period": 0}, "stale period"),
         ({"miss_status": 99}, "miss status 99"),
         ({"history_limit": 0}, "history limit"),
+        ({"header_timeout": 0}, "header timeout 0 must be a positive number"),
+        ({"idle_timeout": float("inf")}, "idle timeout inf must be a positive number"),
+        ({"max_connections": 0}, "max connections 0 must be at least 1"),
         ({"host": "0.0.0.0"}, "not loopback: set a token"),
     ],
 )

@@ -15,7 +15,8 @@ SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
     "--history-limit", "--max-body-size", "--token", "--cassette-dir", "--upstream-ca",
-    "--upstream-timeout", "--upstream-insecure", "--redact-header", "--redact-query",
+    "--upstream-timeout", "--header-timeout", "--idle-timeout", "--max-connections",
+    "--upstream-insecure", "--redact-header", "--redact-query",
     "--ready-file",
 ]  # fmt: skip
 
@@ -32,7 +33,7 @@ def flags_of(command: str) -> list[str]:
     [("serve", []), ("record", []), ("replay", ["--on-miss", "--repeat", "--match-on"])],
 )
 def test_each_command_has_the_shared_flags_after_its_own(command: str, own: list[str]) -> None:
-    assert flags_of(command) == [*own, *SHARED[:19], "--no-upstream-insecure", *SHARED[19:]]
+    assert flags_of(command) == [*own, *SHARED[:22], "--no-upstream-insecure", *SHARED[22:]]
 
 
 def test_flag_values_become_settings(tmp_path: Path) -> None:
