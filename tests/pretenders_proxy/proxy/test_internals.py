@@ -173,6 +173,39 @@ async def test_long_request_heads_are_refused(tmp_path: Path) -> None:
         internals.limit_request_heads(64 * 1024)
 
 
+async def test_request_heads_begun_are_timed(tmp_path: Path) -> None:
+    internals.time_request_heads(0.3)
+    try:
+        async with proxy(tmp_path, Probe()) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                # a whole request first (keep-alive), then a head that stops half-way
+                whole = get("http://x.test/answer").replace(b"Connection: close\r\n", b"")
+                writer.write(whole + b"GET http://x.test/answer HTTP/1.1\r\nHost: x\r\n")
+                answer = await asyncio.wait_for(reader.read(), 10)
+            finally:
+                writer.close()
+            assert answer.startswith(b"HTTP/1.1 200") and b"answered" in answer
+            assert b"HTTP/1.1 408" in answer and b"within 0.3s (--header-timeout)" in answer
+    finally:
+        internals.time_request_heads(None)
+
+
+class Refuser:
+    def client_connected(self, client: Any) -> None:
+        internals.refuse_client(client, b"HTTP/1.1 503 Service Unavailable\r\n\r\nfull")
+
+
+async def test_a_refused_client_is_told_why_and_closed(tmp_path: Path) -> None:
+    async with proxy(tmp_path, Refuser()) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            answer = await asyncio.wait_for(reader.read(), 10)
+        finally:
+            writer.close()
+    assert answer == b"HTTP/1.1 503 Service Unavailable\r\n\r\nfull"
+
+
 def test_the_stash_is_neither_saved_nor_copied() -> None:
     flow = tflow.tflow(resp=True)
     internals.stash(flow)["converted"] = object()
