@@ -30,12 +30,14 @@ def test_exhaustion_is_said_once_per_interval_with_a_count(
     handler = ExhaustionLog(lambda _, context: passed.append(context), 10.0, clock)
     loop = asyncio.new_event_loop()
     try:
-        with caplog.at_level(logging.ERROR, logger=exhaustion.__name__):
-            with socket.create_server(("127.0.0.1", 0)) as listening:
-                for _ in range(300):  # what three listeners fail in a second
-                    handler(loop, emfile(listening))
-                clock.now += 10
-                handler(loop, emfile())
+        with (
+            caplog.at_level(logging.ERROR, logger=exhaustion.__name__),
+            socket.create_server(("127.0.0.1", 0)) as listening,
+        ):
+            for _ in range(300):  # what three listeners fail in a second
+                handler(loop, emfile(listening))
+            clock.now += 10
+            handler(loop, emfile())
     finally:
         loop.close()
     lines = [r.getMessage() for r in caplog.records]
@@ -49,7 +51,11 @@ def test_anything_else_goes_to_the_handler_before() -> None:
     passed: list[dict[str, Any]] = []
     handler = ExhaustionLog(lambda _, context: passed.append(context))
     other = {"message": "boom", "exception": OSError(errno.EBADF, "Bad file descriptor")}
-    handler(asyncio.new_event_loop(), other)
+    loop = asyncio.new_event_loop()
+    try:
+        handler(loop, other)
+    finally:
+        loop.close()
     assert passed == [other]
 
 
