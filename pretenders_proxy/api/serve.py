@@ -94,24 +94,35 @@ class _Connection(RequestHandler):
     """aiohttp's connection handler, answering a request head over its limits (8190 bytes a
     line, 128 headers) with 431 Request Header Fields Too Large instead of a plain 400, and one
     that has begun but is not complete within the header timeout with 408 (aiohttp has no such
-    timeout: a head sent a byte at a time would hold the connection until the idle timeout)."""
+    timeout: a head sent a byte at a time would hold the connection until the idle timeout).
 
-    __slots__ = ("_gate", "_head_timeout", "_head_timer")
+    Relies on aiohttp's RequestHandler keeping `_waiter` (pending while it waits for a request),
+    `_messages` (requests parsed, not yet handled), `_keepalive_timeout` and `_loop` (3.10 to
+    3.14 alike)."""
+
+    __slots__ = ("_first_wait", "_gate", "_head_timeout", "_head_timer")
 
     def limit(self, gate: Gate, head_timeout: float) -> None:
         self._gate: Gate | None = gate
         self._head_timeout = head_timeout
         self._head_timer: asyncio.TimerHandle | None = None
+        self._first_wait: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        # aiohttp 3.10 starts its own idle timer only at the first answer (3.14 at once): a
+        # connection that never sends a whole request is timed here, whatever the version.
+        self._first_wait = self._loop.call_later(self._keepalive_timeout, self._idle_at_first)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if not self._waiting_for_head():
-            self._stop_head_timer()
+            self._stop_timers()
         elif data and self._head_timer is None:
             self._head_timer = self._loop.call_later(self._head_timeout, self._head_timed_out)
 
     def connection_lost(self, exc: BaseException | None) -> None:
-        self._stop_head_timer()
+        self._stop_timers()
         if self._gate is not None:
             self._gate.leave()
             self._gate = None
@@ -121,10 +132,16 @@ class _Connection(RequestHandler):
         """Between requests, with no complete request queued (the waiter is aiohttp's)."""
         return self._waiter is not None and not self._waiter.done() and not self._messages
 
-    def _stop_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _stop_timers(self) -> None:
+        for timer in (self._head_timer, self._first_wait):
+            if timer is not None:
+                timer.cancel()
+        self._head_timer = self._first_wait = None
+
+    def _idle_at_first(self) -> None:
+        self._first_wait = None
+        if self._waiting_for_head():
+            self.force_close()
 
     def _head_timed_out(self) -> None:
         self._head_timer = None

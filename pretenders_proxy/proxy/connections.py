@@ -5,6 +5,7 @@
 import math
 
 from mitmproxy import connection, ctx
+from mitmproxy.addonmanager import Loader
 from mitmproxy.proxy import mode_specs
 
 from pretenders_proxy.proxy import internals
@@ -25,11 +26,14 @@ class ConnectionLimits:
         self.admitted: dict[str, Gate] = {}
         """The gate each client counted in went through, by client id."""
 
+    def load(self, loader: Loader) -> None:
+        internals.idle_timer_waits_for_hooks()
+
     def configure(self, updated: set[str]) -> None:
         options = ctx.options
         if HEADER in updated:
             internals.time_request_heads(float(getattr(options, HEADER)))
-        if updated & {IDLE, UPSTREAM} and IDLE in options:
+        if updated & {IDLE, UPSTREAM} and IDLE in options and "tcp_timeout" in options:
             # mitmproxy's idle timeout also bounds the wait for an upstream's answer: never
             # shorter than --upstream-timeout, whose 502 says what happened.
             seconds = max(float(getattr(options, IDLE)), float(getattr(options, UPSTREAM, 0)))

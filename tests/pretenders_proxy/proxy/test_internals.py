@@ -16,6 +16,7 @@ from mitmproxy import io as mitm_io
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 from mitmproxy.options import Options
+from mitmproxy.proxy import server as proxy_server
 from mitmproxy.test import tflow, tutils
 from mitmproxy.version import VERSION
 
@@ -189,6 +190,27 @@ async def test_request_heads_begun_are_timed(tmp_path: Path) -> None:
             assert b"HTTP/1.1 408" in answer and b"within 0.3s (--header-timeout)" in answer
     finally:
         internals.time_request_heads(None)
+
+
+async def test_the_idle_timeout_never_ends_inside_a_hook() -> None:
+    internals.idle_timer_waits_for_hooks()
+    fired: list[float] = []
+
+    async def close() -> None:
+        fired.append(asyncio.get_running_loop().time())
+
+    watchdog = proxy_server.TimeoutWatchdog(0.3, close)  # type: ignore[arg-type]
+    with watchdog.disarm():  # a hook runs as the connection starts: the watchdog waits
+        watching = asyncio.create_task(watchdog.watch())  # noqa: TID251 - a test's own task
+        await asyncio.sleep(0.05)
+    with watchdog.disarm():  # the next hook begins as that one ends, and outlasts the timeout
+        await asyncio.sleep(0.6)
+        assert fired == [], "closed during a hook"
+    try:
+        await asyncio.wait_for(watching, 5)  # idle again after the hook: it closes
+        assert len(fired) == 1
+    finally:
+        watching.cancel()
 
 
 class Refuser:
