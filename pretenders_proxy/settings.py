@@ -211,6 +211,22 @@ class Settings:
         "Seconds an upstream may take to answer a request passed through to it; then the client "
         "gets a 502 (0: no limit).",
     )
+    header_timeout: float = option(
+        60.0,
+        "Seconds a client may take over a request head once it has begun, on the control and "
+        "proxy ports (like nginx's client_header_timeout); then a 408 and the connection closes.",
+    )
+    idle_timeout: float = option(
+        75.0,
+        "Seconds a connection may wait silent for its next request (SMTP: its next command) "
+        "before it is closed (like nginx's keepalive_timeout). A long-poll, an event stream or a "
+        "preset's delay is the server's wait, never idle.",
+    )
+    max_connections: int = option(
+        512,
+        "Connections each listener keeps open at once; more are refused at once (HTTP 503, "
+        "SMTP 421). Lowered at start to what the open-file limit allows.",
+    )
     upstream_insecure: bool = option(
         False,
         "Do not verify upstream TLS certificates at all (says so at start).",
@@ -277,6 +293,12 @@ class Settings:
             raise ConfigError(f"miss status {self.miss_status} is not an HTTP status")
         if self.max_body_size < 1:
             raise ConfigError(f"max body size {self.max_body_size} must be at least 1 byte")
+        for name in ("header_timeout", "idle_timeout"):
+            seconds = getattr(self, name)
+            if not (seconds > 0 and math.isfinite(seconds)):
+                raise ConfigError(f"{name.replace('_', ' ')} {seconds} must be a positive number")
+        if self.max_connections < 1:
+            raise ConfigError(f"max connections {self.max_connections} must be at least 1")
         if self.history_limit < 1:
             raise ConfigError(f"history limit {self.history_limit} must be at least 1")
         for name in self.allowed_hosts:

@@ -24,6 +24,9 @@ CORE = [
     "server/sockets.py",
     "server/binding.py",
     "server/ready.py",
+    "server/files.py",
+    "server/exhaustion.py",
+    "server/gate.py",
     "cli/reverse.py",
     "cli/shellenv.py",
 ]

@@ -4,6 +4,7 @@ it listens, stop on Ctrl-C."""
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +16,8 @@ from pretenders_proxy.cli.output import fail
 from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.matching.fields import parse_match_on
 from pretenders_proxy.matching.modes import Mode
-from pretenders_proxy.settings import Settings
+from pretenders_proxy.server import files
+from pretenders_proxy.settings import Settings, show_timeout
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 if TYPE_CHECKING:  # mitmproxy is imported only when a command needs it: --help stays quick
@@ -73,7 +75,17 @@ def _start(flags: Flags, **fixed: Any) -> None:
         settings = flags.settings(**fixed)
     except ConfigError as e:
         fail(str(e))
-    raise typer.Exit(asyncio.run(_run(settings)))
+    raise typer.Exit(asyncio.run(_run(_fit_to_files(settings))))
+
+
+def _fit_to_files(settings: Settings) -> Settings:
+    """Raise the open-file limit to the hard one; lower --max-connections to what it allows, so
+    that listeners at their caps never run the process out of files."""
+    limit = files.raise_file_limit()
+    cap, warning = files.fit_connections(settings.max_connections, limit.now)
+    if warning is not None:
+        logging.getLogger(__name__).warning("%s", warning)
+    return replace(settings, max_connections=cap)
 
 
 async def _run(settings: Settings) -> int:
@@ -109,11 +121,17 @@ def _banner(server: "Server") -> None:
         _row("SMTP capture", listeners["smtp"]),
         _row("OpenAPI", f"{control}/api/v1/openapi.json"),
         _row("CA certificate", str(server.ca_file)),
+        _row("connections", _limits(server.runtime.settings)),
         *_mode_rows(server),
         "Ctrl-C stops it.",
     ]
     typer.echo("\n".join(lines))
     sys.stdout.flush()
+
+
+def _limits(settings: Settings) -> str:
+    head, idle = show_timeout(settings.header_timeout), show_timeout(settings.idle_timeout)
+    return f"at most {settings.max_connections} per listener, idle {idle}s, request heads {head}s"
 
 
 def _row(label: str, value: str) -> str:

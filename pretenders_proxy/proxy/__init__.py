@@ -3,6 +3,7 @@
 from typing import Any
 
 from pretenders_proxy.proxy.alpn import Http2First
+from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.limits import HeadLimit
@@ -35,12 +36,13 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
     `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
     later, when a connection opens or a head is refused); Options first by convention (it
-    declares the shared options); Trust, Http2First, HeadLimit, OriginForm and Seal use hooks no
-    other addon of ours has (HeadLimit and OriginForm each change a different part of mitmproxy
-    at `load`; Seal only reads `tls_clienthello`, and takes what it notes from hooks that all
-    come before a connection opens, whether mitmproxy's own addons come before ours, as here, or
-    after, as in mitmdump). Within the Responder, presets answer first, then the cassettes, then
-    the mode (answering); Seal asks the same decision of every connection to a server.
+    declares the shared options); Trust, Http2First, HeadLimit, OriginForm, ConnectionLimits and
+    Seal use hooks no other addon of ours has (HeadLimit and OriginForm each change a different
+    part of mitmproxy at `load`; Seal only reads `tls_clienthello`, and takes what it notes from
+    hooks that all come before a connection opens, whether mitmproxy's own addons come before
+    ours, as here, or after, as in mitmdump). Within the Responder, presets answer first, then
+    the cassettes, then the mode (answering); Seal asks the same decision of every connection to
+    a server.
     """
     runtime = runtime or Runtime()
     router = SessionRouter(runtime)
@@ -53,6 +55,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Http2First(),
         HeadLimit(runtime, router),
         OriginForm(),
+        ConnectionLimits(),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

@@ -6,16 +6,19 @@ Importing this module loads neither `mitmproxy.addons` nor `mitmproxy.master` (t
 calls `load_addons_one_by_one` before mitmproxy is loaded; see server/startup.py).
 """
 
+import asyncio
 import importlib.util
 import logging
 import socket
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mitmproxy
 from mitmproxy import connection, ctx, http
 from mitmproxy.proxy import commands, events, layer
+from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers.http import _http1
 
@@ -62,11 +65,23 @@ type HeadRefused = Callable[[connection.Client, int, bytes], None]
 
 
 class LimitedHttp1Server(_http1.Http1Server):
-    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes, and
+    """mitmproxy's HTTP/1 server side, refusing a request head longer than `max_head` bytes
+    (431), or one begun but not complete within `head_timeout` seconds (408, when set), and
     telling `on_refused` of each head it refuses without making a flow (so no hook hears of it)."""
 
     max_head: ClassVar[int] = 64 * 1024
     on_refused: ClassVar[HeadRefused | None] = None
+    head_timeout: ClassVar[float | None] = None
+    deadline: commands.RequestWakeup | None = None
+    """The wakeup timing the request head being read now (None: none begun, or no timeout)."""
+
+    def _handle_event(self, event: events.Event) -> layer.CommandGenerator[None]:
+        if isinstance(event, events.Wakeup):  # only ever ours: Http1Server asks for none
+            if event.command is self.deadline and self.state == self.read_headers:
+                problem = f"the request head did not arrive within {event.command.delay:g}s"
+                yield from self._refuse(408, problem + " (--header-timeout)", bytes(self.buf))
+            return
+        yield from super()._handle_event(event)
 
     def read_headers(self, event: events.ConnectionEvent) -> layer.CommandGenerator[None]:
         limit = self.max_head
@@ -74,15 +89,25 @@ class LimitedHttp1Server(_http1.Http1Server):
             head = bytes(self.buf)[: limit + 4]  # only ever copied past the limit
             if b"\r\n\r\n" not in head and b"\n\n" not in head:
                 problem = f"the request line and headers are over {limit} bytes"
-                yield commands.SendData(self.conn, _http1.make_error_response(431, problem))
-                yield commands.CloseConnection(self.conn)
-                self.state = self.done
-                self._refused(431, head)
+                yield from self._refuse(431, problem, head)
                 return
         yield from super().read_headers(event)
         if self.state == self.done and self.request is None:
             # mitmproxy could not parse the head: it sent a 400 and closed, making no flow
             self._refused(400, event.data if isinstance(event, events.DataReceived) else b"")
+        if self.state != self.read_headers:
+            self.deadline = None  # the head is complete (or refused)
+        elif self.buf and self.deadline is None and self.head_timeout is not None:
+            # Most heads arrive whole in one read: only one left incomplete is timed.
+            self.deadline = commands.RequestWakeup(self.head_timeout)
+            yield self.deadline
+
+    def _refuse(self, status: int, problem: str, received: bytes) -> layer.CommandGenerator[None]:
+        yield commands.SendData(self.conn, _http1.make_error_response(status, problem))
+        yield commands.CloseConnection(self.conn)
+        self.state = self.done
+        self.deadline = None
+        self._refused(status, received)
 
     def _refused(self, status: int, received: bytes) -> None:
         if (told := LimitedHttp1Server.on_refused) is not None and isinstance(
@@ -133,6 +158,48 @@ def refuse_origin_form(message: Callable[[http.Request], str]) -> None:
     http_layers.validate_request = validate
 
 
+def time_request_heads(seconds: float | None) -> None:
+    """Make mitmproxy's HTTP layer answer an HTTP/1 request head begun but not complete within
+    `seconds` with a 408 and close the connection (None: never). mitmproxy's only timeout is
+    its idle one (`tcp_timeout`), which every byte restarts: a head sent a byte at a time would
+    hold the connection forever.
+
+    Relies on: what `limit_request_heads` does, and on the HTTP layer routing the `Wakeup` of a
+    `RequestWakeup` its Http1Server yields back to that Http1Server (as for HTTP/2 pings).
+    """
+    LimitedHttp1Server.head_timeout = seconds
+    http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
+
+
+def idle_timer_waits_for_hooks() -> None:
+    """Make the idle timeout (`tcp_timeout`) never close a connection while an addon hook runs
+    (a preset's `after` delay). mitmproxy's watchdog is disarmed around each hook, but checks
+    that only before each countdown: when one hook ends and the next begins at once, the
+    countdown the first one's end released still runs, and expires inside the second (seen:
+    2 to 5 in 24 proxied presets with `after: 3` cut at a 2 s idle timeout). Its `watch` here
+    checks again when a countdown ends.
+
+    Relies on: `server.TimeoutWatchdog.watch` being the task each connection handler runs, and
+    the watchdog's `can_timeout` (set unless a hook runs), `last_activity`, `timeout` and
+    `callback`, as mitmproxy's own `watch` uses them.
+    """
+    proxy_server.TimeoutWatchdog.watch = _watch  # type: ignore[method-assign]
+
+
+async def _watch(self: Any) -> None:
+    """mitmproxy's TimeoutWatchdog.watch, closing only when no hook runs at the countdown's end."""
+    try:
+        while True:
+            await self.can_timeout.wait()
+            await asyncio.sleep(self.timeout - (time.time() - self.last_activity))
+            idle = self.last_activity + self.timeout < time.time()
+            if idle and self.can_timeout.is_set():
+                await self.callback()
+                return
+    except asyncio.CancelledError:
+        return
+
+
 def replace_addon_manager(master: "Master", manager: "AddonManager") -> None:
     """Make `manager` (made for `master`, before any addon is added) the addon manager of `master`.
 
@@ -180,6 +247,22 @@ def close_upstream(flow: http.HTTPFlow) -> None:
     Relies on: the handler's `close_connection(connection)`.
     """
     _handler(flow).close_connection(flow.server_conn)
+
+
+def refuse_client(client: connection.Client, answer: bytes) -> None:
+    """Send `answer` to a client just connected, then close it: mitmproxy kills a client whose
+    `error` is set by a `client_connected` hook, without a word.
+
+    Relies on: `Proxyserver.connections` (by client id) holding the client's handler by the
+    time `client_connected` runs, and its `transports[client].writer`; mitmproxy's kill then
+    closes that writer, which sends what was written first.
+    """
+    client.error = "refused: too many connections (--max-connections)"
+    try:
+        handler = ctx.master.addons.get("proxyserver").connections[client.id]
+        handler.transports[client].writer.write(answer)
+    except (AttributeError, KeyError) as e:
+        logger.debug("no writer for client %s: %r", client.peername, e)
 
 
 def stash(flow: http.HTTPFlow) -> dict[str, Any]:

@@ -21,6 +21,8 @@ KEPT = 1024
 WHY = {
     400: "mitmproxy refused this request with a 400: its request line or headers are malformed "
     "(the body shows the bytes received)",
+    408: "refused with a 408: its head did not arrive within --header-timeout "
+    "(the body shows the bytes received)",
     431: f"mitmproxy refused this request with a 431: its head is over {MAX_HEAD} bytes",
 }
 

@@ -12,7 +12,7 @@ from pretenders_proxy.api.app import create_app, direct_mocks
 from pretenders_proxy.errors import ConfigError, ListenError
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
-from pretenders_proxy.server import ready
+from pretenders_proxy.server import exhaustion, ready
 from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.tasks import spawn
@@ -41,8 +41,15 @@ class Services:
         ListenError naming the first address that failed, ConfigError if the file cannot be
         written (nothing listens then)."""
         settings = self.runtime.settings
+        limits = serve.Limits(
+            settings.header_timeout, settings.idle_timeout, settings.max_connections
+        )
         self.api = await serve.start(
-            create_app(self.runtime), settings.host, settings.port, direct_mocks(self.runtime)
+            create_app(self.runtime),
+            settings.host,
+            settings.port,
+            direct_mocks(self.runtime),
+            limits,
         )
         host, port = self.api.address
         self.runtime.listeners["control"] = f"http://{netloc(host, port)}"
@@ -86,6 +93,8 @@ class Services:
         self.runtime.smtp = self.smtp
 
     def running(self) -> None:
+        # mitmproxy installs its exception handler as it starts running: ours goes in front.
+        exhaustion.install(asyncio.get_running_loop())
         proxyserver = ctx.master.addons.get("proxyserver")
         if proxyserver is not None:
             for name, url in proxy_listeners(proxyserver).items():

@@ -12,6 +12,7 @@ from aiosmtpd.smtp import SMTP
 from pretenders_proxy._version import __version__
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.server.binding import describe_bind_error, netloc
+from pretenders_proxy.server.gate import Gate, smtp_refusal
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.settings import ANY_PORT, is_loopback
 from pretenders_proxy.smtp.handler import CaptureHandler, accept_any
@@ -23,13 +24,21 @@ HOSTNAME = "pretenders"
 LINE_LENGTH_LIMIT = 64 * 1024
 _BUSY = {errno.EADDRINUSE, errno.EACCES}
 
-type Factory = Callable[[CaptureHandler], SMTP]
+type Factory = Callable[[CaptureHandler], CaptureSMTP]
 
 
 class CaptureSMTP(SMTP):
-    """aiosmtpd's SMTP with a longer line limit (a class attribute it reads in __init__)."""
+    """aiosmtpd's SMTP with a longer line limit (a class attribute it reads in __init__),
+    counted out of its listener's Gate when the connection goes."""
 
     line_length_limit = LINE_LENGTH_LIMIT
+    gate: Gate | None = None
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.gate is not None:
+            self.gate.leave()
+            self.gate = None
+        super().connection_lost(error)
 
 
 def smtp_factory(runtime: Runtime, tls: ssl.SSLContext | None) -> Factory:
@@ -46,6 +55,9 @@ def smtp_factory(runtime: Runtime, tls: ssl.SSLContext | None) -> Factory:
         authenticator=accept_any,
         # AUTH in clear text is fine where nobody else can listen.
         auth_require_tls=not is_loopback(settings.host),
+        # aiosmtpd's default is 300 s; it restarts at each command, so it also bounds a
+        # command line sent a byte at a time.
+        timeout=settings.idle_timeout,
         loop=asyncio.get_running_loop(),
     )
 
@@ -98,8 +110,19 @@ class SmtpListeners:
 
     async def _listen(self, handler: CaptureHandler, port: int) -> asyncio.Server:
         factory = smtp_factory(self.runtime, self.tls)
+        cap = self.runtime.settings.max_connections
+        listener = f"SMTP mock {handler.session}" if handler.session else "SMTP port"
+        gate = Gate(listener, cap, smtp_refusal(cap))
+
+        def connection() -> asyncio.Protocol:
+            if not gate.admit():
+                return gate.refuse()
+            protocol = factory(handler)
+            protocol.gate = gate
+            return protocol
+
         loop = asyncio.get_running_loop()
-        return await loop.create_server(lambda: factory(handler), self.runtime.settings.host, port)
+        return await loop.create_server(connection, self.runtime.settings.host, port)
 
     def _deleted(self, name: str) -> None:
         if (server := self.mocks.pop(name, None)) is not None:

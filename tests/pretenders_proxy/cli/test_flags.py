@@ -15,8 +15,9 @@ SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
     "--history-limit", "--history-max-bytes", "--max-sessions", "--max-body-size", "--token",
-    "--allowed-host", "--cassette-dir", "--upstream-ca",
-    "--upstream-timeout", "--upstream-insecure", "--redact-header", "--redact-query",
+    "--allowed-host", "--cassette-dir", "--upstream-ca", "--upstream-timeout", "--header-timeout",
+    "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",
+    "--redact-query",
     "--ready-file",
 ]  # fmt: skip
 

@@ -16,6 +16,7 @@ from mitmproxy import io as mitm_io
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 from mitmproxy.options import Options
+from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.test import tflow, tutils
 from mitmproxy.version import VERSION
@@ -202,6 +203,60 @@ async def test_origin_form_requests_are_refused_in_regular_mode_only(
         refused = await exchange(port, get("/answer"))
         assert refused.startswith(b"HTTP/1.1 400") and b"installed twice" in refused
         assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
+
+
+async def test_request_heads_begun_are_timed(tmp_path: Path) -> None:
+    internals.time_request_heads(0.3)
+    try:
+        async with proxy(tmp_path, Probe()) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                # a whole request first (keep-alive), then a head that stops half-way
+                whole = get("http://x.test/answer").replace(b"Connection: close\r\n", b"")
+                writer.write(whole + b"GET http://x.test/answer HTTP/1.1\r\nHost: x\r\n")
+                answer = await asyncio.wait_for(reader.read(), 10)
+            finally:
+                writer.close()
+            assert answer.startswith(b"HTTP/1.1 200") and b"answered" in answer
+            assert b"HTTP/1.1 408" in answer and b"within 0.3s (--header-timeout)" in answer
+    finally:
+        internals.time_request_heads(None)
+
+
+async def test_the_idle_timeout_never_ends_inside_a_hook() -> None:
+    internals.idle_timer_waits_for_hooks()
+    fired: list[float] = []
+
+    async def close() -> None:
+        fired.append(asyncio.get_running_loop().time())
+
+    watchdog = proxy_server.TimeoutWatchdog(0.3, close)  # type: ignore[arg-type]
+    with watchdog.disarm():  # a hook runs as the connection starts: the watchdog waits
+        watching = asyncio.create_task(watchdog.watch())  # noqa: TID251 - a test's own task
+        await asyncio.sleep(0.05)
+    with watchdog.disarm():  # the next hook begins as that one ends, and outlasts the timeout
+        await asyncio.sleep(0.6)
+        assert fired == [], "closed during a hook"
+    try:
+        await asyncio.wait_for(watching, 5)  # idle again after the hook: it closes
+        assert len(fired) == 1
+    finally:
+        watching.cancel()
+
+
+class Refuser:
+    def client_connected(self, client: Any) -> None:
+        internals.refuse_client(client, b"HTTP/1.1 503 Service Unavailable\r\n\r\nfull")
+
+
+async def test_a_refused_client_is_told_why_and_closed(tmp_path: Path) -> None:
+    async with proxy(tmp_path, Refuser()) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            answer = await asyncio.wait_for(reader.read(), 10)
+        finally:
+            writer.close()
+    assert answer == b"HTTP/1.1 503 Service Unavailable\r\n\r\nfull"
 
 
 def test_the_stash_is_neither_saved_nor_copied() -> None:
