@@ -63,9 +63,31 @@ def mitmdump(
     request: pytest.FixtureRequest, tmp_path: Path, upstreams: Upstreams
 ) -> Iterator[Mitmdump]:
     """A stock mitmdump with the pretenders addons, listening in every mode below, with the
-    default session in mock mode or replaying with on-miss error."""
+    default session in mock mode or replaying with on-miss error. The UDP ports are picked free
+    before mitmdump binds them, so another test may take one in between: then it starts again
+    on other ports (at most three times)."""
+    for attempt in range(3):
+        process, log, ready_file, ports = _start_mitmdump(request.param, tmp_path, upstreams)
+        found = _wait_ready(process, log, ready_file)
+        if found is not None:
+            break
+        process.wait(15)
+        busy = "address already in use" in log.read_text(errors="replace")
+        assert busy and attempt < 2, f"mitmdump did not start: {log.read_text(errors='replace')}"
+    try:
+        listeners = found["listeners"]
+        yield Mitmdump(listeners["control"], listeners["proxy"], *ports)
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def _start_mitmdump(
+    mode: str, tmp_path: Path, upstreams: Upstreams
+) -> tuple[subprocess.Popen[bytes], Path, Path, tuple[int, int, int]]:
     udp, dns, dns_mode = free_udp_port(), free_udp_port(), free_udp_port()
     ready_file = tmp_path / "ready.json"
+    ready_file.unlink(missing_ok=True)
     command = [
         str(Path(sys.executable).parent / "mitmdump"), "-s", str(ADDON),
         "--listen-host", "127.0.0.1", "--mode", "regular@0",
@@ -77,24 +99,27 @@ def mitmdump(
         "--set", "pretenders_smtp_port=0",
         "--set", f"pretenders_ready_file={ready_file}",
     ]  # fmt: skip
-    if request.param == "replay":
+    if mode == "replay":
         cassette = tmp_path / "sealed.cassette"
         writing.write(cassette, [Exchange(Request("GET", b"/known", host="a.test"), Response(200))])
         command += ["--set", "pretenders_mode=replay", "--set", f"pretenders_cassettes={cassette}"]
     log = tmp_path / "mitmdump.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while (found := ready.read(ready_file)) is None:
-            started = process.poll() is None and time.monotonic() < deadline
-            assert started, f"mitmdump did not start: {log.read_text(errors='replace')}"
-            time.sleep(0.02)
-        listeners = found["listeners"]
-        yield Mitmdump(listeners["control"], listeners["proxy"], udp, dns, dns_mode)
-    finally:
-        process.terminate()
-        process.wait(15)
+    return process, log, ready_file, (udp, dns, dns_mode)
+
+
+def _wait_ready(
+    process: subprocess.Popen[bytes], log: Path, ready_file: Path
+) -> dict[str, Any] | None:
+    """What mitmdump's ready file says once it listens; None if it exited first."""
+    deadline = time.monotonic() + 30
+    while (found := ready.read(ready_file)) is None:
+        if process.poll() is not None:
+            return None
+        assert time.monotonic() < deadline, f"mitmdump did not start: {log.read_text()}"
+        time.sleep(0.02)
+    return found
 
 
 def ask(port: int, datagram: bytes) -> bytes | None:
