@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from pretenders_proxy.matching.budget import excerpt
 from pretenders_proxy.matching.subject import INVALID, Subject
 from pretenders_proxy.model.preset import Rule
 
@@ -9,14 +10,22 @@ type Matcher = Callable[[Rule, Subject], str | None]
 
 
 def rule(expected: Rule, actual: Subject) -> str | None:
-    if expected.rule_re.match(actual.line):
+    found = actual.budget.match(expected.rule_re, actual.line)
+    if found:
         return None
+    if found is None:
+        return actual.budget.why("rule", expected.rule_re, actual.line)
     return f"request {actual.line!r} does not match rule {expected.rule!r}"
 
 
 def host(expected: Rule, actual: Subject) -> str | None:
-    if expected.host_re is None or expected.host_re.match(actual.request.host):
+    if expected.host_re is None:
         return None
+    found = actual.budget.match(expected.host_re, actual.request.host)
+    if found:
+        return None
+    if found is None:
+        return actual.budget.why("host regex", expected.host_re, actual.request.host)
     return f"host {actual.request.host!r} does not match {expected.host!r}"
 
 
@@ -31,9 +40,14 @@ def headers(expected: Rule, actual: Subject) -> str | None:
 
 
 def body(expected: Rule, actual: Subject) -> str | None:
-    if expected.body_re is None or expected.body_re.match(actual.text):
+    if expected.body_re is None:
         return None
-    return f"body {_excerpt(actual.text)!r} does not match {expected.body!r}"
+    found = actual.budget.match(expected.body_re, actual.text)
+    if found:
+        return None
+    if found is None:
+        return actual.budget.why("body regex", expected.body_re, actual.text)
+    return f"body {excerpt(actual.text)!r} does not match {expected.body!r}"
 
 
 def data(expected: Rule, actual: Subject) -> str | None:
@@ -74,10 +88,6 @@ def contains(actual: object, expected: object, where: str) -> str | None:
     if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
         return where
     return None
-
-
-def _excerpt(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 MATCHERS: dict[str, Matcher] = {

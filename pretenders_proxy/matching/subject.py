@@ -6,6 +6,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.model.http import Headers, Request, header
 
 INVALID = object()
@@ -79,12 +80,14 @@ def rule_target(request: Request) -> str:
 
 
 class Subject:
-    """Lazy views of one request; the engine builds one per lookup and every matcher shares it."""
+    """Lazy views of one request; the engine builds one per lookup and every matcher shares it,
+    with the `budget` its regexes share (a fresh one of the default seconds when not given)."""
 
-    __slots__ = ("_form", "_headers", "_json", "_text", "line", "request")
+    __slots__ = ("_form", "_headers", "_json", "_text", "budget", "line", "request")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, budget: Budget | None = None) -> None:
         self.request = request
+        self.budget = Budget() if budget is None else budget
         self.line = f"{request.method} {rule_target(request)}"
         """"METHOD /path?query", what a rule regex is matched against."""
         self._headers: dict[str, str] | None = None
