@@ -2,12 +2,13 @@
 
 import json
 import zlib
-from email.parser import BytesParser
+from email.message import EmailMessage
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.model.http import Headers, Request, header
+from pretenders_proxy.model.mime import parse_bytes
 
 INVALID = object()
 """What `Subject.json` is when the body is not JSON."""
@@ -60,8 +61,9 @@ def parse_form(body: str, content_type: str | None) -> dict[str, str]:
     """Form fields from multipart/form-data (with a boundary) or, whatever else, urlencoded."""
     if content_type and content_type.lower().startswith("multipart/form-data"):
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        message = BytesParser(policy=HTTP).parsebytes(head + body.encode())
-        if message.is_multipart():
+        # to a bounded depth: a body of parts nested thousands deep is no RecursionError
+        message, _ = parse_bytes(head + body.encode(), HTTP)
+        if isinstance(message, EmailMessage) and message.is_multipart():
             fields: dict[str, str] = {}
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")

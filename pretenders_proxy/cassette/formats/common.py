@@ -112,7 +112,13 @@ def headers_of(grouped: object, where: str) -> Headers:
     pairs = []
     for name, values in grouped.items():
         for value in values if isinstance(values, list) else [values]:
-            pairs.append((str(name).encode("latin-1"), str(value).encode("latin-1")))
+            # text only: str() of a nested list (or of an alias bomb) could be gigabytes
+            if not isinstance(name, str) or not isinstance(value, str):
+                wrong = value if isinstance(name, str) else name
+                kind = type(wrong).__name__
+                article = "an" if kind[0] in "aeiou" else "a"
+                raise CassetteError(f"{where}[{name!r}] is {article} {kind}, not text")
+            pairs.append((name.encode("latin-1"), value.encode("latin-1")))
     return tuple(pairs)
 
 
