@@ -24,8 +24,8 @@ class Budget:
 
     def match(self, pattern: Pattern, text: str) -> bool | None:
         """`pattern.match(text)` in budget; None: it ran out (now or before) or was not tried."""
-        if pattern.is_flat:  # the hot path: most rules are plain text
-            return pattern.compiled.match(text) is not None
+        if (quick := pattern.quick) is not None:  # the hot path: most rules are plain text
+            return quick(text) is not None
         if self.ran_out and not self._may_try(pattern, text):
             return None
         return self._noted(pattern, text, pattern.match(text, self.seconds))

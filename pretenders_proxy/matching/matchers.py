@@ -4,13 +4,21 @@ from collections.abc import Callable
 
 from pretenders_proxy.matching.budget import excerpt
 from pretenders_proxy.matching.subject import INVALID, Subject
+from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.model.preset import Rule
 
 type Matcher = Callable[[Rule, Subject], str | None]
 
 
+def _match(pattern: Pattern, text: str, actual: Subject) -> bool | None:
+    # the hot path: a plain-text rule is matched at once, with no budget made
+    if (quick := pattern.quick) is not None:
+        return quick(text) is not None
+    return actual.budget.match(pattern, text)
+
+
 def rule(expected: Rule, actual: Subject) -> str | None:
-    found = actual.budget.match(expected.rule_re, actual.line)
+    found = _match(expected.rule_re, actual.line, actual)
     if found:
         return None
     if found is None:
@@ -21,7 +29,7 @@ def rule(expected: Rule, actual: Subject) -> str | None:
 def host(expected: Rule, actual: Subject) -> str | None:
     if expected.host_re is None:
         return None
-    found = actual.budget.match(expected.host_re, actual.request.host)
+    found = _match(expected.host_re, actual.request.host, actual)
     if found:
         return None
     if found is None:
@@ -42,7 +50,7 @@ def headers(expected: Rule, actual: Subject) -> str | None:
 def body(expected: Rule, actual: Subject) -> str | None:
     if expected.body_re is None:
         return None
-    found = actual.budget.match(expected.body_re, actual.text)
+    found = _match(expected.body_re, actual.text, actual)
     if found:
         return None
     if found is None:

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
-from pretenders_proxy.matching.budget import Budget
+from pretenders_proxy.matching.budget import SECONDS, Budget
 from pretenders_proxy.model.http import Headers, Request, header
 from pretenders_proxy.model.mime import parse_bytes
 
@@ -83,19 +83,34 @@ def rule_target(request: Request) -> str:
 
 class Subject:
     """Lazy views of one request; the engine builds one per lookup and every matcher shares it,
-    with the `budget` its regexes share (a fresh one of the default seconds when not given)."""
+    with the budget its regexes share (`budget`, else one of `seconds` made when first needed)."""
 
-    __slots__ = ("_form", "_headers", "_json", "_text", "budget", "line", "request")
+    __slots__ = ("_budget", "_form", "_headers", "_json", "_seconds", "_text", "line", "request")
 
-    def __init__(self, request: Request, budget: Budget | None = None) -> None:
+    def __init__(
+        self, request: Request, budget: Budget | None = None, seconds: float = SECONDS
+    ) -> None:
         self.request = request
-        self.budget = Budget() if budget is None else budget
+        self._budget = budget
+        self._seconds = seconds
         self.line = f"{request.method} {rule_target(request)}"
         """"METHOD /path?query", what a rule regex is matched against."""
         self._headers: dict[str, str] | None = None
         self._text: str | None = None
         self._form: dict[str, str] | None = None
         self._json: object = _UNSET
+
+    @property
+    def budget(self) -> Budget:
+        """The time budget of this lookup's regexes (plain-text rules never need one)."""
+        if self._budget is None:
+            self._budget = Budget(self._seconds)
+        return self._budget
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether a regex ran out of time on this request."""
+        return self._budget is not None and bool(self._budget.ran_out)
 
     @property
     def headers(self) -> dict[str, str]:

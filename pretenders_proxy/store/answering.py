@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Literal, NamedTuple, overload
 
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.matching.budget import SECONDS, Budget
+from pretenders_proxy.matching.budget import SECONDS
 from pretenders_proxy.matching.modes import MissAction, Mode, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request, Response
@@ -139,13 +139,13 @@ def answer(
     # replay through the proxy is the hot path for those.
     subject = None
     if len(presets):
-        subject = Subject(request, Budget(regex_seconds))
+        subject = Subject(request, seconds=regex_seconds)
         served = presets.take(subject)
         if served is not None:
             return served
     if via is Via.MOCKHTTP:
         # the same subject: a regex that timed out in `take` is not tried again
-        subject = subject or Subject(request, Budget(regex_seconds))
+        subject = subject or Subject(request, seconds=regex_seconds)
         return missed(explain_miss(subject, presets.nearest(subject)), miss_status)
     playback = session.playback
     if playback.mode is Mode.REPLAY:
@@ -157,7 +157,7 @@ def answer(
         return UPSTREAM
     if action is MissAction.RECORD:
         return Upstream(playback.config.recording)
-    subject = subject or Subject(request, Budget(regex_seconds))
+    subject = subject or Subject(request, seconds=regex_seconds)
     return missed(playback.explain(subject, presets), miss_status)
 
 

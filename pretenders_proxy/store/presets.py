@@ -99,7 +99,7 @@ class PresetBook:
         """What the first preset matching `subject` answers, with one of its `times` used up;
         None: a miss."""
         found = first_match(self._index.candidates(subject.line), _rule_of, subject)
-        if subject.budget.ran_out:
+        if subject.timed_out:
             self._report(subject.budget)
         if found is None:
             return None
@@ -111,7 +111,7 @@ class PresetBook:
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""
         miss = nearest_rule(list(self._items.values()), lambda p: (p.preset.rule, subject))
-        if subject.budget.ran_out:
+        if subject.timed_out:
             self._report(subject.budget)
         return miss
 
