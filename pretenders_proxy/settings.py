@@ -243,9 +243,9 @@ class Settings:
         (), "A query parameter recorded as <redacted> (repeatable).", metavar="NAME"
     )
     regex_timeout: float = option(
-        0.05,
-        "Seconds one regex of a preset (rule, host, body, SMTP recipient) or filter may run on "
-        "one request before it counts as no match (logged once per preset); a request stops "
+        0.02,
+        "CPU seconds one regex of a preset (rule, host, body, SMTP recipient) or filter may take "
+        "on one request before it counts as no match (logged once per preset); a request stops "
         "trying regexes after four time out. Guards the server against rules that backtrack.",
         metavar="SECONDS",
     )
