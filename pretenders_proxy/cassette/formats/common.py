@@ -118,8 +118,17 @@ def headers_of(grouped: object, where: str) -> Headers:
                 kind = type(wrong).__name__
                 article = "an" if kind[0] in "aeiou" else "a"
                 raise CassetteError(f"{where}[{name!r}] is {article} {kind}, not text")
-            pairs.append((name.encode("latin-1"), value.encode("latin-1")))
+            pairs.append((_wire(name), _wire(value)))
     return tuple(pairs)
+
+
+def _wire(text: str) -> bytes:
+    """Header text as bytes: latin-1, as HTTP reads them; text beyond it (a tool that decoded
+    UTF-8) as UTF-8, rather than a traceback."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
 
 
 def split_url(url: str, where: str) -> tuple[str, str, int, bytes, bytes]:
