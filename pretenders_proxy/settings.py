@@ -242,6 +242,13 @@ class Settings:
     redact_query: tuple[str, ...] = option(
         (), "A query parameter recorded as <redacted> (repeatable).", metavar="NAME"
     )
+    regex_timeout: float = option(
+        0.02,
+        "CPU seconds one regex of a preset (rule, host, body, SMTP recipient) or filter may take "
+        "on one request before it counts as no match (logged once per preset); a request stops "
+        "trying regexes after four time out. Guards the server against rules that backtrack.",
+        metavar="SECONDS",
+    )
     ready_file: Path | None = option(
         None,
         "Once everything listens, write JSON here (pid, every listener's address, CA "
@@ -299,6 +306,8 @@ class Settings:
                 raise ConfigError(f"{name.replace('_', ' ')} {seconds} must be a positive number")
         if self.max_connections < 1:
             raise ConfigError(f"max connections {self.max_connections} must be at least 1")
+        if not (0 < self.regex_timeout <= 60 and math.isfinite(self.regex_timeout)):
+            raise ConfigError(f"regex timeout {self.regex_timeout} must be in (0, 60] seconds")
         if self.history_limit < 1:
             raise ConfigError(f"history limit {self.history_limit} must be at least 1")
         for name in self.allowed_hosts:

@@ -66,6 +66,7 @@ def mail_detail(mail: Mail) -> dict[str, Any]:
         "attachments": attachments,
         "links": list(message.links),
         "raw_url": f"{path}/raw",
+        "note": message.note,
     }
 
 

@@ -67,7 +67,8 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         port,
         _version_text(request.version),
     )
-    outcome = answer(session, seen, Via.MOCKHTTP, runtime.settings.miss_status)
+    settings = runtime.settings
+    outcome = answer(session, seen, Via.MOCKHTTP, settings.miss_status, settings.regex_timeout)
     if isinstance(outcome, Missed):
         elapsed = (time.perf_counter() - started) * 1000
         store.journal(session, seen, outcome.note, outcome.response, duration_ms=elapsed)

@@ -7,10 +7,13 @@ from pretenders_proxy.api.cassette_schemas import ModeIn, ModeOut
 from pretenders_proxy.api.router import Router, json_response, read_model, runtime_of
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassette.files import confine
+from pretenders_proxy.errors import BadRequestError
+from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("modes")
+RECORDABLE = ".cassette"
 
 
 @router.route(
@@ -45,12 +48,29 @@ async def put_mode(request: web.Request) -> web.Response:
     vcr = body.record_cassette()
     store, files = runtime.store, runtime.cassettes
     session = store.open(request.query.get("session") or DEFAULT_SESSION, SessionProtocol.HTTP)
+    current = session.playback.config
     if vcr is None:
-        files.switch(store, session, body.to_config(session.playback.config))
+        config = body.to_config(current)
+        check_recording(config, current)
+        files.switch(store, session, config)
     else:  # planned here, on the server's disk: the client may run on another machine
         cassette, record_mode = vcr
         planned = files.plan(cassette, record_mode)
-        config = body.to_config(session.playback.config, planned)  # checked before files change
+        config = body.to_config(current, planned)  # checked before files change
+        check_recording(config, current)
         files.prepare(cassette, planned)
         files.switch(store, session, config)
     return json_response(cassette_views.mode(session, files.problems))
+
+
+def check_recording(config: ModeConfig, current: ModeConfig) -> None:
+    """The control API records only to files named *.cassette: recording appends to a file (and
+    record_mode all removes it first), and a web page driving the API must not be able to make
+    or remove `conftest.py` (issue 15). A recording the command line started goes on."""
+    path = config.recording
+    if path is None or path == current.recording or path.endswith(RECORDABLE):
+        return
+    raise BadRequestError(
+        f"cannot record to {path}: the control API records only to files named "
+        f"*{RECORDABLE} (the command line may name any file)"
+    )

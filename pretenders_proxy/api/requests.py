@@ -2,6 +2,7 @@
 
 import heapq
 import itertools
+import logging
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -22,13 +23,16 @@ from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
 from pretenders_proxy.api.v1 import DROPPED, DROPPED_HEADER
 from pretenders_proxy.api.waiting import client_gone, wait_seconds, wait_until
 from pretenders_proxy.errors import BadRequestError, NotFoundError
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.matching.verify import verify
 from pretenders_proxy.model.journal import Entry, Source
+from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 router = Router("requests")
+logger = logging.getLogger(__name__)
 
 SEEN_SHOWN = 20
 """Requests a timed-out wait lists (the latest that matched): a 408 stays small."""
@@ -57,7 +61,8 @@ FILTERS = [
     headers=[*paging.PAGE_HEADERS, DROPPED_HEADER],
 )
 async def list_requests(request: web.Request) -> web.Response:
-    keep = _filter(request)
+    budget = Budget(runtime_of(request).settings.regex_timeout)
+    keep = _filter(request, budget)
     sessions = sessions_of(request)
     page = paging.page_of(request, "requests")
     wait = wait_seconds(query_float(request, "wait"))
@@ -79,8 +84,11 @@ async def list_requests(request: web.Request) -> web.Response:
             f" (the latest {SEEN_SHOWN} are under 'seen')" if count > SEEN_SHOWN else ""
         )
         body = {"error": message, "seen": [views.entry(e) for e in latest]}
+        _report(budget, "path filter")
         return json_response(body, status=408, headers=headers)
-    return paging.answer(request, page, matching(), _id, views.entry, headers)
+    answer = paging.answer(request, page, matching(), _id, views.entry, headers)
+    _report(budget, "path filter")
+    return answer
 
 
 @router.route(
@@ -136,14 +144,19 @@ async def list_misses(request: web.Request) -> web.Response:
 async def verify_requests(request: web.Request) -> web.Response:
     check = await read_model(request, VerifyIn)
     rule, count = check.to_rule(), check.to_count()
-    store = runtime_of(request).store
+    runtime = runtime_of(request)
+    store = runtime.store
     session = store.get(check.session or request.query.get("session") or DEFAULT_SESSION)
+    # one budget for every check while waiting: a regex that timed out on a request is not
+    # tried on it again, and after a few time-outs the rule's regexes are not tried at all
+    budget = Budget(runtime.settings.regex_timeout)
 
     def holds() -> bool:
-        return verify(rule, list(session.history), count).ok
+        return verify(rule, list(session.history), count, budget).ok
 
     await wait_until(store.events, holds, wait_seconds(check.wait), client_gone(request))
-    verdict = verify(rule, list(session.history), count)
+    verdict = verify(rule, list(session.history), count, budget)
+    _report(budget, f"verified rule ({rule.describe()})")
     body = {
         "ok": verdict.ok,
         "count": len(verdict.matched),
@@ -189,7 +202,18 @@ def _count(request: web.Request) -> int:
     return int(value)
 
 
-def _filter(request: web.Request) -> Callable[[Entry], bool]:
+def _report(budget: Budget, what: str) -> None:
+    """Log, once per call, that a regex given to it ran out of time."""
+    if budget.ran_out:
+        logger.warning(
+            "the %s timed out: its regex ran over %g ms on %d request(s), counted as no match",
+            what,
+            budget.seconds * 1000,
+            len(budget.ran_out),
+        )
+
+
+def _filter(request: web.Request, budget: Budget) -> Callable[[Entry], bool]:
     query = request.query
     method, host, source = query.get("method"), query.get("host"), query.get("source")
     if source is not None and source not in set(Source):
@@ -198,8 +222,8 @@ def _filter(request: web.Request) -> Callable[[Entry], bool]:
     if not (since.isascii() and since.isdigit()):
         raise BadRequestError(f"since={since!r} is not a request id")
     try:
-        path = re.compile(query["path"]) if query.get("path") else None
-    except re.error as e:
+        path = Pattern(query["path"]) if query.get("path") else None
+    except (re.error, RecursionError, OverflowError) as e:
         raise BadRequestError(f"path={query['path']!r} is not a valid regex: {e}") from e
 
     def keep(entry: Entry) -> bool:
@@ -209,7 +233,7 @@ def _filter(request: web.Request) -> Callable[[Entry], bool]:
             and (method is None or seen.method == method.upper())
             and (host is None or seen.host == host)
             and (source is None or entry.source == source)
-            and (path is None or path.search(seen.path.decode("latin-1")) is not None)
+            and (path is None or budget.search(path, seen.path.decode("latin-1")) is True)
         )
 
     return keep

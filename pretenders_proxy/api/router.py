@@ -192,6 +192,8 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise BadRequestError(f"request body is not valid JSON: {e}") from e
+    except RecursionError:  # `[` * 200,000: a 400 like any bad JSON, not a 500 (issue 15)
+        raise BadRequestError("request body is JSON nested too deeply to read") from None
 
 
 async def read_model[M: BaseModel](request: web.Request, model: type[M]) -> M:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
-from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cassette import reading, regular, writing
 from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
 from pretenders_proxy.cassette.formats.common import Losses, split_url
@@ -98,10 +98,10 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
     elif kind is Format.MITM:
         from pretenders_proxy.proxy import flowfile  # mitmproxy loads only when needed
 
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             yield from flowfile.read(stream, losses)
     elif kind is Format.VCR:
-        yield from vcr.read(path.read_bytes(), losses)
+        yield from vcr.read(regular.read_bytes(path), losses)
     elif kind is Format.WIREMOCK:
         yield from _wiremock(path, losses, base_url)
     else:
@@ -116,10 +116,12 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
 
 def _json(path: Path) -> Any:
     try:
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             return json.load(stream)
     except (ValueError, UnicodeDecodeError) as e:
         raise CassetteError(f"{path} is not JSON ({e})") from None
+    except RecursionError:
+        raise CassetteError(f"{path} is JSON nested too deeply to read") from None
     except OSError as e:
         raise CassetteError(f"cannot read {path}: {e.strerror or e}") from None
 
@@ -132,7 +134,7 @@ def _wiremock(path: Path, losses: Losses, base_url: str) -> Iterator[Exchange]:
 
     def body_file(name: str) -> bytes:
         try:
-            return (files / name).read_bytes()
+            return regular.read_bytes(files / name)
         except OSError as e:
             raise CassetteError(f"{files / name}: {e.strerror or e}") from None
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import msgpack
 
-from pretenders_proxy.cassette import migrate
+from pretenders_proxy.cassette import migrate, regular
 from pretenders_proxy.cassette.codec import response_from_item
-from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, stamp_of
+from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, problem_of, stamp_of
 from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request, Response, quick_request
@@ -48,7 +48,7 @@ class ResponseReader:
     def response_at(self, offset: int, length: int) -> Response:
         """The response of the item at `offset`; CassetteError if the file changed or fails."""
         try:
-            descriptor = os.open(self.path, os.O_RDONLY)
+            descriptor = regular.open_descriptor(self.path)
         except OSError as e:
             raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
         try:
@@ -62,7 +62,8 @@ class ResponseReader:
             item = msgpack.unpackb(data, raw=False, strict_map_key=True)
             return response_from_item(migrate.upgrade(item, self.version))
         except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
-            raise CassetteError(f"{self.path} is damaged (byte {offset}: {e})") from None
+            problem = problem_of(e)
+            raise CassetteError(f"{self.path} is damaged (byte {offset}: {problem})") from None
 
     def _check(self, now: Stamp) -> None:
         if now == self.stamp:
@@ -118,7 +119,7 @@ def index(
     stamp), so that the next start with an unchanged cassette reads it instead.
     """
     try:
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             status = os.fstat(stream.fileno())
             stamp = stamp_of(status)
             cached = _cached(cache, path, stamp, follows)

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import msgpack
 
-from pretenders_proxy.cassette import migrate, pages
+from pretenders_proxy.cassette import migrate, pages, regular
 from pretenders_proxy.cassette.codec import (
     Item,
     from_item,
@@ -72,7 +72,7 @@ def read(path: Path) -> Loaded:
     naming the file and the byte offset.
     """
     try:
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             return _read(path, stream)
     except OSError as e:
         raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
@@ -126,7 +126,7 @@ class Reader:
         self.problem: str | None = None
         """Why reading stopped early (a lenient reader's damage, or a truncated tail)."""
         try:
-            self._stream = path.open("rb")
+            self._stream = regular.open_read(path)
             self.size = os.fstat(self._stream.fileno()).st_size
         except OSError as e:
             raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
@@ -171,7 +171,7 @@ def page(path: Path, offset: int, limit: int) -> pages.Page:
     undecoded. CassetteError naming the file and byte when it is no cassette or damaged."""
     pages.check(offset, limit)
     try:
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             return _page(path, stream, offset, limit)
     except OSError as e:
         raise CassetteError(f"cannot read cassette {path}: {e.strerror or e}") from e
@@ -192,9 +192,16 @@ def _page(path: Path, stream: IO[bytes], offset: int, limit: int) -> pages.Page:
         except msgpack.OutOfData:
             return pages.Page(path, total, offset, tuple(exchanges), truncated=True)
         except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
-            raise CassetteError(f"{path} is damaged (byte {start}: {e})") from None
+            raise CassetteError(f"{path} is damaged (byte {start}: {problem_of(e)})") from None
         total += 1
     return pages.Page(path, total, offset, tuple(exchanges))
+
+
+def problem_of(error: Exception) -> str:
+    """What an unpacking error says, never nothing: msgpack raises StackError with no text."""
+    if isinstance(error, msgpack.StackError):
+        return "nested too deeply (more levels than msgpack reads)"
+    return str(error) or type(error).__name__
 
 
 def unpacker_of(stream: IO[bytes]) -> msgpack.Unpacker:
@@ -215,7 +222,8 @@ def _objects(path: Path, unpacker: msgpack.Unpacker, size: int) -> Iterator[tupl
             return
         except (ValueError, TypeError, msgpack.UnpackException) as e:
             what = "is not a pretenders cassette" if offset == 0 else "is damaged"
-            raise CassetteError(f"{path} {what} (byte {offset}: not msgpack: {e})") from None
+            problem = problem_of(e)
+            raise CassetteError(f"{path} {what} (byte {offset}: not msgpack: {problem})") from None
         end = unpacker.tell()
         yield offset, end, item
         offset = end

@@ -13,6 +13,7 @@ from typing import IO
 
 import msgpack
 
+from pretenders_proxy.cassette import regular
 from pretenders_proxy.cassette.codec import VERSION, Item, header, to_item
 from pretenders_proxy.cassette.reading import Stamp, read, stamp_of
 from pretenders_proxy.cassette.scan import scan
@@ -90,7 +91,7 @@ class Writer:
         try:
             if path.exists() and path.stat().st_size > 0:
                 return cls._continue(path)
-            stream = path.open("wb", buffering=0)
+            stream = regular.open_write(path, append=False)
             _write_all(stream, pack(header(datetime.now(UTC))))
             return cls(path, stream, 0)
         except OSError as e:
@@ -98,7 +99,7 @@ class Writer:
 
     @classmethod
     def _continue(cls, path: Path) -> "Writer":
-        with path.open("rb") as stream:
+        with regular.open_read(path) as stream:
             found = scan(path, stream, os.fstat(stream.fileno()).st_size)
         count, mended = len(found.offsets), None
         if found.truncated_at is not None:
@@ -114,7 +115,7 @@ class Writer:
                 path, dict(loaded.header, version=VERSION), (s.exchange for s in loaded.exchanges)
             )
             logger.warning("%s", mended)
-        return cls(path, path.open("ab", buffering=0), count, mended)
+        return cls(path, regular.open_write(path, append=True), count, mended)
 
     def append(self, exchange: Exchange) -> int:
         """Append one exchange, flushed, and return its byte offset; CassetteError if that fails."""

@@ -2,21 +2,38 @@
 
 from collections.abc import Callable
 
+from pretenders_proxy.matching.budget import excerpt
 from pretenders_proxy.matching.subject import INVALID, Subject
+from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.model.preset import Rule
 
 type Matcher = Callable[[Rule, Subject], str | None]
 
 
+def _match(pattern: Pattern, text: str, actual: Subject) -> bool | None:
+    # the hot path: a plain-text rule is matched at once, with no budget made
+    if (quick := pattern.quick) is not None:
+        return quick(text) is not None
+    return actual.budget.match(pattern, text)
+
+
 def rule(expected: Rule, actual: Subject) -> str | None:
-    if expected.rule_re.match(actual.line):
+    found = _match(expected.rule_re, actual.line, actual)
+    if found:
         return None
+    if found is None:
+        return actual.budget.why("rule", expected.rule_re, actual.line)
     return f"request {actual.line!r} does not match rule {expected.rule!r}"
 
 
 def host(expected: Rule, actual: Subject) -> str | None:
-    if expected.host_re is None or expected.host_re.match(actual.request.host):
+    if expected.host_re is None:
         return None
+    found = _match(expected.host_re, actual.request.host, actual)
+    if found:
+        return None
+    if found is None:
+        return actual.budget.why("host regex", expected.host_re, actual.request.host)
     return f"host {actual.request.host!r} does not match {expected.host!r}"
 
 
@@ -31,9 +48,14 @@ def headers(expected: Rule, actual: Subject) -> str | None:
 
 
 def body(expected: Rule, actual: Subject) -> str | None:
-    if expected.body_re is None or expected.body_re.match(actual.text):
+    if expected.body_re is None:
         return None
-    return f"body {_excerpt(actual.text)!r} does not match {expected.body!r}"
+    found = _match(expected.body_re, actual.text, actual)
+    if found:
+        return None
+    if found is None:
+        return actual.budget.why("body regex", expected.body_re, actual.text)
+    return f"body {excerpt(actual.text)!r} does not match {expected.body!r}"
 
 
 def data(expected: Rule, actual: Subject) -> str | None:
@@ -74,10 +96,6 @@ def contains(actual: object, expected: object, where: str) -> str | None:
     if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
         return where
     return None
-
-
-def _excerpt(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 MATCHERS: dict[str, Matcher] = {

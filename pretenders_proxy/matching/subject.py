@@ -2,11 +2,13 @@
 
 import json
 import zlib
-from email.parser import BytesParser
+from email.message import EmailMessage
 from email.policy import HTTP
 from urllib.parse import parse_qsl, unquote
 
+from pretenders_proxy.matching.budget import SECONDS, Budget
 from pretenders_proxy.model.http import Headers, Request, header
+from pretenders_proxy.model.mime import parse_bytes
 
 INVALID = object()
 """What `Subject.json` is when the body is not JSON."""
@@ -59,8 +61,9 @@ def parse_form(body: str, content_type: str | None) -> dict[str, str]:
     """Form fields from multipart/form-data (with a boundary) or, whatever else, urlencoded."""
     if content_type and content_type.lower().startswith("multipart/form-data"):
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        message = BytesParser(policy=HTTP).parsebytes(head + body.encode())
-        if message.is_multipart():
+        # to a bounded depth: a body of parts nested thousands deep is no RecursionError
+        message, _ = parse_bytes(head + body.encode(), HTTP)
+        if isinstance(message, EmailMessage) and message.is_multipart():
             fields: dict[str, str] = {}
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
@@ -79,18 +82,35 @@ def rule_target(request: Request) -> str:
 
 
 class Subject:
-    """Lazy views of one request; the engine builds one per lookup and every matcher shares it."""
+    """Lazy views of one request; the engine builds one per lookup and every matcher shares it,
+    with the budget its regexes share (`budget`, else one of `seconds` made when first needed)."""
 
-    __slots__ = ("_form", "_headers", "_json", "_text", "line", "request")
+    __slots__ = ("_budget", "_form", "_headers", "_json", "_seconds", "_text", "line", "request")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(
+        self, request: Request, budget: Budget | None = None, seconds: float = SECONDS
+    ) -> None:
         self.request = request
+        self._budget = budget
+        self._seconds = seconds
         self.line = f"{request.method} {rule_target(request)}"
         """"METHOD /path?query", what a rule regex is matched against."""
         self._headers: dict[str, str] | None = None
         self._text: str | None = None
         self._form: dict[str, str] | None = None
         self._json: object = _UNSET
+
+    @property
+    def budget(self) -> Budget:
+        """The time budget of this lookup's regexes (plain-text rules never need one)."""
+        if self._budget is None:
+            self._budget = Budget(self._seconds)
+        return self._budget
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether a regex ran out of time on this request."""
+        return self._budget is not None and bool(self._budget.ran_out)
 
     @property
     def headers(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import is_match, nearest_rule
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import REQUEST_PREVIEW, Entry
@@ -72,11 +73,16 @@ class Verdict:
         return self.explanation is None
 
 
-def verify(rule: Rule, entries: Sequence[Entry], count: Count) -> Verdict:
+def verify(
+    rule: Rule, entries: Sequence[Entry], count: Count, budget: Budget | None = None
+) -> Verdict:
+    """Whether `entries` hold `count` requests matching `rule`; the rule's regexes share
+    `budget` over them all (a timed-out one counts as no match)."""
+    budget = Budget() if budget is None else budget
     matched: list[Entry] = []
     others: list[Entry] = []
     for entry in entries:
-        (matched if is_match(rule, Subject(entry.request)) else others).append(entry)
+        (matched if is_match(rule, Subject(entry.request, budget)) else others).append(entry)
     if count.holds(len(matched)):
         return Verdict(tuple(matched), None)
     lines = [
@@ -89,8 +95,14 @@ def verify(rule: Rule, entries: Sequence[Entry], count: Count) -> Verdict:
         if len(matched) > _LISTED:
             lines.append(f"  ... and {len(matched) - _LISTED} more")
     if len(matched) < count.low:
-        lines += _closest(rule, others) if others else ["No other requests were received."]
+        lines += _closest(rule, others, budget) if others else ["No other requests were received."]
         lines += _truncated(rule, others)
+    if budget.ran_out:
+        lines.append(
+            f"The rule's regexes timed out ({budget.seconds * 1000:g} ms each) on "
+            f"{len(budget.ran_out)} request(s), counted as no match"
+            + (", and were not tried on the rest." if len(budget.ran_out) >= budget.limit else ".")
+        )
     return Verdict(tuple(matched), "\n".join(lines) + "\n")
 
 
@@ -108,8 +120,8 @@ def _truncated(rule: Rule, others: Sequence[Entry]) -> list[str]:
     ]
 
 
-def _closest(rule: Rule, others: Sequence[Entry]) -> list[str]:
-    subjects = {entry.id: Subject(entry.request) for entry in others}
+def _closest(rule: Rule, others: Sequence[Entry], budget: Budget) -> list[str]:
+    subjects = {entry.id: Subject(entry.request, budget) for entry in others}
     miss = nearest_rule(others, lambda entry: (rule, subjects[entry.id]))
     if miss.closest is None:
         return []

@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 from pretenders_proxy.model import links
 from pretenders_proxy.model.mail import Headline
+from pretenders_proxy.model.mime import MAX_DEPTH, Part, parse_bytes
 
-type Part = email.message.Message
+CUT_NOTE = (
+    f"MIME parts nest deeper than {MAX_DEPTH} levels: what lies below that is kept unparsed, "
+    "as attachments"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class Message:
     text: str | None
     html: str | None
     attachments: tuple[Attachment, ...]
+    note: str | None = None
+    """What could not be read as the rest was (parts nested too deep)."""
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (case-insensitive), or None."""
@@ -68,7 +74,7 @@ def decode_words(raw: str) -> str:
         return unfolded
 
 
-def _headers(message: Part) -> tuple[tuple[str, str], ...]:
+def _headers(message: email.message.Message) -> tuple[tuple[str, str], ...]:
     # raw_items: the values as parsed, before compat32 turns raw 8-bit text into "unknown-8bit".
     return tuple((name, decode_words(str(value))) for name, value in message.raw_items())
 
@@ -85,7 +91,7 @@ def _leaves(part: Part) -> Iterator[Part]:
     """The parts that carry content; a forwarded message (message/rfc822) stays one part."""
     if part.get_content_type() != "message/rfc822" and part.is_multipart():
         for child in part.get_payload():
-            if isinstance(child, email.message.Message):
+            if isinstance(child, Part):
                 yield from _leaves(child)
     else:
         yield part
@@ -117,14 +123,15 @@ def _filename(part: Part) -> str | None:
 
 
 def parse(content: bytes) -> Message:
-    """The readable parts of a raw message: the first text and HTML bodies, the rest attached."""
-    message = email.message_from_bytes(content, policy=email.policy.compat32)
+    """The readable parts of a raw message: the first text and HTML bodies, the rest attached
+    (a part nested deeper than MAX_DEPTH levels is attached whole, unparsed, with a note)."""
+    message, cut = parse_bytes(content, email.policy.compat32)
     bodies: dict[str, str] = {}
     attachments: list[Attachment] = []
     for part in _leaves(message):
-        kind, filename = part.get_content_type(), _filename(part)
+        kind, filename = part.declared_type(), _filename(part)
         disposition = part.get_content_disposition()
-        subtype = {"text/plain": "text", "text/html": "html"}.get(kind)
+        subtype = None if part.cut else {"text/plain": "text", "text/html": "html"}.get(kind)
         if subtype and subtype not in bodies and disposition != "attachment" and not filename:
             bodies[subtype] = _text(_payload(part), part.get_content_charset())
             continue
@@ -138,4 +145,10 @@ def parse(content: bytes) -> Message:
                 payload=_payload(part),
             )
         )
-    return Message(_headers(message), bodies.get("text"), bodies.get("html"), tuple(attachments))
+    return Message(
+        _headers(message),
+        bodies.get("text"),
+        bodies.get("html"),
+        tuple(attachments),
+        CUT_NOTE if cut else None,
+    )

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.model.http import Headers, Response
+from pretenders_proxy.model.pattern import Pattern
 
 
 class Fault(StrEnum):
@@ -16,11 +17,11 @@ class Fault(StrEnum):
     EMPTY = "empty"
 
 
-def compile_pattern(where: str, pattern: str) -> re.Pattern[str]:
+def compile_pattern(where: str, pattern: str, *, ignore_case: bool = False) -> Pattern:
     """Compile a user's regex, or raise ConfigError naming the field, the pattern and the error."""
     try:
-        return re.compile(pattern)
-    except re.error as e:
+        return Pattern(pattern, ignore_case=ignore_case)
+    except (re.error, RecursionError, OverflowError) as e:
         raise ConfigError(f"invalid regex in {where} {pattern!r}: {e}") from e
 
 
@@ -39,11 +40,11 @@ class Rule:
     data: Mapping[str, str] | None = None
     host: str | None = None
     json: object = None
-    rule_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    rule_re: Pattern = field(init=False, repr=False, compare=False)
     checks: tuple[str, ...] = field(init=False, repr=False, compare=False)
     """The parts that are set (the only ones worth checking), in matcher order."""
-    body_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    host_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    body_re: Pattern | None = field(init=False, repr=False, compare=False)
+    host_re: Pattern | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Compiled once here so that no request ever compiles a pattern.
@@ -61,6 +62,10 @@ class Rule:
             "json": self.json is not None,
         }
         object.__setattr__(self, "checks", tuple(name for name, used in parts.items() if used))
+
+    def uses(self, patterns: list[Pattern]) -> bool:
+        """Whether one of `patterns` is one of this rule's regexes."""
+        return any(p is self.rule_re or p is self.host_re or p is self.body_re for p in patterns)
 
     def describe(self) -> str:
         """The parts that are set, as people read them: "rule 'GET /x', host 'api'"."""

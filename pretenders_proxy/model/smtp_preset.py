@@ -1,11 +1,11 @@
 """SMTP behaviour presets: refuse, delay or drop mail for recipients matching a regex."""
 
 import math
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.model.preset import compile_pattern
 
 
@@ -47,11 +47,11 @@ class SmtpPreset:
     text: str | None = None
     after: float = 0.0
     times: int | None = None
-    recipient_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    recipient_re: Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pattern = compile_pattern("recipient", self.recipient)
-        object.__setattr__(self, "recipient_re", re.compile(pattern.pattern, re.IGNORECASE))
+        pattern = compile_pattern("recipient", self.recipient, ignore_case=True)
+        object.__setattr__(self, "recipient_re", pattern)
         if self.times is not None and self.times <= 0:
             raise ConfigError(f"times is {self.times}; it must be greater than zero")
         if not (self.after >= 0 and math.isfinite(self.after)):

@@ -49,7 +49,14 @@ class Responder:
         runtime = self.runtime
         try:
             session = runtime.store.find(session_of(flow))
-            outcome = answer(session, request_of(flow), Via.PROXY, runtime.settings.miss_status)
+            settings = runtime.settings
+            outcome = answer(
+                session,
+                request_of(flow),
+                Via.PROXY,
+                settings.miss_status,
+                settings.regex_timeout,
+            )
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")

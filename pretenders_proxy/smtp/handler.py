@@ -6,6 +6,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.model.mail import Envelope as MailEnvelope
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 from pretenders_proxy.server.runtime import Runtime
@@ -64,6 +65,9 @@ class CaptureHandler:
         self.runtime = runtime
         self.session = session
 
+    def _budget(self) -> Budget:
+        return Budget(self.runtime.settings.regex_timeout)
+
     def _target(self, smtp_session: SmtpSession) -> Session | None:
         store = self.runtime.store
         if self.session is not None:
@@ -83,7 +87,7 @@ class CaptureHandler:
         target = self._target(session)
         if target is None:
             return GONE
-        preset = target.smtp_presets.take(Stage.RCPT, [address])
+        preset = target.smtp_presets.take(Stage.RCPT, [address], self._budget())
         if preset is not None and (refusal := await act(server, preset.preset)):
             return refusal
         envelope.rcpt_tos.append(address)
@@ -94,7 +98,7 @@ class CaptureHandler:
         target = self._target(session)
         if target is None:
             return GONE
-        preset = target.smtp_presets.take(Stage.DATA, envelope.rcpt_tos)
+        preset = target.smtp_presets.take(Stage.DATA, envelope.rcpt_tos, self._budget())
         if preset is not None:
             if refusal := await act(server, preset.preset):
                 return refusal

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Literal, NamedTuple, overload
 
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.matching.budget import SECONDS
 from pretenders_proxy.matching.modes import MissAction, Mode, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request, Response
@@ -106,26 +107,45 @@ type Outcome = PresetReply | PresetFault | Replayed | Upstream | Missed | Failed
 
 @overload
 def answer(
-    session: Session, request: Request, via: Literal[Via.MOCKHTTP], miss_status: int
+    session: Session,
+    request: Request,
+    via: Literal[Via.MOCKHTTP],
+    miss_status: int,
+    regex_seconds: float = ...,
 ) -> MockOutcome: ...
 @overload
-def answer(session: Session | None, request: Request, via: Via, miss_status: int) -> Outcome: ...
-def answer(session: Session | None, request: Request, via: Via, miss_status: int) -> Outcome:
+def answer(
+    session: Session | None,
+    request: Request,
+    via: Via,
+    miss_status: int,
+    regex_seconds: float = ...,
+) -> Outcome: ...
+def answer(
+    session: Session | None,
+    request: Request,
+    via: Via,
+    miss_status: int,
+    regex_seconds: float = SECONDS,
+) -> Outcome:
     """What answers `request`: the first matching preset of `session` (one of its `times` used);
     through the proxy, then the next recording (replay) or what the mode does with a miss; else
-    the miss reply, with status `miss_status`."""
+    the miss reply, with status `miss_status`. Each regex of a preset may run `regex_seconds`."""
     if session is None:
         line = Subject(request).line
         return missed(f"No preset matched {line}: its session is gone.\n", miss_status)
     presets = session.presets
     # A session with no presets needs no Subject (its decoded views) unless the request misses:
     # replay through the proxy is the hot path for those.
+    subject = None
     if len(presets):
-        served = presets.take(Subject(request))
+        subject = Subject(request, seconds=regex_seconds)
+        served = presets.take(subject)
         if served is not None:
             return served
     if via is Via.MOCKHTTP:
-        subject = Subject(request)
+        # the same subject: a regex that timed out in `take` is not tried again
+        subject = subject or Subject(request, seconds=regex_seconds)
         return missed(explain_miss(subject, presets.nearest(subject)), miss_status)
     playback = session.playback
     if playback.mode is Mode.REPLAY:
@@ -137,7 +157,8 @@ def answer(session: Session | None, request: Request, via: Via, miss_status: int
         return UPSTREAM
     if action is MissAction.RECORD:
         return Upstream(playback.config.recording)
-    return missed(playback.explain(Subject(request), presets), miss_status)
+    subject = subject or Subject(request, seconds=regex_seconds)
+    return missed(playback.explain(subject, presets), miss_status)
 
 
 def reaches_upstream(session: Session | None) -> bool:

@@ -1,8 +1,10 @@
 """A session's presets: kept in creation order, indexed by rule prefix, used up by `times`."""
 
+import logging
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
@@ -12,6 +14,8 @@ from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 from pretenders_proxy.store.countdown import Stored
 
 type StoredPreset = Stored[Preset]
+
+logger = logging.getLogger(__name__)
 
 
 class PresetReply(NamedTuple):
@@ -56,11 +60,13 @@ def _rule_of(indexed: _Indexed) -> Rule:
 class PresetBook:
     """Presets tried in creation order; the first match serves and counts down."""
 
-    __slots__ = ("_index", "_items")
+    __slots__ = ("_index", "_items", "_timed_out")
 
     def __init__(self) -> None:
         self._items: dict[int, StoredPreset] = {}
         self._index: PrefixIndex[_Indexed] = PrefixIndex()
+        self._timed_out: set[int] = set()
+        """The presets whose regex timing out was logged (once each)."""
 
     def __len__(self) -> int:
         return len(self._items)
@@ -81,16 +87,20 @@ class PresetBook:
         if self._items.pop(preset_id, None) is None:
             return False
         self._index.remove(preset_id)
+        self._timed_out.discard(preset_id)
         return True
 
     def clear(self) -> None:
         self._items.clear()
         self._index = PrefixIndex()
+        self._timed_out.clear()
 
     def take(self, subject: Subject) -> Served | None:
         """What the first preset matching `subject` answers, with one of its `times` used up;
         None: a miss."""
         found = first_match(self._index.candidates(subject.line), _rule_of, subject)
+        if subject.timed_out:
+            self._report(subject.budget)
         if found is None:
             return None
         stored, served = found
@@ -100,7 +110,25 @@ class PresetBook:
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""
-        return nearest_rule(list(self._items.values()), lambda p: (p.preset.rule, subject))
+        miss = nearest_rule(list(self._items.values()), lambda p: (p.preset.rule, subject))
+        if subject.timed_out:
+            self._report(subject.budget)
+        return miss
+
+    def _report(self, budget: Budget) -> None:
+        """Log each preset whose regex ran out of time, once: a rule that backtracks for ever
+        is tried (and times out) on every request, and the log must not fill with it."""
+        patterns = budget.patterns()
+        for stored in self._items.values():
+            if stored.id not in self._timed_out and stored.preset.rule.uses(patterns):
+                self._timed_out.add(stored.id)
+                logger.warning(
+                    "preset %d (%s) timed out: a regex of it ran over %g ms on a request and "
+                    "counts as no match (said once per preset)",
+                    stored.id,
+                    stored.preset.rule.describe(),
+                    budget.seconds * 1000,
+                )
 
 
 def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:

@@ -51,6 +51,7 @@ async function open(detail, id, inbox) {
       h("dt", {}, "Envelope"), h("dd", {}, `${mail.envelope.mail_from} → ${mail.envelope.rcpt_tos.join(", ")}`),
       h("dt", {}, "Session"), h("dd", {}, mail.session),
       h("dt", {}, "Received"), h("dd", {}, `${time(mail.time)}, ${mail.size} bytes`)),
+    mail.note ? h("p", { class: "note", role: "note" }, mail.note) : null,
     mail.attachments.length ? h("section", { class: "attachments", "aria-label": "Attachments" },
       h("h4", {}, "Attachments"),
       h("ul", {}, mail.attachments.map((a) => h("li", {},

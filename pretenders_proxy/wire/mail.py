@@ -55,3 +55,6 @@ class MailOut(MailSummaryOut):
     attachments: list[AttachmentOut]
     links: list[str] = Field(description="http(s) links of the text and HTML bodies.")
     raw_url: str
+    note: str | None = Field(
+        None, description="What could not be read as the rest was (MIME parts nested too deep)."
+    )

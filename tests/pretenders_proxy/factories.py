@@ -50,3 +50,15 @@ def seen(
     """A request as the preset matchers see it (`target` is the path and query)."""
     path, _, query = target.partition(b"?")
     return Subject(Request(method, path, query, headers, body, host=host))
+
+
+def nested_mime(depth: int, leaf: bytes = b"Content-Type: text/plain\r\n\r\nhello\r\n") -> bytes:
+    """A message whose text part lies `depth` multipart levels down."""
+    body = leaf
+    for level in range(depth):
+        boundary = b"b%d" % level
+        body = (
+            b"Content-Type: multipart/mixed; boundary=" + boundary + b"\r\n\r\n--" + boundary
+            + b"\r\n" + body + b"--" + boundary + b"--\r\n"
+        )  # fmt: skip
+    return b"From: a@x.test\r\nSubject: deep\r\nMIME-Version: 1.0\r\n" + body

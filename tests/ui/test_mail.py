@@ -2,6 +2,7 @@
 its remote image; text, headers and raw source; an attachment downloads with its bytes."""
 
 import random
+import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import requests
 from playwright.sync_api import Page, expect
 
+from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.mailing import Send
+from tests.pretenders_proxy.factories import nested_mime
 from tests.ui.conftest import Counting, screenshot
 
 PAYLOAD = random.Random(7).randbytes(3000)
@@ -96,3 +99,18 @@ def test_mail_sent_before_the_page_is_listed_and_delete_empties_inbox_and_server
     expect(rows).to_have_count(0)
     listed = requests.get(f"{control}/api/v1/mail", params={"session": session}, timeout=10)
     assert listed.json() == []
+
+
+def test_mail_nested_too_deep_shows_a_note_and_its_kept_part(
+    page: Page, ui: Callable[[str], str], server: RunningServer, session: str
+) -> None:
+    # issue 15: 2,000 nested MIME levels made the mail's API call a 500
+    with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+        smtp.login(session, "any password")
+        smtp.sendmail("a@example.test", ["b@example.test"], nested_mime(2000))
+    page.goto(ui("mail"))
+    page.locator("#inbox .row-button", has_text="deep").click()
+    expect(page.locator("#mail-detail .note")).to_contain_text(
+        "MIME parts nest deeper than 20 levels"
+    )
+    expect(page.get_by_role("button", name="Download attachment 0")).to_be_visible()

@@ -112,8 +112,23 @@ def headers_of(grouped: object, where: str) -> Headers:
     pairs = []
     for name, values in grouped.items():
         for value in values if isinstance(values, list) else [values]:
-            pairs.append((str(name).encode("latin-1"), str(value).encode("latin-1")))
+            # text only: str() of a nested list (or of an alias bomb) could be gigabytes
+            if not isinstance(name, str) or not isinstance(value, str):
+                wrong = value if isinstance(name, str) else name
+                kind = type(wrong).__name__
+                article = "an" if kind[0] in "aeiou" else "a"
+                raise CassetteError(f"{where}[{name!r}] is {article} {kind}, not text")
+            pairs.append((_wire(name), _wire(value)))
     return tuple(pairs)
+
+
+def _wire(text: str) -> bytes:
+    """Header text as bytes: latin-1, as HTTP reads them; text beyond it (a tool that decoded
+    UTF-8) as UTF-8, rather than a traceback."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
 
 
 def split_url(url: str, where: str) -> tuple[str, str, int, bytes, bytes]:

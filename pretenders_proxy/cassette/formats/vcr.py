@@ -27,6 +27,9 @@ from pretenders_proxy.model.http import Request, Response
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+ALIAS_NODES = 100_000
+"""How many nodes YAML aliases may add once expanded: VCR.py writes an anchor at most for a
+value it shares, while a 509-byte "billion laughs" file expands to 9**9 strings (issue 15)."""
 
 
 def write(stream: IO[str], exchanges: Iterable[Exchange], losses: Losses) -> None:
@@ -71,9 +74,11 @@ def _body(body: bytes) -> str | bytes:
 
 def read(text: str | bytes, losses: Losses) -> Iterator[Exchange]:
     try:
-        document = yaml.load(text, Loader=_Loader)
+        document = load(text)
     except yaml.YAMLError as e:
         raise CassetteError(f"not a VCR.py cassette (YAML: {str(e).splitlines()[0]})") from None
+    except RecursionError:
+        raise CassetteError("not a VCR.py cassette (YAML nested too deeply)") from None
     if not isinstance(document, dict) or "interactions" not in document:
         raise CassetteError("not a VCR.py cassette (no 'interactions')")
     for index, item in enumerate(get(document, "interactions", list, "")):
@@ -85,6 +90,52 @@ def read(text: str | bytes, losses: Losses) -> Iterator[Exchange]:
             headers = decoded_headers(response.headers, len(response.body))
             exchange = replace(exchange, response=replace(response, headers=headers))
         yield exchange
+
+
+def load(text: str | bytes) -> Any:
+    """The YAML document in `text`, its aliases checked before they are expanded."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_aliases(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def check_aliases(root: yaml.Node) -> None:
+    """CassetteError when aliases make the node tree at `root` more than ALIAS_NODES nodes
+    bigger than it is written, or make it a cycle. Sized without expanding, node by node."""
+    sizes: dict[int, int] = {}  # by id(): how many nodes each stands for, expanded
+    ancestors: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if children_done:
+            ancestors.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+        elif id(node) in ancestors:
+            raise CassetteError("a YAML alias refers to the node it is in")
+        elif id(node) not in sizes:  # else another alias of a node already sized
+            ancestors.add(id(node))
+            pending.append((node, True))
+            pending.extend((child, False) for child in _children(node))
+    expanded, written = sizes[id(root)], len(sizes)
+    if expanded - written > ALIAS_NODES:
+        raise CassetteError(
+            f"YAML aliases expand its {written:,} nodes to {expanded:,}, more than "
+            f"{ALIAS_NODES:,} beyond what is written: refused (VCR.py cassettes need none)"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def exchange_of(item: Any, where: str) -> Exchange:

@@ -175,6 +175,8 @@ TWIN = (
     [
         ("a.txt", "x", None, "cannot tell its format from the name; use --format"),
         ("a.json", "{", None, "is not JSON"),
+        ("a.json", "[" * 200_000, None, "is JSON nested too deeply to read"),  # issue 15
+        ("a.har", "[" * 200_000, Format.HAR, "is JSON nested too deeply to read"),
         ("a.json", '{"other": 1}', None, "of no format pretenders knows"),
         ("a.har", '{"log": {"entries": [{"request": {}, "response": {"status": 200}}]}}',
          Format.HAR, "log.entries[0].request.url is missing"),

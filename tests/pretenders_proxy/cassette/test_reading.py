@@ -71,6 +71,8 @@ def test_files_that_are_not_cassettes_are_refused_at_byte_0(
         (b"\xc1", "not msgpack"),
         (msgpack.packb([1, 2]), "an exchange record is a map, not list"),
         (msgpack.packb({1: 2}), "not msgpack: int is not allowed for map key"),
+        # issue 15: msgpack's StackError says nothing; the reader says why
+        (b"\x91" * 5000, r"not msgpack: nested too deeply \(more levels than msgpack reads\)"),
     ],
 )
 def test_damage_after_good_items_names_its_offset(
@@ -83,6 +85,17 @@ def test_damage_after_good_items_names_its_offset(
         stream.write(garbage + writing.pack(to_item(EXCHANGES[0])))
     with pytest.raises(CassetteError, match=f"is damaged \\(byte {good}: {problem}"):
         reading.read(path)
+
+
+def test_every_way_of_reading_says_why_deep_nesting_fails(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    writing.write(path, EXCHANGES)
+    good = path.stat().st_size
+    with path.open("ab") as stream:
+        stream.write(b"\x91" * 5000)
+    with pytest.raises(CassetteError, match=f"byte {good}: nested too deeply"):
+        reading.page(path, 0, 10)
+    assert reading.problem_of(ValueError()) == "ValueError"
 
 
 def test_reading_a_missing_file_names_it(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.matching import matchers
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import failures, is_match
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
@@ -137,3 +138,22 @@ def test_a_json_value_contains_itself(value: object) -> None:
     assert matchers.contains(value, value, "$") is None
     subject = Subject(Request("POST", b"/x", b"", (), jsonlib.dumps(value).encode()))
     assert is_match(Rule("", json=value), subject)  # json=None: no constraint, also a match
+
+
+def test_a_rule_that_times_out_is_no_match_and_says_so() -> None:
+    # issue 15: a rule that backtracks for ever must not stall the loop
+    subject = Subject(Request("GET", b"/" + b"a" * 30 + b"!"), Budget(0.01))
+    hostile = Rule("GET /(a|a)*$", host="(a|a)*$", body="(a|a)*$")
+    assert not is_match(hostile, subject)
+    reasons = failures(hostile, subject)
+    assert reasons[0].startswith("rule timed out: 'GET /(a|a)*$' ran over 10 ms on 'GET /aaa")
+    assert len(subject.budget.ran_out) == 1  # the same match is not tried twice
+
+
+def test_host_and_body_regexes_time_out_alike() -> None:
+    slow = "a" * 30 + "!"
+    subject = Subject(Request("POST", b"/x", body=slow.encode(), host=slow), Budget(0.01))
+    assert matchers.host(Rule(host="(a|a)*$"), subject) == (
+        f"host regex timed out: '(a|a)*$' ran over 10 ms on {slow!r} and counts as no match"
+    )
+    assert (matchers.body(Rule(body="(a|a)*$"), subject) or "").startswith("body regex timed out")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.smtp import applies, first
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 
@@ -33,3 +34,13 @@ def test_first_is_in_creation_order() -> None:
     assert first(presets, lambda p: p, Stage.RCPT, ["bounce@x.test"]) is BOUNCE
     assert first(presets, lambda p: p, Stage.RCPT, ["a@x.test"]) is EVERYONE
     assert first(presets[:2], lambda p: p, Stage.RCPT, ["a@x.test"]) is None
+
+
+def test_a_recipient_regex_that_times_out_does_not_apply() -> None:
+    # issue 15: SMTP presets' recipient regexes are bounded as rules are
+    hostile = SmtpPreset(recipient="^(a|a)*@$")
+    budget = Budget(0.01)
+    assert first([hostile, EVERYONE], lambda p: p, Stage.RCPT, ["a" * 30 + "!@x"], budget) is (
+        EVERYONE
+    )
+    assert budget.patterns() == [hostile.recipient_re]

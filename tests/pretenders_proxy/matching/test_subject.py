@@ -11,6 +11,7 @@ from pretenders_proxy.matching.subject import (
     parse_form,
 )
 from pretenders_proxy.model.http import Request
+from tests.pretenders_proxy.factories import nested_mime
 
 
 def subject(**fields: object) -> Subject:
@@ -102,6 +103,13 @@ def test_form_multipart() -> None:
         "one": "first",
         "file": "line 1\nline 2",
     }
+
+
+def test_a_form_of_parts_nested_thousands_deep_is_read_to_a_bounded_depth() -> None:
+    # issue 15: the stdlib parser recursed once per level (RecursionError at ~1,000)
+    deep = nested_mime(2000, b'Content-Disposition: form-data; name="x"\r\n\r\nv\r\n')
+    body = deep.split(b"\r\n\r\n", 1)[1].decode()  # the body below the top-level headers
+    assert parse_form(body, "multipart/form-data; boundary=b1999") == {}
 
 
 def test_json_is_parsed_once_or_invalid() -> None:

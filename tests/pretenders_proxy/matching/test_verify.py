@@ -1,6 +1,7 @@
 import pytest
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.verify import Count, verify
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.journal import Entry, Source
@@ -81,3 +82,17 @@ def test_a_body_rule_missed_on_cut_bodies_says_they_were_cut() -> None:
     )
     no_body_rule = verify(Rule("GET /other"), entries, Count())
     assert "Note:" not in (no_body_rule.explanation or "")
+
+
+def test_a_rule_that_times_out_stops_being_tried_and_says_so() -> None:
+    # issue 15: a scan over the whole history pays for a few time-outs, not one per request
+    entries = [entry(i, "GET", b"/" + b"a" * (30 + i) + b"!") for i in range(1, 11)]
+    budget = Budget(0.01, limit=2)
+    verdict = verify(Rule("GET /(a|a)*$"), entries, Count(), budget)
+    assert len(budget.ran_out) == 2
+    assert verdict.explanation is not None
+    assert "  - rule timed out: 'GET /(a|a)*$' ran over 10 ms" in verdict.explanation
+    assert verdict.explanation.endswith(
+        "The rule's regexes timed out (10 ms each) on 2 request(s), counted as no match, "
+        "and were not tried on the rest.\n"
+    )

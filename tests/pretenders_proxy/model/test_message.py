@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.model.message import decode_words, headline, parse
+from pretenders_proxy.model.mime import MAX_DEPTH
+from tests.pretenders_proxy.factories import nested_mime as nested
 
 
 def as_bytes(message: EmailMessage | MIMEMultipart | MIMEText) -> bytes:
@@ -138,3 +140,18 @@ def test_parse_never_raises_on_arbitrary_headers_and_parts(text: str) -> None:
     ).encode("utf-8", "surrogatepass")
     parse(raw)
     headline(raw)
+
+
+def test_parts_nested_too_deep_are_attached_whole_with_a_note() -> None:
+    # issue 15: 2,000 nested MIME levels made GET /api/v1/mail/<id> a 500
+    content = nested(2000)
+    parsed = parse(content)
+    assert parsed.subject == "deep"
+    assert parsed.text is None
+    [kept] = parsed.attachments
+    assert kept.content_type == "multipart/mixed" and b"hello" in kept.payload
+    assert parsed.note == (
+        f"MIME parts nest deeper than {MAX_DEPTH} levels: what lies below that is kept "
+        "unparsed, as attachments"
+    )
+    assert (parse(nested(3)).note, parse(nested(3)).text) == (None, "hello")

@@ -48,4 +48,4 @@ def test_invalid_presets_say_why(fields: dict[str, object], problem: str) -> Non
 
 
 def test_recipient_regex_ignores_case() -> None:
-    assert SmtpPreset(recipient="^Bob@").recipient_re.search("bob@example.test")
+    assert SmtpPreset(recipient="^Bob@").recipient_re.search("bob@example.test", 1.0)

@@ -31,6 +31,7 @@ DECLARED = {
     "pretenders_max_connections": 512,
     "pretenders_redact_headers": [],
     "pretenders_redact_query": [],
+    "pretenders_regex_timeout": 0.02,
     "pretenders_ready_file": "",
     "pretenders_mode": "mock",
     "pretenders_cassettes": [],

@@ -1,3 +1,6 @@
+import pytest
+
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.preset import Preset, Reply, Rule
@@ -72,3 +75,21 @@ def test_what_a_preset_answers_is_made_once_when_it_is_added() -> None:
     book.add(1, preset("GET", 201))
     first, again = book.take(get(b"/a")), book.take(get(b"/b"))
     assert first is again and isinstance(first, PresetReply) and first.preset_id == 1
+
+
+def test_a_preset_whose_regex_times_out_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    # issue 15: tried (and timed out) on every request, said once
+    book = PresetBook()
+    book.add(1, preset("GET /(a|a)*$", 201))
+    for _ in range(3):
+        subject = Subject(Request("GET", b"/" + b"a" * 30 + b"!"), Budget(0.01))
+        assert served(book, subject) == [None]
+        assert "  - rule timed out: 'GET /(a|a)*$'" in explain_miss(subject, book.nearest(subject))
+        assert len(subject.budget.ran_out) == 1  # the near-miss report did not try it again
+    book.add(2, preset("GET /", 202))
+    assert served(book, Subject(Request("GET", b"/" + b"a" * 30 + b"!"), Budget(0.01))) == [202]
+    said = [r.getMessage() for r in caplog.records if "timed out" in r.getMessage()]
+    assert said == [
+        "preset 1 (rule 'GET /(a|a)*$') timed out: a regex of it ran over 10 ms on a request "
+        "and counts as no match (said once per preset)"
+    ]

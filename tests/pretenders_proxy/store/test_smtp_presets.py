@@ -1,5 +1,8 @@
 """A session's SMTP presets: creation order and `times` counting down."""
 
+import pytest
+
+from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook
 
@@ -25,3 +28,15 @@ def test_forever_never_runs_out_and_misses_take_nothing() -> None:
     book.add(8, SmtpPreset())
     book.clear()
     assert len(book) == 0
+
+
+def test_a_recipient_regex_that_times_out_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    book = SmtpPresetBook()
+    book.add(1, SmtpPreset(recipient="^(a|a)*@$"))
+    for _ in range(3):
+        assert book.take(Stage.RCPT, ["a" * 30 + "!@x"], Budget(0.01)) is None
+    said = [r.getMessage() for r in caplog.records if "timed out" in r.getMessage()]
+    assert said == [
+        "SMTP preset 1 (recipient '^(a|a)*@$') timed out: its regex ran over 10 ms on a "
+        "recipient and counts as no match (said once per preset)"
+    ]

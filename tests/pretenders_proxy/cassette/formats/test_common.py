@@ -82,6 +82,21 @@ def test_headers_group_by_name_and_come_back_as_pairs() -> None:
         headers_of([["A", "1"]], "h")
 
 
+def test_header_values_are_text_and_come_back_as_their_bytes() -> None:
+    assert headers_of({"A": "caf\xe9", "B": "\u20ac"}, "h") == (
+        (b"A", b"caf\xe9"),  # latin-1, as HTTP reads headers
+        (b"B", "\u20ac".encode()),  # beyond it: UTF-8, not a traceback
+    )
+    for value, kind in (
+        (["x"], "a list"),
+        ({"a": 1}, "a dict"),
+        (1, "an int"),
+        (None, "a NoneType"),
+    ):
+        with pytest.raises(CassetteError, match=f"h\\['A'\\] is {kind}, not text"):
+            headers_of({"A": [value]}, "h")
+
+
 @pytest.mark.parametrize(
     ("url", "parts"),
     [
