@@ -1,9 +1,10 @@
 """Services: the listeners beside the proxy (control API, SMTP), the stale-session sweep, and
-the ready file saying that everything listens."""
+the ready file saying that everything listens and runs."""
 
 import asyncio
 import logging
 from contextlib import suppress
+from pathlib import Path
 
 from mitmproxy import certs, ctx
 
@@ -26,7 +27,10 @@ class Services:
     """Starts the control API, the SMTP listeners and the sweep, then writes the ready file.
 
     The `pretenders` command calls `start()` itself before the proxy runs, so that a busy port
-    stops it with a clear message; under `mitmdump -s` the `running` hook starts them.
+    stops it with a clear message; under `mitmdump -s` the `running` hook starts them. The ready
+    file is prepared by `start()` (one that cannot be written stops start-up) and put in place
+    once the loop runs with every hook done, our exception handler among them: a tool that
+    finds it meets a server that is wholly up.
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -35,11 +39,13 @@ class Services:
         self.smtp: SmtpListeners | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._ready: Path | None = None  # the prepared ready file, until it is put in place
+        self._running = False
 
     async def start(self) -> None:
-        """Bind every listener (the proxy's are bound already), then write the ready file;
-        ListenError naming the first address that failed, ConfigError if the file cannot be
-        written (nothing listens then)."""
+        """Bind every listener (the proxy's are bound already), then prepare the ready file
+        (put in place at once if the loop runs already); ListenError naming the first address
+        that failed, ConfigError if the file cannot be written (nothing listens then)."""
         settings = self.runtime.settings
         limits = serve.Limits(
             settings.header_timeout, settings.idle_timeout, settings.max_connections
@@ -55,29 +61,46 @@ class Services:
         self.runtime.listeners["control"] = f"http://{netloc(host, port)}"
         try:
             await self._start_smtp()
-            self._write_ready_file()
+            self._prepare_ready_file()
         except (ListenError, ConfigError):
             await self.stop()
             raise
         self._sweeper = spawn(self._sweep(), name="pretenders.sweep")
+        if self._running:
+            self._commit_ready_file()
 
     def configure(self, updated: set[str]) -> None:
         if READY_FILE in updated:
             self._remove_ready_file()  # one left by an earlier run would say we listen already
 
-    def _write_ready_file(self) -> None:
+    def _prepare_ready_file(self) -> None:
         settings = self.runtime.settings
         if settings.ready_file is not None:
+            content = ready.document(self.runtime.listeners, settings.confdir)
             try:
-                ready.write(
-                    settings.ready_file, ready.document(self.runtime.listeners, settings.confdir)
-                )
+                self._ready = ready.prepare(settings.ready_file, content)
             except OSError as e:
-                raise ConfigError(
-                    f"--ready-file {settings.ready_file}: cannot write it ({e.strerror or e})"
-                ) from e
+                raise self._unwritable(e) from e
+
+    def _commit_ready_file(self) -> None:
+        prepared, self._ready = self._ready, None
+        path = self.runtime.settings.ready_file
+        if prepared is None or path is None:
+            return
+        try:
+            ready.commit(prepared, path)
+        except OSError as e:
+            logger.error("pretenders: %s", self._unwritable(e))
+            ctx.master.shutdown()
+
+    def _unwritable(self, e: OSError) -> ConfigError:
+        path = self.runtime.settings.ready_file
+        return ConfigError(f"--ready-file {path}: cannot write it ({e.strerror or e})")
 
     def _remove_ready_file(self) -> None:
+        if self._ready is not None:
+            self._ready.unlink(missing_ok=True)
+            self._ready = None
         if (path := self.runtime.settings.ready_file) is not None:
             with suppress(OSError):  # one that cannot go cannot be written either: start says so
                 path.unlink(missing_ok=True)
@@ -95,12 +118,15 @@ class Services:
     def running(self) -> None:
         # mitmproxy installs its exception handler as it starts running: ours goes in front.
         exhaustion.install(asyncio.get_running_loop())
+        self._running = True
         proxyserver = ctx.master.addons.get("proxyserver")
         if proxyserver is not None:
             for name, url in proxy_listeners(proxyserver).items():
                 self.runtime.listeners.setdefault(name, url)
         if self.api is None and self._starting is None:
             self._starting = spawn(self._start_logged(), name="pretenders.services")
+        else:
+            self._commit_ready_file()
 
     async def _start_logged(self) -> None:
         try:

@@ -28,14 +28,29 @@ def document(listeners: Mapping[str, str], confdir: Path) -> dict[str, Any]:
 
 def write(path: Path, content: Mapping[str, Any]) -> None:
     """Replace `path` with `content` as JSON in one step; OSError if it cannot be written."""
+    commit(prepare(path, content), path)
+
+
+def prepare(path: Path, content: Mapping[str, Any]) -> Path:
+    """Write `content` to a temporary file beside `path` and return it (OSError if it cannot
+    be written): `commit` puts it in place once the server really is ready."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w") as stream:
             json.dump(content, stream, indent=2)
             stream.write("\n")
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
+
+
+def commit(temporary: Path, path: Path) -> None:
+    """Put a prepared file in place in one step (OSError if it cannot be)."""
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -1,6 +1,7 @@
 """`--ready-file PATH`: once everything listens, the server writes JSON there (pid, every
 listener's address, CA path, version); tools read that, not the banner."""
 
+import asyncio
 import signal
 import socket
 import subprocess
@@ -12,6 +13,9 @@ import requests
 
 from pretenders_proxy import __version__
 from pretenders_proxy.server import ready
+from pretenders_proxy.server.exhaustion import ExhaustionLog
+from pretenders_proxy.server.process import Server
+from pretenders_proxy.settings import Settings
 
 
 def serve(*args: str) -> list[str]:
@@ -75,3 +79,26 @@ def test_a_ready_file_that_cannot_be_written_stops_it_with_one_line(tmp_path: Pa
     assert done.stderr.strip().splitlines() == [
         f"pretenders: --ready-file {path}: cannot write it (No such file or directory)"
     ]
+
+
+async def test_the_ready_file_appears_only_once_the_server_runs_whole(tmp_path: Path) -> None:
+    """Bound is not ready: mitmproxy's `running` hooks (its CA loaded again, our handler for
+    running out of files put in front of its own) come first, so a tool that reads the file
+    and loads the server at once meets all of it."""
+    path = tmp_path / "ready.json"
+    settings = Settings(port=0, proxy_port=0, smtp_port=0, smtp_port_range=(0, 0),
+                        confdir=tmp_path / "conf", ready_file=path)  # fmt: skip
+    server = Server(settings)
+    await server.start()
+    assert not path.exists(), "said ready before the proxy ran"
+    serving = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(30):
+            while not path.exists():
+                await asyncio.sleep(0.01)
+        assert isinstance(asyncio.get_running_loop().get_exception_handler(), ExhaustionLog)
+    finally:
+        server.stop()
+        await asyncio.wait_for(serving, 30)
+    assert not path.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["conf"]  # no temporary left either
