@@ -9,10 +9,12 @@ from pretenders_proxy._version import __version__
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
+from pretenders_proxy.model.stream import Conversation, Timing, WsMessage
 
 FORMAT = "pretenders-cassette"
-VERSION = 1
-"""The version this pretenders writes; older ones are upgraded by migrate.py when read."""
+VERSION = 2
+"""The version this pretenders writes; older ones are upgraded by migrate.py when read.
+2: responses may carry `chunks` and `cut`, exchanges a `websocket` conversation."""
 TOOL = f"pretenders {__version__}"
 
 type Item = dict[str, Any]
@@ -45,7 +47,11 @@ def to_item(exchange: Exchange) -> Item:
     }
     if response.trailers is not None:
         recorded_response["trailers"] = _pairs(response.trailers)
-    return {
+    if response.chunks:
+        recorded_response["chunks"] = [[at, size] for at, size in response.chunks]
+    if response.cut:
+        recorded_response["cut"] = response.cut
+    item: Item = {
         "request": {
             "method": request.method,
             "scheme": request.scheme,
@@ -64,6 +70,19 @@ def to_item(exchange: Exchange) -> Item:
             "redacted": list(meta.redacted),
         },
     }
+    if exchange.websocket is not None:
+        item["websocket"] = _conversation_item(exchange.websocket)
+    return item
+
+
+def _conversation_item(conversation: Conversation) -> Item:
+    return {
+        "messages": [[m.from_client, m.text, m.at, m.data] for m in conversation.messages],
+        "close_code": conversation.close_code,
+        "close_reason": conversation.close_reason,
+        "closed_by_client": conversation.closed_by_client,
+        "cut": conversation.cut,
+    }
 
 
 def from_item(item: object) -> Exchange:
@@ -72,11 +91,46 @@ def from_item(item: object) -> Exchange:
     meta = _as_map(item).get("meta", {})
     if not isinstance(meta, Mapping):
         raise CassetteError("meta is not a map")
+    websocket = _as_map(item).get("websocket")
     return Exchange(
         request=request,
         response=response,
         meta=_meta(meta),
+        websocket=None if websocket is None else conversation_from_item(websocket),
     )
+
+
+def conversation_from_item(found: object) -> Conversation:
+    """The WebSocket conversation of an item; CassetteError naming what is wrong."""
+    if not isinstance(found, Mapping):
+        raise CassetteError("websocket is not a map")
+    messages = found.get("messages") or []
+    if not isinstance(messages, list):
+        raise CassetteError("websocket.messages is not a list")
+    kept = []
+    for n, message in enumerate(messages):
+        if not (
+            isinstance(message, list | tuple)
+            and len(message) == 4
+            and isinstance(message[0], bool)
+            and isinstance(message[1], bool)
+            and _is_number(message[2])
+            and isinstance(message[3], bytes)
+        ):
+            raise CassetteError(
+                f"websocket.messages[{n}] is not [from_client, text, at, data bytes]"
+            )
+        from_client, text, at, data = message
+        kept.append(WsMessage(from_client, data, text, float(at)))
+    code, reason = found.get("close_code"), found.get("close_reason") or ""
+    by_client, cut = found.get("closed_by_client"), found.get("cut") or ""
+    if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
+        raise CassetteError(f"websocket.close_code is a {type(code).__name__}, not int")
+    if not isinstance(reason, str) or not isinstance(cut, str):
+        raise CassetteError("websocket.close_reason and websocket.cut are text")
+    if by_client is not None and not isinstance(by_client, bool):
+        raise CassetteError("websocket.closed_by_client is not true, false or nil")
+    return Conversation(tuple(kept), code, reason, by_client, cut)
 
 
 def _meta(meta: Mapping[str, Any]) -> Meta:
@@ -129,7 +183,9 @@ def request_from_item(item: object) -> Request:
 def response_from_item(item: object) -> Response:
     """Only the response of an item (read when it is played); CassetteError as from_item."""
     response = _map(_as_map(item), "response", "")
-    trailers = response.get("trailers")
+    trailers, cut = response.get("trailers"), response.get("cut") or ""
+    if not isinstance(cut, str):
+        raise CassetteError(f"response.cut is a {type(cut).__name__}, not str")
     return Response(
         status=_get(response, "status", int, "response"),
         reason=_get(response, "reason", str, "response"),
@@ -137,7 +193,28 @@ def response_from_item(item: object) -> Response:
         headers=_headers(response.get("headers"), "response.headers"),
         body=_get(response, "body", bytes, "response"),
         trailers=None if trailers is None else _headers(trailers, "response.trailers"),
+        chunks=_timing(response.get("chunks")),
+        cut=cut,
     )
+
+
+def _timing(chunks: object) -> Timing:
+    if not chunks:
+        return ()
+    if isinstance(chunks, list | tuple) and all(
+        isinstance(c, list | tuple)
+        and len(c) == 2
+        and _is_number(c[0])
+        and type(c[1]) is int
+        and c[1] >= 0
+        for c in chunks
+    ):
+        return tuple((float(at), size) for at, size in chunks)
+    raise CassetteError("response.chunks is not a list of [offset, size] pairs")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _as_map(item: object) -> Mapping[str, Any]:

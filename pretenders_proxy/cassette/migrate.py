@@ -7,9 +7,15 @@ from pretenders_proxy.errors import CassetteError
 
 type Migration = Callable[[Item], Item]
 
-MIGRATIONS: dict[int, Migration] = {}
-"""`MIGRATIONS[n]` turns a version-n item into a version n+1 one (mitmproxy's io/compat.py).
-Version 1 is the first format, so the chain is empty until version 2 exists."""
+
+def _v1_to_v2(item: Item) -> Item:
+    """Version 2 adds optional fields (response `chunks` and `cut`, `websocket`): a version-1
+    item is a version-2 item without them."""
+    return item
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+"""`MIGRATIONS[n]` turns a version-n item into a version n+1 one (mitmproxy's io/compat.py)."""
 
 
 def check(version: int) -> None:

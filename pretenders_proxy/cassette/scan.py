@@ -53,8 +53,12 @@ _KINDS: dict[str, type] = {
 """The exact type of each request field in an item `_quick` takes (anything else: `_checked`)."""
 _REQUEST_KINDS = tuple(_KINDS[name] for name in REQUEST_FIELDS)
 _fields_of = itemgetter(*REQUEST_FIELDS)
-_ITEM_KEYS = frozenset({"request", "response", "meta"})
-_RESPONSE_KEYS = frozenset({"status", "reason", "http_version", "headers", "body", "trailers"})
+_ITEM_KEYS = frozenset({"request", "response", "meta", "websocket"})
+_RESPONSE_KEYS = frozenset(
+    {"status", "reason", "http_version", "headers", "body", "trailers", "chunks", "cut"}
+)
+_QUICK_VERSIONS = frozenset({1, VERSION})
+"""Versions whose items need no change to be read as the current version's (migrate.py)."""
 
 
 def scan(path: Path, stream: IO[bytes], size: int) -> Found:
@@ -92,7 +96,8 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
         head = unpack()
         if type(head) is not dict or head.get("format") != FORMAT:
             return None
-        if type(head.get("version")) is not int or head["version"] != VERSION:
+        version = head.get("version")
+        if type(version) is not int or version not in _QUICK_VERSIONS:
             return None
         start = unpacker.tell()
         while start < size:
@@ -129,7 +134,7 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
         return None
     if not _usual(statuses, columns):
         return None
-    return Found(VERSION, truncated_at, offsets, lengths, statuses, columns)
+    return Found(version, truncated_at, offsets, lengths, statuses, columns)
 
 
 def _usual(statuses: list[Any], columns: list[list[Any]]) -> bool:

@@ -1,8 +1,10 @@
-"""A recorded exchange: the request, the response as received, and how it was recorded."""
+"""A recorded exchange: the request, the response as received, the WebSocket conversation that
+followed it (if any), and how it was recorded."""
 
 from dataclasses import dataclass
 
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.stream import Conversation
 
 REDACTED = b"<redacted>"
 """What a secret header or query value is replaced with at record time."""
@@ -22,3 +24,4 @@ class Exchange:
     request: Request
     response: Response
     meta: Meta = Meta()
+    websocket: Conversation | None = None

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from pretenders_proxy.model.frozen import maker
+from pretenders_proxy.model.stream import Timing
 
 type Headers = tuple[tuple[bytes, bytes], ...]
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -44,7 +45,8 @@ mock's request from aiohttp): the same Request, made faster (model/frozen.py).""
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One HTTP response; the body is kept as received (still content-encoded)."""
+    """One HTTP response; the body is kept as received (still content-encoded), with the
+    timing of its pieces when it was streamed, and why it was cut when it was."""
 
     status: int
     headers: Headers = ()
@@ -52,6 +54,9 @@ class Response:
     reason: str = ""
     http_version: str = "HTTP/1.1"
     trailers: Headers | None = field(default=None)
+    chunks: Timing = ()
+    cut: str = ""
+    """Why the body ends early (a `stream.Cut` value), or empty when it is whole."""
 
 
 def header(headers: Headers, name: str) -> str | None:

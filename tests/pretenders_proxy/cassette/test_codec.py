@@ -12,6 +12,7 @@ from pretenders_proxy.cassette.codec import (
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Response
+from pretenders_proxy.model.stream import Conversation, Cut, WsMessage
 from tests.pretenders_proxy.factories import exchange, request
 
 
@@ -34,6 +35,53 @@ def test_trailers_are_kept_when_there_are_some() -> None:
     )
     assert from_item(to_item(with_trailers)) == with_trailers
     assert "trailers" not in to_item(original)["response"]
+
+
+def test_chunk_timing_and_cuts_are_kept_only_when_there_are_some() -> None:
+    original = exchange()
+    streamed = type(original)(
+        original.request,
+        Response(200, (), b"data: 1\n\ndata: 2\n\n", chunks=((0.0, 9), (0.5, 9)), cut=Cut.CLIENT),
+    )
+    item = to_item(streamed)
+    assert item["response"]["chunks"] == [[0.0, 9], [0.5, 9]]
+    assert item["response"]["cut"] == "the client went away"
+    assert from_item(item) == streamed
+    assert {"chunks", "cut"}.isdisjoint(to_item(original)["response"])
+
+
+def test_a_websocket_conversation_round_trips() -> None:
+    original = exchange(status=101)
+    talk = Conversation(
+        (WsMessage(False, b"hello"), WsMessage(True, b"\x00\xff", text=False, at=0.25)),
+        close_code=1000,
+        close_reason="bye",
+        closed_by_client=True,
+    )
+    with_talk = type(original)(original.request, original.response, websocket=talk)
+    assert from_item(to_item(with_talk)) == with_talk
+    assert "websocket" not in to_item(original)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            {"response": {"chunks": [[0, "9"]]}},
+            r"response.chunks is not a list of \[offset, size\]",
+        ),
+        ({"response": {"cut": 3}}, "response.cut is a int, not str"),
+        ({"websocket": []}, "websocket is not a map"),
+        ({"websocket": {"messages": [[True, True, 0, "text"]]}}, r"websocket.messages\[0\]"),
+        ({"websocket": {"close_code": "1000"}}, "websocket.close_code is a str"),
+    ],
+)
+def test_wrong_stream_fields_are_named(change: dict[str, object], problem: str) -> None:
+    item = to_item(exchange())
+    for key, value in change.items():
+        item[key] = {**item[key], **value} if key == "response" else value  # type: ignore[dict-item]
+    with pytest.raises(CassetteError, match=problem):
+        from_item(item)
 
 
 def test_header_names_format_and_version() -> None:

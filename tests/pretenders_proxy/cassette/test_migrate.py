@@ -10,6 +10,12 @@ def test_the_current_version_needs_nothing() -> None:
     assert migrate.upgrade({"a": 1}, VERSION) == {"a": 1}
 
 
+def test_a_version_1_item_is_read_as_it_is() -> None:
+    migrate.check(1)
+    item: Item = {"request": {}, "response": {"status": 200}}
+    assert migrate.upgrade(item, 1) == item
+
+
 def test_newer_versions_ask_for_an_upgrade() -> None:
     with pytest.raises(CassetteError, match="please upgrade pretenders"):
         migrate.check(VERSION + 1)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.cassette import reading, writing
-from pretenders_proxy.cassette.codec import FORMAT, to_item
+from pretenders_proxy.cassette.codec import FORMAT, VERSION, to_item
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Request, Response
@@ -235,7 +235,7 @@ def test_the_reader_streams_what_read_loads(tmp_path: Path) -> None:
     with reading.Reader(path) as reader:
         streamed = list(reader)
     assert streamed == list(reading.read(path).exchanges)
-    assert (reader.problem, reader.truncated_at, reader.version) == (None, None, 1)
+    assert (reader.problem, reader.truncated_at, reader.version) == (None, None, VERSION)
 
 
 def test_the_reader_stops_at_a_truncated_tail_and_says_where(tmp_path: Path) -> None:

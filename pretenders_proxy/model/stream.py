@@ -1,0 +1,54 @@
+"""Streams as recorded: when each piece of a response body arrived, whether the stream was cut,
+and WebSocket conversations. Plain frozen data; the body itself stays in `Response.body`."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+type Timing = tuple[tuple[float, int], ...]
+"""(seconds from the start of the response, size in bytes) of each piece of a body as it
+arrived; the sizes add up to the body's length. Empty: the body came whole (or was made here)."""
+
+
+class Cut(StrEnum):
+    """Why a recorded stream ends before the upstream ended it."""
+
+    CLIENT = "the client went away"
+    SHUTDOWN = "still open when pretenders stopped"
+    SIZE = "over --max-body-size: the client got the rest, the recording did not"
+    UPSTREAM = "the upstream broke off"
+
+
+def pieces(body: bytes, timing: Timing) -> list[tuple[float, bytes]]:
+    """The body in the pieces it arrived in, each with its offset; one piece at 0 when there is
+    no timing. Bytes past what the timing names (none in a file we wrote) go in a last piece."""
+    if not timing:
+        return [(0.0, body)] if body else []
+    found, start = [], 0
+    for at, size in timing:
+        found.append((at, body[start : start + size]))
+        start += size
+    if start < len(body):
+        found.append((timing[-1][0], body[start:]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class WsMessage:
+    """One WebSocket message: who sent it, text or binary, and when (seconds from the 101)."""
+
+    from_client: bool
+    data: bytes
+    text: bool = True
+    at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What followed a WebSocket handshake: the messages both ways, and how it closed."""
+
+    messages: tuple[WsMessage, ...] = ()
+    close_code: int | None = None
+    close_reason: str = ""
+    closed_by_client: bool | None = None
+    cut: str = ""
+    """Why the recording ends before the socket closed (a `Cut` value), or empty."""
