@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from pretenders_proxy.cli.app import app
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.streaming import StreamingUpstream
 from tests.integration.tlsca import LocalCA, make_ca
 from tests.integration.upstream import Upstream
 
@@ -44,6 +45,20 @@ def upstream() -> Iterator[Upstream]:
 @pytest.fixture
 def tls_upstream(local_ca: LocalCA) -> Iterator[Upstream]:
     running = Upstream(local_ca)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def streaming_upstream() -> Iterator[StreamingUpstream]:
+    running = StreamingUpstream()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def tls_streaming_upstream(local_ca: LocalCA) -> Iterator[StreamingUpstream]:
+    running = StreamingUpstream(local_ca)
     yield running
     running.stop()
 
