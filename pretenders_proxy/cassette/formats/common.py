@@ -102,8 +102,10 @@ def note_grouped(exchange: Exchange, losses: Losses, tool: str, *grouped: Header
         losses.note("recording time, duration and redaction notes")
     if exchange.response.trailers:
         losses.note("response trailers")
-    if exchange.response.chunks or exchange.response.cut:
-        losses.note(f"chunk timing and cuts of streamed responses ({tool} keeps a body whole)")
+    if exchange.response.chunks and tool != "WireMock":  # WireMock: wiremock.dribble
+        losses.note(f"chunk timing of streamed responses ({tool} keeps a body whole)")
+    if exchange.response.cut:
+        losses.note("why a stream was cut")
     if exchange.websocket is not None:
         losses.note(f"WebSocket conversations ({tool} has no place for them)")
 
