@@ -153,8 +153,8 @@ def _chunk_changes(a: Response, b: Response, timing: bool) -> Iterator[str]:
     elif timing:
         moved = _moved([at for at, _ in a.chunks], [at for at, _ in b.chunks])
         yield (
-            f"response timing: {same}the same {len(a.chunks)} chunks, offsets moved by up to "
-            f"{moved:.3f} s ({duration(a.chunks):.3f} s -> {duration(b.chunks):.3f} s)"
+            f"response timing: {same}{len(a.chunks)} chunks of the same sizes, offsets moved by "
+            f"up to {moved:.3f} s ({duration(a.chunks):.3f} s -> {duration(b.chunks):.3f} s)"
         )
 
 

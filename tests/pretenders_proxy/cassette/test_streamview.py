@@ -78,7 +78,7 @@ def test_the_same_bytes_arriving_at_other_times_is_a_timing_difference_only() ->
     slower = replace(socket, websocket=moved)
     assert list(diff([sse, socket], [later, slower])) == [
         "#0 GET https://api.example.test/events",
-        "  response timing: same bytes, the same 3 chunks, offsets moved by up to 0.250 s"
+        "  response timing: same bytes, 3 chunks of the same sizes, offsets moved by up to 0.250 s"
         " (1.250 s -> 1.500 s)",
         "#1 GET https://api.example.test/socket",
         "  websocket timing: the same 4 messages, offsets moved by up to 0.125 s",

@@ -262,8 +262,8 @@ def test_diff_tells_timing_from_content_and_can_ignore_timing(
         1,
         [
             "#3 GET https://api.example.test/events",
-            "  response timing: same bytes, the same 3 chunks, offsets moved by up to 0.750 s"
-            " (1.250 s -> 2.000 s)",
+            "  response timing: same bytes, 3 chunks of the same sizes, offsets moved by up to"
+            " 0.750 s (1.250 s -> 2.000 s)",
         ],
     )
     status, out, error = run("diff", "--ignore-timing", str(streamed), str(other))
