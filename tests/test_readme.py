@@ -47,11 +47,13 @@ def test_asyncio_example(pytester: pytest.Pytester) -> None:
 def test_cassette_tools_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
+    from pretenders_proxy.cassette import reading
+    from pretenders_proxy.cassette.codec import VERSION
     from pretenders_proxy.cli.app import app
 
     block = README.split("<!-- README example: cassette-tools", 1)[1].split("```console\n")[1]
     commands = [line.split("  #")[0].split() for line in block.split("```")[0].splitlines()]
-    assert len(commands) == 11
+    assert len(commands) == 13
     (tmp_path / "cassettes").mkdir()
     example_cassette = Path(__file__).parents[1] / "cassettes" / "example.cassette"
     (tmp_path / "cassettes" / "example.cassette").write_bytes(example_cassette.read_bytes())
@@ -61,3 +63,14 @@ def test_cassette_tools_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         result = CliRunner().invoke(app, command[1:])
         assert result.exit_code == 0, (command, result.output)
     assert (tmp_path / "wiremock" / "mappings").is_dir()
+    assert reading.read(tmp_path / "v2.cassette").version == VERSION
+
+
+def test_the_websocket_lines_shown_are_what_show_prints() -> None:
+    from pretenders_proxy.cassette.review import full
+    from tests.pretenders_proxy.samples import streams
+
+    block = README.split("<!-- README output: websocket-show", 1)[1].split("```console\n")[1]
+    shown = block.split("```")[0].splitlines()[2:]
+    printed = full(1, streams()[1]).splitlines()
+    assert shown == printed[-len(shown) :]

@@ -1,7 +1,8 @@
 """Mending a damaged cassette (cut short, garbage after its last complete item): every
-complete exchange is kept, the rest dropped and said."""
+complete exchange is kept, the rest dropped and said. Rewriting an older version as the current
+one (`pretenders cassette migrate`)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from pretenders_proxy.cassette.codec import VERSION, Item
 from pretenders_proxy.cassette.reading import Reader, Stored
 from pretenders_proxy.cassette.writing import rewrite
+from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Exchange
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +39,39 @@ def keep_complete(path: Path, target: Path, checked: Checked) -> None:
     with Reader(path, lenient=True) as reader:
         kept = (stored.exchange for stored in reader)
         rewrite(target, dict(checked.header, version=VERSION), islice(kept, checked.count))
+
+
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    """The version a cassette was in, and how many exchanges were rewritten."""
+
+    version: int
+    count: int
+
+
+def version_of(path: Path) -> int:
+    """The version a cassette's header names; CassetteError when it is newer than this
+    pretenders reads (by name), unknown, or no cassette."""
+    with Reader(path) as reader:
+        return reader.version
+
+
+def migrate(path: Path, target: Path) -> Migrated:
+    """Rewrite the cassette at `path` as the current version at `target` (which may be `path`),
+    replacing it in one step; streamed. A damaged cassette is refused (nothing written): its
+    lost tail would go unnoticed; `repair` keeps what is complete, saying what it drops."""
+    with Reader(path) as reader:
+        count = [0]
+
+        def exchanges() -> Iterator[Exchange]:
+            for stored in reader:
+                count[0] += 1
+                yield stored.exchange
+            if reader.problem is not None:
+                raise CassetteError(
+                    f"{path}: {reader.problem} (from byte {reader.truncated_at}); "
+                    "`pretenders cassette repair` keeps the complete exchanges"
+                )
+
+        rewrite(target, dict(reader.header, version=VERSION), exchanges())
+    return Migrated(reader.version, count[0])

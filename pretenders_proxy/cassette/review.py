@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
+from pretenders_proxy.cassette import streamview
 from pretenders_proxy.matching.subject import charset_of, decoded_body
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, Request, Response, header
@@ -20,18 +21,20 @@ HEX_LINE = 16
 
 
 def line(index: int, exchange: Exchange) -> str:
-    """index, method, URL, status, content type, sizes and redactions of one exchange."""
+    """index, method, URL, status, content type, sizes, redactions and streams of one exchange."""
     request, response = exchange.request, exchange.response
     kind = (header(response.headers, "content-type") or "-").split(";")[0]
     shown = f"{index:>5}  {request.method:<7} {request.url}  {response.status}  {kind}"
     shown += f"  {len(request.body)} B -> {len(response.body)} B"
     if exchange.meta.redacted:
         shown += f"  redacted: {', '.join(exchange.meta.redacted)}"
+    if streamed := streamview.summary(exchange):
+        shown += f"  {streamed}"
     return shown
 
 
 def full(index: int, exchange: Exchange) -> str:
-    """One exchange with its headers and readable bodies."""
+    """One exchange with its headers and readable bodies, its chunks and WebSocket messages."""
     request, response, meta = exchange.request, exchange.response, exchange.meta
     parts = [
         f"# exchange {index}, recorded {meta.recorded_at or '?'} in {meta.duration_ms:g} ms",
@@ -44,6 +47,7 @@ def full(index: int, exchange: Exchange) -> str:
         *_headers(response.headers),
         "",
         *readable(response.body, response.headers),
+        *streamview.details(exchange),
     ]
     if meta.redacted:
         parts += ["", f"redacted: {', '.join(meta.redacted)}"]
@@ -107,6 +111,7 @@ class Stats:
     request_bytes: int = 0
     response_bytes: int = 0
     duplicates: int = 0
+    streams: streamview.StreamStats = field(default_factory=streamview.StreamStats)
     _seen: set[bytes] = field(default_factory=set)
 
     def add(self, exchange: Exchange) -> None:
@@ -117,6 +122,7 @@ class Stats:
         self.statuses[response.status] += 1
         self.request_bytes += len(request.body)
         self.response_bytes += len(response.body)
+        self.streams.add(exchange)
         key = request_key(request)
         if key in self._seen:
             self.duplicates += 1
@@ -130,20 +136,24 @@ class Stats:
             f"exchanges: {self.exchanges}",
             f"request bodies: {self.request_bytes} B, response bodies: {self.response_bytes} B",
             f"duplicates (same method, URL and body as an earlier one): {self.duplicates}",
+            *self.streams.lines(),
             *counts("hosts", self.hosts),
             *counts("methods", self.methods),
             *counts("statuses", self.statuses),
         ]
 
 
-def diff(left: Iterable[Exchange], right: Iterable[Exchange]) -> Iterator[str]:
-    """Lines saying how two cassettes differ, exchange by exchange (recording times ignored)."""
+def diff(
+    left: Iterable[Exchange], right: Iterable[Exchange], *, timing: bool = True
+) -> Iterator[str]:
+    """Lines saying how two cassettes differ, exchange by exchange (recording times ignored;
+    the offsets of chunks and WebSocket messages too when `timing` is False)."""
     for index, (a, b) in enumerate(zip_longest(left, right)):
         if a is None or b is None:
             side, there = ("B", b) if a is None else ("A", a)
             yield f"#{index} only in {side}: {there.request.method} {there.request.url}"
             continue
-        changes = list(_changes(a, b))
+        changes = [*_changes(a, b), *streamview.changes(a, b, timing=timing)]
         if changes:
             yield f"#{index} {a.request.method} {a.request.url}"
             yield from (f"  {change}" for change in changes)

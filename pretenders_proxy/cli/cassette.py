@@ -1,5 +1,6 @@
-"""`pretenders cassette ...`: show, stats, diff, repair, and conversion to and from other tools'
-formats. Heavy modules are imported inside the commands, so `pretenders --help` stays quick."""
+"""`pretenders cassette ...`: show, stats, diff, repair, migrate, and conversion to and from
+other tools' formats. Heavy modules are imported inside the commands, so `pretenders --help`
+stays quick."""
 
 import sys
 from collections.abc import Iterable, Iterator
@@ -19,8 +20,8 @@ FORMATS = "cassette, json, har, vcr, mitm, hoverfly, wiremock"
 
 cassette_app = typer.Typer(
     name="cassette",
-    help="Inspect, compare, repair and convert cassettes (and HAR, VCR.py, mitmproxy, Hoverfly, "
-    "WireMock files).",
+    help="Inspect, compare, repair, migrate and convert cassettes (and HAR, VCR.py, mitmproxy, "
+    "Hoverfly, WireMock files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -46,7 +47,8 @@ def show(
     format: FormatOption = None,
     base_url: BaseUrl = "",
 ) -> None:
-    """One line per exchange: index, method, URL, status, content type, sizes, redactions."""
+    """One line per exchange: index, method, URL, status, content type, sizes, redactions,
+    chunks of streamed responses and WebSocket message counts (--full N lists them)."""
     from pretenders_proxy.cassette import review
 
     losses = _losses()
@@ -67,7 +69,8 @@ def stats(
     format: FormatOption = None,
     base_url: BaseUrl = "",
 ) -> None:
-    """Counts by host, method and status; total body sizes; duplicated requests."""
+    """Counts by host, method and status; total body sizes; duplicated requests; streamed
+    responses, their chunks and WebSocket messages."""
     from pretenders_proxy.cassette.review import Stats
 
     found, losses = Stats(), _losses()
@@ -81,13 +84,18 @@ def stats(
 def diff(
     a: Annotated[Path, typer.Argument(help="The cassette before.")],
     b: Annotated[Path, typer.Argument(help="The cassette after.")],
+    ignore_timing: Annotated[
+        bool,
+        typer.Option(help="Ignore when chunks and WebSocket messages came (not what came)."),
+    ] = False,
 ) -> None:
     """Exchange-by-exchange differences (recording times ignored); exit status 1 if any."""
     from pretenders_proxy.cassette import review
 
     losses = _losses()
     different = False
-    for text in review.diff(_read(a, None, losses, ""), _read(b, None, losses, "")):
+    left, right = _read(a, None, losses, ""), _read(b, None, losses, "")
+    for text in review.diff(left, right, timing=not ignore_timing):
         different = True
         typer.echo(text)
     if different:
@@ -121,6 +129,36 @@ def repair(
     typer.echo(f"{target}: kept {checked.count} complete exchanges")
     if checked.problem:
         typer.echo(f"dropped what followed them: {checked.problem}", err=True)
+
+
+@cassette_app.command(epilog="Example: pretenders cassette migrate old.cassette")
+def migrate(
+    cassette: Annotated[Path, typer.Argument(help="The cassette an older pretenders wrote.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write the migrated cassette here instead of over CASSETTE."),
+    ] = None,
+) -> None:
+    """Rewrite a cassette of an older version as the current version (in one step)."""
+    from pretenders_proxy.cassette import repair as mending
+    from pretenders_proxy.cassette.codec import VERSION
+    from pretenders_proxy.errors import CassetteError
+
+    target = output or cassette
+    try:
+        if not cassette.exists():
+            raise CassetteError(f"{cassette}: no such file")
+        if output is None and mending.version_of(cassette) == VERSION:
+            typer.echo(f"{cassette}: already cassette version {VERSION}, nothing to do")
+            return
+        migrated = mending.migrate(cassette, target)
+    except CassetteError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"cannot write {target}: {e.strerror or e}")
+    typer.echo(
+        f"{target}: {migrated.count} exchanges, cassette version {migrated.version} -> {VERSION}"
+    )
 
 
 @cassette_app.command(

@@ -39,3 +39,43 @@ def exchanges() -> list[Exchange]:
             meta,
         ),
     ]  # fmt: skip
+
+
+SSE = b"data: one\n\ndata: two\n\ndata: three\n\n"
+
+
+def streams() -> list[Exchange]:
+    """A server-sent event stream in 3 timed pieces (cut by the client), and a WebSocket
+    conversation both ways with text and binary messages and a close."""
+    from pretenders_proxy.model.stream import Conversation, Cut, WsMessage
+
+    meta = Meta(recorded_at="2026-01-02T03:04:05+00:00", duration_ms=1500.0)
+    talk = Conversation(
+        (
+            WsMessage(False, b"hello", True, 0.0),
+            WsMessage(True, b'{"ask": 1}', True, 0.25),
+            WsMessage(False, b"\x00\x01\xff", False, 0.5),
+            WsMessage(True, "héllo".encode(), True, 1.125),
+        ),
+        close_code=1000,
+        close_reason="bye",
+        closed_by_client=True,
+    )
+    return [
+        Exchange(
+            Request("GET", b"/events", headers=((b"Host", b"api.example.test"),),
+                    scheme="https", host="api.example.test", port=443),
+            Response(200, ((b"Content-Type", b"text/event-stream"),), SSE, "OK",
+                     chunks=((0.0, 11), (0.5, 11), (1.25, 13)), cut=Cut.CLIENT),
+            meta,
+        ),
+        Exchange(
+            Request("GET", b"/socket", headers=((b"Host", b"api.example.test"),
+                    (b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")),
+                    scheme="https", host="api.example.test", port=443),
+            Response(101, ((b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")), b"",
+                     "Switching Protocols"),
+            meta,
+            websocket=talk,
+        ),
+    ]  # fmt: skip

@@ -12,6 +12,7 @@ from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.subject import decode_content
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, header
+from pretenders_proxy.model.stream import Timing
 
 type Json = dict[str, Any]
 
@@ -93,7 +94,7 @@ def is_interleaved(headers: Headers) -> bool:
 
 def note_grouped(exchange: Exchange, losses: Losses, tool: str, *grouped: Headers) -> None:
     """What formats that group headers by name and keep no recording notes or trailers lose
-    (VCR.py, Hoverfly, WireMock): order across names of `grouped`, notes, trailers."""
+    (VCR.py, Hoverfly, WireMock): order across names of `grouped`, notes, trailers, streams."""
     if any(is_interleaved(headers) for headers in grouped):
         losses.note(f"header order across names ({tool} groups headers by name)")
     meta = exchange.meta
@@ -101,6 +102,12 @@ def note_grouped(exchange: Exchange, losses: Losses, tool: str, *grouped: Header
         losses.note("recording time, duration and redaction notes")
     if exchange.response.trailers:
         losses.note("response trailers")
+    if exchange.response.chunks and tool != "WireMock":  # WireMock: wiremock.dribble
+        losses.note(f"chunk timing of streamed responses ({tool} keeps a body whole)")
+    if exchange.response.cut:
+        losses.note("why a stream was cut")
+    if exchange.websocket is not None:
+        losses.note(f"WebSocket conversations ({tool} has no place for them)")
 
 
 def headers_of(grouped: object, where: str) -> Headers:
@@ -177,3 +184,24 @@ def is_stored_decoded(headers: Headers, body: bytes) -> bool:
     if encoding not in ("gzip", "x-gzip", "deflate") or not body:
         return False
     return decode_content(body, encoding) is body
+
+
+def timing_of(chunks: object, body: bytes, where: str, losses: Losses) -> Timing:
+    """Chunk timing kept beside a body ([[offset, size], ...]); timing that does not add up to
+    the body (a body changed by hand, or decoded) is dropped and said."""
+    if not chunks:
+        return ()
+    if not isinstance(chunks, list) or not all(
+        isinstance(c, list | tuple)
+        and len(c) == 2
+        and isinstance(c[0], int | float)
+        and not isinstance(c[0], bool)
+        and type(c[1]) is int
+        and c[1] >= 0
+        for c in chunks
+    ):
+        raise CassetteError(f"{where} is not a list of [offset, size] pairs")
+    if sum(size for _, size in chunks) != len(body):
+        losses.note("chunk timing that does not add up to the body")
+        return ()
+    return tuple((float(at), size) for at, size in chunks)

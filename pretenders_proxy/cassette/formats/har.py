@@ -2,6 +2,7 @@
 
 HAR keeps response bodies decoded: exporting undoes Content-Encoding, and importing drops the
 Content-Encoding header (and fixes Content-Length) so the decoded body replays correctly.
+Streams ride in custom fields (harstreams.py): WebSocket messages as Chrome saves them.
 """
 
 import base64
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from pretenders_proxy._version import __version__
+from pretenders_proxy.cassette.formats import harstreams
 from pretenders_proxy.cassette.formats.common import (
     Json,
     Losses,
@@ -51,9 +53,10 @@ def entry(exchange: Exchange, losses: Losses) -> Json:
     elif decoded:
         content |= {"text": base64.b64encode(decoded).decode(), "encoding": "base64"}
     started = timestamp(meta.recorded_at)
+    talk = exchange.websocket
     har_request: Json = {
         "method": request.method,
-        "url": request.url,
+        "url": request.url if talk is None else harstreams.websocket_url(request.url),
         "httpVersion": request.http_version,
         "cookies": [],
         "headers": _pairs(request.headers),
@@ -71,7 +74,7 @@ def entry(exchange: Exchange, losses: Losses) -> Json:
         else:  # HAR has no encoding for postData; "_encoding" is an allowed custom field
             body = base64.b64encode(request.body).decode()
             har_request["postData"] = {"mimeType": mime, "text": body, "_encoding": "base64"}
-    return {
+    found = {
         "startedDateTime": datetime.fromtimestamp(started, UTC).isoformat(),
         "time": meta.duration_ms,
         "request": har_request,
@@ -85,10 +88,12 @@ def entry(exchange: Exchange, losses: Losses) -> Json:
             "redirectURL": header(response.headers, "location") or "",
             "headersSize": -1,
             "bodySize": len(response.body),
+            **harstreams.chunk_fields(response, decoded, losses),
         },
         "cache": {},
         "timings": {"send": 0, "wait": meta.duration_ms, "receive": 0},
     }
+    return found if talk is None else found | harstreams.websocket_fields(talk, started)
 
 
 def _note(exchange: Exchange, losses: Losses) -> None:
@@ -117,7 +122,8 @@ def read(document: object, losses: Losses) -> Iterator[Exchange]:
 def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
     request = get(item, "request", dict, where)
     response = get(item, "response", dict, where)
-    scheme, host, port, path, query = split_url(get(request, "url", str, f"{where}.request"), where)
+    url = harstreams.http_url(get(request, "url", str, f"{where}.request"))
+    scheme, host, port, path, query = split_url(url, where)
     post = request.get("postData") or {}
     request_body = _body(post, f"{where}.request.postData")
     content = response.get("content") or {}
@@ -134,6 +140,11 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
         losses.note("response bodies the HAR did not hold whole (Content-Length set to theirs)")
         response_headers = decoded_headers(response_headers, len(body))
     started = item.get("startedDateTime")
+    chunks, cut = harstreams.chunks_of(response, body, f"{where}.response", losses)
+    talk = None
+    if "_webSocketMessages" in item:
+        begun = timestamp(_iso(started)) if _iso(started) else None
+        talk = harstreams.conversation_of(item, begun, where, losses)
     return Exchange(
         Request(
             method=get(request, "method", str, f"{where}.request"),
@@ -152,11 +163,14 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
             body=body,
             reason=str(response.get("statusText") or ""),
             http_version=_version(response.get("httpVersion")),
+            chunks=chunks,
+            cut=cut,
         ),
         Meta(
             recorded_at=_iso(started),
             duration_ms=_milliseconds(item.get("time"), f"{where}.time"),
         ),
+        websocket=talk,
     )
 
 

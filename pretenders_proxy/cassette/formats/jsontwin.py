@@ -1,7 +1,8 @@
 """The JSON twin of a cassette: every field, lossless, readable in a pull request.
 
 Text bodies stay text; other bodies are {"base64": ...}. Raw bytes of paths and headers that are
-not UTF-8 are kept as escaped surrogates, so `read(write(x)) == x` for every cassette.
+not UTF-8 are kept as escaped surrogates, so `read(write(x)) == x` for every cassette. Version 2
+adds what cassette version 2 did: response `chunks` and `cut`, a `websocket` conversation.
 """
 
 import json
@@ -14,7 +15,9 @@ from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 
 FORMAT = "pretenders-cassette-json"
-VERSION = 1
+VERSION = 2
+"""The version written; 1 (no streams) is read too. An older pretenders refuses 2 rather than
+drop its streams unsaid."""
 
 
 def write(stream: IO[str], exchanges: Iterable[Exchange]) -> None:
@@ -31,10 +34,19 @@ def write(stream: IO[str], exchanges: Iterable[Exchange]) -> None:
 def read(document: object) -> Iterator[Exchange]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CassetteError(f'not a pretenders JSON cassette (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
-        raise CassetteError(f"JSON cassette version {document.get('version')!r} is not {VERSION}")
+    _check(document.get("version"))
     for index, item in enumerate(get(document, "exchanges", list, "")):
         yield exchange_of(item, f"exchanges[{index}]")
+
+
+def _check(version: object) -> None:
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise CassetteError(
+            f"JSON cassette version {version} is newer than this pretenders reads ({VERSION}): "
+            "please upgrade pretenders"
+        )
+    if version not in range(1, VERSION + 1) or isinstance(version, bool):
+        raise CassetteError(f"JSON cassette version {version!r} is not one of 1 to {VERSION}")
 
 
 def exchange_json(exchange: Exchange) -> Json:
@@ -48,6 +60,13 @@ def exchange_json(exchange: Exchange) -> Json:
     if "trailers" in response:
         response["trailers"] = _pairs(response["trailers"])
     stored["request"] = {"method": request["method"], "url": exchange.request.url} | request
+    if "websocket" in stored:
+        talk = stored["websocket"]
+        talk["messages"] = [
+            {"from": "client" if from_client else "server", "type": "text" if is_text else "binary",
+             "at": at, "data": body_json(data)}
+            for from_client, is_text, at, data in talk["messages"]
+        ]  # fmt: skip
     return stored
 
 
@@ -77,10 +96,31 @@ def exchange_of(item: Any, where: str) -> Exchange:
         raise CassetteError(f"{where}.meta is not an object")
     meta = dict(meta)
     meta["recorded_at"] = meta.get("recorded_at") or ""
+    stored = {"request": request, "response": response, "meta": meta}
+    if item.get("websocket") is not None:
+        stored["websocket"] = _conversation(item["websocket"], f"{where}.websocket")
     try:
-        return from_item({"request": request, "response": response, "meta": meta})
+        return from_item(stored)
     except CassetteError as e:
         raise CassetteError(f"{where}.{e}") from None
+
+
+def _conversation(talk: object, where: str) -> dict[str, Any]:
+    """A conversation's messages back to the cassette's [from_client, text, at, data] lists."""
+    if not isinstance(talk, dict):
+        raise CassetteError(f"{where} is not an object")
+    messages = []
+    for n, message in enumerate(get(talk, "messages", list, where)):
+        at = f"{where}.messages[{n}]"
+        sender, kind = get(message, "from", str, at), message.get("type", "text")
+        if sender not in ("client", "server") or kind not in ("text", "binary"):
+            raise CassetteError(f'{at}: "from" is client or server, "type" text or binary')
+        offset = message.get("at", 0.0)
+        if not isinstance(offset, int | float) or isinstance(offset, bool):
+            raise CassetteError(f"{at}.at is not a number of seconds")
+        data = body_of(message.get("data", ""), f"{at}.data")
+        messages.append([sender == "client", kind == "text", offset, data])
+    return {**talk, "messages": messages}
 
 
 def _pairs(headers: Iterable[Iterable[bytes]]) -> list[list[str]]:

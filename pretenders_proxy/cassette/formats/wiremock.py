@@ -2,7 +2,8 @@
 
 A WireMock server is one host, so exports drop scheme, host and port, and imports take them from
 a base URL. Only mappings that describe one request (`url` or `urlPath`, a plain method, bodies
-by `equalTo`) are imported; others are skipped and reported.
+by `equalTo`) are imported; others are skipped and reported. A streamed response becomes a
+`chunkedDribbleDelay` (as many chunks, over the same time, but evened out), and back.
 """
 
 import base64
@@ -25,6 +26,7 @@ from pretenders_proxy.cassette.formats.common import (
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response, header
+from pretenders_proxy.model.stream import Timing
 
 type BodyFile = tuple[str, bytes]
 """A body kept beside the mappings: its name in `__files/` and its bytes."""
@@ -51,6 +53,8 @@ def mapping(exchange: Exchange, index: int, losses: Losses) -> tuple[Json, BodyF
         extension = mimetypes.guess_extension(kind) or ".bin"
         body_file = (f"body-{index + 1:06d}{extension}", response.body)
         answer["bodyFileName"] = body_file[0]
+    if response.chunks and response.body:
+        answer["chunkedDribbleDelay"] = _dribbled(exchange)
     stub = {"id": stub_id, "uuid": stub_id, "request": wanted, "response": answer}
     return stub | {"persistent": True, "insertionIndex": index + 1}, body_file
 
@@ -67,6 +71,28 @@ def _note(exchange: Exchange, losses: Losses) -> None:
     note_grouped(exchange, losses, "WireMock", response.headers)
     if (request.http_version, response.http_version) != ("HTTP/1.1", "HTTP/1.1"):
         losses.note("HTTP versions")
+    if len(response.chunks) > 1 and response.chunks != dribble(response.body, _dribbled(exchange)):
+        losses.note("chunk sizes and gaps (WireMock dribbles a body in even chunks)")
+
+
+def _dribbled(exchange: Exchange) -> Json:
+    chunks = exchange.response.chunks
+    return {"numberOfChunks": len(chunks), "totalDuration": round(chunks[-1][0] * 1000)}
+
+
+def dribble(body: bytes, delay: object) -> Timing:
+    """The chunk timing a `chunkedDribbleDelay` makes of a body: as many even chunks as it
+    says (the last takes the rest), spread evenly from 0 to its total duration (ms)."""
+    if not isinstance(delay, dict) or not body:
+        return ()
+    count, total = delay.get("numberOfChunks"), delay.get("totalDuration")
+    if type(count) is not int or not isinstance(total, int | float) or isinstance(total, bool):
+        return ()
+    count = max(1, min(count, len(body)))
+    size = len(body) // count
+    sizes = [size] * (count - 1) + [len(body) - size * (count - 1)]
+    step = max(0.0, float(total)) / 1000 / (count - 1) if count > 1 else 0.0
+    return tuple((round(n * step, 6), each) for n, each in enumerate(sizes))
 
 
 def read(
@@ -113,8 +139,9 @@ def exchange_of(
         Response(
             status=get(answer, "status", int, f"{where}.response"),
             headers=headers_of(answer.get("headers"), f"{where}.response.headers"),
-            body=_response_body(answer, where, body_file),
+            body=(body := _response_body(answer, where, body_file)),
             reason=str(answer.get("statusMessage") or ""),
+            chunks=dribble(body, answer.get("chunkedDribbleDelay")),
         ),
     )
 

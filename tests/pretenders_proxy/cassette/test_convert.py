@@ -16,7 +16,7 @@ from pretenders_proxy.cassette.formats.common import Losses
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
-from tests.pretenders_proxy.samples import exchanges
+from tests.pretenders_proxy.samples import exchanges, streams
 
 
 def grouped(headers: Headers) -> Headers:
@@ -236,3 +236,47 @@ def test_a_json_file_read_without_a_format_is_told_by_content_and_parsed_once(
     monkeypatch.setattr(json, "load", lambda stream: parsed.append(stream) or load(stream))
     assert list(conversion.read(path, None, Losses())) == expected
     assert len(parsed) == 1
+
+
+def without_streams(exchange: Exchange) -> Exchange:
+    response = replace(exchange.response, chunks=(), cut="")
+    return replace(exchange, response=response, websocket=None)
+
+
+def evened(exchange: Exchange) -> Exchange:
+    """WireMock: chunks dribbled evenly (as many, over the same time); no cut, no conversation."""
+    chunks = exchange.response.chunks
+    if chunks:
+        sizes, step = (11, 11, 13), chunks[-1][0] / (len(chunks) - 1)
+        chunks = tuple((n * step, size) for n, size in enumerate(sizes))
+    plain = without_streams(wiremock_loses(exchange))
+    return replace(plain, response=replace(plain.response, chunks=chunks))
+
+
+DROPPED = {"why a stream was cut", "WebSocket conversations"}
+STREAM_LOSSES: dict[Format, tuple[Callable[[Exchange], Exchange], set[str]]] = {
+    Format.JSON: (lambda e: e, set()),
+    Format.MITM: (lambda e: e, set()),
+    Format.CASSETTE: (lambda e: e, set()),
+    Format.HAR: (lambda e: e, set()),  # _chunks, _cut, _webSocketMessages, _webSocketClose
+    Format.VCR: (lambda e: without_streams(vcr_loses(e)), {"chunk timing", *DROPPED}),
+    Format.HOVERFLY: (lambda e: without_streams(hoverfly_loses(e)), {"chunk timing", *DROPPED}),
+    Format.WIREMOCK: (evened, {"chunk sizes and gaps (WireMock dribbles", *DROPPED}),
+}
+
+
+@pytest.mark.parametrize("kind", list(STREAM_LOSSES), ids=str)
+def test_streams_and_conversations_go_where_the_format_can_hold_them(
+    kind: Format, tmp_path: Path
+) -> None:
+    loses, reported = STREAM_LOSSES[kind]
+    target = tmp_path / LOSSES[kind][0]
+    written, read = Losses(), Losses()
+    conversion.write(target, kind, streams(), written)
+    back = list(conversion.read(target, kind, read, "http://base.example.test:8000"))
+    assert back == [loses(e) for e in streams()]
+    said = " | ".join(written.lines() + read.lines())
+    for what in reported:
+        assert what in said
+    if not reported:
+        assert said == ""

@@ -1,6 +1,9 @@
+from dataclasses import replace
+
 from pretenders_proxy.cassette.redact import Redaction, redact
 from pretenders_proxy.model.exchange import REDACTED
 from tests.pretenders_proxy.factories import exchange, request
+from tests.pretenders_proxy.samples import streams
 
 
 def test_default_headers_are_redacted_in_request_and_response() -> None:
@@ -39,3 +42,16 @@ def test_extra_headers_and_query_parameters() -> None:
 def test_nothing_to_redact_gives_the_same_exchange() -> None:
     original = exchange(request(query=b"a=1"))
     assert redact(original, Redaction.adding(query=["b"])) is original
+
+
+def test_streams_and_conversations_stay_when_headers_are_redacted() -> None:
+    sse, socket = streams()
+    for original in (sse, socket):
+        with_secret = replace(
+            original,
+            request=replace(original.request, headers=((b"Authorization", b"Bearer t"),)),
+        )
+        redacted = redact(with_secret, Redaction())
+        assert redacted.request.headers == ((b"Authorization", REDACTED),)
+        assert redacted.response == original.response  # chunks and cut kept
+        assert redacted.websocket == original.websocket

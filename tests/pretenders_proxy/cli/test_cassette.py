@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pretenders_proxy.cassette import reading, writing
+from pretenders_proxy.cassette.codec import FORMAT, VERSION, to_item
 from pretenders_proxy.cli.app import app
 from pretenders_proxy.model.exchange import Exchange, Meta
-from tests.pretenders_proxy.samples import exchanges
+from tests.pretenders_proxy.samples import exchanges, streams
 
 runner = CliRunner()
 
@@ -223,3 +224,99 @@ def test_repair_writes_elsewhere_with_output_and_refuses_what_is_no_cassette(
     status, _, error = run("repair", str(other))
     assert status == 2
     assert error.startswith(f"pretenders: {other} cannot be read (byte 0: not a pretenders")
+
+
+# -- streams and WebSocket conversations in show, stats and diff; migrate ----------------------
+
+
+@pytest.fixture
+def streamed(tmp_path: Path) -> Path:
+    path = tmp_path / "streams.cassette"
+    writing.write(path, [*exchanges(), *streams()])
+    return path
+
+
+def test_show_and_stats_tell_streams_and_conversations(streamed: Path) -> None:
+    status, out, _ = run("show", str(streamed))
+    assert status == 0
+    assert out.splitlines()[3].endswith("3 chunks over 1.250 s  cut: the client went away")
+    assert out.splitlines()[4].endswith(
+        "websocket: 2 sent, 2 received, closed by the client: 1000 bye"
+    )
+    _, out, _ = run("show", str(streamed), "--full", "4")
+    assert "  +0.500 s  server  binary     3 B  00 01 ff" in out.splitlines()
+    _, out, _ = run("stats", str(streamed))
+    assert "streamed responses: 1 (3 chunks, longest 1.250 s)" in out.splitlines()
+    assert "WebSocket conversations: 1 (2 messages sent, 2 received)" in out.splitlines()
+
+
+def test_diff_tells_timing_from_content_and_can_ignore_timing(
+    streamed: Path, tmp_path: Path
+) -> None:
+    sse, socket = streams()
+    later = replace(sse, response=replace(sse.response, chunks=((0.0, 11), (0.5, 11), (2.0, 13))))
+    other = tmp_path / "later.cassette"
+    writing.write(other, [*exchanges(), later, socket])
+    status, out, _ = run("diff", str(streamed), str(other))
+    assert (status, out.splitlines()) == (
+        1,
+        [
+            "#3 GET https://api.example.test/events",
+            "  response timing: same bytes, 3 chunks of the same sizes, offsets moved by up to"
+            " 0.750 s (1.250 s -> 2.000 s)",
+        ],
+    )
+    status, out, error = run("diff", "--ignore-timing", str(streamed), str(other))
+    assert (status, out) == (0, "")
+    assert "hold the same exchanges" in error
+
+
+def _version_1(path: Path, items: list[Exchange], tail: bytes = b"") -> bytes:
+    head = {"format": FORMAT, "version": 1, "created": "2025-01-01T00:00:00+00:00", "tool": "x"}
+    data = b"".join(writing.pack(i) for i in [head, *map(to_item, items)]) + tail
+    path.write_bytes(data)
+    return data
+
+
+def test_migrate_rewrites_a_version_1_cassette_in_place(tmp_path: Path) -> None:
+    old = tmp_path / "old.cassette"
+    _version_1(old, exchanges())
+    assert [s.exchange for s in reading.read(old).exchanges] == exchanges()  # read as it is
+    status, out, _ = run("migrate", str(old))
+    assert (status, out.strip()) == (0, f"{old}: 3 exchanges, cassette version 1 -> {VERSION}")
+    loaded = reading.read(old)
+    assert (loaded.version, loaded.header["created"]) == (VERSION, "2025-01-01T00:00:00+00:00")
+    assert [s.exchange for s in loaded.exchanges] == exchanges()
+    before = old.read_bytes()
+    status, out, _ = run("migrate", str(old))
+    assert (status, out.strip()) == (0, f"{old}: already cassette version {VERSION}, nothing to do")
+    assert old.read_bytes() == before
+
+
+def test_migrate_with_output_leaves_the_old_file(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.cassette", tmp_path / "new.cassette"
+    data = _version_1(old, exchanges())
+    assert run("migrate", str(old), "--output", str(new))[0] == 0
+    assert old.read_bytes() == data and reading.read(new).version == VERSION
+
+
+def test_migrate_refuses_newer_and_damaged_cassettes_writing_nothing(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.cassette"
+    newer.write_bytes(writing.pack({"format": FORMAT, "version": VERSION + 1}))
+    status, _, error = run("migrate", str(newer))
+    assert status == 2
+    assert f"cassette version {VERSION + 1} is newer than this pretenders reads" in error
+    damaged = tmp_path / "damaged.cassette"
+    data = _version_1(damaged, exchanges(), tail=writing.pack(to_item(exchanges()[0]))[:-3])
+    status, _, error = run("migrate", str(damaged))
+    assert status == 2 and "the last record is incomplete" in error and "repair" in error
+    assert damaged.read_bytes() == data
+    assert run("migrate", str(tmp_path / "none.cassette"))[2].strip().endswith("no such file")
+
+
+def test_repair_keeps_streams_and_conversations(streamed: Path) -> None:
+    with streamed.open("ab") as stream:
+        stream.write(b"\xc1garbage")
+    status, _, _ = run("repair", str(streamed))
+    assert status == 0
+    assert [s.exchange for s in reading.read(streamed).exchanges] == [*exchanges(), *streams()]
