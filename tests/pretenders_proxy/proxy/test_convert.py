@@ -54,6 +54,19 @@ def test_a_replayed_response_leaves_out_the_recorded_connection_headers() -> Non
     assert response_to_flow(recorded).headers.fields == ((b"X", b"1"), (b"Content-Length", b"0"))
 
 
+def test_an_http2_client_gets_the_recorded_trailers_and_no_made_up_content_length() -> None:
+    trailers = ((b"grpc-status", b"0"), (b"x-served-by", b"upstream"))
+    recorded = Response(
+        200, ((b"content-type", b"application/grpc"),), b"\0\0\0\0\1x", "", "HTTP/2.0", trailers
+    )
+    to_h2 = response_to_flow(recorded, http2=True)
+    assert to_h2.trailers is not None and to_h2.trailers.fields == trailers
+    assert to_h2.headers.fields == ((b"content-type", b"application/grpc"),)
+    to_h1 = response_to_flow(recorded)  # mitmproxy cannot send trailers over HTTP/1
+    assert to_h1.trailers is None and to_h1.headers["Content-Length"] == "6"
+    assert "Content-Length" not in reply_to_flow(Reply(200), framed=True).headers
+
+
 def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:
     flow = tflow.tflow(resp=True)
     exchange = exchange_from_flow(flow)
