@@ -49,6 +49,7 @@ class GrpcUpstream:
         self.port = self.relay.port
         self.target = f"127.0.0.1:{self.port}"
         self.tls = ca is not None
+        self.scheme = "https" if self.tls else "http"
 
     @property
     def connections(self) -> int:
@@ -86,7 +87,8 @@ class Relay:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         started = threading.Event()
-        threading.Thread(target=self._run, args=(started,), daemon=True).start()
+        self._thread = threading.Thread(target=self._run, args=(started,), daemon=True)
+        self._thread.start()
         if not started.wait(10):
             raise RuntimeError("the relay did not start")
 
@@ -122,6 +124,8 @@ class Relay:
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
