@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from pretenders_proxy.certs import CA_CERT  # noqa: E402
-from pretenders_proxy.testing.launcher import launch  # noqa: E402
-from tests.integration.grpc_upstream import GET, GrpcUpstream, call, channel  # noqa: E402
-from tests.integration.tlsca import make_ca  # noqa: E402
+from pretenders_proxy.certs import CA_CERT
+from pretenders_proxy.testing.launcher import launch
+from tests.integration.grpc_upstream import GET, GrpcUpstream, call, channel
+from tests.integration.tlsca import make_ca
 
 
 def rate(target: str, proxy: str | None, roots: bytes | None, calls: int) -> float:

@@ -72,13 +72,13 @@ def test_an_unrecorded_call_gets_a_grpc_error_explaining_the_miss(
 ) -> None:
     flags = _record_flags(grpc_upstream, local_ca, cassette)
     with launch(flags, confdir=confdir, command="record") as recorder:
-        with channel(grpc_upstream.target, recorder.proxy, _roots(grpc_upstream, confdir)) as c:
-            call(c, GET, b"widget")
+        _calls(grpc_upstream, recorder.proxy, _roots(grpc_upstream, confdir))
     connections = grpc_upstream.connections
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
-        with channel(grpc_upstream.target, replayer.proxy, _roots(grpc_upstream, confdir)) as c:
-            missed = call(c, GET, b"gadget")
-            streamed = call(c, LIST, b"3")
+        roots = _roots(grpc_upstream, confdir)
+        with channel(grpc_upstream.target, replayer.proxy, roots) as chan:
+            missed = call(chan, GET, b"gadget")
+            streamed = call(chan, LIST, b"4")
         history = requests.get(replayer.control + "/api/v1/requests", timeout=10).json()
     assert grpc_upstream.connections == connections
     assert missed.code is grpc.StatusCode.NOT_FOUND and missed.messages == ()
@@ -100,16 +100,20 @@ def test_a_cassette_broken_while_replaying_fails_the_call_closed_as_internal(
 ) -> None:
     upstream = GrpcUpstream()
     try:
-        with launch([str(cassette)], confdir=confdir, command="record") as recorder:
-            with channel(upstream.target, recorder.proxy, None) as c:
-                recorded = [call(c, GET, b"one"), call(c, GET, b"two")]
-        with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
-            with channel(upstream.target, replayer.proxy, None) as c:
-                first = call(c, GET, b"one")  # responses are read from the file ...
-                with cassette.open("r+b") as stream:  # ... which another program changes
-                    stream.seek(-4, os.SEEK_END)
-                    stream.write(b"\x00" * 8)
-                failed = call(c, GET, b"two")
+        with (
+            launch([str(cassette)], confdir=confdir, command="record") as recorder,
+            channel(upstream.target, recorder.proxy, None) as chan,
+        ):
+            recorded = [call(chan, GET, b"one"), call(chan, GET, b"two")]
+        with (
+            launch([str(cassette)], confdir=confdir, command="replay") as replayer,
+            channel(upstream.target, replayer.proxy, None) as chan,
+        ):
+            first = call(chan, GET, b"one")  # responses are read from the file ...
+            with cassette.open("r+b") as stream:  # ... which another program changes
+                stream.seek(-4, os.SEEK_END)
+                stream.write(b"\x00" * 8)
+            failed = call(chan, GET, b"two")
     finally:
         upstream.stop()
     assert first == recorded[0]
@@ -122,9 +126,11 @@ def test_a_cassette_broken_while_replaying_fails_the_call_closed_as_internal(
 def test_history_shows_a_recorded_call_with_its_trailers(cassette: Path, confdir: Path) -> None:
     upstream = GrpcUpstream()
     try:
-        with launch([str(cassette)], confdir=confdir, command="record") as recorder:
-            with channel(upstream.target, recorder.proxy, None) as c:
-                call(c, GET, b"widget")
+        with (
+            launch([str(cassette)], confdir=confdir, command="record") as recorder,
+            channel(upstream.target, recorder.proxy, None) as chan,
+        ):
+            call(chan, GET, b"widget")
             history = requests.get(recorder.control + "/api/v1/requests", timeout=10).json()
     finally:
         upstream.stop()
