@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from mitmproxy import http
 from mitmproxy.net.http import status_codes
 
+from pretenders_proxy.model import grpc
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
@@ -100,6 +101,14 @@ def reply_to_flow(reply: Response, framed: bool = False) -> http.Response:
     """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept
     (and no Content-Length added when `framed`, see `flow_response`)."""
     return flow_response(reply.status, reply.headers, reply.body, framed=framed)
+
+
+def error_to_flow(flow: http.HTTPFlow, reply: Response, status: grpc.Status) -> http.Response:
+    """A miss or failure reply as it is, or to a gRPC call as gRPC error `status` (a gRPC client
+    reports any other answer as an HTTP status, without the explanation)."""
+    if grpc.is_call(request_of(flow)):
+        return reply_to_flow(grpc.as_error(reply, status), framed=flow.request.is_http2)
+    return reply_to_flow(reply)
 
 
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection"})

@@ -8,10 +8,14 @@ from mitmproxy import ctx, http
 
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model import grpc
-from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy import internals
-from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
+from pretenders_proxy.proxy.convert import (
+    error_to_flow,
+    reply_to_flow,
+    request_of,
+    response_to_flow,
+)
 from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
@@ -85,25 +89,17 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
             if record is not None:
                 tags(flow)["record"] = record
         case Missed(_, response):
-            flow.response = _error_to_flow(flow, response, grpc.Status.NOT_FOUND)
+            flow.response = error_to_flow(flow, response, grpc.Status.NOT_FOUND)
         case Failed(problem, error):
             _log_failure(flow, problem, error)
-            flow.response = _error_to_flow(flow, outcome.response, grpc.Status.INTERNAL)
+            flow.response = error_to_flow(flow, outcome.response, grpc.Status.INTERNAL)
 
 
 def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
     """Answer with a 500 saying what went wrong, rather than let the request go upstream."""
     failed = Failed(problem)
     note(flow, failed.note)
-    flow.response = _error_to_flow(flow, failed.response, grpc.Status.INTERNAL)
-
-
-def _error_to_flow(flow: http.HTTPFlow, reply: Response, status: grpc.Status) -> http.Response:
-    """A miss or failure reply as it is, or to a gRPC call as gRPC error `status` (a gRPC client
-    reports any other answer as an HTTP status, without the explanation)."""
-    if grpc.is_call(request_of(flow)):
-        return reply_to_flow(grpc.as_error(reply, status), framed=flow.request.is_http2)
-    return reply_to_flow(reply)
+    flow.response = error_to_flow(flow, failed.response, grpc.Status.INTERNAL)
 
 
 def _log_failure(flow: http.HTTPFlow, problem: str, error: Exception | None) -> None:

@@ -106,12 +106,16 @@ class Relay:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        inner_writer = None
         try:
             inner_reader, inner_writer = await asyncio.open_connection("127.0.0.1", self.inner)
             await asyncio.gather(_pipe(reader, inner_writer), _pipe(inner_reader, writer))
         except (OSError, asyncio.CancelledError):
-            writer.close()
+            pass  # the server went, or the relay stops: both sides are closed below
         finally:
+            writer.close()
+            if inner_writer is not None:
+                inner_writer.close()
             self._tasks.discard(task)
 
     def stop(self) -> None:
@@ -121,6 +125,7 @@ class Relay:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            await asyncio.sleep(0.05)  # the closed transports close their sockets on the loop
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
