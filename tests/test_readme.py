@@ -1,11 +1,17 @@
 """The README's examples run as written (against a real server on free ports)."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from pretenders_proxy.testing.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer, launch
+from tests.integration.conftest import app_environment
+from tests.integration.grpc_upstream import GrpcUpstream
+from tests.integration.tlsca import make_ca
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
@@ -74,3 +80,30 @@ def test_the_websocket_lines_shown_are_what_show_prints() -> None:
     shown = block.split("```")[0].splitlines()[2:]
     printed = full(1, streams()[1]).splitlines()
     assert shown == printed[-len(shown) :]
+
+
+def test_grpc_example(tmp_path: Path) -> None:
+    ca = make_ca(tmp_path)
+    upstream = GrpcUpstream(ca)
+    script = tmp_path / "client.py"
+    script.write_text(example("grpc").replace('"localhost:50051"', f'"{upstream.target}"'))
+    cassette, confdir = tmp_path / "grpc.cassette", tmp_path / "conf"
+
+    def run(server: RunningServer) -> str:
+        """The example, in the environment `pretenders env` gives it for `server`."""
+        env = dict(os.environ, **app_environment(server, confdir))
+        command = [sys.executable, str(script)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+
+    try:
+        flags = ["--upstream-ca", str(ca.ca_cert), str(cassette)]
+        with launch(flags, confdir=confdir, command="record") as recorder:
+            recorded = run(recorder)
+        calls, connections = upstream.calls, upstream.connections
+        with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
+            replayed = run(replayer)
+    finally:
+        upstream.stop()
+    assert recorded == replayed == "b'item: widget'\nb'item 0'\nb'item 1'\nb'item 2'\n"
+    assert (calls, connections) == (2, 1)  # recording reached it; replay never did
+    assert (upstream.calls, upstream.connections) == (calls, connections)

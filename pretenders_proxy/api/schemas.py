@@ -248,9 +248,14 @@ class ReplyOut(BaseModel):
     status: int
     reason: str = Field(description="The reason phrase (empty when none was sent).")
     headers: list[list[str]] = Field(description="[name, value] pairs in wire order.")
+    trailers: list[list[str]] = Field(
+        default_factory=list,
+        description="[name, value] pairs sent after the body (HTTP/2; a gRPC call's "
+        "grpc-status and grpc-message), empty when none.",
+    )
     body: str | None = Field(
         description="The body as text (gzip or deflate Content-Encoding undone) when it is "
-        "UTF-8, at most its first 64 KiB; null when binary."
+        "UTF-8 without NUL bytes, at most its first 64 KiB; null when binary (a gRPC call's)."
     )
     body_base64: str = Field(
         description="The body as sent (still content-encoded), at most the first 64 KiB."

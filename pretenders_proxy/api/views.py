@@ -21,6 +21,10 @@ def b64(data: bytes) -> str:
 
 
 def text_or_none(data: bytes) -> str | None:
+    """`data` as UTF-8 text, or None when binary: not UTF-8, or holding a NUL byte, which no
+    text has and gRPC's length prefix nearly always does."""
+    if b"\0" in data:
+        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -190,6 +194,7 @@ def reply(entry: Entry) -> dict[str, Any] | None:
         "status": response.status,
         "reason": response.reason,
         "headers": header_pairs(response.headers),
+        "trailers": header_pairs(response.trailers or ()),
         "body": preview(shown, REPLY_PREVIEW, cut=entry.truncated),
         "body_base64": b64(response.body),
         "encoding": encoding,
@@ -227,6 +232,8 @@ def preview(data: bytes, limit: int = PREVIEW, *, cut: bool = False) -> str | No
     `cut`: the data was already cut short elsewhere, so a character split at its end is cut too.
     """
     head = data[:limit]
+    if b"\0" in head:
+        return None  # binary, as in text_or_none
     try:
         return head.decode("utf-8")
     except UnicodeDecodeError as e:

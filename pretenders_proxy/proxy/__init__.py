@@ -5,6 +5,7 @@ from typing import Any
 from pretenders_proxy.proxy.alpn import Http2First
 from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import ControlRoute
+from pretenders_proxy.proxy.h2c import PriorKnowledge
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.limits import HeadLimit
 from pretenders_proxy.proxy.modes import ModeControl
@@ -37,9 +38,11 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
     later, when a connection opens or a head is refused); Options first by convention (it
     declares the shared options); Trust, Http2First, HeadLimit, OriginForm, ConnectionLimits and
-    Seal use hooks no other addon of ours has (HeadLimit and OriginForm each change a different
-    part of mitmproxy at `load`; Seal only reads `tls_clienthello`, and takes what it notes from
-    hooks that all come before a connection opens, whether mitmproxy's own addons come before
+    Seal use hooks no other addon of ours has, but for PriorKnowledge, which shares
+    `next_layer` and `server_connect` with Seal and only sets ALPN, which Seal never reads
+    (HeadLimit and OriginForm each change a different part of mitmproxy at `load`; Seal only
+    reads `tls_clienthello`, and takes what it notes from hooks that all come before a
+    connection opens, whether mitmproxy's own addons come before
     ours, as here, or after, as in mitmdump). Within the Responder, presets answer first, then
     the cassettes, then the mode (answering); Seal asks the same decision of every connection to
     a server.
@@ -53,6 +56,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         ControlRoute(runtime),
         Trust(),
         Http2First(),
+        PriorKnowledge(),
         HeadLimit(runtime, router),
         OriginForm(),
         ConnectionLimits(),

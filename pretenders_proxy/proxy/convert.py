@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from mitmproxy import http
 from mitmproxy.net.http import status_codes
 
+from pretenders_proxy.model import grpc
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
@@ -69,11 +70,19 @@ def response_from_flow(response: http.Response) -> Response:
     )
 
 
-def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") -> http.Response:
-    """A response ready to send: body as given (no re-encoding), Content-Length when needed."""
+def flow_response(
+    status: int,
+    headers: Headers,
+    body: bytes,
+    reason: str = "",
+    trailers: Headers | None = None,
+    framed: bool = False,
+) -> http.Response:
+    """A response ready to send: body as given (no re-encoding), Content-Length when needed
+    (not when `framed`: HTTP/2 frames say where a body ends), trailers only when given."""
     fields = list(headers)
     names = {name.lower() for name, _ in fields}
-    if b"content-length" not in names and b"transfer-encoding" not in names:
+    if not framed and b"content-length" not in names and b"transfer-encoding" not in names:
         fields.append((b"Content-Length", str(len(body)).encode()))
     now = time.time()
     return http.Response(
@@ -82,15 +91,24 @@ def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") 
         reason=(reason or status_codes.RESPONSES.get(status, "")).encode(),
         headers=http.Headers(fields),
         content=body,
-        trailers=None,
+        trailers=http.Headers(list(trailers)) if trailers else None,
         timestamp_start=now,
         timestamp_end=now,
     )
 
 
-def reply_to_flow(reply: Response) -> http.Response:
-    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept."""
-    return flow_response(reply.status, reply.headers, reply.body)
+def reply_to_flow(reply: Response, framed: bool = False) -> http.Response:
+    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept
+    (and no Content-Length added when `framed`, see `flow_response`)."""
+    return flow_response(reply.status, reply.headers, reply.body, framed=framed)
+
+
+def error_to_flow(flow: http.HTTPFlow, reply: Response, status: grpc.Status) -> http.Response:
+    """A miss or failure reply as it is, or to a gRPC call as gRPC error `status` (a gRPC client
+    reports any other answer as an HTTP status, without the explanation)."""
+    if grpc.is_call(request_of(flow)):
+        return reply_to_flow(grpc.as_error(reply, status), framed=flow.request.is_http2)
+    return reply_to_flow(reply)
 
 
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection"})
@@ -98,12 +116,18 @@ HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection"})
 recorded from a client that sent `Connection: close` would close every replaying connection)."""
 
 
-def response_to_flow(response: Response) -> http.Response:
-    """A recorded response, sent as it was received (still content-encoded), minus HOP_BY_HOP."""
+def response_to_flow(response: Response, http2: bool = False) -> http.Response:
+    """A recorded response, sent as it was received (still content-encoded), minus HOP_BY_HOP;
+    to an `http2` client with its trailers (gRPC's status is in them) and no Content-Length
+    added (a gRPC client would read one sent with the status as trailing metadata). mitmproxy
+    sends no trailers over HTTP/1."""
     headers = response.headers
     if any(name.lower() in HOP_BY_HOP for name, _ in headers):
         headers = tuple((name, value) for name, value in headers if name.lower() not in HOP_BY_HOP)
-    return flow_response(response.status, headers, response.body, response.reason)
+    trailers = response.trailers if http2 else None
+    return flow_response(
+        response.status, headers, response.body, response.reason, trailers, framed=http2
+    )
 
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:

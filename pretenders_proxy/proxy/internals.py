@@ -171,6 +171,35 @@ def time_request_heads(seconds: float | None) -> None:
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
 
 
+H2 = b"h2"
+
+
+def serve_h2c(client: connection.Client) -> None:
+    """Make the HTTP layer about to serve `client` (plaintext, having sent the HTTP/2 preface)
+    speak HTTP/2 to it: h2c with prior knowledge, as gRPC clients do in a CONNECT tunnel.
+
+    Relies on: the HTTP layer choosing its Http2Server, when it starts, by `client.alpn ==
+    b"h2"` alone (TLS or not), and that server reading the client's preface itself.
+    """
+    client.alpn = H2
+
+
+def speaks_h2c(client: connection.Client) -> bool:
+    """Whether `serve_h2c` made `client` an h2c client."""
+    return client.alpn == H2 and not client.tls
+
+
+def connect_h2c(server: connection.Server) -> None:
+    """Make the HTTP layer speak HTTP/2 with prior knowledge on `server`, a plaintext upstream
+    connection about to open (mitmproxy would speak HTTP/1.1 to it).
+
+    Relies on: `HttpClient` (and the HTTP layer, when the server speaks first) choosing
+    Http2Client by `server.alpn == b"h2"` once the connection is open, TLS or not, and nothing
+    resetting `alpn` on a connection without TLS.
+    """
+    server.alpn = H2
+
+
 def idle_timer_waits_for_hooks() -> None:
     """Make the idle timeout (`tcp_timeout`) never close a connection while an addon hook runs
     (a preset's `after` delay). mitmproxy's watchdog is disarmed around each hook, but checks

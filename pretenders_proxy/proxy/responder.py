@@ -7,9 +7,15 @@ import logging
 from mitmproxy import ctx, http
 
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model import grpc
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy import internals
-from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
+from pretenders_proxy.proxy.convert import (
+    error_to_flow,
+    reply_to_flow,
+    request_of,
+    response_to_flow,
+)
 from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
@@ -78,22 +84,22 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
             _break_connection(flow, fault)
         case Replayed(response, where):
             tags(flow)["cassette"] = where
-            flow.response = response_to_flow(response)
+            flow.response = response_to_flow(response, http2=flow.request.is_http2)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record
         case Missed(_, response):
-            flow.response = reply_to_flow(response)
+            flow.response = error_to_flow(flow, response, grpc.Status.NOT_FOUND)
         case Failed(problem, error):
             _log_failure(flow, problem, error)
-            flow.response = reply_to_flow(outcome.response)
+            flow.response = error_to_flow(flow, outcome.response, grpc.Status.INTERNAL)
 
 
 def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
     """Answer with a 500 saying what went wrong, rather than let the request go upstream."""
     failed = Failed(problem)
     note(flow, failed.note)
-    flow.response = reply_to_flow(failed.response)
+    flow.response = error_to_flow(flow, failed.response, grpc.Status.INTERNAL)
 
 
 def _log_failure(flow: http.HTTPFlow, problem: str, error: Exception | None) -> None:

@@ -78,7 +78,9 @@ function answer(response, shown) {
     h("h4", {}, "Response body"),
     encoded,
     kept,
-    readable(response.body, response.body_base64, response.size));
+    readable(response.body, response.body_base64, response.size),
+    // HTTP/2 trailers: a gRPC call's status (grpc-status, grpc-message) is there.
+    response.trailers?.length ? headerTable(response.trailers, "Response trailers", shown) : null);
 }
 
 function cut(truncated, base64, size) {

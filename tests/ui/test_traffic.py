@@ -2,11 +2,13 @@
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import requests
 from playwright.sync_api import Page, expect
 
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.grpc_upstream import GET, GrpcUpstream, call, channel
 from tests.integration.raw import BannerServer, open_tunnel, read_all
 from tests.ui.conftest import screenshot
 
@@ -154,3 +156,26 @@ def test_long_bodies_are_listed_over_pages_and_said_to_be_cut(
         "First 64 KiB of 100 KiB shown (history keeps no more)."
     )
     expect(detail.locator("pre.body").first).to_contain_text("030303")
+
+
+def test_a_grpc_call_shows_its_trailers_and_a_binary_body(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str, tmp_path: Path
+) -> None:
+    mode = {"mode": "record", "cassettes": [str(tmp_path / "grpc.cassette")]}
+    switched = requests.put(f"{control}/api/v1/mode", params={"session": session}, json=mode)
+    assert switched.status_code == 200, switched.text
+    upstream = GrpcUpstream()
+    try:
+        with channel(upstream.target, proxy, None) as chan:  # the session is the proxy user
+            answered = call(chan, GET, b"widget")
+    finally:
+        upstream.stop()
+    assert answered.messages == (b"item: widget",) and upstream.calls == 1
+
+    page.goto(ui("traffic"))
+    page.locator("#traffic-list .row-button").filter(has_text="/demo.Items/Get").click()
+    answer = page.locator("#traffic-detail section.response")
+    trailers = answer.get_by_role("table", name="Response trailers")
+    expect(trailers.locator("tr", has_text="grpc-status")).to_contain_text("0")
+    expect(trailers.locator("tr", has_text="x-served-by")).to_contain_text("upstream")
+    expect(answer).to_contain_text("binary body, 17 bytes")  # 5-byte prefix, "item: widget"

@@ -98,6 +98,7 @@ def test_the_reply_shows_gzip_decoded_text_and_keeps_the_bytes_as_sent() -> None
         "status": 200,
         "reason": "OK",
         "headers": [["Content-Encoding", "gzip"], ["X-B", "2"], ["X-B", "1"]],
+        "trailers": [],
         "body": '{"a": 1}',
         "body_base64": base64.b64encode(sent).decode(),
         "encoding": "gzip",
@@ -119,6 +120,19 @@ def test_a_long_reply_is_kept_up_to_the_bound_with_its_size() -> None:
 def test_a_binary_reply_has_no_text_and_no_reply_is_null() -> None:
     assert views.entry(_answered(Response(200, (), b"\xff\x00")))["response"]["body"] is None
     assert views.entry(Entry(5, "s", 0.0, Request("GET", b"/"), Source.MISS))["response"] is None
+
+
+def test_a_grpc_call_shows_as_binary_with_its_trailers() -> None:
+    message = b"\x00\x00\x00\x00\x07item: x"  # valid UTF-8, but a gRPC frame
+    headers = ((b"content-type", b"application/grpc"),)
+    trailers = ((b"grpc-status", b"0"), (b"grpc-message", b""))
+    answer = Response(200, headers, message, "", "HTTP/2.0", trailers)
+    call = Request("POST", b"/demo.Items/Get", body=message)
+    shown = views.entry(Entry(4, "s", 0.0, call, Source.UPSTREAM, answer, response_size=12))
+    assert shown["body"] is None and shown["response"]["body"] is None
+    assert base64.b64decode(shown["response"]["body_base64"]) == message
+    assert shown["response"]["trailers"] == [["grpc-status", "0"], ["grpc-message", ""]]
+    assert views.preview(b"text, then \x00") is None
 
 
 def test_a_long_request_body_is_shown_as_kept_with_its_size() -> None:

@@ -58,6 +58,7 @@ def test_env_speaks_each_shell(tmp_path: Path, shell: str, line: str) -> None:
     names = [
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
         "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
     ]  # fmt: skip
     assert len(output.splitlines()) == len(names)
     assert all(name in output for name in names)

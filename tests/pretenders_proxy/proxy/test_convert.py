@@ -4,11 +4,13 @@ import pytest
 from mitmproxy import http
 from mitmproxy.test import tflow, tutils
 
+from pretenders_proxy.model import grpc
 from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.journal import TrafficProtocol
 from pretenders_proxy.model.preset import Reply
 from pretenders_proxy.proxy.convert import (
     connection_request,
+    error_to_flow,
     exchange_from_flow,
     flow_response,
     refused_request,
@@ -52,6 +54,36 @@ def test_a_made_response_gets_a_content_length_unless_it_says_how_it_ends() -> N
 def test_a_replayed_response_leaves_out_the_recorded_connection_headers() -> None:
     recorded = Response(200, ((b"Connection", b"close"), (b"X", b"1"), (b"Keep-Alive", b"5")), b"")
     assert response_to_flow(recorded).headers.fields == ((b"X", b"1"), (b"Content-Length", b"0"))
+
+
+def test_an_http2_client_gets_the_recorded_trailers_and_no_made_up_content_length() -> None:
+    trailers = ((b"grpc-status", b"0"), (b"x-served-by", b"upstream"))
+    recorded = Response(
+        200, ((b"content-type", b"application/grpc"),), b"\0\0\0\0\1x", "", "HTTP/2.0", trailers
+    )
+    to_h2 = response_to_flow(recorded, http2=True)
+    assert to_h2.trailers is not None and to_h2.trailers.fields == trailers
+    assert to_h2.headers.fields == ((b"content-type", b"application/grpc"),)
+    to_h1 = response_to_flow(recorded)  # mitmproxy cannot send trailers over HTTP/1
+    assert to_h1.trailers is None and to_h1.headers["Content-Length"] == "6"
+    assert "Content-Length" not in reply_to_flow(Reply(200), framed=True).headers
+
+
+def test_a_miss_answers_a_grpc_call_as_a_grpc_error() -> None:
+    miss = Response(404, ((b"X-Pretenders-Miss", b"1"),), b"No recording matched\n")
+    call = tflow.tflow()
+    call.request.http_version = "HTTP/2.0"
+    call.request.headers["content-type"] = "application/grpc"
+    answer = error_to_flow(call, miss, grpc.Status.NOT_FOUND)
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer.headers.fields == (
+        (b"content-type", b"application/grpc"),
+        (b"grpc-status", b"5"),
+        (b"grpc-message", b"No recording matched"),
+        (b"x-pretenders-miss", b"1"),
+    )
+    plain = error_to_flow(tflow.tflow(), miss, grpc.Status.NOT_FOUND)
+    assert (plain.status_code, plain.content) == (404, b"No recording matched\n")
 
 
 def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:

@@ -7,9 +7,11 @@ import io
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from concurrent import futures
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 from mitmproxy import http
 from mitmproxy import io as mitm_io
@@ -22,6 +24,7 @@ from mitmproxy.test import tflow, tutils
 from mitmproxy.version import VERSION
 
 from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.h2c import PriorKnowledge
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
@@ -242,6 +245,33 @@ async def test_the_idle_timeout_never_ends_inside_a_hook() -> None:
         assert len(fired) == 1
     finally:
         watching.cancel()
+
+
+class Versions:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, bytes | None]] = []
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self.seen.append((flow.request.http_version, flow.server_conn.alpn))
+
+
+async def test_h2c_is_served_and_spoken_upstream(tmp_path: Path) -> None:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    echo = grpc.unary_unary_rpc_method_handler(lambda request, context: b"echo: " + request)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("t.S", {"E": echo}),))
+    where = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    versions = Versions()
+    try:
+        async with proxy(tmp_path, PriorKnowledge(), versions) as port:
+            options = [("grpc.http_proxy", f"http://127.0.0.1:{port}")]
+            with grpc.insecure_channel(f"127.0.0.1:{where}", options=options) as channel:
+                call = channel.unary_unary("/t.S/E")
+                answer = await asyncio.to_thread(call, b"h2c", timeout=10)
+    finally:
+        server.stop(grace=None)
+    assert answer == b"echo: h2c"
+    assert versions.seen == [("HTTP/2.0", b"h2")]  # served HTTP/2, and spoke it upstream
 
 
 class Refuser:
