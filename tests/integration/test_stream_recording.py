@@ -6,6 +6,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -46,6 +47,11 @@ async def _events(
                 if len(seen) == stop_after:
                     break
     return seen, body
+
+
+async def _json(url: str) -> Any:
+    async with aiohttp.ClientSession() as client, client.get(url) as got:
+        return await got.json()
 
 
 def _recorded(cassette: Path) -> list[Exchange]:
@@ -121,9 +127,9 @@ async def test_a_stream_the_client_leaves_is_recorded_up_to_there(
     streaming_upstream: StreamingUpstream, recorder: RunningServer, cassette: Path
 ) -> None:
     url = f"{streaming_upstream.url}/sse?n=0&gap=0.1"
-    seen, body = await _events(recorder.proxy, url, stop_after=3)
+    _, body = await _events(recorder.proxy, url, stop_after=3)
     assert streaming_upstream.sse_closed.wait(10)  # the proxy let the upstream go too
-    entries = requests.get(recorder.control + "/api/v1/requests", timeout=10).json()
+    entries = await _json(recorder.control + "/api/v1/requests")
     assert entries[-1]["status"] == 200 and entries[-1]["error"]
     recorder.stop()
     [exchange] = _recorded(cassette)
@@ -137,7 +143,7 @@ async def test_a_stream_open_at_shutdown_is_recorded_up_to_there_and_nothing_is_
 ) -> None:
     server = start([str(cassette)], confdir=confdir, command="record")
     try:
-        whole, _ = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=0")
+        await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=0")
         url = f"{streaming_upstream.url}/sse?n=0&gap=0.1"
         async with aiohttp.ClientSession() as client, client.get(url, proxy=server.proxy) as got:
             lines = [await got.content.readline() for _ in range(9)]  # three events
@@ -172,7 +178,7 @@ async def test_a_miss_passed_through_streams_and_history_keeps_its_start(
     ) as server:
         seen, body = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=4&gap=0.3")
         _, long = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=5000&gap=0")
-        entries = requests.get(server.control + "/api/v1/requests", timeout=10).json()
+        entries = await _json(server.control + "/api/v1/requests")
     delays = [a - b for a, b in zip(seen, streaming_upstream.sent.times["/sse"][:4], strict=True)]
     assert max(delays) < 0.25, delays
     assert body == b"".join(_event(i) for i in range(4))
@@ -194,7 +200,7 @@ async def test_a_live_stream_outlives_the_upstream_timeout_and_a_silent_one_is_c
         assert len(seen) == 4  # 1.8 s in all, no gap as long as the timeout
         with pytest.raises(aiohttp.ClientPayloadError):
             await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=3")
-        entries = requests.get(server.control + "/api/v1/requests", timeout=10).json()
+        entries = await _json(server.control + "/api/v1/requests")
     assert "silent for 1s" in entries[-1]["error"]
     whole, cut = _recorded(cassette)
     assert whole.response.cut == "" and len(whole.response.chunks) == 4
@@ -210,9 +216,9 @@ async def test_a_stream_that_cannot_be_recorded_is_cut_off_and_said_loudly(
     try:
         with pytest.raises(aiohttp.ClientPayloadError):  # not a complete stream
             await _events(server.proxy, f"{streaming_upstream.url}/sse?n=5000&gap=0")
-        health = requests.get(server.control + "/health", timeout=10).json()
+        health = await _json(server.control + "/health")
         assert health["status"] == "degraded"
-        entries = requests.get(server.control + "/api/v1/requests", timeout=10).json()
+        entries = await _json(server.control + "/api/v1/requests")
         assert "could not be recorded" in entries[-1]["error"]
     finally:
         server.stop()
