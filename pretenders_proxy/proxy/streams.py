@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from mitmproxy import http
+from mitmproxy import ctx, http
 from mitmproxy.net.http.http1 import expected_http_body_size
 
 from pretenders_proxy.model.journal import REPLY_PREVIEW
@@ -74,7 +74,7 @@ class Streams:
         capture = capture_of(flow)
         if capture is None or capture.ended:
             return
-        capture.stop(Cut.UPSTREAM if flow.client_conn.connected else Cut.CLIENT)
+        capture.stop(_why_cut(flow, capture))
         self.end(flow, capture)
 
     def done(self) -> None:
@@ -107,6 +107,19 @@ class Streams:
             logger.exception("NOT RECORDED: %s %s", flow.request.method, flow.request.url)
             return repr(e)
         return None if failed is None else str(failed)
+
+
+def _why_cut(flow: http.HTTPFlow, capture: Capture) -> Cut:
+    """Why the stream broke off: a timeout's silence (UpstreamTimeout notes its fault; the idle
+    timeout closes both connections when nothing passed for `tcp_timeout` seconds), the
+    client gone (its connection no longer open), or else the upstream."""
+    noted = tags(flow)
+    idle = float(getattr(ctx.options, "tcp_timeout", 0) or 0)
+    if "fault" not in noted and idle and time.monotonic() - capture.last >= idle - 0.1:
+        noted["fault"] = f"the stream was silent for {idle:g}s (--idle-timeout)"
+    if "fault" in noted:
+        return Cut.SILENT
+    return Cut.UPSTREAM if flow.client_conn.connected else Cut.CLIENT
 
 
 class Passer:

@@ -2,6 +2,7 @@
 each piece as the upstream sends it, the cassette keeps the pieces with their timing, and a
 stream cut (by the client, at shutdown, past --max-body-size) is kept up to the cut, marked."""
 
+import asyncio
 import ssl
 import time
 from collections.abc import Iterator
@@ -204,7 +205,7 @@ async def test_a_live_stream_outlives_the_upstream_timeout_and_a_silent_one_is_c
     assert "silent for 1s" in entries[-1]["error"]
     whole, cut = _recorded(cassette)
     assert whole.response.cut == "" and len(whole.response.chunks) == 4
-    assert cut.response.cut == Cut.UPSTREAM and cut.response.body == _event(0)
+    assert cut.response.cut == Cut.SILENT and cut.response.body == _event(0)
 
 
 async def test_a_stream_that_cannot_be_recorded_is_cut_off_and_said_loudly(
@@ -248,3 +249,47 @@ def test_a_large_download_that_cannot_be_recorded_never_arrives_whole(
         server.stop()
         server.discard_log()
         upstream.stop()
+
+
+async def test_the_idle_timeout_cuts_only_a_stream_silent_for_longer(
+    streaming_upstream: StreamingUpstream, confdir: Path, cassette: Path
+) -> None:
+    flags = [str(cassette), "--upstream-timeout", "0", "--idle-timeout", "1"]
+    with launch(flags, confdir=confdir, command="record") as server:
+        seen, _ = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=4&gap=0.6")
+        assert len(seen) == 4  # 1.8 s in all, no gap as long as the timeout
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=3")
+        entries = await _json(server.control + "/api/v1/requests")
+    assert "silent for 1s (--idle-timeout)" in entries[-1]["error"]
+    whole, cut = _recorded(cassette)
+    assert whole.response.cut == "" and len(whole.response.chunks) == 4
+    assert cut.response.cut == Cut.SILENT and cut.response.body == _event(0)
+
+
+async def test_a_stream_the_upstream_breaks_off_is_recorded_up_to_there(
+    confdir: Path, cassette: Path
+) -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n")
+        writer.write(b"Transfer-Encoding: chunked\r\n\r\n")
+        for i in range(2):
+            writer.write(b"%x\r\n%s\r\n" % (len(_event(i)), _event(i)))
+            await writer.drain()
+            await asyncio.sleep(0.2)
+        writer.close()  # no last chunk: broken off
+
+    upstream = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = upstream.sockets[0].getsockname()[1]
+    try:
+        with launch([str(cassette)], confdir=confdir, command="record") as server:
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await _events(server.proxy, f"http://127.0.0.1:{port}/sse")
+            entries = await _json(server.control + "/api/v1/requests")
+    finally:
+        upstream.close()
+    assert entries[-1]["status"] == 200 and entries[-1]["error"]
+    [exchange] = _recorded(cassette)
+    assert exchange.response.cut == Cut.UPSTREAM
+    assert exchange.response.body == _event(0) + _event(1)
