@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import httpx
 import pytest
 import requests
 
@@ -293,3 +294,30 @@ async def test_a_stream_the_upstream_breaks_off_is_recorded_up_to_there(
     [exchange] = _recorded(cassette)
     assert exchange.response.cut == Cut.UPSTREAM
     assert exchange.response.body == _event(0) + _event(1)
+
+
+async def test_the_control_api_s_event_stream_passes_through_the_proxy_as_it_goes(
+    recorder: RunningServer,
+) -> None:
+    # some clients send calls to the control port through the proxy (NO_PROXY ignored)
+    url = recorder.control + "/api/v1/events"
+    async with aiohttp.ClientSession() as client, client.get(url, proxy=recorder.proxy) as got:
+        first = await asyncio.wait_for(got.content.readline(), 10)
+    assert first == b": connected\n"
+
+
+def test_an_http2_client_gets_the_events_as_sent(
+    tls_streaming_upstream: StreamingUpstream, recorder: RunningServer, confdir: Path
+) -> None:
+    arrived = []
+    with (
+        httpx.Client(http2=True, proxy=recorder.proxy, verify=_tls(confdir)) as client,
+        client.stream("GET", tls_streaming_upstream.url + "/sse?n=3&gap=0.4") as got,
+    ):
+        assert got.http_version == "HTTP/2"
+        for line in got.iter_lines():
+            if line.startswith("data:"):
+                arrived.append(time.monotonic())
+    sent = tls_streaming_upstream.sent.times["/sse"]
+    assert len(arrived) == 3
+    assert max(got - at for got, at in zip(arrived, sent, strict=True)) < 0.25
