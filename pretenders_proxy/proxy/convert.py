@@ -71,9 +71,10 @@ def response_from_flow(response: http.Response) -> Response:
     )
 
 
-def response_of(flow: http.HTTPFlow) -> Response | None:
+def response_of(flow: http.HTTPFlow, *, preview: int | None = None) -> Response | None:
     """The flow's response in our model; a streamed one (whose body mitmproxy did not keep) with
-    the body, the timing of its pieces and its cut as they were captured."""
+    the body, the timing of its pieces and its cut as they were captured. `preview`: of a
+    streamed body only its first bytes, without the timing (what history keeps)."""
     if flow.response is None:
         return None
     response = response_from_flow(flow.response)
@@ -81,6 +82,8 @@ def response_of(flow: http.HTTPFlow) -> Response | None:
     if captured is None:
         return response
     cut = str(captured.cut) if captured.cut is not None else ""
+    if preview is not None:
+        return replace(response, body=bytes(captured.body[:preview]), cut=cut)
     return replace(response, body=bytes(captured.body), chunks=captured.timing, cut=cut)
 
 

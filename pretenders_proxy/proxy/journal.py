@@ -1,10 +1,10 @@
 """Journal: every completed proxied exchange goes into its session's history."""
 
 import time
-from dataclasses import replace
 
 from mitmproxy import http
 
+from pretenders_proxy.model.journal import REPLY_PREVIEW
 from pretenders_proxy.proxy.capture import capture_of
 from pretenders_proxy.proxy.convert import request_of, response_of
 from pretenders_proxy.proxy.tags import is_control, note_of, session_of, tags
@@ -39,9 +39,7 @@ class Journal:
         elif flow.response is not None:
             ended = flow.response.timestamp_end or ended
         if flow.error is None or captured is not None:  # a stream cut: what the client got
-            response = response_of(flow)
-        if response is not None and captured is not None:  # history keeps no timing
-            response = replace(response, chunks=())
+            response = response_of(flow, preview=REPLY_PREVIEW)
         duration_ms = (ended - flow.request.timestamp_start) * 1000
         note = note_of(flow, error)
         size = captured.size if captured is not None else None
