@@ -114,7 +114,8 @@ class Settings:
     `cassette_dirs`: cassette paths given through the control API must lie inside one of them
     (the working directory when empty); the command line may name any path.
     `max_body_size`: the largest request body the control API, the mocks and the proxy take
-    (413 beyond), and the largest response the proxy passes on from upstream (502 beyond).
+    (413 beyond), and the largest upstream response the proxy takes in (502 when its
+    Content-Length says more; a stream goes on to the client, its recording cut there).
     """
 
     host: str = option(
@@ -178,7 +179,8 @@ class Settings:
     max_body_size: int = option(
         64 * 1024 * 1024,
         "Largest request body the control API, mocks and proxy take (413 beyond) and largest "
-        "upstream response the proxy passes on (502 beyond): 65536, 64k, 64m, 1g.",
+        "upstream response the proxy keeps (502 when its Content-Length is larger; a stream "
+        "goes on to the client, its recording cut there): 65536, 64k, 64m, 1g.",
         mitmproxy="body_size_limit",
         text=SIZE,
     )
@@ -209,7 +211,7 @@ class Settings:
     upstream_timeout: float = option(
         60.0,
         "Seconds an upstream may take to answer a request passed through to it; then the client "
-        "gets a 502 (0: no limit).",
+        "gets a 502 (0: no limit). A streamed answer may take this long between pieces.",
     )
     header_timeout: float = option(
         60.0,

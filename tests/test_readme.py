@@ -107,3 +107,31 @@ def test_grpc_example(tmp_path: Path) -> None:
     assert recorded == replayed == "b'item: widget'\nb'item 0'\nb'item 1'\nb'item 2'\n"
     assert (calls, connections) == (2, 1)  # recording reached it; replay never did
     assert (upstream.calls, upstream.connections) == (calls, connections)
+
+
+def test_record_sse_example(
+    tmp_path: Path, confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pretenders_proxy.testing.launcher import start
+    from tests.integration.streaming import StreamingUpstream
+
+    upstream = StreamingUpstream()
+    cassette = tmp_path / "sse.cassette"
+    server = start([str(cassette)], confdir=confdir, command="record")
+    try:
+        code = example("record-sse")
+        code = code.replace('"http://127.0.0.1:8080"', repr(server.proxy))
+        code = code.replace('"http://127.0.0.1:9000/events"', repr(upstream.url + "/sse?n=3"))
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        server.stop()
+        upstream.stop()
+    seen = [line.split("s ", 1) for line in capsys.readouterr().out.splitlines()]
+    assert [event for _, event in seen] == ["data: 0", "data: 1", "data: 2"]
+    assert float(seen[0][0]) < 0.4 <= float(seen[1][0])  # as sent (0.5 s apart), not at the end
+
+    code = example("record-sse-cassette").replace('"sse.cassette"', repr(str(cassette)))
+    exec(compile(code, "README.md", "exec"), {})
+    size, chunks = capsys.readouterr().out.split(" ", 1)
+    assert int(size) == 3 * len(b"id: 0\ndata: 0\n\n")
+    assert chunks.count("(") == 4 and chunks.endswith(") whole\n")  # three pieces, whole

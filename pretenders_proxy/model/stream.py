@@ -14,6 +14,7 @@ class Cut(StrEnum):
 
     CLIENT = "the client went away"
     SHUTDOWN = "still open when pretenders stopped"
+    SILENT = "silent longer than the proxy waits (--upstream-timeout, --idle-timeout)"
     SIZE = "over --max-body-size: the client got the rest, the recording did not"
     UPSTREAM = "the upstream broke off"
 

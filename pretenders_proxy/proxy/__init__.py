@@ -15,6 +15,7 @@ from pretenders_proxy.proxy.responder import Responder
 from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.services import Services
 from pretenders_proxy.proxy.sessions import SessionRouter
+from pretenders_proxy.proxy.streams import Streams
 from pretenders_proxy.proxy.targets import OriginForm
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
@@ -32,6 +33,10 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       upstream, i.e. that the Responder left unanswered.
     - Recorder before Journal (`response`): when an exchange cannot be recorded, the Recorder
       replaces its response with a 500, and history keeps what the client got.
+    - Streams before Recorder (`done`): streams still open at shutdown are recorded (cut)
+      before the Recorder closes the cassettes.
+    - Streams before Journal (`response`, `error`): a stream that could not be recorded, or was
+      cut, is noted so before history keeps it.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
@@ -60,6 +65,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         HeadLimit(runtime, router),
         OriginForm(),
         ConnectionLimits(),
+        Streams(runtime),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

@@ -1,6 +1,7 @@
 """The one module that knows both mitmproxy's HTTP objects and the pretenders model."""
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from mitmproxy import http
@@ -11,6 +12,7 @@ from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
 from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.capture import capture_of
 
 
 def request_from_flow(request: http.Request) -> Request:
@@ -68,6 +70,22 @@ def response_from_flow(response: http.Response) -> Response:
         http_version=response.http_version,
         trailers=tuple(response.trailers.fields) if response.trailers else None,
     )
+
+
+def response_of(flow: http.HTTPFlow, *, preview: int | None = None) -> Response | None:
+    """The flow's response in our model; a streamed one (whose body mitmproxy did not keep) with
+    the body, the timing of its pieces and its cut as they were captured. `preview`: of a
+    streamed body only its first bytes, without the timing (what history keeps)."""
+    if flow.response is None:
+        return None
+    response = response_from_flow(flow.response)
+    captured = capture_of(flow)
+    if captured is None:
+        return response
+    cut = str(captured.cut) if captured.cut is not None else ""
+    if preview is not None:
+        return replace(response, body=bytes(captured.body[:preview]), cut=cut)
+    return replace(response, body=bytes(captured.body), chunks=captured.timing, cut=cut)
 
 
 def flow_response(
@@ -132,13 +150,14 @@ def response_to_flow(response: Response, http2: bool = False) -> http.Response:
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
     """A completed flow as an exchange to record (the flow must have a response)."""
-    if flow.response is None:
+    response = response_of(flow)
+    if flow.response is None or response is None:
         raise ValueError("a flow without a response is not an exchange")
     started = flow.request.timestamp_start
     ended = flow.response.timestamp_end or time.time()
     return Exchange(
         request_of(flow),
-        response_from_flow(flow.response),
+        response,
         Meta(
             recorded_at=datetime.fromtimestamp(started, UTC).isoformat(),
             duration_ms=round((ended - started) * 1000, 3),

@@ -4,7 +4,9 @@ import time
 
 from mitmproxy import http
 
-from pretenders_proxy.proxy.convert import request_of, response_from_flow
+from pretenders_proxy.model.journal import REPLY_PREVIEW
+from pretenders_proxy.proxy.capture import capture_of
+from pretenders_proxy.proxy.convert import request_of, response_of
 from pretenders_proxy.proxy.tags import is_control, note_of, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 
@@ -30,12 +32,15 @@ class Journal:
             return
         noted = tags(flow)
         response, error, ended = None, None, time.time()
+        captured = capture_of(flow)
         if flow.error is not None:  # also after a response head (a body cut short: a 502)
             error = f"fault: {noted['fault']}" if "fault" in noted else flow.error.msg
             ended = flow.error.timestamp
         elif flow.response is not None:
-            response = response_from_flow(flow.response)
             ended = flow.response.timestamp_end or ended
+        if flow.error is None or captured is not None:  # a stream cut: what the client got
+            response = response_of(flow, preview=REPLY_PREVIEW)
         duration_ms = (ended - flow.request.timestamp_start) * 1000
         note = note_of(flow, error)
-        store.journal(session, request_of(flow), note, response, duration_ms=duration_ms)
+        size = captured.size if captured is not None else None
+        store.journal(session, request_of(flow), note, response, duration_ms=duration_ms, size=size)

@@ -174,9 +174,11 @@ class Store:
         *,
         duration_ms: float = 0.0,
         protocol: TrafficProtocol | None = None,
+        size: int | None = None,
     ) -> Entry:
         """Append what `session` received and how it was answered (`note`) to its history;
-        `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers).
+        `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers);
+        `size`: the whole body's, when `response` holds only its start (a stream's).
 
         Of the request and the response, history keeps the headers and a bounded preview of
         the body; what the entry holds counts towards --history-max-bytes.
@@ -184,6 +186,7 @@ class Store:
         request, request_size = kept_request(request)
         whole = response
         response, response_size = kept(response)
+        response_size = max(response_size, size or 0)
         # A preset's body within the bound is one object for every request it served.
         shared = note.source is Source.PRESET and response is whole
         entry = Entry(

@@ -129,6 +129,10 @@ class StreamingUpstream:
         return socket
 
     def stop(self) -> None:
+        """Stop serving (once: a test may stop it before its fixture does)."""
+        if self._loop.is_closed():
+            return
+
         async def cleanup() -> None:
             if self._runner is not None:
                 await self._runner.cleanup()
