@@ -69,12 +69,24 @@ def response_from_flow(response: http.Response) -> Response:
     )
 
 
-def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") -> http.Response:
-    """A response ready to send: body as given (no re-encoding), Content-Length when needed."""
+def flow_response(
+    status: int,
+    headers: Headers,
+    body: bytes,
+    reason: str = "",
+    trailers: Headers | None = None,
+    streamed: bool = False,
+) -> http.Response:
+    """A response ready to send: body as given (no re-encoding), framed when its headers do not
+    say how: by Content-Length, or chunked when it is `streamed` or has trailers (HTTP/1 sends
+    trailers only in a chunked body; HTTP/2 drops the header)."""
     fields = list(headers)
     names = {name.lower() for name, _ in fields}
     if b"content-length" not in names and b"transfer-encoding" not in names:
-        fields.append((b"Content-Length", str(len(body)).encode()))
+        if streamed or trailers:
+            fields.append((b"Transfer-Encoding", b"chunked"))
+        else:
+            fields.append((b"Content-Length", str(len(body)).encode()))
     now = time.time()
     return http.Response(
         http_version=b"HTTP/1.1",
@@ -82,15 +94,16 @@ def flow_response(status: int, headers: Headers, body: bytes, reason: str = "") 
         reason=(reason or status_codes.RESPONSES.get(status, "")).encode(),
         headers=http.Headers(fields),
         content=body,
-        trailers=None,
+        trailers=http.Headers(list(trailers)) if trailers else None,
         timestamp_start=now,
         timestamp_end=now,
     )
 
 
 def reply_to_flow(reply: Response) -> http.Response:
-    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept."""
-    return flow_response(reply.status, reply.headers, reply.body)
+    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept;
+    one streamed in chunks is chunked unless its headers say otherwise."""
+    return flow_response(reply.status, reply.headers, reply.body, streamed=bool(reply.chunks))
 
 
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection"})
@@ -99,11 +112,13 @@ recorded from a client that sent `Connection: close` would close every replaying
 
 
 def response_to_flow(response: Response) -> http.Response:
-    """A recorded response, sent as it was received (still content-encoded), minus HOP_BY_HOP."""
+    """A recorded response, sent as it was received (still content-encoded) with its trailers,
+    minus HOP_BY_HOP."""
     headers = response.headers
     if any(name.lower() in HOP_BY_HOP for name, _ in headers):
         headers = tuple((name, value) for name, value in headers if name.lower() not in HOP_BY_HOP)
-    return flow_response(response.status, headers, response.body, response.reason)
+    body, trailers, streamed = response.body, response.trailers, bool(response.chunks)
+    return flow_response(response.status, headers, body, response.reason, trailers, streamed)
 
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:

@@ -5,9 +5,12 @@ import asyncio
 import logging
 
 from mitmproxy import ctx, http
+from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.preset import Fault
+from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
 from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
@@ -34,6 +37,9 @@ class Responder:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def load(self, loader: Loader) -> None:
+        internals.pace_responses()
+
     def configure(self, updated: set[str]) -> None:
         # Fail closed: mitmproxy would otherwise connect upstream for every client connection
         # (eager) and for upstream certificates, before any request is answered from a cassette.
@@ -57,21 +63,24 @@ class Responder:
                 settings.miss_status,
                 settings.regex_timeout,
             )
+            own = None if session is None else session.playback.config.replay_speed
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")
             return
-        await _carry_out(flow, outcome)
+        await _carry_out(flow, outcome, settings.replay_speed if own is None else own)
 
 
-async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
-    """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal."""
+async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> None:
+    """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal;
+    a recorded stream plays at `speed`, a preset's at the pace it gives."""
     note(flow, outcome.note)
     match outcome:
         case PresetReply(_, response, after):
             if after:
                 await asyncio.sleep(after)
             flow.response = reply_to_flow(response)
+            _pace(flow, response, 1.0)
         case PresetFault(_, fault, after):
             if after:
                 await asyncio.sleep(after)
@@ -79,6 +88,7 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
         case Replayed(response, where):
             tags(flow)["cassette"] = where
             flow.response = response_to_flow(response)
+            _pace(flow, response, speed)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record
@@ -87,6 +97,12 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
         case Failed(problem, error):
             _log_failure(flow, problem, error)
             flow.response = reply_to_flow(outcome.response)
+
+
+def _pace(flow: http.HTTPFlow, response: Response, speed: float) -> None:
+    """Have a response that came in pieces sent in them (each its own write), at `speed`."""
+    if streams(flow.request.method, response.status, response.chunks):
+        internals.play(flow, paced(response.body, response.chunks, speed))
 
 
 def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
