@@ -54,6 +54,25 @@ def test_a_replayed_response_leaves_out_the_recorded_connection_headers() -> Non
     assert response_to_flow(recorded).headers.fields == ((b"X", b"1"), (b"Content-Length", b"0"))
 
 
+def test_a_replayed_response_keeps_its_trailers_and_a_stream_is_chunked() -> None:
+    trailers = ((b"grpc-status", b"0"),)
+    recorded = Response(200, ((b"Content-Type", b"application/grpc"),), b"x", trailers=trailers)
+    sent = response_to_flow(recorded)
+    assert sent.trailers is not None and sent.trailers.fields == trailers
+    assert sent.headers["Transfer-Encoding"] == "chunked"  # HTTP/1 carries trailers only so
+    streamed = response_to_flow(Response(200, (), b"ab", chunks=((0.0, 1), (0.1, 1))))
+    assert streamed.headers["Transfer-Encoding"] == "chunked" and streamed.trailers is None
+    sized = Response(200, ((b"Content-Length", b"2"),), b"ab", chunks=((0.0, 1), (0.1, 1)))
+    assert response_to_flow(sized).headers.fields == ((b"Content-Length", b"2"),)
+    assert "Content-Length" in response_to_flow(Response(200, (), b"ab")).headers
+
+
+def test_a_streamed_preset_reply_is_chunked_unless_it_says_how_it_ends() -> None:
+    assert reply_to_flow(Reply(chunks=((0.0, b"a"),))).headers["Transfer-Encoding"] == "chunked"
+    sized = Reply(headers=((b"Content-Length", b"1"),), chunks=((0.0, b"a"),))
+    assert "Transfer-Encoding" not in reply_to_flow(sized).headers
+
+
 def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:
     flow = tflow.tflow(resp=True)
     exchange = exchange_from_flow(flow)
