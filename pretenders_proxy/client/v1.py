@@ -9,6 +9,7 @@ fake.assert_no_misses()
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -353,8 +354,10 @@ class PresetBuilder:
         times: int | str = FOREVER,
         after: float = 0,
         fault: str | None = None,
+        chunks: Sequence[tuple[str | bytes, float]] | None = None,
     ) -> dict[str, Any]:
-        """Answer matching requests with this reply: bytes, text, or a JSON object/array."""
+        """Answer matching requests with this reply: bytes, text, or a JSON object/array; or
+        streamed in `chunks`, (data, seconds after the previous chunk) each."""
         preset: dict[str, Any] = {
             "rule": self.rule,
             "status": status,
@@ -370,7 +373,15 @@ class PresetBuilder:
             preset["body"] = body
         if fault is not None:
             preset["fault"] = fault
+        if chunks is not None:
+            preset["chunks"] = [_chunk(data, gap) for data, gap in chunks]
         result: dict[str, Any] = self.client._call(
             "POST", "/api/v1/presets", json=preset, params=self.client._scope
         )
         return result
+
+
+def _chunk(data: str | bytes, after: float) -> dict[str, Any]:
+    if isinstance(data, bytes):
+        return {"data_base64": base64.b64encode(data).decode("ascii"), "after": after}
+    return {"data": data, "after": after}
