@@ -320,8 +320,10 @@ def pace_responses() -> None:
     stream_id)`; `HttpStream.send_response` (the response hook, `check_killed`, then headers,
     body, trailers and `flow_done` once `client_state` is `state_done`), its `server_state`,
     `handle_protocol_error`, and `SendHttp` of `ResponseHeaders`/`ResponseData`/
-    `ResponseTrailers` to `context.client`; and on the HTTP layer routing the `Wakeup` of a
-    `RequestWakeup` a stream yields back to that stream (`HttpLayer.command_sources`).
+    `ResponseTrailers` to `context.client`; on a layer's `_handle_event` being replaceable per
+    instance (mitmproxy does so itself for upgrades: `passthrough`); and on the HTTP layer
+    routing the `Wakeup` of a `RequestWakeup` a stream yields back to that stream
+    (`HttpLayer.command_sources`).
     """
     http_layers.HttpStream = PacedHttpStream  # type: ignore[misc]
 
@@ -340,12 +342,13 @@ class PacedHttpStream(http_layers.HttpStream):
 
     playing: _Playing | None = None
 
-    def _handle_event(self, event: events.Event) -> layer.CommandGenerator[None]:
+    def _while_playing(self, event: events.Event) -> layer.CommandGenerator[None]:
+        """The stream's event handler while it plays (only then: no cost to other streams)."""
         if isinstance(event, events.Wakeup):  # only ever ours: HttpStream asks for none
             if self.playing is not None and event.command is self.playing.wakeup:
                 yield from self._play()
             return
-        yield from super()._handle_event(event)
+        yield from http_layers.HttpStream._handle_event(self, event)
 
     def send_response(self, already_streamed: bool = False) -> layer.CommandGenerator[None]:
         flow = self.flow
@@ -362,6 +365,7 @@ class PacedHttpStream(http_layers.HttpStream):
         yield http_layers.SendHttp(head, self.context.client)
         self.server_state = self.state_playing
         self.playing = _Playing(schedule, time.monotonic())
+        self._handle_event = self._while_playing
         yield from self._play()
 
     def _play(self) -> layer.CommandGenerator[None]:
@@ -379,8 +383,7 @@ class PacedHttpStream(http_layers.HttpStream):
             playing.next += 1
             if data:  # an empty chunk would end a chunked body
                 yield http_layers.SendHttp(_events.ResponseData(self.stream_id, data), client)
-        self.playing = None
-        self.server_state = self.state_done
+        self._stop()
         if trailers := self.flow.response.trailers:
             yield http_layers.SendHttp(_events.ResponseTrailers(self.stream_id, trailers), client)
         if self.client_state == self.state_done:
@@ -395,6 +398,12 @@ class PacedHttpStream(http_layers.HttpStream):
         event: _events.RequestProtocolError | _events.ResponseProtocolError,
     ) -> layer.CommandGenerator[None]:
         if self.playing is not None:  # the client went away mid-play: stop, quietly
-            self.playing = None
-            self.server_state = self.state_done
+            self._stop()
         yield from super().handle_protocol_error(event)
+
+    def _stop(self) -> None:
+        """Done playing: back to mitmproxy's own handler, as a stream whose response is sent."""
+        self.playing = None
+        self.server_state = self.state_done
+        if self._handle_event == self._while_playing:
+            del self._handle_event
