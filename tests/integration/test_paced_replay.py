@@ -237,3 +237,20 @@ def test_the_mode_api_refuses_a_negative_replay_speed(control: str, session: str
     assert answer.status_code == 400 and "replay_speed" in answer.text
     shown = requests.get(f"{control}/api/v1/mode", params={"session": session}, timeout=10).json()
     assert shown["replay_speed"] == 0
+
+
+def test_an_http_2_stream_cancelled_mid_play_leaves_its_connection_serving(
+    replaying: RunningServer, server: RunningServer
+) -> None:
+    assert server.confdir is not None
+    trust = ssl.create_default_context(cafile=str(server.confdir / CA_CERT))
+    before = len(replaying.output)
+    with httpx.Client(http2=True, proxy=replaying.proxy, verify=trust, timeout=10) as client:
+        with client.stream("GET", "https://api.test/sse") as answer:
+            assert next(answer.iter_raw()) == EVENTS[0]
+        # closed after the first event: the stream is reset, the connection stays
+        time.sleep(GAP * 2)
+        again = client.get("https://api.test/sse")
+        assert again.http_version == "HTTP/2" and again.content == b"".join(EVENTS)
+    printed = "\n".join(replaying.output[before:])
+    assert "Traceback" not in printed and "crashed" not in printed
