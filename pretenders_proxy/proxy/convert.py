@@ -9,6 +9,7 @@ from mitmproxy.net.http import status_codes
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
+from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.proxy import internals
 
 
@@ -119,6 +120,13 @@ def response_to_flow(response: Response) -> http.Response:
         headers = tuple((name, value) for name, value in headers if name.lower() not in HOP_BY_HOP)
     body, trailers, streamed = response.body, response.trailers, bool(response.chunks)
     return flow_response(response.status, headers, body, response.reason, trailers, streamed)
+
+
+def pace(flow: http.HTTPFlow, response: Response, speed: float) -> None:
+    """Have `response` (the flow's, as made above) sent in the pieces it came in, each its own
+    write, when due at `speed`; one with no pieces, or no body to send, goes whole."""
+    if streams(flow.request.method, response.status, response.chunks):
+        internals.play(flow, paced(response.body, response.chunks, speed))
 
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:

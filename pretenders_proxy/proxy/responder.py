@@ -8,11 +8,9 @@ from mitmproxy import ctx, http
 from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.proxy import internals
-from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
+from pretenders_proxy.proxy.convert import pace, reply_to_flow, request_of, response_to_flow
 from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
@@ -80,7 +78,7 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> Non
             if after:
                 await asyncio.sleep(after)
             flow.response = reply_to_flow(response)
-            _pace(flow, response, 1.0)
+            pace(flow, response, 1.0)
         case PresetFault(_, fault, after):
             if after:
                 await asyncio.sleep(after)
@@ -88,7 +86,7 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> Non
         case Replayed(response, where):
             tags(flow)["cassette"] = where
             flow.response = response_to_flow(response)
-            _pace(flow, response, speed)
+            pace(flow, response, speed)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record
@@ -97,12 +95,6 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> Non
         case Failed(problem, error):
             _log_failure(flow, problem, error)
             flow.response = reply_to_flow(outcome.response)
-
-
-def _pace(flow: http.HTTPFlow, response: Response, speed: float) -> None:
-    """Have a response that came in pieces sent in them (each its own write), at `speed`."""
-    if streams(flow.request.method, response.status, response.chunks):
-        internals.play(flow, paced(response.body, response.chunks, speed))
 
 
 def fail_closed(flow: http.HTTPFlow, problem: str) -> None:
