@@ -14,7 +14,7 @@ from typing import Self
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
-from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat
+from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat, check_replay_speed
 from pretenders_proxy.options import Text, declared, option
 from pretenders_proxy.store.history import MAX_BYTES
 from pretenders_proxy.store.sessions import MAX_SESSIONS
@@ -286,6 +286,12 @@ class Settings:
         "header:<Name>.",
         commands=REPLAY,
     )
+    replay_speed: float = option(
+        0.0,
+        "How fast replay plays a recorded stream: 0 sends every piece at once, 1 keeps the "
+        "recorded gaps, 2 plays twice as fast (sessions may set their own).",
+        metavar="FACTOR",
+    )
 
     def __post_init__(self) -> None:
         for name in ("port", "proxy_port", "smtp_port"):
@@ -310,6 +316,7 @@ class Settings:
             raise ConfigError(f"max connections {self.max_connections} must be at least 1")
         if not (0 < self.regex_timeout <= 60 and math.isfinite(self.regex_timeout)):
             raise ConfigError(f"regex timeout {self.regex_timeout} must be in (0, 60] seconds")
+        check_replay_speed(self.replay_speed, "--replay-speed")
         if self.history_limit < 1:
             raise ConfigError(f"history limit {self.history_limit} must be at least 1")
         for name in self.allowed_hosts:

@@ -44,6 +44,12 @@ def test_pytest_plugin_example(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+def test_llm_stream_example(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_llm_stream=example("llm-stream"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
+    result.assert_outcomes(passed=1)
+
+
 def test_asyncio_example(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_asyncio=example("asyncio"))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")

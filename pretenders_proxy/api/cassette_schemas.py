@@ -31,6 +31,13 @@ class ModeIn(BaseModel):
         description="Fields replay compares: method, scheme, host, port, path, query, body, "
         "header:<Name>.",
     )
+    replay_speed: float | None = Field(
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        description="How fast recorded streams play in this session: 0 sends every piece at "
+        "once, 1 keeps the recorded gaps, 2 plays twice as fast (default: --replay-speed).",
+    )
     record_mode: RecordMode | None = Field(
         None,
         description="Instead of mode and on_miss, VCR.py's record mode for the one cassette in "
@@ -61,6 +68,7 @@ class ModeIn(BaseModel):
             on_miss=planned.on_miss if planned else self.on_miss or current.on_miss,
             repeat=self.repeat or current.repeat,
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
+            replay_speed=current.replay_speed if self.replay_speed is None else self.replay_speed,
         )
 
 
@@ -71,6 +79,9 @@ class ModeOut(BaseModel):
     on_miss: OnMiss
     repeat: Repeat
     match_on: list[str]
+    replay_speed: float = Field(
+        description="How fast recorded streams play: the session's own, else --replay-speed."
+    )
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     recording_error: str | None = Field(

@@ -11,8 +11,9 @@ from pretenders_proxy.store import Session
 from pretenders_proxy.store.tape import Recorded
 
 
-def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
-    """A session's mode; `problems`: the cassettes that failed to record, and why."""
+def mode(session: Session, problems: Mapping[str, str], speed: float) -> dict[str, Any]:
+    """A session's mode; `problems`: the cassettes that failed to record, and why; `speed`: the
+    server's --replay-speed, for a session that sets none."""
     playback = session.playback
     config = playback.config
     return {
@@ -22,6 +23,7 @@ def mode(session: Session, problems: Mapping[str, str]) -> dict[str, Any]:
         "on_miss": str(config.on_miss),
         "repeat": str(config.repeat),
         "match_on": list(config.match_on),
+        "replay_speed": speed if config.replay_speed is None else config.replay_speed,
         "recordings": len(playback.tape),
         "recording_to": config.recording,
         "recording_error": problems.get(config.recording) if config.recording else None,

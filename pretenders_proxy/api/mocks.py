@@ -12,6 +12,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.model.http import Headers, Response, quick_request, split_host
 from pretenders_proxy.model.preset import Fault
+from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
 from pretenders_proxy.store.answering import Missed, Via, answer
@@ -81,7 +82,10 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         await asyncio.sleep(outcome.after)
     if isinstance(outcome, PresetFault):
         _break_connection(request, outcome.fault)
-    return _respond(outcome.response)
+    response = outcome.response
+    if streams(request.method, response.status, response.chunks):
+        return await _stream(request, response)
+    return _respond(response)
 
 
 @functools.cache
@@ -97,6 +101,30 @@ def refused(why: str) -> web.Response:
 def _respond(response: Response) -> web.Response:
     headers = _text_headers(response.headers)
     return web.Response(status=response.status, body=response.body, headers=headers)
+
+
+async def _stream(request: web.Request, response: Response) -> web.StreamResponse:
+    """A preset's streamed reply: each piece written and flushed on its own when it is due;
+    chunked unless the preset sets a Content-Length. A client leaving ends it quietly."""
+    headers = CIMultiDict(_text_headers(response.headers))
+    framed = "Content-Length" in headers
+    headers.popall("Transfer-Encoding", None)  # aiohttp frames the body itself
+    answer = web.StreamResponse(status=response.status, headers=headers)
+    if not framed:
+        answer.enable_chunked_encoding()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        await answer.prepare(request)
+        for due, data in paced(response.body, response.chunks, 1.0):
+            if (wait := start + due - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            if data:
+                await answer.write(data)
+        await answer.write_eof()
+    except ConnectionError:  # the client went away mid-stream: nothing left to answer
+        pass
+    return answer
 
 
 @functools.lru_cache(maxsize=4096)

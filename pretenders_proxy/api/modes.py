@@ -27,7 +27,9 @@ RECORDABLE = ".cassette"
 async def get_mode(request: web.Request) -> web.Response:
     name = request.query.get("session") or DEFAULT_SESSION
     runtime = runtime_of(request)
-    return json_response(cassette_views.mode(runtime.store.get(name), runtime.cassettes.problems))
+    session = runtime.store.get(name)
+    speed = runtime.settings.replay_speed
+    return json_response(cassette_views.mode(session, runtime.cassettes.problems, speed))
 
 
 @router.route(
@@ -60,7 +62,8 @@ async def put_mode(request: web.Request) -> web.Response:
         check_recording(config, current)
         files.prepare(cassette, planned)
         files.switch(store, session, config)
-    return json_response(cassette_views.mode(session, files.problems))
+    speed = runtime.settings.replay_speed
+    return json_response(cassette_views.mode(session, files.problems, speed))
 
 
 def check_recording(config: ModeConfig, current: ModeConfig) -> None:

@@ -101,6 +101,24 @@ def rule_from(rule: RuleIn | str, host: str | None) -> Rule:
 type HeaderList = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
 
 
+class ChunkIn(BaseModel):
+    """One piece of a streamed reply body, sent `after` seconds after the one before it."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: str | None = Field(None, description="The piece as UTF-8 text.")
+    data_base64: str | None = Field(None, description="The piece as base64, instead of `data`.")
+    after: float = Field(
+        0, ge=0, allow_inf_nan=False, description="Seconds after the previous piece is sent."
+    )
+
+    def to_chunk(self, number: int) -> tuple[float, bytes]:
+        if (self.data is None) == (self.data_base64 is None):
+            raise ConfigError(f"chunk {number}: give data or data_base64 (one of them)")
+        if self.data is not None:
+            return float(self.after), self.data.encode()
+        return float(self.after), _base64(self.data_base64 or "", f"chunk {number} data_base64")
+
+
 class PresetIn(BaseModel):
     """A preset (1.4 shape, plus `host`, `text`, `json` and `fault`)."""
 
@@ -120,6 +138,11 @@ class PresetIn(BaseModel):
     after: float = Field(0, ge=0, description="Seconds to wait before replying.")
     fault: Fault | None = Field(None, description="Instead of replying: reset or empty.")
     host: str | None = Field(None, description="Shorthand for rule.host.")
+    chunks: list[ChunkIn] | None = Field(
+        None,
+        description="Instead of a body: the reply body streamed in pieces, each sent `after` "
+        "seconds after the one before (a server-sent event stream, say).",
+    )
 
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
@@ -142,7 +165,16 @@ class PresetIn(BaseModel):
         if default_type and not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", default_type))
         encoded = tuple(_header(name, value) for name, value in headers)
-        return Reply(self.status, encoded, payload, float(self.after), self.fault)
+        chunks = self._chunks()
+        return Reply(self.status, encoded, payload, float(self.after), self.fault, chunks)
+
+    def _chunks(self) -> tuple[tuple[float, bytes], ...]:
+        if self.chunks is None:
+            return ()
+        if self.body or self.text is not None:
+            given = "body" if self.body else "text"
+            raise ConfigError(f"give one reply body: {given} or chunks, not both")
+        return tuple(chunk.to_chunk(number) for number, chunk in enumerate(self.chunks, 1))
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -175,11 +207,12 @@ def parse_times(times: int | float | str) -> int | None:
     return math.ceil(times) if math.isfinite(times) else None
 
 
-def _base64(text: str) -> bytes:
+def _base64(text: str, what: str = "body") -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as e:
-        raise ConfigError(f"body is not valid base64 ({e}); use `text` for a plain body") from e
+        plain = "use `text` for a plain body" if what == "body" else "use `data` for text"
+        raise ConfigError(f"{what} is not valid base64 ({e}); {plain}") from e
 
 
 class VerifyIn(BaseModel):
@@ -221,6 +254,15 @@ class PresetOut(BaseModel):
     served: int
     after: float
     fault: str | None
+    chunks: list["ChunkOut"] | None = Field(
+        None, description="The pieces a streamed reply sends (the body is their join), or None."
+    )
+
+
+class ChunkOut(BaseModel):
+    after: float = Field(description="Seconds after the previous piece.")
+    data: str | None = Field(description="The piece as text, when it is UTF-8.")
+    data_base64: str
 
 
 class SessionIn(BaseModel):

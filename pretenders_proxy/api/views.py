@@ -111,6 +111,11 @@ def preset(stored: StoredPreset, session: str) -> dict[str, Any]:
         "served": stored.served,
         "after": reply.after,
         "fault": None if reply.fault is None else str(reply.fault),
+        "chunks": [
+            {"after": after, "data": text_or_none(data), "data_base64": b64(data)}
+            for after, data in reply.chunks
+        ]
+        or None,
     }
 
 

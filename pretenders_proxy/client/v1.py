@@ -9,6 +9,7 @@ fake.assert_no_misses()
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -185,7 +186,8 @@ class Pretenders:
         return result
 
     def set_mode(self, **fields: Any) -> dict[str, Any]:
-        """Switch this session's mode: mode, cassettes, on_miss or record_mode, repeat, match_on."""
+        """Switch this session's mode: mode, cassettes, on_miss or record_mode, repeat, match_on,
+        replay_speed."""
         body = {name: value for name, value in fields.items() if value is not None}
         result: dict[str, Any] = self._call("PUT", "/api/v1/mode", json=body, params=self._scope)
         return result
@@ -197,8 +199,11 @@ class Pretenders:
         *,
         match_on: list[str] | None = None,
         repeat: str | None = None,
+        replay_speed: float | None = None,
     ) -> dict[str, Any]:
         """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
+        `replay_speed`: how fast recorded streams play (0 at once, 1 as recorded, 2 twice as
+        fast; default: the server's --replay-speed).
 
         The server reads and writes the cassette, on its own disk: it decides from the record
         mode and whether the file is there, starts it afresh for `all` and makes its folders.
@@ -210,6 +215,7 @@ class Pretenders:
             cassettes=[str(Path(path).absolute())],
             match_on=match_on,
             repeat=repeat,
+            replay_speed=replay_speed,
         )
 
     # -- requests -------------------------------------------------------------------------
@@ -348,8 +354,10 @@ class PresetBuilder:
         times: int | str = FOREVER,
         after: float = 0,
         fault: str | None = None,
+        chunks: Sequence[tuple[str | bytes, float]] | None = None,
     ) -> dict[str, Any]:
-        """Answer matching requests with this reply: bytes, text, or a JSON object/array."""
+        """Answer matching requests with this reply: bytes, text, or a JSON object/array; or
+        streamed in `chunks`, (data, seconds after the previous chunk) each."""
         preset: dict[str, Any] = {
             "rule": self.rule,
             "status": status,
@@ -365,7 +373,15 @@ class PresetBuilder:
             preset["body"] = body
         if fault is not None:
             preset["fault"] = fault
+        if chunks is not None:
+            preset["chunks"] = [_chunk(data, gap) for data, gap in chunks]
         result: dict[str, Any] = self.client._call(
             "POST", "/api/v1/presets", json=preset, params=self.client._scope
         )
         return result
+
+
+def _chunk(data: str | bytes, after: float) -> dict[str, Any]:
+    if isinstance(data, bytes):
+        return {"data_base64": base64.b64encode(data).decode("ascii"), "after": after}
+    return {"data": data, "after": after}

@@ -1,5 +1,6 @@
 """Modes as data: what a session does with a request that no preset or recording answered."""
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,6 +50,15 @@ def decide(mode: Mode, on_miss: OnMiss) -> MissAction:
     return MissAction.MISS
 
 
+def check_replay_speed(speed: float, what: str) -> None:
+    """ConfigError unless `speed` is 0 (no waiting) or a positive factor of the recorded pace."""
+    if not (speed >= 0 and math.isfinite(speed)):
+        raise ConfigError(
+            f"{what} {speed} is not a speed: give 0 (no waiting), 1 (as recorded), 2 (twice as "
+            "fast) or any factor >= 0"
+        )
+
+
 def choice[E: StrEnum](kind: type[E], value: str, what: str) -> E:
     """`value` as a member of `kind`, or ConfigError naming `what` and the choices."""
     try:
@@ -67,8 +77,13 @@ class ModeConfig:
     on_miss: OnMiss = OnMiss.ERROR
     repeat: Repeat = Repeat.LAST
     match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    replay_speed: float | None = None
+    """How fast recorded streams play (see `check_replay_speed`); None: the server's
+    --replay-speed."""
 
     def __post_init__(self) -> None:
+        if self.replay_speed is not None:
+            check_replay_speed(self.replay_speed, "replay_speed")
         if self.mode is not Mode.MOCK and not self.cassettes:
             raise ConfigError(f"{self.mode} mode needs a cassette")
         if self.mode is Mode.RECORD and len(self.cassettes) > 1:

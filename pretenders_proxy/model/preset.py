@@ -1,5 +1,6 @@
 """Presets: a match rule, a canned reply, how many times it may serve and how late."""
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -8,6 +9,10 @@ from enum import StrEnum
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.model.http import Headers, Response
 from pretenders_proxy.model.pattern import Pattern
+from pretenders_proxy.model.stream import timing_of
+
+type Chunks = tuple[tuple[float, bytes], ...]
+"""A streamed reply body: (seconds after the previous piece, or after the headers, data)."""
 
 
 class Fault(StrEnum):
@@ -85,13 +90,15 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """The canned answer: status, headers in order, body bytes, a delay, or a fault instead."""
+    """The canned answer: status, headers in order, body bytes, a delay, or a fault instead;
+    `chunks`, when given, stream the body piece by piece (the body is then their join)."""
 
     status: int = 200
     headers: Headers = ()
     body: bytes = b""
     after: float = 0.0
     fault: Fault | None = None
+    chunks: Chunks = ()
     response: Response = field(init=False, repr=False, compare=False)
     """The response this reply sends, made once (history keeps it for every request served)."""
 
@@ -100,7 +107,21 @@ class Reply:
             raise ConfigError(f"status {self.status} is not a three-digit HTTP status")
         if self.after < 0:
             raise ConfigError(f"after {self.after} is negative; it is a delay in seconds")
-        object.__setattr__(self, "response", Response(self.status, self.headers, self.body))
+        if self.chunks:
+            self._check_chunks()
+        timing = timing_of(self.chunks)
+        response = Response(self.status, self.headers, self.body, chunks=timing)
+        object.__setattr__(self, "response", response)
+
+    def _check_chunks(self) -> None:
+        if self.body:
+            raise ConfigError("give the reply body once: body (or text) or chunks, not both")
+        if self.fault is not None:
+            raise ConfigError("a fault sends no reply: give fault or chunks, not both")
+        for number, (after, _) in enumerate(self.chunks, 1):
+            if not (after >= 0 and math.isfinite(after)):
+                raise ConfigError(f"chunk {number}: after {after} must be seconds >= 0")
+        object.__setattr__(self, "body", b"".join(data for _, data in self.chunks))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,30 @@ def pieces(body: bytes, timing: Timing) -> list[tuple[float, bytes]]:
     return found
 
 
+def streams(method: str, status: int, timing: Timing) -> bool:
+    """Whether a response is sent piece by piece: it has pieces, and a body to send them in
+    (not to a HEAD, not a 1xx, 204 or 304)."""
+    return bool(timing) and method != "HEAD" and status >= 200 and status not in (204, 304)
+
+
+def paced(body: bytes, timing: Timing, speed: float) -> list[tuple[float, bytes]]:
+    """The body's pieces, each with when to send it (seconds after the response's start): as
+    recorded at `speed` 1, twice as soon at 2, all at once at 0."""
+    found = pieces(body, timing)
+    if speed <= 0:
+        return [(0.0, data) for _, data in found]
+    return [(at / speed, data) for at, data in found]
+
+
+def timing_of(chunks: tuple[tuple[float, bytes], ...]) -> Timing:
+    """The timing of pieces given as (seconds after the previous piece, data)."""
+    at, found = 0.0, []
+    for after, data in chunks:
+        at += after
+        found.append((at, len(data)))
+    return tuple(found)
+
+
 @dataclass(frozen=True, slots=True)
 class WsMessage:
     """One WebSocket message: who sent it, text or binary, and when (seconds from the 101)."""

@@ -11,6 +11,7 @@ from pretenders_proxy.model import grpc
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
+from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.capture import capture_of
 
@@ -94,14 +95,20 @@ def flow_response(
     body: bytes,
     reason: str = "",
     trailers: Headers | None = None,
+    streamed: bool = False,
     framed: bool = False,
 ) -> http.Response:
-    """A response ready to send: body as given (no re-encoding), Content-Length when needed
-    (not when `framed`: HTTP/2 frames say where a body ends), trailers only when given."""
+    """A response ready to send: body as given (no re-encoding), framed when its headers do not
+    say how: by Content-Length, or chunked when it is `streamed` or has trailers (HTTP/1 sends
+    trailers only in a chunked body); nothing added when `framed` (HTTP/2 frames say where a body
+    ends, and a gRPC client would read an added Content-Length as trailing metadata)."""
     fields = list(headers)
     names = {name.lower() for name, _ in fields}
     if not framed and b"content-length" not in names and b"transfer-encoding" not in names:
-        fields.append((b"Content-Length", str(len(body)).encode()))
+        if streamed or trailers:
+            fields.append((b"Transfer-Encoding", b"chunked"))
+        else:
+            fields.append((b"Content-Length", str(len(body)).encode()))
     now = time.time()
     return http.Response(
         http_version=b"HTTP/1.1",
@@ -116,9 +123,12 @@ def flow_response(
 
 
 def reply_to_flow(reply: Response, framed: bool = False) -> http.Response:
-    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept
-    (and no Content-Length added when `framed`, see `flow_response`)."""
-    return flow_response(reply.status, reply.headers, reply.body, framed=framed)
+    """A reply pretenders made (a preset's, the miss reply), sent as it is: every header kept;
+    one streamed in chunks is chunked unless its headers say otherwise (`framed`: see
+    `flow_response`)."""
+    return flow_response(
+        reply.status, reply.headers, reply.body, streamed=bool(reply.chunks), framed=framed
+    )
 
 
 def error_to_flow(flow: http.HTTPFlow, reply: Response, status: grpc.Status) -> http.Response:
@@ -135,17 +145,23 @@ recorded from a client that sent `Connection: close` would close every replaying
 
 
 def response_to_flow(response: Response, http2: bool = False) -> http.Response:
-    """A recorded response, sent as it was received (still content-encoded), minus HOP_BY_HOP;
-    to an `http2` client with its trailers (gRPC's status is in them) and no Content-Length
-    added (a gRPC client would read one sent with the status as trailing metadata). mitmproxy
-    sends no trailers over HTTP/1."""
+    """A recorded response, sent as it was received (still content-encoded) with its trailers
+    (gRPC's status is in them), minus HOP_BY_HOP; to an `http2` client with no framing header
+    added (see `flow_response`)."""
     headers = response.headers
     if any(name.lower() in HOP_BY_HOP for name, _ in headers):
         headers = tuple((name, value) for name, value in headers if name.lower() not in HOP_BY_HOP)
-    trailers = response.trailers if http2 else None
+    body, trailers, streamed = response.body, response.trailers, bool(response.chunks)
     return flow_response(
-        response.status, headers, response.body, response.reason, trailers, framed=http2
+        response.status, headers, body, response.reason, trailers, streamed, framed=http2
     )
+
+
+def pace(flow: http.HTTPFlow, response: Response, speed: float) -> None:
+    """Have `response` (the flow's, as made above) sent in the pieces it came in, each its own
+    write, when due at `speed`; one with no pieces, or no body to send, goes whole."""
+    if streams(flow.request.method, response.status, response.chunks):
+        internals.play(flow, paced(response.body, response.chunks, speed))
 
 
 def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:

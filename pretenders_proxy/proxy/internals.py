@@ -12,7 +12,8 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mitmproxy
@@ -20,7 +21,7 @@ from mitmproxy import connection, ctx, http
 from mitmproxy.proxy import commands, events, layer
 from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
-from mitmproxy.proxy.layers.http import _http1
+from mitmproxy.proxy.layers.http import _events, _hooks, _http1
 
 if TYPE_CHECKING:
     from mitmproxy.addonmanager import AddonManager
@@ -74,6 +75,32 @@ class LimitedHttp1Server(_http1.Http1Server):
     head_timeout: ClassVar[float | None] = None
     deadline: commands.RequestWakeup | None = None
     """The wakeup timing the request head being read now (None: none begun, or no timeout)."""
+
+    trailers: http.Headers | None = None
+    """Trailers waiting for the end of a chunked response (HTTP/1 carries them in its last
+    chunk); mitmproxy's Http1Server refuses them with an AssertionError."""
+
+    def send(self, event: _events.HttpEvent) -> layer.CommandGenerator[None]:
+        if isinstance(event, _events.ResponseTrailers):
+            self.trailers = event.trailers  # unless chunked, HTTP/1 cannot carry them: dropped
+            return
+        if isinstance(event, _events.ResponseEndOfMessage) and self.trailers is not None:
+            trailers, self.trailers = self.trailers, None
+            if (ending := self._chunked_end(trailers)) is not None:
+                yield commands.SendData(self.conn, ending)
+                yield from self.mark_done(response=True)
+                return
+        yield from super().send(event)
+
+    def _chunked_end(self, trailers: http.Headers) -> bytes | None:
+        """The last chunk of the response with `trailers`, if it is chunked (and not to a HEAD)."""
+        request, response = self.request, self.response
+        if request is None or response is None or request.method.upper() == "HEAD":
+            return None
+        if "chunked" not in response.headers.get("transfer-encoding", "").lower():
+            return None
+        lines = b"".join(b"%s: %s\r\n" % (name, value) for name, value in trailers.fields)
+        return b"0\r\n" + lines + b"\r\n"
 
     def _handle_event(self, event: events.Event) -> layer.CommandGenerator[None]:
         if isinstance(event, events.Wakeup):  # only ever ours: Http1Server asks for none
@@ -301,3 +328,111 @@ def stash(flow: http.HTTPFlow) -> dict[str, Any]:
     copying a flow, ignores: it names the fields it saves.
     """
     return flow.__dict__
+
+
+type Schedule = Sequence[tuple[float, bytes]]
+"""The pieces of a response body, each with when it is due (seconds after the headers)."""
+_PLAY = "_pretenders_play"
+
+
+def play(flow: http.HTTPFlow, schedule: Schedule) -> None:
+    """Have the response the flow is given (`flow.response`, whose body is the pieces joined)
+    sent piece by piece: the headers, then each piece as its own write when it is due, then
+    the response's trailers. Takes effect once `pace_responses` has run."""
+    stash(flow)[_PLAY] = schedule
+
+
+def pace_responses() -> None:
+    """Make mitmproxy's HTTP layer play the responses `play` was given a schedule for.
+
+    Relies on: the HTTP layer making each stream as the module-level `HttpStream(context,
+    stream_id)`; `HttpStream.send_response` (the response hook, `check_killed`, then headers,
+    body, trailers and `flow_done` once `client_state` is `state_done`), its `server_state`,
+    `handle_protocol_error`, and `SendHttp` of `ResponseHeaders`/`ResponseData`/
+    `ResponseTrailers` to `context.client`; on a layer's `_handle_event` being replaceable per
+    instance (mitmproxy does so itself for upgrades: `passthrough`); and on the HTTP layer
+    routing the `Wakeup` of a `RequestWakeup` a stream yields back to that stream
+    (`HttpLayer.command_sources`).
+    """
+    http_layers.HttpStream = PacedHttpStream  # type: ignore[misc]
+
+
+@dataclass(slots=True)
+class _Playing:
+    schedule: Schedule
+    start: float
+    next: int = 0
+    wakeup: commands.RequestWakeup | None = None
+
+
+class PacedHttpStream(http_layers.HttpStream):
+    """mitmproxy's HTTP stream, sending a response given a schedule (`play`) piece by piece,
+    waiting between pieces with wakeups (the layers cannot sleep)."""
+
+    playing: _Playing | None = None
+
+    def _while_playing(self, event: events.Event) -> layer.CommandGenerator[None]:
+        """The stream's event handler while it plays (only then: no cost to other streams)."""
+        if isinstance(event, events.Wakeup):  # only ever ours: HttpStream asks for none
+            if self.playing is not None and event.command is self.playing.wakeup:
+                yield from self._play()
+            return
+        yield from http_layers.HttpStream._handle_event(self, event)
+
+    def send_response(self, already_streamed: bool = False) -> layer.CommandGenerator[None]:
+        flow = self.flow
+        schedule = stash(flow).pop(_PLAY, None)
+        if already_streamed or not schedule or flow.response is None:
+            yield from super().send_response(already_streamed)
+            return
+        flow.response.timestamp_end = time.time()
+        yield _hooks.HttpResponseHook(flow)
+        self.server_state = self.state_done
+        if (yield from self.check_killed(False)):
+            return
+        head = _events.ResponseHeaders(self.stream_id, flow.response, end_stream=False)
+        yield http_layers.SendHttp(head, self.context.client)
+        self.server_state = self.state_playing
+        self.playing = _Playing(schedule, time.monotonic())
+        self._handle_event = self._while_playing
+        yield from self._play()
+
+    def _play(self) -> layer.CommandGenerator[None]:
+        """Send every piece that is due, then wait for the next; at the end, finish the flow."""
+        playing = self.playing
+        assert playing is not None and self.flow.response is not None
+        client = self.context.client
+        while playing.next < len(playing.schedule):
+            due, data = playing.schedule[playing.next]
+            wait = playing.start + due - time.monotonic()
+            if wait > 0.0005:
+                playing.wakeup = commands.RequestWakeup(wait)
+                yield playing.wakeup
+                return
+            playing.next += 1
+            if data:  # an empty chunk would end a chunked body
+                yield http_layers.SendHttp(_events.ResponseData(self.stream_id, data), client)
+        self._stop()
+        if trailers := self.flow.response.trailers:
+            yield http_layers.SendHttp(_events.ResponseTrailers(self.stream_id, trailers), client)
+        if self.client_state == self.state_done:
+            yield from self.flow_done()
+
+    def state_playing(self, _: events.Event) -> layer.CommandGenerator[None]:
+        """While playing, nothing comes from a server (there is none)."""
+        yield from ()
+
+    def handle_protocol_error(
+        self,
+        event: _events.RequestProtocolError | _events.ResponseProtocolError,
+    ) -> layer.CommandGenerator[None]:
+        if self.playing is not None:  # the client went away mid-play: stop, quietly
+            self._stop()
+        yield from super().handle_protocol_error(event)
+
+    def _stop(self) -> None:
+        """Done playing: back to mitmproxy's own handler, as a stream whose response is sent."""
+        self.playing = None
+        self.server_state = self.state_done
+        if self._handle_event == self._while_playing:
+            del self._handle_event

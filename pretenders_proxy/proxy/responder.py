@@ -5,6 +5,7 @@ import asyncio
 import logging
 
 from mitmproxy import ctx, http
+from mitmproxy.addonmanager import Loader
 
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model import grpc
@@ -12,6 +13,7 @@ from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.convert import (
     error_to_flow,
+    pace,
     reply_to_flow,
     request_of,
     response_to_flow,
@@ -40,6 +42,9 @@ class Responder:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def load(self, loader: Loader) -> None:
+        internals.pace_responses()
+
     def configure(self, updated: set[str]) -> None:
         # Fail closed: mitmproxy would otherwise connect upstream for every client connection
         # (eager) and for upstream certificates, before any request is answered from a cassette.
@@ -63,21 +68,24 @@ class Responder:
                 settings.miss_status,
                 settings.regex_timeout,
             )
+            own = None if session is None else session.playback.config.replay_speed
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")
             return
-        await _carry_out(flow, outcome)
+        await _carry_out(flow, outcome, settings.replay_speed if own is None else own)
 
 
-async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
-    """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal."""
+async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> None:
+    """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal;
+    a recorded stream plays at `speed`, a preset's at the pace it gives."""
     note(flow, outcome.note)
     match outcome:
         case PresetReply(_, response, after):
             if after:
                 await asyncio.sleep(after)
             flow.response = reply_to_flow(response)
+            pace(flow, response, 1.0)
         case PresetFault(_, fault, after):
             if after:
                 await asyncio.sleep(after)
@@ -85,6 +93,7 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
         case Replayed(response, where):
             tags(flow)["cassette"] = where
             flow.response = response_to_flow(response, http2=flow.request.is_http2)
+            pace(flow, response, speed)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record

@@ -54,6 +54,8 @@ class Streams:
         response = flow.response
         if response is None or flow.error is not None or not streams(flow.request, response):
             return
+        if response.raw_content is not None:
+            return  # made here (a preset, a recording, a miss; mitmproxy emulates this hook)
         if is_control(flow):  # our own API (its event stream): passed on, never captured
             response.stream = True
             return

@@ -19,6 +19,11 @@ PRESETS: list[dict[str, Any]] = [
     {"rule": "GET /reset", "fault": "reset"},
     {"rule": "GET /empty", "fault": "empty"},
     {"rule": {"rule": "POST /items", "json": {"a": 1}}, "status": 201, "text": "made"},
+    {
+        "rule": "GET /stream",
+        "headers": [["Content-Type", "text/event-stream"]],
+        "chunks": [{"data": "data: 1\n\n"}, {"data": "data: 2\n\n", "after": 0.2}],
+    },
 ]
 REQUESTS: list[tuple[str, str, bytes]] = [
     ("GET", "/hello", b""),
@@ -30,8 +35,9 @@ REQUESTS: list[tuple[str, str, bytes]] = [
     ("POST", "/items", b'{"a": 1}'),
     ("POST", "/items", b'{"a": 2}'),  # a near miss: the closest preset differs in its json
     ("GET", "/nothing?x=1", b""),
+    ("GET", "/stream", b""),  # streamed: the same chunks, the same framing, as late
 ]
-MATTER = ("content-type", "x-kind", "x-pretenders-miss")
+MATTER = ("content-type", "x-kind", "x-pretenders-miss", "transfer-encoding")
 """The reply headers that say what answered (the rest are the server's: Date, Server, ...)."""
 
 
@@ -130,13 +136,14 @@ def test_mockhttp_and_the_proxy_answer_alike(
     assert through_mock == [seen_as(seen, proxy_ids) for seen in through_proxy]
     assert [seen.status for seen in through_mock] == [
         *(200, 200, 404, 202),
-        *("reset", "closed", 201, 404, 404),
+        *("reset", "closed", 201, 404, 404, 200),
     ]
     assert through_mock[0].headers == (
         ("x-kind", "greeting"),
         ("content-type", "text/plain; charset=utf-8"),
     )
-    assert [seen.slow for seen in through_mock] == [False] * 3 + [True] + [False] * 5
+    assert [seen.slow for seen in through_mock] == [False] * 3 + [True] + [False] * 5 + [True]
+    assert through_mock[9].body == b"9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n"
     near = through_mock[7].body.decode()
     assert "Closest: preset #4 (rule 'POST /items', json {'a': 1})" in near
     assert history(control, mock, mock_ids) == history(control, session, proxy_ids)
@@ -146,4 +153,5 @@ def test_mockhttp_and_the_proxy_answer_alike(
     assert sources == [
         *(("preset", 0), ("preset", 0), ("miss", None), ("preset", 1)),
         *(("preset", 2), ("preset", 3), ("preset", 4), ("miss", None), ("miss", None)),
+        ("preset", 5),
     ]

@@ -2,6 +2,10 @@
 
 import pytest
 
+from pretenders_proxy.cassette.writing import write
+from pretenders_proxy.model.exchange import Exchange
+from pretenders_proxy.model.http import Request, Response
+
 APP = """
 import os, sys, requests
 print(requests.get(sys.argv[1], timeout=10).text)
@@ -97,3 +101,33 @@ def test_{n}(pretenders):
     workers = {path.name.split("-")[0] for path in seen.iterdir()}
     servers = {path.read_text() for path in seen.iterdir()}
     assert workers == {"gw0", "gw1"} and len(servers) == 1
+
+
+def test_the_cassette_marker_sets_the_replay_speed(pytester: pytest.Pytester) -> None:
+    pieces = [b"data: %d\n\n" % i for i in range(3)]
+    timing = tuple((i * 0.3, len(piece)) for i, piece in enumerate(pieces))
+    response = Response(200, (), b"".join(pieces), chunks=timing)
+    request = Request("GET", b"/sse", host="api.test", port=80)
+    write(pytester.path / "sse.cassette", [Exchange(request, response)])
+    pytester.makepyfile(
+        """
+        import time, pytest, requests
+
+        def fetch():
+            started = time.monotonic()
+            body = requests.get("http://api.test/sse", timeout=10).content
+            assert body == b"data: 0\\n\\ndata: 1\\n\\ndata: 2\\n\\n"
+            return time.monotonic() - started
+
+        @pytest.mark.cassette("../sse.cassette", record_mode="none", replay_speed=1)
+        def test_as_recorded(pretenders):
+            assert pretenders.mode()["replay_speed"] == 1
+            assert fetch() >= 0.48  # the recorded 0.6 s, within 20%
+
+        @pytest.mark.cassette("../sse.cassette", record_mode="none")
+        def test_at_once(pretenders):
+            assert pretenders.mode()["replay_speed"] == 0
+            assert fetch() < 0.3
+        """
+    )
+    run(pytester).assert_outcomes(passed=2)

@@ -46,6 +46,8 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"header_timeout": 0}, "header timeout 0 must be a positive number"),
         ({"idle_timeout": float("inf")}, "idle timeout inf must be a positive number"),
         ({"max_connections": 0}, "max connections 0 must be at least 1"),
+        ({"replay_speed": -1}, "--replay-speed -1 is not a speed: give 0 \\(no waiting\\)"),
+        ({"replay_speed": float("nan")}, "--replay-speed nan is not a speed"),
         ({"host": "0.0.0.0"}, "not loopback: set a token"),
         ({"allowed_hosts": ("dev.lan:8000",)}, "'dev.lan:8000': give the name without a port"),
         ({"allowed_hosts": ("http://dev.lan",)}, "without a port"),

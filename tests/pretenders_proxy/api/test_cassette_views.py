@@ -43,11 +43,19 @@ def test_the_mode_names_the_recording_problem_of_its_cassette_only() -> None:
     session = Session("s", SessionProtocol.HTTP, None, datetime(2026, 1, 1), 0.0, 10)
     config = ModeConfig(Mode.RECORD, ("a.cassette",))
     session.playback = Playback(config, warnings=("cut short",))
-    shown = cassette_views.mode(session, {"a.cassette": "disk full", "b.cassette": "other"})
+    shown = cassette_views.mode(session, {"a.cassette": "disk full", "b.cassette": "other"}, 0)
     assert (shown["mode"], shown["recording_to"], shown["recording_error"]) == (
         "record",
         "a.cassette",
         "disk full",
     )
     assert shown["warnings"] == ["cut short"]
-    assert cassette_views.mode(session, {})["recording_error"] is None
+    assert cassette_views.mode(session, {}, 0)["recording_error"] is None
+
+
+def test_the_mode_shows_the_sessions_replay_speed_else_the_servers() -> None:
+    session = Session("s", SessionProtocol.HTTP, None, datetime(2026, 1, 1), 0.0, 10)
+    session.playback = Playback(ModeConfig())
+    assert cassette_views.mode(session, {}, 2.5)["replay_speed"] == 2.5
+    session.playback = Playback(ModeConfig(replay_speed=1))
+    assert cassette_views.mode(session, {}, 2.5)["replay_speed"] == 1

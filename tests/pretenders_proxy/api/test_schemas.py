@@ -104,3 +104,31 @@ def test_mock_names_and_timeouts() -> None:
     for bad in ({"name": "a/b"}, {"name": ""}, {"pretender_timeout": -1}):
         with pytest.raises(ValidationError):
             MockIn.model_validate(bad)
+
+
+def test_chunks_stream_a_reply_given_as_text_or_base64() -> None:
+    preset = PresetIn.model_validate(
+        {"chunks": [{"data": "one "}, {"data_base64": "dHdv", "after": 0.5}]}
+    ).to_preset()
+    assert preset.reply.chunks == ((0.0, b"one "), (0.5, b"two"))
+    assert preset.reply.body == b"one two"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": "eA==", "chunks": [{"data": "a"}]}, "body or chunks, not both"),
+        ({"text": "", "chunks": [{"data": "a"}]}, "text or chunks, not both"),
+        ({"chunks": [{"data": "a", "data_base64": "YQ=="}]}, "chunk 1: give data or data_base64"),
+        ({"chunks": [{"after": 1}]}, "chunk 1: give data or data_base64"),
+        ({"chunks": [{"data_base64": "%%"}]}, "chunk 1 data_base64 is not valid base64"),
+    ],
+)
+def test_bad_chunks_are_named(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        PresetIn.model_validate(fields).to_preset()
+
+
+def test_a_chunk_delay_is_never_negative() -> None:
+    with pytest.raises(ValidationError):
+        PresetIn.model_validate({"chunks": [{"data": "a", "after": -1}]})

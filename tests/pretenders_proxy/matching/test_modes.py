@@ -92,3 +92,11 @@ def test_record_modes_plan_like_vcr(
 def test_record_mode_none_needs_the_cassette() -> None:
     with pytest.raises(ConfigError, match="record mode none never records"):
         plan(RecordMode.NONE, exists=False)
+
+
+@pytest.mark.parametrize("speed", [-1, float("nan"), float("inf")])
+def test_a_replay_speed_is_a_factor_at_least_zero(speed: float) -> None:
+    with pytest.raises(ConfigError, match=f"replay_speed {speed} is not a speed: give 0"):
+        ModeConfig(replay_speed=speed)
+    assert ModeConfig(replay_speed=0).replay_speed == 0
+    assert ModeConfig().replay_speed is None  # the server's --replay-speed

@@ -4,7 +4,7 @@ import pytest
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.model.http import Response
-from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,30 @@ def test_a_reply_makes_its_response_once() -> None:
 def test_what_cannot_work_is_refused(make: object, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
         make()  # type: ignore[operator]
+
+
+def test_a_streamed_reply_joins_its_chunks_into_the_body_and_times_them() -> None:
+    reply = Reply(200, chunks=((0.0, b"data: 1\n\n"), (0.2, b"data: 2\n\n")))
+    assert reply.body == b"data: 1\n\ndata: 2\n\n"
+    assert reply.response.body == reply.body
+    assert reply.response.chunks == ((0.0, 9), (0.2, 9))
+    assert Reply(200, body=b"x").response.chunks == ()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": b"x"}, "body \\(or text\\) or chunks, not both"),
+        ({"fault": Fault.RESET}, "give fault or chunks, not both"),
+    ],
+)
+def test_a_streamed_reply_has_no_body_or_fault_besides(
+    fields: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Reply(200, chunks=((0.0, b"a"),), **fields)  # type: ignore[arg-type]
+
+
+def test_a_chunk_delay_is_seconds_at_least_zero() -> None:
+    with pytest.raises(ConfigError, match="chunk 2: after -1 must be seconds >= 0"):
+        Reply(200, chunks=((0.0, b"a"), (-1, b"b")))

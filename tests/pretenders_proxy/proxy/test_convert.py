@@ -64,8 +64,8 @@ def test_an_http2_client_gets_the_recorded_trailers_and_no_made_up_content_lengt
     to_h2 = response_to_flow(recorded, http2=True)
     assert to_h2.trailers is not None and to_h2.trailers.fields == trailers
     assert to_h2.headers.fields == ((b"content-type", b"application/grpc"),)
-    to_h1 = response_to_flow(recorded)  # mitmproxy cannot send trailers over HTTP/1
-    assert to_h1.trailers is None and to_h1.headers["Content-Length"] == "6"
+    to_h1 = response_to_flow(recorded)  # HTTP/1 carries trailers in a chunked body only
+    assert to_h1.trailers is not None and to_h1.headers["Transfer-Encoding"] == "chunked"
     assert "Content-Length" not in reply_to_flow(Reply(200), framed=True).headers
 
 
@@ -84,6 +84,25 @@ def test_a_miss_answers_a_grpc_call_as_a_grpc_error() -> None:
     )
     plain = error_to_flow(tflow.tflow(), miss, grpc.Status.NOT_FOUND)
     assert (plain.status_code, plain.content) == (404, b"No recording matched\n")
+
+
+def test_a_replayed_response_keeps_its_trailers_and_a_stream_is_chunked() -> None:
+    trailers = ((b"grpc-status", b"0"),)
+    recorded = Response(200, ((b"Content-Type", b"application/grpc"),), b"x", trailers=trailers)
+    sent = response_to_flow(recorded)
+    assert sent.trailers is not None and sent.trailers.fields == trailers
+    assert sent.headers["Transfer-Encoding"] == "chunked"  # HTTP/1 carries trailers only so
+    streamed = response_to_flow(Response(200, (), b"ab", chunks=((0.0, 1), (0.1, 1))))
+    assert streamed.headers["Transfer-Encoding"] == "chunked" and streamed.trailers is None
+    sized = Response(200, ((b"Content-Length", b"2"),), b"ab", chunks=((0.0, 1), (0.1, 1)))
+    assert response_to_flow(sized).headers.fields == ((b"Content-Length", b"2"),)
+    assert "Content-Length" in response_to_flow(Response(200, (), b"ab")).headers
+
+
+def test_a_streamed_preset_reply_is_chunked_unless_it_says_how_it_ends() -> None:
+    assert reply_to_flow(Reply(chunks=((0.0, b"a"),))).headers["Transfer-Encoding"] == "chunked"
+    sized = Reply(headers=((b"Content-Length", b"1"),), chunks=((0.0, b"a"),))
+    assert "Transfer-Encoding" not in reply_to_flow(sized).headers
 
 
 def test_an_exchange_needs_a_response_and_notes_when_and_how_long() -> None:

@@ -300,3 +300,67 @@ def test_the_stash_is_neither_saved_nor_copied() -> None:
     (loaded,) = mitm_io.FlowReader(io.BytesIO(saved.getvalue())).stream()
     assert "converted" not in internals.stash(loaded)
     assert tags(loaded) == {"session": "saved"}  # type: ignore[arg-type]
+
+
+# The two tests below (pace_responses, and trailers over HTTP/1) were checked with 12.3.1 only.
+
+
+class Player:
+    """Answers every request with the body `abc` in three pieces 0.2 s apart (trailer `x-t: 1`);
+    /sized says Content-Length, anything else is chunked."""
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        framing = ("Content-Length", "3") if flow.request.path == "/sized" else None
+        flow.response = http.Response.make(200, b"abc", dict([framing] if framing else []))
+        if framing is None:
+            flow.response.headers["Transfer-Encoding"] = "chunked"
+            del flow.response.headers["Content-Length"]
+            flow.response.trailers = http.Headers(x_t="1")
+        internals.play(flow, [(0.0, b"a"), (0.2, b"b"), (0.4, b"c")])
+
+
+async def arrivals(port: int, head: bytes) -> list[tuple[float, bytes]]:
+    """What the proxy sends back to `head`, as it arrives: (seconds after sending, bytes)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    loop = asyncio.get_running_loop()
+    start, seen = loop.time(), []
+    try:
+        writer.write(head)
+        while data := await asyncio.wait_for(reader.read(65536), 10):
+            seen.append((loop.time() - start, data))
+    finally:
+        writer.close()
+    return seen
+
+
+async def test_a_response_given_a_schedule_is_sent_piece_by_piece_with_its_trailers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_layers, "HttpStream", http_layers.HttpStream)
+    internals.pace_responses()
+    internals.limit_request_heads(64 * 1024)  # the HTTP/1 server side that sends trailers
+    async with proxy(tmp_path, Player()) as port:
+        chunked = await arrivals(port, get("http://x.test/chunked"))
+        sized = await arrivals(port, get("http://x.test/sized"))
+    first, second, *rest = chunked
+    assert first[1].startswith(b"HTTP/1.1 200") and first[1].endswith(b"\r\n\r\n1\r\na\r\n")
+    assert second[1] == b"1\r\nb\r\n"
+    assert b"".join(data for _, data in rest) == b"1\r\nc\r\n0\r\nx-t: 1\r\n\r\n"
+    assert 0.15 < second[0] - first[0] < 0.35 and 0.15 < rest[0][0] - second[0] < 0.35
+    assert b"".join(data for _, data in sized).endswith(b"Content-Length: 3\r\n\r\nabc")
+    assert len(sized) >= 3  # the pieces as they came, not one lump
+
+
+async def test_a_client_leaving_mid_play_stops_it_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(http_layers, "HttpStream", http_layers.HttpStream)
+    internals.pace_responses()
+    async with proxy(tmp_path, Player()) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(get("http://x.test/chunked"))
+        assert (await asyncio.wait_for(reader.read(65536), 10)).startswith(b"HTTP/1.1 200")
+        writer.close()  # after the first piece, before the others
+        await asyncio.sleep(0.6)  # past the pieces' due times
+        assert (await exchange(port, get("http://x.test/sized"))).endswith(b"abc")
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []

@@ -115,3 +115,17 @@ def test_a_stream_not_recorded_keeps_a_preview_and_our_own_api_is_only_streamed(
         control.response = _response(content_type="text/event-stream")
         addon.responseheaders(control)
         assert control.response.stream is True and capture_of(control) is None
+
+
+def test_a_response_made_here_is_neither_streamed_nor_captured() -> None:
+    """mitmproxy calls `responseheaders` for a response an addon set too (a preset's chunks, a
+    replayed stream): it has its body already, which the play sends; capturing it would leave
+    history an empty body."""
+    addon = Streams(Runtime())
+    with taddons.context(Options(Runtime()), addon):
+        flow = tflow.tflow()
+        flow.response = tutils.tresp(content=b"data: 1\n\n")
+        flow.response.headers["Content-Type"] = "text/event-stream"
+        del flow.response.headers["Content-Length"]
+        addon.responseheaders(flow)
+        assert capture_of(flow) is None and not flow.response.stream
