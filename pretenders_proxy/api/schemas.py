@@ -260,6 +260,27 @@ class ReplyOut(BaseModel):
     truncated: bool = Field(description="Whether history kept only the first 64 KiB of the body.")
 
 
+class WsMessageOut(BaseModel):
+    from_client: bool = Field(description="Sent by the client (else by the server).")
+    type: Literal["text", "binary"]
+    at: float = Field(description="Seconds after the 101.")
+    size: int = Field(description="Size in bytes of the whole message.")
+    text: str | None = Field(description="A text message, at most its first 4 KiB; else null.")
+    data_base64: str = Field(description="The message, at most its first 4 KiB.")
+    truncated: bool = Field(description="History kept only the first 4 KiB of the message.")
+
+
+class WebSocketOut(BaseModel):
+    messages: list[WsMessageOut] = Field(
+        description="The messages both ways, in order (history keeps the first 1000)."
+    )
+    total: int = Field(description="How many messages there were.")
+    close_code: int | None = Field(description="The close code; null if it never closed.")
+    close_reason: str
+    closed_by_client: bool | None
+    cut: str | None = Field(description="Why it ended before a close frame, if it did.")
+
+
 class RequestOut(BaseModel):
     id: int
     time: str
@@ -289,6 +310,12 @@ class RequestOut(BaseModel):
     error: str | None
     response: ReplyOut | None = Field(
         description="The answer sent; null when none went out (a fault, an upstream failure)."
+    )
+    websocket: WebSocketOut | None = Field(
+        None,
+        description="The WebSocket that followed a 101 (its entry appears when it closes); "
+        "a client message that nothing answered in replay is a miss entry of its own, the "
+        "message as its body.",
     )
 
 

@@ -35,10 +35,11 @@ def redact(exchange: Exchange, redaction: Redaction) -> Exchange:
     query = _query(request.query, redaction.query, redacted)
     if not redacted:
         return exchange
-    return Exchange(
-        replace(request, headers=request_headers, query=query),
-        replace(response, headers=response_headers),
-        replace(exchange.meta, redacted=tuple(dict.fromkeys(redacted))),
+    return replace(
+        exchange,
+        request=replace(request, headers=request_headers, query=query),
+        response=replace(response, headers=response_headers),
+        meta=replace(exchange.meta, redacted=tuple(dict.fromkeys(redacted))),
     )
 
 

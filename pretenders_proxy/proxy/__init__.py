@@ -17,6 +17,7 @@ from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.targets import OriginForm
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
+from pretenders_proxy.proxy.websocket import WebSockets
 from pretenders_proxy.server.runtime import Runtime
 
 
@@ -31,6 +32,9 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       upstream, i.e. that the Responder left unanswered.
     - Recorder before Journal (`response`): when an exchange cannot be recorded, the Recorder
       replaces its response with a 500, and history keeps what the client got.
+    - WebSockets before Recorder (`done`): it records the sockets still open at shutdown before
+      the Recorder closes the cassettes; and before Journal (`response`): a 101 it cannot play
+      becomes a 400, which history keeps.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
@@ -56,6 +60,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         HeadLimit(runtime, router),
         OriginForm(),
         ConnectionLimits(),
+        WebSockets(runtime),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

@@ -1,10 +1,12 @@
-"""Journal: every completed proxied exchange goes into its session's history."""
+"""Journal: every completed proxied exchange goes into its session's history (a WebSocket's
+handshake once the socket ends, with its messages)."""
 
 import time
 
 from mitmproxy import http
 
-from pretenders_proxy.proxy.convert import request_of, response_from_flow
+from pretenders_proxy.model.journal import talk_of
+from pretenders_proxy.proxy.convert import conversation_from_flow, request_of, response_from_flow
 from pretenders_proxy.proxy.tags import is_control, note_of, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 
@@ -16,6 +18,10 @@ class Journal:
         self.runtime = runtime
 
     def response(self, flow: http.HTTPFlow) -> None:
+        if flow.websocket is None:  # else journaled at websocket_end
+            self._journal(flow)
+
+    def websocket_end(self, flow: http.HTTPFlow) -> None:
         self._journal(flow)
 
     def error(self, flow: http.HTTPFlow) -> None:
@@ -38,4 +44,7 @@ class Journal:
             ended = flow.response.timestamp_end or ended
         duration_ms = (ended - flow.request.timestamp_start) * 1000
         note = note_of(flow, error)
-        store.journal(session, request_of(flow), note, response, duration_ms=duration_ms)
+        conversation = conversation_from_flow(flow)
+        talk = None if conversation is None else talk_of(conversation)
+        request = request_of(flow)
+        store.journal(session, request, note, response, duration_ms=duration_ms, websocket=talk)

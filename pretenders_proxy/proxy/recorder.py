@@ -33,6 +33,8 @@ class Recorder:
         path = tags(flow).get("record")
         if path is None or flow.response is None:
             return
+        if flow.websocket is not None:  # proxy/websocket.py records it once the socket ends
+            return
         cassettes = self.runtime.cassettes
         exchange = redact(exchange_from_flow(flow), cassettes.redaction)
         try:

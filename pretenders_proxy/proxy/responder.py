@@ -8,7 +8,7 @@ from mitmproxy import ctx, http
 
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy import internals, websocket
 from pretenders_proxy.proxy.convert import reply_to_flow, request_of, response_to_flow
 from pretenders_proxy.proxy.tags import is_settled, note, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
@@ -76,9 +76,11 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
             if after:
                 await asyncio.sleep(after)
             _break_connection(flow, fault)
-        case Replayed(response, where):
+        case Replayed(response, where, conversation):
             tags(flow)["cassette"] = where
             flow.response = response_to_flow(response)
+            if conversation is not None:
+                websocket.to_play(flow, conversation)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record
