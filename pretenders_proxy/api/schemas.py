@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.verify import Count
-from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 
 type Timeout = float | Literal["FOREVER"]
 
@@ -101,6 +101,27 @@ def rule_from(rule: RuleIn | str, host: str | None) -> Rule:
 type HeaderList = list[Annotated[list[str], Field(min_length=2, max_length=2)]]
 
 
+class WsReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: str = Field(description="A text message from the client, equal to this.")
+    send: list[str] = Field(default_factory=list, description="Text messages sent back.")
+    close: int | None = Field(None, description="Then close with this code (e.g. 1000).")
+
+
+class WebSocketIn(BaseModel):
+    """A WebSocket conversation the preset's 101 opens, played offline. A client message no
+    reply is `on` closes the socket with 1008 and is a miss in history."""
+
+    model_config = ConfigDict(extra="forbid")
+    send: list[str] = Field(default_factory=list, description="Sent once the socket opens.")
+    replies: list[WsReplyIn] = Field(default_factory=list)
+    close: int | None = Field(None, description="Close with this code after `send`.")
+
+    def to_script(self) -> WsScript:
+        replies = tuple(WsReply(r.on, tuple(r.send), r.close) for r in self.replies)
+        return WsScript(tuple(self.send), replies, self.close)
+
+
 class PresetIn(BaseModel):
     """A preset (1.4 shape, plus `host`, `text`, `json` and `fault`)."""
 
@@ -120,6 +141,11 @@ class PresetIn(BaseModel):
     after: float = Field(0, ge=0, description="Seconds to wait before replying.")
     fault: Fault | None = Field(None, description="Instead of replying: reset or empty.")
     host: str | None = Field(None, description="Shorthand for rule.host.")
+    websocket: WebSocketIn | None = Field(
+        None,
+        description="Answer a WebSocket handshake and play this conversation: the status "
+        "defaults to 101, with Upgrade and Connection headers added.",
+    )
 
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
@@ -141,8 +167,17 @@ class PresetIn(BaseModel):
             payload, default_type = _base64(self.body), ""
         if default_type and not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", default_type))
+        status, script = self.status, None
+        if self.websocket is not None:
+            status = status if "status" in self.model_fields_set else 101
+            script = self.websocket.to_script()
+            names = {name.lower() for name, _ in headers}
+            headers += [(n, v) for n, v in _UPGRADE if n.lower() not in names]
         encoded = tuple(_header(name, value) for name, value in headers)
-        return Reply(self.status, encoded, payload, float(self.after), self.fault)
+        return Reply(status, encoded, payload, float(self.after), self.fault, script)
+
+
+_UPGRADE = (("Upgrade", "websocket"), ("Connection", "Upgrade"))
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -221,6 +256,9 @@ class PresetOut(BaseModel):
     served: int
     after: float
     fault: str | None
+    websocket: dict[str, Any] | None = Field(
+        None, description="The WebSocket conversation it plays, as posted."
+    )
 
 
 class SessionIn(BaseModel):

@@ -19,7 +19,7 @@ from pretenders_proxy.model.journal import (
     Heard,
     Talk,
 )
-from pretenders_proxy.model.preset import Rule
+from pretenders_proxy.model.preset import Rule, WsScript
 from pretenders_proxy.store import Session, StoredPreset
 
 
@@ -114,7 +114,13 @@ def preset(stored: StoredPreset, session: str) -> dict[str, Any]:
         "served": stored.served,
         "after": reply.after,
         "fault": None if reply.fault is None else str(reply.fault),
+        "websocket": None if reply.websocket is None else script(reply.websocket),
     }
+
+
+def script(script: WsScript) -> dict[str, Any]:
+    replies = [{"on": r.on, "send": list(r.send), "close": r.close} for r in script.replies]
+    return {"send": list(script.send), "replies": replies, "close": script.close}
 
 
 def history_14(entry: Entry) -> dict[str, Any]:

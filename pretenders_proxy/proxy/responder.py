@@ -68,10 +68,12 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome) -> None:
     """Answer the flow as `outcome` says (after a preset's delay), noting it for the Journal."""
     note(flow, outcome.note)
     match outcome:
-        case PresetReply(_, response, after):
+        case PresetReply(_, response, after, _, script):
             if after:
                 await asyncio.sleep(after)
             flow.response = reply_to_flow(response)
+            if script is not None:
+                websocket.to_play(flow, script)
         case PresetFault(_, fault, after):
             if after:
                 await asyncio.sleep(after)

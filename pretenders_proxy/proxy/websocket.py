@@ -13,6 +13,7 @@ from pretenders_proxy.cassette.redact import redact
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.model.journal import Note, Source, TrafficProtocol
+from pretenders_proxy.model.preset import WsScript
 from pretenders_proxy.model.stream import Conversation, Cut, WsMessage
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.convert import (
@@ -24,7 +25,7 @@ from pretenders_proxy.proxy.convert import (
 from pretenders_proxy.proxy.tags import session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.answering import missed
-from pretenders_proxy.store.player import Player, Script, ScriptPlayer
+from pretenders_proxy.store.player import Player, ScriptPlayer
 from pretenders_proxy.store.tape import Recorded
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ ANSWERED = frozenset(
 pretenders sends every message uncompressed, which a client offering one must accept)."""
 
 
-def to_play(flow: http.HTTPFlow, what: Conversation | Script) -> None:
+def to_play(flow: http.HTTPFlow, what: Conversation | WsScript) -> None:
     """Answer the WebSocket this flow's 101 opens with `what` (the Responder's call)."""
     internals.stash(flow)[_TO_PLAY] = what
 
@@ -54,7 +55,9 @@ class WebSockets:
         internals.serve_websockets()
 
     def response(self, flow: http.HTTPFlow) -> None:
-        what: Conversation | Script | None = internals.stash(flow).pop(_TO_PLAY, None)
+        what: Conversation | WsScript | None = internals.stash(flow).pop(_TO_PLAY, None)
+        if what is None and flow.websocket is not None and _answered_here(flow):
+            what = Conversation()  # a 101 with no conversation: every message is a miss
         if what is None or flow.response is None:
             return
         if flow.websocket is None:  # a 101 mitmproxy would not serve as a WebSocket
@@ -63,7 +66,7 @@ class WebSockets:
             return
         flow.response = handshake(flow.request, flow.response)
         player: Any
-        if isinstance(what, Script):
+        if isinstance(what, WsScript):
             player = ScriptPlayer(what, lambda heard, why: self._missed(flow, heard, why))
         else:
             player = Player(what, lambda heard, why: self._missed(flow, heard, why))
@@ -111,6 +114,10 @@ class WebSockets:
         if session is not None and session.playback.mode is Mode.REPLAY:
             recorded = Recorded.of(path, writer.count, offset, exchange)
             session.playback.tape.add(recorded, played=True)
+
+
+def _answered_here(flow: http.HTTPFlow) -> bool:
+    return tags(flow).get("source") in (Source.PRESET, Source.CASSETTE)
 
 
 def handshake(request: http.Request, recorded: http.Response) -> http.Response:

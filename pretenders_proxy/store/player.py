@@ -2,9 +2,9 @@
 message answered with what followed it when recorded) or a preset's script (rules by message)."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from pretenders_proxy.model.preset import WsScript
 from pretenders_proxy.model.stream import Conversation, WsMessage
 
 POLICY_VIOLATION = 1008
@@ -97,30 +97,10 @@ def _same(recorded: WsMessage, heard: WsMessage) -> bool:
     return recorded.text == heard.text and recorded.data == heard.data
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A preset script's rule: a client message equal to `on` (text) is answered with `send`."""
-
-    on: str
-    send: tuple[str, ...] = ()
-    close: Close | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Script:
-    """A preset's conversation: `send` when the socket opens, then `replies` by message (each
-    as often as it comes); a message no reply names closes with 1008 and a miss."""
-
-    send: tuple[str, ...] = ()
-    replies: tuple[Answer, ...] = ()
-    close: Close | None = None
-    """Close after the opening messages (None: stay open)."""
-
-
 class ScriptPlayer:
-    """Plays a preset's Script, the same way a Player plays a recording."""
+    """Plays a preset's WsScript, the same way a Player plays a recording."""
 
-    def __init__(self, script: Script, missed: Missed) -> None:
+    def __init__(self, script: WsScript, missed: Missed) -> None:
         self.script = script
         self.missed = missed
 
@@ -140,8 +120,8 @@ class ScriptPlayer:
         return [Close(POLICY_VIOLATION, "pretenders: no preset reply answers this message")]
 
 
-def _sent(texts: Sequence[str], close: Close | None) -> list[Step]:
+def _sent(texts: Sequence[str], close: int | None) -> list[Step]:
     steps: list[Step] = [WsMessage(False, text.encode()) for text in texts]
     if close is not None:
-        steps.append(close)
+        steps.append(Close(close))
     return steps

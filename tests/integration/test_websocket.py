@@ -2,6 +2,7 @@
 `wss://` through CONNECT) records the conversation from a real upstream; `pretenders replay`,
 connecting to no upstream, plays the server's side back offline."""
 
+import asyncio
 import ssl
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ async def talk(url: str, proxy: str, tls: ssl.SSLContext | None, say: list[str |
             heard.extend(await _answers(socket, message))
         if not socket.closed:
             await socket.close()
+    await asyncio.sleep(0.1)  # aiohttp closes TLS transports on the next turns of the loop
     return heard
 
 
@@ -73,7 +75,7 @@ def history(server: RunningServer, count: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("tls", [False, True])
-async def test_a_conversation_records_and_replays_offline(
+def test_a_conversation_records_and_replays_offline(
     tls: bool,
     streaming_upstream: StreamingUpstream,
     tls_streaming_upstream: StreamingUpstream,
@@ -85,7 +87,7 @@ async def test_a_conversation_records_and_replays_offline(
     trusting = ssl.create_default_context(cafile=confdir / "mitmproxy-ca-cert.pem") if tls else None
     flags = ["--upstream-ca", str(local_ca.ca_cert), str(cassette)]
     with launch(flags, confdir=confdir, command="record") as recorder:
-        recorded = await talk(upstream.ws_url, recorder.proxy, trusting, CONVERSATION)
+        recorded = asyncio.run(talk(upstream.ws_url, recorder.proxy, trusting, CONVERSATION))
     assert recorded == EXPECTED
     assert upstream.connections == 1
     (stored,) = read(cassette).exchanges
@@ -97,7 +99,7 @@ async def test_a_conversation_records_and_replays_offline(
     assert exchange.websocket.close_reason == "bye" and exchange.websocket.closed_by_client is False
 
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
-        replayed = await talk(upstream.ws_url, replayer.proxy, trusting, CONVERSATION)
+        replayed = asyncio.run(talk(upstream.ws_url, replayer.proxy, trusting, CONVERSATION))
         (entry,) = history(replayer, 1)
     assert replayed == EXPECTED
     assert upstream.connections == 1  # replay never connected
@@ -110,13 +112,13 @@ async def test_a_conversation_records_and_replays_offline(
     assert entry["websocket"]["close_code"] == 1000
 
 
-async def test_an_unrecorded_message_closes_with_1008_and_a_miss(
+def test_an_unrecorded_message_closes_with_1008_and_a_miss(
     streaming_upstream: StreamingUpstream, cassette: Path, confdir: Path
 ) -> None:
     with launch([str(cassette)], confdir=confdir, command="record") as recorder:
-        await talk(streaming_upstream.ws_url, recorder.proxy, None, ["hi", "bye"])
+        asyncio.run(talk(streaming_upstream.ws_url, recorder.proxy, None, ["hi", "bye"]))
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
-        heard = await talk(streaming_upstream.ws_url, replayer.proxy, None, ["hi", "what?"])
+        heard = asyncio.run(talk(streaming_upstream.ws_url, replayer.proxy, None, ["hi", "what?"]))
         miss, handshake = history(replayer, 2)[:2]
     assert heard[:2] == [("text", "welcome"), ("text", "echo: hi")]
     assert heard[2] == ("close", (1008, "pretenders: no recording answers this message"))
@@ -125,3 +127,64 @@ async def test_an_unrecorded_message_closes_with_1008_and_a_miss(
     assert "Expected next (recorded): text 'bye'" in miss["miss"]
     assert handshake["websocket"]["close_code"] == 1008
     assert streaming_upstream.connections == 1
+
+
+SCRIPT: dict[str, Any] = {
+    "rule": "GET /chat",
+    "websocket": {
+        "send": ["welcome"],
+        "replies": [
+            {"on": "ping", "send": ["pong"]},
+            {"on": "quit", "send": ["bye"], "close": 1000},
+        ],
+    },
+}
+
+
+def test_a_preset_scripts_a_conversation_offline(
+    server: RunningServer, control: str, session: str
+) -> None:
+    posted = requests.post(f"{control}/api/v1/presets", params={"session": session}, json=SCRIPT)
+    assert posted.status_code == 201, posted.text
+    shown = posted.json()
+    assert shown["status"] == 101 and shown["websocket"]["send"] == ["welcome"]
+    assert shown["websocket"]["replies"][1] == {"on": "quit", "send": ["bye"], "close": 1000}
+    proxy = server.proxy.replace("http://", f"http://{session}:x@", 1)
+    target = "ws://127.0.0.1:1/chat"  # nothing listens there: the preset answers
+    said = asyncio.run(_script_talk(target, proxy, ["ping", "ping", "quit"]))
+    refused = asyncio.run(_script_talk(target, proxy, ["ping", "what?"]))
+    assert said == [
+        ("text", "welcome"),
+        ("text", "pong"),
+        ("text", "pong"),
+        ("text", "bye"),
+        ("close", (1000, "")),
+    ]
+    assert refused[-1] == ("close", (1008, "pretenders: no preset reply answers this message"))
+    params = {"session": session, "wait": "10", "count": "3"}
+    entries = requests.get(f"{control}/api/v1/requests", params=params, timeout=20).json()
+    sources = sorted((e["source"], e["protocol"], e["preset"] is not None) for e in entries)
+    assert sources == [
+        ("miss", "websocket", False),
+        ("preset", "websocket", True),
+        ("preset", "websocket", True),
+    ]
+    (miss,) = [e for e in entries if e["source"] == "miss"]
+    assert "Its replies are on: 'ping', 'quit'" in miss["miss"] and miss["body"] == "what?"
+
+
+async def _script_talk(url: str, proxy: str, say: list[str]) -> Said:
+    heard: Said = []
+    async with (
+        aiohttp.ClientSession() as client,
+        client.ws_connect(url, proxy=proxy, autoclose=False) as socket,
+    ):
+        heard.append(await _next(socket))
+        for message in say:
+            await socket.send_str(message)
+            heard.append(await _next(socket))
+            if message == "quit":
+                heard.append(await _next(socket))
+            if heard[-1][0] == "close":
+                break
+    return heard

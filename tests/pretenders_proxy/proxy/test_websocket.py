@@ -9,6 +9,7 @@ from mitmproxy.test import taddons, tflow
 
 from pretenders_proxy.cassette import reading
 from pretenders_proxy.model.journal import Source
+from pretenders_proxy.model.preset import WsScript
 from pretenders_proxy.model.stream import Conversation, Cut, WsMessage
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.journal import Journal
@@ -17,7 +18,7 @@ from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.proxy.websocket import WebSockets, handshake, to_play
 from pretenders_proxy.server.runtime import Runtime
-from pretenders_proxy.store.player import Player, Script, ScriptPlayer
+from pretenders_proxy.store.player import Player, ScriptPlayer
 
 
 def test_a_recorded_socket_is_appended_once_when_it_ends(tmp_path: Path) -> None:
@@ -101,7 +102,7 @@ def test_a_flow_to_play_gets_a_player_or_a_400_if_it_is_no_websocket() -> None:
         to_play(recorded, Conversation((WsMessage(False, b"hi"),)))
         sockets.response(recorded)
         scripted = tflow.twebsocketflow()
-        to_play(scripted, Script(send=("hello",)))
+        to_play(scripted, WsScript(send=("hello",)))
         sockets.response(scripted)
         plain = tflow.tflow(resp=True)
         to_play(plain, Conversation())

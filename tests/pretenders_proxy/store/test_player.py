@@ -1,10 +1,12 @@
+import pytest
+
+from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.model.preset import WsReply, WsScript
 from pretenders_proxy.model.stream import Conversation, WsMessage
 from pretenders_proxy.store.player import (
     POLICY_VIOLATION,
-    Answer,
     Close,
     Player,
-    Script,
     ScriptPlayer,
     Step,
     show,
@@ -79,14 +81,13 @@ def test_a_client_close_is_not_played_and_a_cut_recording_stays_open() -> None:
 
 def test_a_script_answers_each_rule_as_often_as_it_comes() -> None:
     told: list[tuple[WsMessage, str]] = []
-    script = Script(
-        send=("welcome",),
-        replies=(Answer("ping", ("pong",)), Answer("quit", ("bye",), Close(1000, "done"))),
+    script = WsScript(
+        send=("welcome",), replies=(WsReply("ping", ("pong",)), WsReply("quit", ("bye",), 1000))
     )
     player = ScriptPlayer(script, lambda m, why: told.append((m, why)))
     assert player.opening() == [server(b"welcome")]
     assert player.hear(client(b"ping")) == player.hear(client(b"ping")) == [server(b"pong")]
-    assert player.hear(client(b"quit")) == [server(b"bye"), Close(1000, "done")]
+    assert player.hear(client(b"quit")) == [server(b"bye"), Close(1000)]
     assert player.hear(client(b"what"))[0] == Close(
         POLICY_VIOLATION, "pretenders: no preset reply answers this message"
     )
@@ -96,3 +97,10 @@ def test_a_script_answers_each_rule_as_often_as_it_comes() -> None:
 def test_long_messages_are_quoted_short() -> None:
     assert show(client(b"a" * 500)).endswith("...")
     assert show(client(bytes(300), text=False)).startswith("binary 300 bytes 0000")
+
+
+def test_a_script_closes_only_with_codes_a_server_may_send() -> None:
+    WsScript(close=1000, replies=(WsReply("x", close=4000), WsReply("y", close=1011)))
+    for code in (999, 1005, 1006, 2000, 5000):
+        with pytest.raises(ConfigError, match=f"close {code} is not"):
+            WsScript(replies=(WsReply("x", close=code),))
