@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from pretenders_proxy.cassette.reading import read
+from pretenders_proxy.client.v1 import Pretenders
 from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.streaming import StreamingUpstream
 from tests.integration.tlsca import LocalCA
@@ -120,6 +121,12 @@ def test_an_unrecorded_message_closes_with_1008_and_a_miss(
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
         heard = asyncio.run(talk(streaming_upstream.ws_url, replayer.proxy, None, ["hi", "what?"]))
         miss, handshake = history(replayer, 2)[:2]
+        with Pretenders(replayer.control) as client:
+            client.assert_requested("GET /ws")  # the handshake, as any request
+            (missed,) = client.misses()
+            with pytest.raises(AssertionError, match="Expected next"):
+                client.assert_no_misses()
+    assert missed.protocol == "websocket" and missed.body == b"what?"
     assert heard[:2] == [("text", "welcome"), ("text", "echo: hi")]
     assert heard[2] == ("close", (1008, "pretenders: no recording answers this message"))
     assert (miss["source"], miss["protocol"], miss["body"]) == ("miss", "websocket", "what?")
