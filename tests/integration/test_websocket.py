@@ -158,8 +158,8 @@ def test_a_preset_scripts_a_conversation_offline(
     assert shown["websocket"]["replies"][1] == {"on": "quit", "send": ["bye"], "close": 1000}
     proxy = server.proxy.replace("http://", f"http://{session}:x@", 1)
     target = "ws://127.0.0.1:1/chat"  # nothing listens there: the preset answers
-    said = asyncio.run(_script_talk(target, proxy, ["ping", "ping", "quit"]))
-    refused = asyncio.run(_script_talk(target, proxy, ["ping", "what?"]))
+    said = asyncio.run(script_talk(target, proxy, ["ping", "ping", "quit"]))
+    refused = asyncio.run(script_talk(target, proxy, ["ping", "what?"]))
     assert said == [
         ("text", "welcome"),
         ("text", "pong"),
@@ -180,7 +180,7 @@ def test_a_preset_scripts_a_conversation_offline(
     assert "Its replies are on: 'ping', 'quit'" in miss["miss"] and miss["body"] == "what?"
 
 
-async def _script_talk(url: str, proxy: str, say: list[str]) -> Said:
+async def script_talk(url: str, proxy: str, say: list[str]) -> Said:
     heard: Said = []
     async with (
         aiohttp.ClientSession() as client,
