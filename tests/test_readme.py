@@ -61,3 +61,9 @@ def test_cassette_tools_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         result = CliRunner().invoke(app, command[1:])
         assert result.exit_code == 0, (command, result.output)
     assert (tmp_path / "wiremock" / "mappings").is_dir()
+
+
+def test_websocket_example(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_websocket=example("websocket"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
+    result.assert_outcomes(passed=1)
