@@ -49,15 +49,22 @@ class Player:
         self.missed = missed
         self.used: set[int] = set()
         """Positions of the recorded client messages already answered."""
+        self.start = 0
+        """Where the search for the next one starts: every client message before is used."""
 
     def opening(self) -> list[Step]:
         return self._following(-1)
 
     def hear(self, message: WsMessage) -> list[Step]:
         recorded = self.conversation.messages
-        for n, candidate in enumerate(recorded):
+        for n in range(self.start, len(recorded)):
+            candidate = recorded[n]
             if candidate.from_client and n not in self.used and _same(candidate, message):
                 self.used.add(n)
+                while self.start < len(recorded) and (
+                    self.start in self.used or not recorded[self.start].from_client
+                ):
+                    self.start += 1  # in order, as usual: the next search starts at the next
                 return self._following(n)
         explanation = self._explain(message)
         self.missed(message, explanation)
