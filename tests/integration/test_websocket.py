@@ -1,6 +1,6 @@
-"""WebSocket conversations through the proxy: aiohttp's ws_connect (`ws://` in absolute form, and
-`wss://` through CONNECT) records the conversation from a real upstream; `pretenders replay`,
-connecting to no upstream, plays the server's side back offline."""
+"""WebSocket conversations through the proxy, recorded from a real upstream and played back
+offline by `pretenders replay` (connecting to no upstream): aiohttp's ws_connect (`ws://` in
+absolute form, `wss://` through CONNECT), the `websockets` package, and a preset's script."""
 
 import asyncio
 import ssl
@@ -10,6 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 import requests
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosedOK
 
 from pretenders_proxy.cassette.reading import read
 from pretenders_proxy.client.v1 import Pretenders
@@ -195,3 +197,34 @@ async def script_talk(url: str, proxy: str, say: list[str]) -> Said:
             if heard[-1][0] == "close":
                 break
     return heard
+
+
+async def with_websockets(url: str, proxy: str, tls: ssl.SSLContext) -> Said:
+    """The same conversation with the `websockets` package (its own proxy support: CONNECT)."""
+    heard: Said = []
+    async with connect(url, proxy=proxy, ssl=tls) as socket:
+        heard.append(("text", await socket.recv()))
+        for message in CONVERSATION:
+            await socket.send(message)
+            try:
+                for _ in range(2 if message == "twice" else 1):
+                    answer = await asyncio.wait_for(socket.recv(), 10)
+                    heard.append(("text" if isinstance(answer, str) else "binary", answer))
+            except ConnectionClosedOK as closed:
+                assert closed.rcvd is not None
+                heard.append(("close", (closed.rcvd.code, closed.rcvd.reason)))
+    return heard
+
+
+def test_the_websockets_package_records_and_replays_over_tls(
+    tls_streaming_upstream: StreamingUpstream, local_ca: LocalCA, cassette: Path, confdir: Path
+) -> None:
+    upstream = tls_streaming_upstream
+    trusting = ssl.create_default_context(cafile=confdir / "mitmproxy-ca-cert.pem")
+    flags = ["--upstream-ca", str(local_ca.ca_cert), str(cassette)]
+    with launch(flags, confdir=confdir, command="record") as recorder:
+        recorded = asyncio.run(with_websockets(upstream.ws_url, recorder.proxy, trusting))
+    with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
+        replayed = asyncio.run(with_websockets(upstream.ws_url, replayer.proxy, trusting))
+    assert recorded == replayed == EXPECTED
+    assert upstream.connections == 1
