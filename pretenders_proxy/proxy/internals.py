@@ -361,7 +361,7 @@ class PlayedWebsocketLayer(websocket_layers.WebsocketLayer):
         yield websocket_layers.WebsocketStartHook(self.flow)
         self._handle_event = self._serve
         assert self.player is not None
-        yield from self._steps(self.player.opening())
+        yield from self._steps(self._played(self.player.opening))
 
     def _serve(self, event: events.Event) -> layer.CommandGenerator[None]:
         client_ws = self.client_ws
@@ -392,10 +392,20 @@ class PlayedWebsocketLayer(websocket_layers.WebsocketLayer):
         content = b"".join(buffer)
         self.client_ws.frame_buf = [b""]
         opcode = Opcode.TEXT if text else Opcode.BINARY
-        assert self.flow.websocket is not None and self.player is not None
+        player = self.player
+        assert self.flow.websocket is not None and player is not None
         self.flow.websocket.messages.append(WebSocketMessage(opcode, True, content))
         yield websocket_layers.WebsocketMessageHook(self.flow)
-        yield from self._steps(self.player.hear(WsMessage(True, content, text)))
+        heard = WsMessage(True, content, text)
+        yield from self._steps(self._played(lambda: player.hear(heard)))
+
+    def _played(self, play: Callable[[], list[Step]]) -> list[Step]:
+        """What the player says to do; a player that fails closes the socket (1011), logged."""
+        try:
+            return play()
+        except Exception:
+            logger.exception("playing the WebSocket of %s failed", self.flow.request.url)
+            return [Close(1011, "pretenders: playing this conversation failed")]
 
     def _steps(self, steps: list[Step]) -> layer.CommandGenerator[None]:
         assert self.flow.websocket is not None

@@ -305,9 +305,10 @@ class Echo:
 
 
 class Plays:
-    """Answers every request with a 101 whose WebSocket an Echo serves; keeps the flows."""
+    """Answers every request with a 101 whose WebSocket `player` serves; keeps the flows."""
 
-    def __init__(self) -> None:
+    def __init__(self, player: type[Echo] = Echo) -> None:
+        self.player = player
         self.flows: list[http.HTTPFlow] = []
 
     def request(self, flow: http.HTTPFlow) -> None:
@@ -317,7 +318,7 @@ class Plays:
             Upgrade="websocket", Connection="Upgrade", **{"Sec-WebSocket-Accept": ""}
         )
         flow.response.headers["Sec-WebSocket-Accept"] = generate_accept_token(key).decode()
-        internals.play_websocket(flow, Echo())
+        internals.play_websocket(flow, self.player())
         self.flows.append(flow)
 
 
@@ -353,3 +354,35 @@ async def test_a_played_websocket_is_served_with_no_server_connection(tmp_path: 
     ]
     assert (first.close_code, first.closed_by_client) == (4000, False)
     assert (second.close_code, second.closed_by_client) == (1000, True)
+
+
+class Broken(Echo):
+    def hear(self, message: WsMessage) -> list[Step]:
+        raise RuntimeError("a bug")
+
+
+async def test_bad_frames_and_a_failing_player_close_the_socket_not_the_proxy(
+    tmp_path: Path,
+) -> None:
+    internals.take_websocket_urls()
+    internals.serve_websockets()
+    plays = Plays()
+    upgrade = (
+        b"GET ws://127.0.0.1:1/chat HTTP/1.1\r\nHost: 127.0.0.1:1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    async with proxy(tmp_path, plays) as port:
+        # an unmasked frame with a reserved opcode: a protocol error (1002)
+        answer = await exchange(port, upgrade + b"\x83\x00")
+        assert answer.startswith(b"HTTP/1.1 101") and b"\x88" in answer  # a close frame
+        code = answer[answer.index(b"\x88") + 2 : answer.index(b"\x88") + 4]
+        assert int.from_bytes(code) == 1002
+        plays.player = Broken
+        async with aiohttp.ClientSession() as client:
+            via = f"http://127.0.0.1:{port}"
+            async with client.ws_connect("ws://127.0.0.1:1/chat", proxy=via) as socket:
+                assert await socket.receive_str(timeout=5) == "hello"
+                await socket.send_str("boom")
+                closing = await socket.receive(timeout=5)
+    assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, 1011)
