@@ -144,7 +144,8 @@ class PresetIn(BaseModel):
     websocket: WebSocketIn | None = Field(
         None,
         description="Answer a WebSocket handshake and play this conversation: the status "
-        "defaults to 101, with Upgrade and Connection headers added.",
+        "defaults to 101, with Upgrade and Connection headers added. Played through the proxy "
+        "and reverse listeners; /mockhttp/ sends only the 101.",
     )
 
     def to_preset(self) -> Preset:
