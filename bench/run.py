@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6] [--runs 3] [--seconds 10]`.
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6 w7 w7r w8] [--runs 3]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -19,6 +19,9 @@ import w2r_record
 import w3_smtp
 import w4_cassette
 import w5_presets
+import w7_sse
+import w7r_paced
+import w8_websocket
 from harness import machine, write
 
 WORKLOADS = {
@@ -29,6 +32,9 @@ WORKLOADS = {
     "w4": w4_cassette,
     "w5": w5_presets,
     "w6": cassette_tools,
+    "w7": w7_sse,
+    "w7r": w7r_paced,
+    "w8": w8_websocket,
 }
 
 
