@@ -1,5 +1,8 @@
+from dataclasses import replace
+
 from pretenders_proxy.cassette.redact import Redaction, redact
 from pretenders_proxy.model.exchange import REDACTED
+from pretenders_proxy.model.stream import Conversation, WsMessage
 from tests.pretenders_proxy.factories import exchange, request
 
 
@@ -39,3 +42,11 @@ def test_extra_headers_and_query_parameters() -> None:
 def test_nothing_to_redact_gives_the_same_exchange() -> None:
     original = exchange(request(query=b"a=1"))
     assert redact(original, Redaction.adding(query=["b"])) is original
+
+
+def test_a_websocket_conversation_survives_redaction() -> None:
+    talk = Conversation((WsMessage(False, b"welcome"),), close_code=1000)
+    original = replace(exchange(request(headers=((b"Cookie", b"c"),))), websocket=talk)
+    redacted = redact(original, Redaction())
+    assert redacted.request.headers == ((b"Cookie", REDACTED),)
+    assert redacted.websocket == talk
