@@ -3,7 +3,6 @@ recording or a preset is played offline by store.player, pretenders being the se
 
 import logging
 from dataclasses import replace
-from typing import Any
 
 from mitmproxy import http
 from mitmproxy.addonmanager import Loader
@@ -65,7 +64,7 @@ class WebSockets:
             flow.response = reply_to_flow(missed(f"pretenders: {problem}\n", 400).response)
             return
         flow.response = handshake(flow.request, flow.response)
-        player: Any
+        player: internals.WsPlayer
         if isinstance(what, WsScript):
             player = ScriptPlayer(what, lambda heard, why: self._missed(flow, heard, why))
         else:
