@@ -196,6 +196,7 @@ async def script_talk(url: str, proxy: str, say: list[str]) -> Said:
                 heard.append(await _next(socket))
             if heard[-1][0] == "close":
                 break
+    await asyncio.sleep(0.1)  # aiohttp closes transports on the next turns of the loop
     return heard
 
 
