@@ -214,6 +214,7 @@ async def with_websockets(url: str, proxy: str, tls: ssl.SSLContext) -> Said:
             except ConnectionClosedOK as closed:
                 assert closed.rcvd is not None
                 heard.append(("close", (closed.rcvd.code, closed.rcvd.reason)))
+    await asyncio.sleep(0.1)  # the transport closes on the next turns of the loop
     return heard
 
 

@@ -339,6 +339,7 @@ async def test_a_played_websocket_is_served_with_no_server_connection(tmp_path: 
         async with client.ws_connect(target, proxy=via) as socket:
             await socket.receive_str(timeout=5)
             await socket.close(code=1000)  # the client closes: answered, no server to tell
+    await asyncio.sleep(0.1)  # aiohttp closes transports on the next turns of the loop
     assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"p")
     assert (closing.type, closing.data, closing.extra) == (
         aiohttp.WSMsgType.CLOSE,
@@ -385,4 +386,5 @@ async def test_bad_frames_and_a_failing_player_close_the_socket_not_the_proxy(
                 assert await socket.receive_str(timeout=5) == "hello"
                 await socket.send_str("boom")
                 closing = await socket.receive(timeout=5)
+    await asyncio.sleep(0.1)  # aiohttp closes transports on the next turns of the loop
     assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, 1011)
