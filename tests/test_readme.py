@@ -141,3 +141,9 @@ def test_record_sse_example(
     size, chunks = capsys.readouterr().out.split(" ", 1)
     assert int(size) == 3 * len(b"id: 0\ndata: 0\n\n")
     assert chunks.count("(") == 4 and chunks.endswith(") whole\n")  # three pieces, whole
+
+
+def test_websocket_example(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_websocket=example("websocket"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
+    result.assert_outcomes(passed=1)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.verify import Count
-from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 
 type Timeout = float | Literal["FOREVER"]
 
@@ -119,6 +119,27 @@ class ChunkIn(BaseModel):
         return float(self.after), _base64(self.data_base64 or "", f"chunk {number} data_base64")
 
 
+class WsReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: str = Field(description="A text message from the client, equal to this.")
+    send: list[str] = Field(default_factory=list, description="Text messages sent back.")
+    close: int | None = Field(None, description="Then close with this code (e.g. 1000).")
+
+
+class WebSocketIn(BaseModel):
+    """A WebSocket conversation the preset's 101 opens, played offline. A client message no
+    reply is `on` closes the socket with 1008 and is a miss in history."""
+
+    model_config = ConfigDict(extra="forbid")
+    send: list[str] = Field(default_factory=list, description="Sent once the socket opens.")
+    replies: list[WsReplyIn] = Field(default_factory=list)
+    close: int | None = Field(None, description="Close with this code after `send`.")
+
+    def to_script(self) -> WsScript:
+        replies = tuple(WsReply(r.on, tuple(r.send), r.close) for r in self.replies)
+        return WsScript(tuple(self.send), replies, self.close)
+
+
 class PresetIn(BaseModel):
     """A preset (1.4 shape, plus `host`, `text`, `json` and `fault`)."""
 
@@ -143,6 +164,12 @@ class PresetIn(BaseModel):
         description="Instead of a body: the reply body streamed in pieces, each sent `after` "
         "seconds after the one before (a server-sent event stream, say).",
     )
+    websocket: WebSocketIn | None = Field(
+        None,
+        description="Answer a WebSocket handshake and play this conversation: the status "
+        "defaults to 101, with Upgrade and Connection headers added. Played through the proxy "
+        "and reverse listeners; /mockhttp/ sends only the 101.",
+    )
 
     def to_preset(self) -> Preset:
         """The model preset; raises ConfigError naming what cannot work."""
@@ -164,9 +191,17 @@ class PresetIn(BaseModel):
             payload, default_type = _base64(self.body), ""
         if default_type and not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", default_type))
+        status, script = self.status, None
+        if self.websocket is not None:
+            status = status if "status" in self.model_fields_set else 101
+            script = self.websocket.to_script()
+            names = {name.lower() for name, _ in headers}
+            headers += [(n, v) for n, v in _UPGRADE if n.lower() not in names]
         encoded = tuple(_header(name, value) for name, value in headers)
         chunks = self._chunks()
-        return Reply(self.status, encoded, payload, float(self.after), self.fault, chunks)
+        return Reply(
+            status, encoded, payload, float(self.after), self.fault, chunks, websocket=script
+        )
 
     def _chunks(self) -> tuple[tuple[float, bytes], ...]:
         if self.chunks is None:
@@ -175,6 +210,9 @@ class PresetIn(BaseModel):
             given = "body" if self.body else "text"
             raise ConfigError(f"give one reply body: {given} or chunks, not both")
         return tuple(chunk.to_chunk(number) for number, chunk in enumerate(self.chunks, 1))
+
+
+_UPGRADE = (("Upgrade", "websocket"), ("Connection", "Upgrade"))
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -257,6 +295,9 @@ class PresetOut(BaseModel):
     chunks: list["ChunkOut"] | None = Field(
         None, description="The pieces a streamed reply sends (the body is their join), or None."
     )
+    websocket: dict[str, Any] | None = Field(
+        None, description="The WebSocket conversation it plays, as posted."
+    )
 
 
 class ChunkOut(BaseModel):
@@ -307,6 +348,27 @@ class ReplyOut(BaseModel):
     truncated: bool = Field(description="Whether history kept only the first 64 KiB of the body.")
 
 
+class WsMessageOut(BaseModel):
+    from_client: bool = Field(description="Sent by the client (else by the server).")
+    type: Literal["text", "binary"]
+    at: float = Field(description="Seconds after the 101.")
+    size: int = Field(description="Size in bytes of the whole message.")
+    text: str | None = Field(description="A text message, at most its first 4 KiB; else null.")
+    data_base64: str = Field(description="The message, at most its first 4 KiB.")
+    truncated: bool = Field(description="History kept only the first 4 KiB of the message.")
+
+
+class WebSocketOut(BaseModel):
+    messages: list[WsMessageOut] = Field(
+        description="The messages both ways, in order (history keeps the first 1000)."
+    )
+    total: int = Field(description="How many messages there were.")
+    close_code: int | None = Field(description="The close code; null if it never closed.")
+    close_reason: str
+    closed_by_client: bool | None
+    cut: str | None = Field(description="Why it ended before a close frame, if it did.")
+
+
 class RequestOut(BaseModel):
     id: int
     time: str
@@ -336,6 +398,12 @@ class RequestOut(BaseModel):
     error: str | None
     response: ReplyOut | None = Field(
         description="The answer sent; null when none went out (a fault, an upstream failure)."
+    )
+    websocket: WebSocketOut | None = Field(
+        None,
+        description="The WebSocket that followed a 101 (its entry appears when it closes); "
+        "a client message that nothing answered in replay is a miss entry of its own, the "
+        "message as its body.",
     )
 
 

@@ -11,8 +11,15 @@ from typing import Any
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.matching.subject import decoded_body, rule_target
 from pretenders_proxy.model.http import Headers, header
-from pretenders_proxy.model.journal import REPLY_PREVIEW, REQUEST_PREVIEW, Entry
-from pretenders_proxy.model.preset import Rule
+from pretenders_proxy.model.journal import (
+    MESSAGE_PREVIEW,
+    REPLY_PREVIEW,
+    REQUEST_PREVIEW,
+    Entry,
+    Heard,
+    Talk,
+)
+from pretenders_proxy.model.preset import Rule, WsScript
 from pretenders_proxy.store import Session, StoredPreset
 
 
@@ -116,7 +123,13 @@ def preset(stored: StoredPreset, session: str) -> dict[str, Any]:
             for after, data in reply.chunks
         ]
         or None,
+        "websocket": None if reply.websocket is None else script(reply.websocket),
     }
+
+
+def script(script: WsScript) -> dict[str, Any]:
+    replies = [{"on": r.on, "send": list(r.send), "close": r.close} for r in script.replies]
+    return {"send": list(script.send), "replies": replies, "close": script.close}
 
 
 def history_14(entry: Entry) -> dict[str, Any]:
@@ -160,6 +173,32 @@ def entry(entry: Entry) -> dict[str, Any]:
         "miss": entry.miss,
         "error": entry.error,
         "response": reply(entry),
+        "websocket": None if entry.websocket is None else talk(entry.websocket),
+    }
+
+
+def talk(kept: Talk) -> dict[str, Any]:
+    """A WebSocket conversation as history kept it (the first messages, each cut short)."""
+    return {
+        "messages": [heard(message) for message in kept.messages],
+        "total": kept.total,
+        "close_code": kept.close_code,
+        "close_reason": kept.close_reason,
+        "closed_by_client": kept.closed_by_client,
+        "cut": kept.cut or None,
+    }
+
+
+def heard(message: Heard) -> dict[str, Any]:
+    cut = message.size > len(message.preview)
+    return {
+        "from_client": message.from_client,
+        "type": "text" if message.text else "binary",
+        "at": message.at,
+        "size": message.size,
+        "text": preview(message.preview, MESSAGE_PREVIEW, cut=cut) if message.text else None,
+        "data_base64": b64(message.preview),
+        "truncated": cut,
     }
 
 

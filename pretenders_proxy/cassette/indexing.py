@@ -19,11 +19,12 @@ from pathlib import Path
 import msgpack
 
 from pretenders_proxy.cassette import migrate, regular
-from pretenders_proxy.cassette.codec import response_from_item
+from pretenders_proxy.cassette.codec import conversation_from_item, response_from_item
 from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, problem_of, stamp_of
 from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.http import Request, Response, quick_request
+from pretenders_proxy.model.stream import Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,18 @@ class ResponseReader:
 
     def response_at(self, offset: int, length: int) -> Response:
         """The response of the item at `offset`; CassetteError if the file changed or fails."""
+        return self._read(offset, length, response_from_item)
+
+    def conversation_at(self, offset: int, length: int) -> Conversation | None:
+        """The WebSocket conversation of the item at `offset` (None: none); as `response_at`."""
+
+        def found(item: object) -> Conversation | None:
+            websocket = item.get("websocket") if isinstance(item, dict) else None
+            return None if websocket is None else conversation_from_item(websocket)
+
+        return self._read(offset, length, found)
+
+    def _read[T](self, offset: int, length: int, take: Callable[[object], T]) -> T:
         try:
             descriptor = regular.open_descriptor(self.path)
         except OSError as e:
@@ -60,7 +73,7 @@ class ResponseReader:
             os.close(descriptor)
         try:
             item = msgpack.unpackb(data, raw=False, strict_map_key=True)
-            return response_from_item(migrate.upgrade(item, self.version))
+            return take(migrate.upgrade(item, self.version))
         except (ValueError, TypeError, msgpack.UnpackException, CassetteError) as e:
             problem = problem_of(e)
             raise CassetteError(f"{self.path} is damaged (byte {offset}: {problem})") from None

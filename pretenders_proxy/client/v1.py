@@ -9,7 +9,7 @@ fake.assert_no_misses()
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -375,6 +375,25 @@ class PresetBuilder:
             preset["fault"] = fault
         if chunks is not None:
             preset["chunks"] = [_chunk(data, gap) for data, gap in chunks]
+        return self._add(preset)
+
+    def websocket(
+        self,
+        *,
+        send: Sequence[str] = (),
+        replies: Mapping[str, Sequence[str]] | None = None,
+        close: int | None = None,
+        times: int | str = FOREVER,
+    ) -> dict[str, Any]:
+        """Answer a matching WebSocket handshake and play a conversation, offline: `send` once
+        the socket opens (then close with `close`, if given), and to each text message named in
+        `replies` its answers; a message no reply names closes the socket with 1008 and is a
+        miss. (The API's `websocket` field also closes after a reply.)"""
+        answers = [{"on": on, "send": list(sent)} for on, sent in (replies or {}).items()]
+        script = {"send": list(send), "replies": answers, "close": close}
+        return self._add({"rule": self.rule, "times": times, "websocket": script})
+
+    def _add(self, preset: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.client._call(
             "POST", "/api/v1/presets", json=preset, params=self.client._scope
         )

@@ -5,12 +5,17 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from pretenders_proxy.model.http import Request, Response, header
+from pretenders_proxy.model.stream import Conversation
 
 REPLY_PREVIEW = 64 * 1024
 """Bytes of a response body a history entry keeps; its full size is kept beside them."""
 REQUEST_PREVIEW = 64 * 1024
 """Bytes of a request body a history entry keeps (issue 15: twenty 16 MiB uploads held 330 MB);
 its full size is kept beside them. Cassettes still record whole bodies."""
+MESSAGES_KEPT = 1000
+"""WebSocket messages a history entry keeps (the first ones); how many there were is kept too."""
+MESSAGE_PREVIEW = 4096
+"""Bytes of each WebSocket message a history entry keeps; its size is kept beside them."""
 ENTRY_OVERHEAD = 512
 """About what an entry costs besides its bodies, headers and target (the objects holding them)."""
 
@@ -55,6 +60,50 @@ class Note(NamedTuple):
     error: str | None = None
 
 
+class Heard(NamedTuple):
+    """A WebSocket message as history keeps it: its first MESSAGE_PREVIEW bytes and its size."""
+
+    from_client: bool
+    text: bool
+    at: float
+    size: int
+    preview: bytes
+
+
+class Talk(NamedTuple):
+    """A WebSocket conversation as history keeps it: its first MESSAGES_KEPT messages (`total`:
+    how many there were), and how it closed (a `model.stream.Conversation`'s fields)."""
+
+    messages: tuple[Heard, ...]
+    total: int
+    close_code: int | None = None
+    close_reason: str = ""
+    closed_by_client: bool | None = None
+    cut: str = ""
+
+    @property
+    def size(self) -> int:
+        """About the bytes it holds (what --history-max-bytes counts)."""
+        return sum(64 + len(message.preview) for message in self.messages)
+
+
+def talk_of(conversation: Conversation) -> Talk:
+    """What history keeps of `conversation` (bounded by MESSAGES_KEPT and MESSAGE_PREVIEW)."""
+    messages = conversation.messages
+    kept = tuple(
+        Heard(m.from_client, m.text, m.at, len(m.data), m.data[:MESSAGE_PREVIEW])
+        for m in messages[:MESSAGES_KEPT]
+    )
+    return Talk(
+        kept,
+        len(messages),
+        conversation.close_code,
+        conversation.close_reason,
+        conversation.closed_by_client,
+        conversation.cut,
+    )
+
+
 class Entry(NamedTuple):
     """One request a session received and what it was answered with.
 
@@ -82,6 +131,8 @@ class Entry(NamedTuple):
     response_size: int = 0
     protocol: TrafficProtocol = TrafficProtocol.HTTP
     request_size: int = 0
+    websocket: Talk | None = None
+    """The messages of the WebSocket that followed (journaled when it closed)."""
 
     @property
     def truncated(self) -> bool:
@@ -143,6 +194,8 @@ def weight(entry: Entry, *, shared_response: bool = False) -> int:
     size = ENTRY_OVERHEAD + len(request.body) + len(request.path) + len(request.query)
     size += sum(len(name) + len(value) for name, value in request.headers)
     size += len(entry.miss or "") + len(entry.error or "")
+    if entry.websocket is not None:
+        size += entry.websocket.size
     if response is not None and not shared_response:
         size += len(response.body) + sum(len(n) + len(v) for n, v in response.headers)
     return size

@@ -89,6 +89,36 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class WsReply:
+    """A WebSocket script's rule: a text message equal to `on` is answered with `send`, then
+    the socket is closed with `close` if set."""
+
+    on: str
+    send: tuple[str, ...] = ()
+    close: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WsScript:
+    """A preset's WebSocket conversation: `send` once the socket opens (then close with `close`
+    if set), and `replies` to the client's messages, each as often as it comes."""
+
+    send: tuple[str, ...] = ()
+    replies: tuple[WsReply, ...] = ()
+    close: int | None = None
+
+    def __post_init__(self) -> None:
+        for code in (self.close, *(reply.close for reply in self.replies)):
+            if code is not None and not (code == 1000 or 3000 <= code <= 4999 or _sendable(code)):
+                raise ConfigError(f"close {code} is not a close code a server may send")
+
+
+def _sendable(code: int) -> bool:
+    """RFC 6455 codes 1001-1014 a server may send (not 1004-1006, which are reserved)."""
+    return 1001 <= code <= 1014 and code not in (1004, 1005, 1006)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """The canned answer: status, headers in order, body bytes, a delay, or a fault instead;
     `chunks`, when given, stream the body piece by piece (the body is then their join)."""
@@ -99,6 +129,8 @@ class Reply:
     after: float = 0.0
     fault: Fault | None = None
     chunks: Chunks = ()
+    websocket: WsScript | None = None
+    """The WebSocket conversation this 101 opens (played offline, as a recording is)."""
     response: Response = field(init=False, repr=False, compare=False)
     """The response this reply sends, made once (history keeps it for every request served)."""
 
@@ -107,6 +139,8 @@ class Reply:
             raise ConfigError(f"status {self.status} is not a three-digit HTTP status")
         if self.after < 0:
             raise ConfigError(f"after {self.after} is negative; it is a delay in seconds")
+        if self.websocket is not None and (self.status != 101 or self.fault is not None):
+            raise ConfigError("a websocket reply has status 101 and no fault")
         if self.chunks:
             self._check_chunks()
         timing = timing_of(self.chunks)
@@ -118,6 +152,8 @@ class Reply:
             raise ConfigError("give the reply body once: body (or text) or chunks, not both")
         if self.fault is not None:
             raise ConfigError("a fault sends no reply: give fault or chunks, not both")
+        if self.websocket is not None:
+            raise ConfigError("a websocket reply has no body: give websocket or chunks, not both")
         for number, (after, _) in enumerate(self.chunks, 1):
             if not (after >= 0 and math.isfinite(after)):
                 raise ConfigError(f"chunk {number}: after {after} must be seconds >= 0")

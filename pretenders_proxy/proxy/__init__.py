@@ -19,6 +19,7 @@ from pretenders_proxy.proxy.streams import Streams
 from pretenders_proxy.proxy.targets import OriginForm
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.proxy.trust import Trust
+from pretenders_proxy.proxy.websocket import WebSockets
 from pretenders_proxy.server.runtime import Runtime
 
 
@@ -37,6 +38,9 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       before the Recorder closes the cassettes.
     - Streams before Journal (`response`, `error`): a stream that could not be recorded, or was
       cut, is noted so before history keeps it.
+    - WebSockets before Recorder (`done`): it records the sockets still open at shutdown before
+      the Recorder closes the cassettes; and before Journal (`response`): a 101 it cannot play
+      becomes a 400, which history keeps.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
     The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
@@ -66,6 +70,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         OriginForm(),
         ConnectionLimits(),
         Streams(runtime),
+        WebSockets(runtime),
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from mitmproxy import http
 from mitmproxy.net.http import status_codes
+from wsproto.frame_protocol import CloseReason, Opcode
 
 from pretenders_proxy.model import grpc
 from pretenders_proxy.model.exchange import Exchange, Meta
 from pretenders_proxy.model.http import Headers, Request, Response
 from pretenders_proxy.model.journal import TrafficProtocol
-from pretenders_proxy.model.stream import paced, streams
+from pretenders_proxy.model.stream import Conversation, Cut, WsMessage, paced, streams
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.capture import capture_of
 
@@ -164,8 +165,9 @@ def pace(flow: http.HTTPFlow, response: Response, speed: float) -> None:
         internals.play(flow, paced(response.body, response.chunks, speed))
 
 
-def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
-    """A completed flow as an exchange to record (the flow must have a response)."""
+def exchange_from_flow(flow: http.HTTPFlow, websocket: Conversation | None = None) -> Exchange:
+    """A completed flow as an exchange to record (the flow must have a response), with the
+    WebSocket conversation that followed it, if any."""
     response = response_of(flow)
     if flow.response is None or response is None:
         raise ValueError("a flow without a response is not an exchange")
@@ -178,4 +180,31 @@ def exchange_from_flow(flow: http.HTTPFlow) -> Exchange:
             recorded_at=datetime.fromtimestamp(started, UTC).isoformat(),
             duration_ms=round((ended - started) * 1000, 3),
         ),
+        websocket,
+    )
+
+
+def conversation_from_flow(flow: http.HTTPFlow, cut: Cut | None = None) -> Conversation | None:
+    """The WebSocket conversation that followed the flow's 101 (None: none did), each message
+    timed from the 101. `cut`: why it is taken before the socket closed; a socket that closed
+    without a close frame (1006) is cut by whoever went away."""
+    websocket = flow.websocket
+    if websocket is None:
+        return None
+    opened = flow.response.timestamp_end if flow.response else None
+    opened = opened or flow.request.timestamp_start
+    messages = tuple(
+        WsMessage(
+            m.from_client,
+            m.content,
+            m.type == Opcode.TEXT,
+            round(max(0.0, m.timestamp - opened), 6),
+        )
+        for m in websocket.messages
+    )
+    code = websocket.close_code
+    if cut is None and code == CloseReason.ABNORMAL_CLOSURE:
+        cut = Cut.CLIENT if websocket.closed_by_client else Cut.UPSTREAM
+    return Conversation(
+        messages, code, websocket.close_reason or "", websocket.closed_by_client, str(cut or "")
     )

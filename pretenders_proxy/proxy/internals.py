@@ -14,20 +14,31 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import mitmproxy
+import wsproto
+import wsproto.events
 from mitmproxy import connection, ctx, http
+from mitmproxy.net.http import url
 from mitmproxy.proxy import commands, events, layer
 from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
+from mitmproxy.proxy.layers import websocket as websocket_layers
 from mitmproxy.proxy.layers.http import _events, _hooks, _http1
+from mitmproxy.websocket import WebSocketMessage
+from wsproto.connection import ConnectionState
+from wsproto.frame_protocol import Opcode
+
+from pretenders_proxy.model.stream import WsMessage
+from pretenders_proxy.store.player import Close, Step
 
 if TYPE_CHECKING:
     from mitmproxy.addonmanager import AddonManager
     from mitmproxy.master import Master
 
 logger = logging.getLogger(__name__)
+_url_default_port = url.default_port
 
 
 def load_addons_one_by_one() -> None:
@@ -160,8 +171,22 @@ def limit_request_heads(max_head: int, on_refused: HeadRefused | None = None) ->
 
 
 _validate_request = http_layers.validate_request
-"""mitmproxy's own check, which `refuse_origin_form` runs after its own (once, however often
-it is called)."""
+"""mitmproxy's own check, which `_validate` runs after ours (installed once, however often)."""
+_origin_form: Callable[[http.Request], str] | None = None
+WEBSOCKET_SCHEMES = {"ws": "http", "wss": "https"}
+_websocket_urls = False
+
+
+def _validate(
+    mode: http_layers.HTTPMode, request: http.Request, validate_inbound_headers: bool
+) -> str | None:
+    """mitmproxy's `validate_request`, after what `refuse_origin_form` and `take_websocket_urls`
+    asked for."""
+    if _websocket_urls and request.scheme in WEBSOCKET_SCHEMES:
+        request.scheme = WEBSOCKET_SCHEMES[request.scheme]
+    if _origin_form is not None and mode is http_layers.HTTPMode.regular and not request.host:
+        return _origin_form(request)
+    return _validate_request(mode, request, validate_inbound_headers)
 
 
 def refuse_origin_form(message: Callable[[http.Request], str]) -> None:
@@ -174,15 +199,30 @@ def refuse_origin_form(message: Callable[[http.Request], str]) -> None:
     request's destination from its Host header (`request.host` is still "" then), and answering
     the error it returns with a 400; CONNECT tunnels and reverse listeners have other modes.
     """
+    global _origin_form
+    _origin_form = message
+    http_layers.validate_request = _validate
 
-    def validate(
-        mode: http_layers.HTTPMode, request: http.Request, validate_inbound_headers: bool
-    ) -> str | None:
-        if mode is http_layers.HTTPMode.regular and not request.host:
-            return message(request)
-        return _validate_request(mode, request, validate_inbound_headers)
 
-    http_layers.validate_request = validate
+def take_websocket_urls() -> None:
+    """Make the forward proxy take a request whose target is a `ws://` or `wss://` URL (aiohttp's
+    `ws_connect` sends `GET ws://host/x` to a proxy) as the `http://` or `https://` one it is:
+    mitmproxy refuses it ("Invalid request scheme: ws"), or, with no port in the URL, cannot
+    parse it ("Bad HTTP request line").
+
+    Relies on: what `refuse_origin_form` does, and on HTTP/1's `_read_request_line` taking the
+    port a URL leaves out from the module-level `url.default_port(scheme)`.
+    """
+    global _websocket_urls
+    _websocket_urls = True
+    url.default_port = _default_port
+    http_layers.validate_request = _validate
+
+
+def _default_port(scheme: Any) -> int | None:
+    """mitmproxy's `url.default_port`, knowing `ws` (80) and `wss` (443) too."""
+    name = scheme.decode() if isinstance(scheme, bytes) else scheme
+    return _url_default_port(WEBSOCKET_SCHEMES.get(name, scheme))
 
 
 def time_request_heads(seconds: float | None) -> None:
@@ -436,3 +476,133 @@ class PacedHttpStream(http_layers.HttpStream):
         self.server_state = self.state_done
         if self._handle_event == self._while_playing:
             del self._handle_event
+
+
+class WsPlayer(Protocol):
+    """The server's side of a WebSocket that pretenders answers itself (store.player)."""
+
+    def opening(self) -> list[Step]: ...
+    def hear(self, message: WsMessage) -> list[Step]: ...
+
+
+_PLAYER = "_pretenders_ws_player"
+
+
+def play_websocket(flow: http.HTTPFlow, player: WsPlayer) -> None:
+    """Have `player` be the server of the WebSocket that follows the flow's 101 (set by an addon
+    at the latest in the `response` hook), instead of an upstream: see `serve_websockets`."""
+    stash(flow)[_PLAYER] = player
+
+
+def serve_websockets() -> None:
+    """Make mitmproxy's WebSocket layer play the server itself for a flow given a player
+    (`play_websocket`): mitmproxy relays every frame to the server connection, which an
+    answered 101 never opened; its HTTP layer then fails on the first frame it must send there
+    (a close, a ping, a client message not dropped). Other WebSockets are relayed as before.
+
+    Relies on: the HTTP layer making `layers.websocket.WebsocketLayer(context, flow)` (looked up
+    at each upgrade) with client frames as `DataReceived`/`ConnectionClosed` of the client; its
+    `WebsocketConnection` (wsproto, with `send2` and `frame_buf`), the start, message and end
+    hooks, `WebSocketMessageInjected` (`inject.websocket`) and `flow.websocket`'s fields.
+    """
+    websocket_layers.WebsocketLayer = PlayedWebsocketLayer  # type: ignore[misc]
+
+
+class PlayedWebsocketLayer(websocket_layers.WebsocketLayer):
+    """The WebSocket layer, serving a played flow's client itself (no server frames at all)."""
+
+    def __init__(self, context: Any, flow: http.HTTPFlow) -> None:
+        super().__init__(context, flow)
+        self.player: WsPlayer | None = stash(flow).get(_PLAYER)
+        if self.player is not None:
+            self._handle_event = self._open
+
+    def _open(self, event: events.Event) -> layer.CommandGenerator[None]:
+        client = self.context.client
+        self.client_ws = websocket_layers.WebsocketConnection(
+            wsproto.ConnectionType.SERVER, [], conn=client
+        )
+        yield websocket_layers.WebsocketStartHook(self.flow)
+        self._handle_event = self._serve
+        assert self.player is not None
+        yield from self._steps(self._played(self.player.opening))
+
+    def _serve(self, event: events.Event) -> layer.CommandGenerator[None]:
+        client_ws = self.client_ws
+        if isinstance(event, websocket_layers.WebSocketMessageInjected):
+            if not event.message.from_client:  # `inject.websocket` to the client
+                yield from self._steps([_ws_message(event.message)])
+            return
+        if not isinstance(event, events.ConnectionEvent) or event.connection != client_ws.conn:
+            return
+        client_ws.receive_data(event.data if isinstance(event, events.DataReceived) else None)
+        for ws_event in client_ws.events():
+            if isinstance(ws_event, wsproto.events.Message):
+                yield from self._heard(ws_event)
+            elif isinstance(ws_event, wsproto.events.Ping):
+                yield client_ws.send2(ws_event.response())
+            elif isinstance(ws_event, wsproto.events.CloseConnection):
+                yield from self._close(ws_event.code, ws_event.reason or "", by_client=True)
+            if self._handle_event != self._serve:
+                return  # closed
+
+    def _heard(self, ws_event: wsproto.events.Message[Any]) -> layer.CommandGenerator[None]:
+        data = ws_event.data
+        text = isinstance(data, str)
+        buffer = self.client_ws.frame_buf
+        buffer[-1] += data.encode() if isinstance(data, str) else data
+        if not ws_event.message_finished:
+            return
+        content = b"".join(buffer)
+        self.client_ws.frame_buf = [b""]
+        opcode = Opcode.TEXT if text else Opcode.BINARY
+        player = self.player
+        assert self.flow.websocket is not None and player is not None
+        self.flow.websocket.messages.append(WebSocketMessage(opcode, True, content))
+        yield websocket_layers.WebsocketMessageHook(self.flow)
+        heard = WsMessage(True, content, text)
+        yield from self._steps(self._played(lambda: player.hear(heard)))
+
+    def _played(self, play: Callable[[], list[Step]]) -> list[Step]:
+        """What the player says to do; a player that fails closes the socket (1011), logged."""
+        try:
+            return play()
+        except Exception:
+            logger.exception("playing the WebSocket of %s failed", self.flow.request.url)
+            return [Close(1011, "pretenders: playing this conversation failed")]
+
+    def _steps(self, steps: list[Step]) -> layer.CommandGenerator[None]:
+        assert self.flow.websocket is not None
+        for step in steps:
+            if isinstance(step, Close):
+                yield from self._close(step.code, step.reason, by_client=False)
+                return
+            opcode = Opcode.TEXT if step.text else Opcode.BINARY
+            self.flow.websocket.messages.append(WebSocketMessage(opcode, False, step.data))
+            sent: wsproto.events.Event
+            if step.text:
+                sent = wsproto.events.TextMessage(step.data.decode("utf-8", "replace"))
+            else:
+                sent = wsproto.events.BytesMessage(step.data)
+            yield self.client_ws.send2(sent)
+
+    def _close(self, code: int, reason: str, *, by_client: bool) -> layer.CommandGenerator[None]:
+        websocket = self.flow.websocket
+        assert websocket is not None
+        websocket.timestamp_end = time.time()
+        websocket.closed_by_client = by_client
+        websocket.close_code, websocket.close_reason = code, reason
+        client_ws = self.client_ws
+        if client_ws.state in {ConnectionState.OPEN, ConnectionState.REMOTE_CLOSING}:
+            yield client_ws.send2(wsproto.events.CloseConnection(code, reason))
+        yield commands.CloseConnection(client_ws.conn)
+        self._handle_event = self._closed
+        yield websocket_layers.WebsocketEndHook(self.flow)
+        self.flow.live = False
+
+    def _closed(self, event: events.Event) -> layer.CommandGenerator[None]:
+        yield from ()
+
+
+def _ws_message(message: WebSocketMessage) -> WsMessage:
+    return WsMessage(message.from_client, message.content, message.type == Opcode.TEXT)

@@ -1,12 +1,13 @@
-"""Journal: every completed proxied exchange goes into its session's history."""
+"""Journal: every completed proxied exchange goes into its session's history (a WebSocket's
+handshake once the socket ends, with its messages)."""
 
 import time
 
 from mitmproxy import http
 
-from pretenders_proxy.model.journal import REPLY_PREVIEW
+from pretenders_proxy.model.journal import REPLY_PREVIEW, talk_of
 from pretenders_proxy.proxy.capture import capture_of
-from pretenders_proxy.proxy.convert import request_of, response_of
+from pretenders_proxy.proxy.convert import conversation_from_flow, request_of, response_of
 from pretenders_proxy.proxy.tags import is_control, note_of, session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 
@@ -18,6 +19,10 @@ class Journal:
         self.runtime = runtime
 
     def response(self, flow: http.HTTPFlow) -> None:
+        if flow.websocket is None:  # else journaled at websocket_end
+            self._journal(flow)
+
+    def websocket_end(self, flow: http.HTTPFlow) -> None:
         self._journal(flow)
 
     def error(self, flow: http.HTTPFlow) -> None:
@@ -43,4 +48,14 @@ class Journal:
         duration_ms = (ended - flow.request.timestamp_start) * 1000
         note = note_of(flow, error)
         size = captured.size if captured is not None else None
-        store.journal(session, request_of(flow), note, response, duration_ms=duration_ms, size=size)
+        conversation = conversation_from_flow(flow)
+        talk = None if conversation is None else talk_of(conversation)
+        store.journal(
+            session,
+            request_of(flow),
+            note,
+            response,
+            duration_ms=duration_ms,
+            size=size,
+            websocket=talk,
+        )

@@ -7,6 +7,7 @@ from mitmproxy import ctx, http
 from pretenders_proxy.cassette.redact import Redaction, redact
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.modes import Mode
+from pretenders_proxy.model.stream import Conversation
 from pretenders_proxy.proxy.capture import capture_of
 from pretenders_proxy.proxy.convert import exchange_from_flow
 from pretenders_proxy.proxy.responder import fail_closed
@@ -33,6 +34,8 @@ class Recorder:
     def response(self, flow: http.HTTPFlow) -> None:
         if flow.response is None or capture_of(flow) is not None:
             return  # a streamed response is recorded by Streams, before its end goes out
+        if flow.websocket is not None:  # proxy/websocket.py records it once the socket ends
+            return
         failed = record(self.runtime, flow)
         if failed is not None:
             fail_closed(flow, f"this exchange could not be recorded: {failed}")
@@ -41,14 +44,17 @@ class Recorder:
         self.runtime.cassettes.close()
 
 
-def record(runtime: Runtime, flow: http.HTTPFlow) -> CassetteError | None:
-    """Append the flow's exchange to the cassette the Responder marked it for, if any; what went
-    wrong when it could not be (logged loudly: the app must not go on unrecorded, unaware)."""
+def record(
+    runtime: Runtime, flow: http.HTTPFlow, websocket: Conversation | None = None
+) -> CassetteError | None:
+    """Append the flow's exchange (with the WebSocket conversation that followed it) to the
+    cassette the Responder marked it for, if any; what went wrong when it could not be (logged
+    loudly: the app must not go on unrecorded, unaware)."""
     path = tags(flow).get("record")
-    if path is None:
+    if path is None or flow.response is None:
         return None
     cassettes = runtime.cassettes
-    exchange = redact(exchange_from_flow(flow), cassettes.redaction)
+    exchange = redact(exchange_from_flow(flow, websocket), cassettes.redaction)
     try:
         writer, offset = cassettes.append(path, exchange)
     except CassetteError as e:

@@ -10,7 +10,7 @@ from mitmproxy.addonmanager import Loader
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model import grpc
 from pretenders_proxy.model.preset import Fault
-from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy import internals, websocket
 from pretenders_proxy.proxy.convert import (
     error_to_flow,
     pace,
@@ -81,19 +81,23 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> Non
     a recorded stream plays at `speed`, a preset's at the pace it gives."""
     note(flow, outcome.note)
     match outcome:
-        case PresetReply(_, response, after):
+        case PresetReply(_, response, after, _, script):
             if after:
                 await asyncio.sleep(after)
             flow.response = reply_to_flow(response)
             pace(flow, response, 1.0)
+            if script is not None:
+                websocket.to_play(flow, script)
         case PresetFault(_, fault, after):
             if after:
                 await asyncio.sleep(after)
             _break_connection(flow, fault)
-        case Replayed(response, where):
+        case Replayed(response, where, conversation):
             tags(flow)["cassette"] = where
             flow.response = response_to_flow(response, http2=flow.request.is_http2)
             pace(flow, response, speed)
+            if conversation is not None:
+                websocket.to_play(flow, conversation)
         case Upstream(record):
             if record is not None:
                 tags(flow)["record"] = record

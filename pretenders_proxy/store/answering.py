@@ -11,6 +11,7 @@ from pretenders_proxy.matching.modes import MissAction, Mode, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
+from pretenders_proxy.model.stream import Conversation
 from pretenders_proxy.store.presets import PresetFault, PresetReply, explain_miss
 from pretenders_proxy.store.session import Session
 from pretenders_proxy.store.tape import Tape
@@ -34,10 +35,12 @@ class Via(StrEnum):
 
 
 class Replayed(NamedTuple):
-    """A recording answers: its response, and where it is (`<cassette> #<position>`)."""
+    """A recording answers: its response, where it is (`<cassette> #<position>`), and the
+    WebSocket conversation to play after it (a 101's)."""
 
     response: Response
     where: str
+    websocket: Conversation | None = None
 
     @property
     def note(self) -> Note:
@@ -198,13 +201,16 @@ def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:
     try:
         recorded = tape.play(request)
         response = None if recorded is None else recorded.response()
+        websocket = None
+        if recorded is not None and response is not None and response.status == 101:
+            websocket = recorded.conversation()
     except CassetteError as e:  # the cassette changed or broke since it was loaded
         return Failed(f"replaying this request failed: {e}", e)
     except Exception as e:  # a failure must not let the request go upstream: fail closed
         return Failed(f"replaying this request failed: {e!r}", e)
     if recorded is None or response is None:
         return None
-    return Replayed(response, recorded.where)
+    return Replayed(response, recorded.where, websocket)
 
 
 def missed(explanation: str, status: int) -> Missed:

@@ -10,7 +10,7 @@ from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.journal import Note, Source
-from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsScript
 from pretenders_proxy.store.countdown import Stored
 
 type StoredPreset = Stored[Preset]
@@ -25,6 +25,8 @@ class PresetReply(NamedTuple):
     response: Response
     after: float
     note: Note
+    websocket: WsScript | None = None
+    """The WebSocket conversation the 101 opens, played offline."""
 
 
 class PresetFault(NamedTuple):
@@ -43,7 +45,8 @@ def served_by(preset_id: int, reply: Reply) -> Served:
     """What preset `preset_id` answers with. Made once, when the preset is added: serving it
     makes no object at all (the /mockhttp/ hot path)."""
     if reply.fault is None:
-        return PresetReply(preset_id, reply.response, reply.after, Note(Source.PRESET, preset_id))
+        note = Note(Source.PRESET, preset_id)
+        return PresetReply(preset_id, reply.response, reply.after, note, reply.websocket)
     error = f"fault: {reply.fault}"
     return PresetFault(
         preset_id, reply.fault, reply.after, Note(Source.PRESET, preset_id, None, error)

@@ -13,6 +13,7 @@ from pretenders_proxy.model.journal import (
     Entry,
     Note,
     Source,
+    Talk,
     TrafficProtocol,
     kept,
     kept_request,
@@ -175,13 +176,15 @@ class Store:
         duration_ms: float = 0.0,
         protocol: TrafficProtocol | None = None,
         size: int | None = None,
+        websocket: Talk | None = None,
     ) -> Entry:
         """Append what `session` received and how it was answered (`note`) to its history;
         `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers);
         `size`: the whole body's, when `response` holds only its start (a stream's).
 
         Of the request and the response, history keeps the headers and a bounded preview of
-        the body; what the entry holds counts towards --history-max-bytes.
+        the body (and of a WebSocket's messages, `websocket`); what the entry holds counts
+        towards --history-max-bytes.
         """
         request, request_size = kept_request(request)
         whole = response
@@ -203,6 +206,7 @@ class Store:
             response_size,
             protocol or protocol_of(request),
             request_size,
+            websocket,
         )
         session.history.add(entry, weight(entry, shared_response=shared))
         self.events.publish(entry)

@@ -9,6 +9,7 @@ from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.stream import Conversation
 
 
 class ResponseSource(Protocol):
@@ -19,15 +20,23 @@ class ResponseSource(Protocol):
         """The response of the item at `offset`; CassetteError when it cannot be read."""
         ...
 
+    def conversation_at(self, offset: int, length: int) -> Conversation | None:
+        """The WebSocket conversation of the item at `offset` (None: it has none)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Kept:
     """A response held in memory (what was just recorded)."""
 
     kept: Response
+    websocket: Conversation | None = None
 
     def response_at(self, offset: int, length: int) -> Response:
         return self.kept
+
+    def conversation_at(self, offset: int, length: int) -> Conversation | None:
+        return self.websocket
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +60,16 @@ class Recorded:
         """A recording whose response is kept in memory (its length is not needed: 0)."""
         response = exchange.response
         request, status = exchange.request, response.status
-        return cls(cassette, position, offset, 0, request, status, Kept(response))
+        kept = Kept(response, exchange.websocket)
+        return cls(cassette, position, offset, 0, request, status, kept)
 
     def response(self) -> Response:
         """The recorded response; CassetteError when the cassette cannot give it any more."""
         return self.source.response_at(self.offset, self.length)
+
+    def conversation(self) -> Conversation | None:
+        """The recorded WebSocket conversation (read only for a 101); CassetteError as above."""
+        return self.source.conversation_at(self.offset, self.length)
 
     @property
     def where(self) -> str:

@@ -64,8 +64,35 @@ function showEntry(detail, entry, list, shown) {
     h("h4", {}, "Request body"),
     cut(entry.body_truncated, entry.body_base64, entry.body_size),
     readable(entry.body, entry.body_base64, entry.body_size),
-    answer(entry.response, shown));
+    answer(entry.response, shown),
+    conversation(entry.websocket));
   detail.focus?.();
+}
+
+function conversation(websocket) {
+  // The WebSocket that followed a 101: each message with its direction, kind, size and when.
+  if (!websocket) return null;
+  const closed = websocket.close_code === null ? "never closed"
+    : `closed ${websocket.close_code}${websocket.close_reason ? ` "${websocket.close_reason}"` : ""} by the ${websocket.closed_by_client ? "client" : "server"}`;
+  const kept = websocket.total > websocket.messages.length
+    ? h("p", { class: "muted kept" }, `First ${websocket.messages.length} of ${websocket.total} messages shown (history keeps no more).`) : null;
+  return h("section", { class: "websocket", "aria-label": "WebSocket messages" },
+    h("h4", {}, `WebSocket: ${websocket.total} messages, ${closed}`),
+    websocket.cut ? h("p", { class: "problem" }, `Cut: ${websocket.cut}`) : null,
+    kept,
+    h("ol", { class: "messages" }, websocket.messages.map(message)));
+}
+
+function message(sent) {
+  const from = sent.from_client ? "client" : "server";
+  const shown = sent.type === "text" ? sent.text : `binary, ${sent.size} bytes`;
+  return h("li", { class: `message from-${from}` },
+    h("span", { class: "direction", title: `from the ${from}` }, sent.from_client ? "→" : "←"),
+    h("span", { class: "kind" }, sent.type),
+    h("span", { class: "at" }, `${sent.at.toFixed(3)} s`),
+    h("span", { class: "size" }, `${sent.size} B`),
+    h(sent.type === "text" ? "code" : "span", { class: "preview" }, shown),
+    sent.truncated ? h("span", { class: "muted" }, " (cut)") : null);
 }
 
 function answer(response, shown) {

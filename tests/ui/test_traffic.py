@@ -1,7 +1,9 @@
 """Traffic page: requests sent by the test through the proxy appear live, without a reload."""
 
+import asyncio
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -10,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.grpc_upstream import GET, GrpcUpstream, call, channel
 from tests.integration.raw import BannerServer, open_tunnel, read_all
+from tests.integration.test_websocket import SCRIPT, script_talk
 from tests.ui.conftest import screenshot
 
 
@@ -179,3 +182,33 @@ def test_a_grpc_call_shows_its_trailers_and_a_binary_body(
     expect(trailers.locator("tr", has_text="grpc-status")).to_contain_text("0")
     expect(trailers.locator("tr", has_text="x-served-by")).to_contain_text("upstream")
     expect(answer).to_contain_text("binary body, 17 bytes")  # 5-byte prefix, "item: widget"
+
+
+def test_a_websocket_shows_its_messages_both_ways(
+    page: Page, ui: Callable[[str], str], proxy: str, control: str, session: str
+) -> None:
+    added = requests.post(
+        f"{control}/api/v1/presets", params={"session": session}, json=SCRIPT, timeout=10
+    )
+    assert added.status_code == 201, added.text
+    page.goto(ui("traffic"))
+    expect(page.locator(".live")).to_have_text("live")
+    talking = script_talk("ws://chat.test/chat", proxy, ["ping", "quit"])
+    with ThreadPoolExecutor(1) as thread:  # Playwright runs a loop in this one
+        thread.submit(asyncio.run, talking).result(timeout=20)
+
+    row = page.locator("#traffic-list .row-button")
+    expect(row).to_have_count(1)
+    expect(row.locator(".url .protocol")).to_have_text("websocket")
+    row.click()
+    talk = page.get_by_role("region", name="WebSocket messages")
+    expect(talk.locator("h4")).to_have_text("WebSocket: 5 messages, closed 1000 by the server")
+    messages = talk.locator("li.message")
+    expect(messages).to_have_count(5)
+    expect(messages.nth(0)).to_contain_text("←text")
+    expect(messages.nth(0).locator(".preview")).to_have_text("welcome")
+    expect(messages.nth(1)).to_have_class("message from-client")
+    expect(messages.nth(1).locator(".preview")).to_have_text("ping")
+    expect(messages.nth(4).locator(".preview")).to_have_text("bye")
+    talk.scroll_into_view_if_needed()
+    screenshot(page, "traffic-websocket")

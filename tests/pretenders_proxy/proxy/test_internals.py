@@ -11,24 +11,29 @@ from concurrent import futures
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import grpc
 import pytest
 from mitmproxy import http
 from mitmproxy import io as mitm_io
 from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
+from mitmproxy.net.http import url
 from mitmproxy.options import Options
 from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.test import tflow, tutils
 from mitmproxy.version import VERSION
+from wsproto.utilities import generate_accept_token
 
+from pretenders_proxy.model.stream import WsMessage
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.h2c import PriorKnowledge
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
 from pretenders_proxy.server.sockets import reset_on_close
+from pretenders_proxy.store.player import Close, Step
 
 CHECKED = ("12.2.3", "12.3.1")
 """The mitmproxy versions every test below passed with (pyproject allows >=12.2,<13)."""
@@ -364,3 +369,116 @@ async def test_a_client_leaving_mid_play_stops_it_quietly(
         await asyncio.sleep(0.6)  # past the pieces' due times
         assert (await exchange(port, get("http://x.test/sized"))).endswith(b"abc")
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+async def test_websocket_urls_are_taken_as_http_and_https(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_layers, "validate_request", http_layers.validate_request)
+    monkeypatch.setattr(url, "default_port", url.default_port)
+    monkeypatch.setattr(internals, "_websocket_urls", False)
+    async with proxy(tmp_path, Probe()) as port:
+        refused = await exchange(port, get("ws://x.test:80/answer"))
+        internals.take_websocket_urls()
+        plain = await exchange(port, get("ws://x.test/answer"))
+        secure = await exchange(port, get("WSS://x.test/answer"))
+    assert refused.startswith(b"HTTP/1.1 400") and b"Invalid request scheme: ws" in refused
+    assert plain.endswith(b"answered") and secure.endswith(b"answered")
+
+
+class Echo:
+    """A player: says hello, echoes each message, closes with 4000 on `quit`."""
+
+    def opening(self) -> list[Step]:
+        return [WsMessage(False, b"hello")]
+
+    def hear(self, message: WsMessage) -> list[Step]:
+        if message.data == b"quit":
+            return [Close(4000, "as asked")]
+        return [WsMessage(False, message.data, message.text)]
+
+
+class Plays:
+    """Answers every request with a 101 whose WebSocket `player` serves; keeps the flows."""
+
+    def __init__(self, player: type[Echo] = Echo) -> None:
+        self.player = player
+        self.flows: list[http.HTTPFlow] = []
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        key = flow.request.headers["Sec-WebSocket-Key"].encode()
+        flow.response = http.Response.make(101)
+        flow.response.headers.update(
+            Upgrade="websocket", Connection="Upgrade", **{"Sec-WebSocket-Accept": ""}
+        )
+        flow.response.headers["Sec-WebSocket-Accept"] = generate_accept_token(key).decode()
+        internals.play_websocket(flow, self.player())
+        self.flows.append(flow)
+
+
+async def test_a_played_websocket_is_served_with_no_server_connection(tmp_path: Path) -> None:
+    internals.take_websocket_urls()
+    internals.serve_websockets()
+    plays = Plays()
+    async with proxy(tmp_path, plays) as port, aiohttp.ClientSession() as client:
+        target, via = "ws://127.0.0.1:1/chat", f"http://127.0.0.1:{port}"
+        async with client.ws_connect(target, proxy=via, autoping=False) as socket:
+            assert await socket.receive_str(timeout=5) == "hello"
+            await socket.send_bytes(b"\x00\x01")
+            assert await socket.receive_bytes(timeout=5) == b"\x00\x01"
+            await socket.ping(b"p")
+            pong = await socket.receive(timeout=5)
+            await socket.send_str("quit")
+            closing = await socket.receive(timeout=5)
+        async with client.ws_connect(target, proxy=via) as socket:
+            await socket.receive_str(timeout=5)
+            await socket.close(code=1000)  # the client closes: answered, no server to tell
+    await asyncio.sleep(0.1)  # aiohttp closes transports on the next turns of the loop
+    assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"p")
+    assert (closing.type, closing.data, closing.extra) == (
+        aiohttp.WSMsgType.CLOSE,
+        4000,
+        "as asked",
+    )
+    first, second = (flow.websocket for flow in plays.flows)
+    assert first is not None and second is not None
+    assert [(m.from_client, m.content) for m in first.messages][:3] == [
+        (False, b"hello"),
+        (True, b"\x00\x01"),
+        (False, b"\x00\x01"),
+    ]
+    assert (first.close_code, first.closed_by_client) == (4000, False)
+    assert (second.close_code, second.closed_by_client) == (1000, True)
+
+
+class Broken(Echo):
+    def hear(self, message: WsMessage) -> list[Step]:
+        raise RuntimeError("a bug")
+
+
+async def test_bad_frames_and_a_failing_player_close_the_socket_not_the_proxy(
+    tmp_path: Path,
+) -> None:
+    internals.take_websocket_urls()
+    internals.serve_websockets()
+    plays = Plays()
+    upgrade = (
+        b"GET ws://127.0.0.1:1/chat HTTP/1.1\r\nHost: 127.0.0.1:1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    async with proxy(tmp_path, plays) as port:
+        # an unmasked frame with a reserved opcode: a protocol error (1002)
+        answer = await exchange(port, upgrade + b"\x83\x00")
+        assert answer.startswith(b"HTTP/1.1 101") and b"\x88" in answer  # a close frame
+        code = answer[answer.index(b"\x88") + 2 : answer.index(b"\x88") + 4]
+        assert int.from_bytes(code) == 1002
+        plays.player = Broken
+        async with aiohttp.ClientSession() as client:
+            via = f"http://127.0.0.1:{port}"
+            async with client.ws_connect("ws://127.0.0.1:1/chat", proxy=via) as socket:
+                assert await socket.receive_str(timeout=5) == "hello"
+                await socket.send_str("boom")
+                closing = await socket.receive(timeout=5)
+    await asyncio.sleep(0.1)  # aiohttp closes transports on the next turns of the loop
+    assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, 1011)
