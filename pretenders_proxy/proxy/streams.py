@@ -12,7 +12,7 @@ from mitmproxy.net.http.http1 import expected_http_body_size
 from pretenders_proxy.model.journal import REPLY_PREVIEW
 from pretenders_proxy.model.stream import Cut
 from pretenders_proxy.proxy.capture import Capture, attach, capture_of
-from pretenders_proxy.proxy.recorder import record
+from pretenders_proxy.proxy.recording import record
 from pretenders_proxy.proxy.tags import is_control, note, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.answering import Failed

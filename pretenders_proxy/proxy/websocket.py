@@ -17,7 +17,7 @@ from pretenders_proxy.proxy.convert import (
     reply_to_flow,
     request_of,
 )
-from pretenders_proxy.proxy.recorder import record
+from pretenders_proxy.proxy.recording import record
 from pretenders_proxy.proxy.tags import session_of, tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.answering import missed
