@@ -25,7 +25,7 @@ EXEMPT = {
     "cli/serve.py": "tests/integration/test_process.py (serve, record, replay)",
     "proxy/limits.py": "integration/test_limits.py (HTTP layer), test_refused_requests.py",
     "proxy/services.py": "tests/integration/test_process.py (starts the listeners)",
-    "proxy/recording.py": "proxy/test_recorder.py, test_streams.py, test_websocket.py (each records through it)",
+    "proxy/recording.py": "proxy/test_recorder.py, test_streams.py, test_websocket.py",
     "server/process.py": "tests/integration/test_process.py",
     "smtp/listeners.py": "tests/integration/test_smtp_capture.py, test_smtp_robustness.py",
     "testing/plugin.py": "tests/integration/test_pytest_plugin.py (pytester)",
