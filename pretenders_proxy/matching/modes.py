@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
+from pretenders_proxy.matching.ignore import parse_ignore
 
 
 class Mode(StrEnum):
@@ -67,8 +68,11 @@ class ModeConfig:
     on_miss: OnMiss = OnMiss.ERROR
     repeat: Repeat = Repeat.LAST
     match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    ignore: tuple[str, ...] = ()
+    """`--ignore` SPECs: parts of requests replay leaves out of matching (see ignore.py)."""
 
     def __post_init__(self) -> None:
+        parse_ignore(self.ignore)  # ConfigError naming a bad SPEC, before anything switches
         if self.mode is not Mode.MOCK and not self.cassettes:
             raise ConfigError(f"{self.mode} mode needs a cassette")
         if self.mode is Mode.RECORD and len(self.cassettes) > 1:

@@ -7,6 +7,7 @@ from typing import Protocol
 from pretenders_proxy.matching.engine import Miss, nearest
 from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
+from pretenders_proxy.matching.parts import paste_block
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 
@@ -148,4 +149,5 @@ def explain_recording_miss(tape: Tape, request: Request) -> str:
             "which differs in:"
         )
         lines.extend(f"  - {reason}" for reason in miss.failures)
+        lines += paste_block(tape.spec.parts(recorded, request), "the recording")
     return "\n".join(lines) + "\n"

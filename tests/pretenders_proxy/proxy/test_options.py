@@ -38,6 +38,7 @@ DECLARED = {
     "pretenders_on_miss": "error",
     "pretenders_repeat": "last",
     "pretenders_match_on": "method,scheme,host,port,path,query,body",
+    "pretenders_ignore": [],
 }
 """What `mitmdump -s addons/pretenders.py --options` lists, with the defaults."""
 

@@ -63,6 +63,8 @@ def test_the_explanation_names_the_closest_recording_and_where_it_is() -> None:
         "Closest recording: GET https://api.example.test/counter (c.cassette #1), "
         "which differs in:\n"
         "  - query: page=2 (recorded: (none))\n"
+        "Values that differ (this request vs the recording), as --ignore takes them:\n"
+        "  query:page: 2 vs (absent)\n"
     )
     assert "hold no recordings" in explain_recording_miss(Tape(), GET)
 

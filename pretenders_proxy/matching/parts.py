@@ -1,0 +1,137 @@
+"""The near-miss in the `--ignore` grammar: which body, query, header and form parts of a request
+differ from a recorded (or expected) one, one `SPEC: this vs that` line each, ready to paste."""
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import cast
+
+from pretenders_proxy.matching.canonical import Kind, Pairs, view
+from pretenders_proxy.matching.ignore import NOTHING, Ignore, step_text
+from pretenders_proxy.model.exchange import REDACTED
+from pretenders_proxy.model.http import Request, query_pairs
+
+LISTED = 8
+"""How many differing parts are listed before "and M more"."""
+WIDTH = 24
+"""How many characters of a value are shown."""
+ABSENT = object()
+
+
+def shorten(text: str, width: int = WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def show_json(value: object) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    return shorten(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def show_text(values: Sequence[bytes] | None) -> str:
+    if not values:
+        return "(absent)"
+    return shorten(", ".join(value.decode("utf-8", "replace") for value in values))
+
+
+def json_differences(
+    got: object, wanted: object, *, subset: bool = False
+) -> Iterator[tuple[str, object, object]]:
+    """(path, got, wanted) where two documents differ, in document order; `subset`: members
+    only `got` has do not count (a preset's json rule). Numbers compare by value; true is no 1."""
+    stack: list[tuple[str, object, object]] = [("$", got, wanted)]
+    while stack:
+        path, a, b = stack.pop()
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = b if subset else {**a, **b}
+            inner = [(path + step_text(k), a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys]
+        elif isinstance(a, list) and isinstance(b, list) and not (subset and len(a) != len(b)):
+            inner = [
+                (path + step_text(i), _item(a, i), _item(b, i)) for i in range(max(len(a), len(b)))
+            ]
+        else:
+            if not _same(a, b):
+                yield path, a, b
+            continue
+        stack.extend(reversed(inner))
+
+
+def _item(items: list[object], i: int) -> object:
+    return items[i] if i < len(items) else ABSENT
+
+
+def _same(a: object, b: object) -> bool:
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def json_lines(got: object, wanted: object, *, subset: bool = False) -> list[str]:
+    return [
+        f"json:{path}: {show_json(a)} vs {show_json(b)}"
+        for path, a, b in json_differences(got, wanted, subset=subset)
+    ]
+
+
+def named_lines(
+    kind: str, got: Mapping[bytes, Sequence[bytes]], wanted: Mapping[bytes, Sequence[bytes]]
+) -> list[str]:
+    """`kind:name: got vs wanted` for each name whose values differ, in name order."""
+    return [
+        f"{kind}:{name.decode('utf-8', 'replace')}: "
+        f"{show_text(got.get(name))} vs {show_text(wanted.get(name))}"
+        for name in sorted({*got, *wanted})
+        if list(got.get(name, ())) != list(wanted.get(name, ()))
+    ]
+
+
+def grouped(pairs: Iterable[tuple[bytes, bytes]]) -> dict[bytes, list[bytes]]:
+    found: dict[bytes, list[bytes]] = {}
+    for name, value in pairs:
+        found.setdefault(name, []).append(value)
+    return found
+
+
+def body_lines(got: Request, recorded: Request, ignore: Ignore = NOTHING) -> list[str]:
+    """The JSON paths or form fields where the bodies differ; none when either is bytes."""
+    got_kind, got_body = view(got, ignore)
+    recorded_kind, recorded_body = view(recorded, ignore)
+    if got_kind is not recorded_kind or got_kind is Kind.BYTES:
+        return []
+    if got_kind is Kind.JSON:
+        try:
+            return json_lines(got_body, recorded_body)
+        except RecursionError:
+            return []
+    mine, theirs = cast(Pairs, got_body), cast(Pairs, recorded_body)
+    return named_lines("form", grouped(mine), grouped(theirs))
+
+
+def query_lines(
+    got: Request, recorded: Request, ignore: Ignore = NOTHING, redacted: Iterable[bytes] = ()
+) -> list[str]:
+    """The query parameters whose values differ (any order of their values); redacted ones
+    and ignored ones are no difference."""
+    skip = {*ignore.query, *redacted}
+    mine, theirs = grouped(query_pairs(got.query)), grouped(query_pairs(recorded.query))
+    for name, values in theirs.items():
+        if REDACTED in values:
+            skip.add(name)
+    for name in skip:
+        mine.pop(name, None)
+        theirs.pop(name, None)
+    return named_lines(
+        "query", {k: sorted(v) for k, v in mine.items()}, {k: sorted(v) for k, v in theirs.items()}
+    )
+
+
+def listed(lines: Sequence[str], limit: int = LISTED) -> list[str]:
+    """The first `limit` lines, then "and M more" for the rest."""
+    if len(lines) <= limit:
+        return list(lines)
+    return [*lines[:limit], f"and {len(lines) - limit} more"]
+
+
+def paste_block(lines: Sequence[str], against: str) -> list[str]:
+    """The differing parts under a heading saying how to use them (nothing when none)."""
+    if not lines:
+        return []
+    heading = f"Values that differ (this request vs {against}), as --ignore takes them:"
+    return [heading, *(f"  {line}" for line in listed(lines))]
