@@ -104,7 +104,8 @@ def parse_spec(spec: str) -> tuple[str, JsonPath | bytes]:
 
 
 def parse_path(text: str) -> JsonPath:
-    """`$` then `.name`, `['name']`, `[n]`, `[*]`, `.*` or `..name` steps; PathError if not."""
+    """`$` then `.name`, `['name']`, `[n]`, `[*]`, `.*` or `..name` steps (none: the whole
+    document); PathError if not."""
     if not text.startswith("$"):
         raise PathError("a path starts with $", 1)
     parts: list[Part] = []
@@ -112,8 +113,6 @@ def parse_path(text: str) -> JsonPath:
     while at < len(text):
         part, at = _step(text, at)
         parts.append(part)
-    if not parts:
-        raise PathError("$ alone is the whole body (leave body out of --match-on instead)", 1)
     return JsonPath(text, tuple(parts))
 
 
@@ -194,6 +193,8 @@ def prune(document: object, paths: Iterable[JsonPath]) -> object:
     """`document` (freshly parsed: changed in place) without the parts `paths` select."""
     marked = False
     for path in paths:
+        if not path.parts:
+            return None  # `$`: the whole document is ignored
         for container, key in list(select(document, path.parts)):
             container[key] = _GONE
             marked = True

@@ -7,8 +7,11 @@ from typing import cast
 
 from pretenders_proxy.matching.canonical import Kind, Pairs, view
 from pretenders_proxy.matching.ignore import NOTHING, Ignore, step_text
+from pretenders_proxy.matching.matchers import MATCHERS
+from pretenders_proxy.matching.subject import INVALID, Subject
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.model.http import Request, query_pairs
+from pretenders_proxy.model.preset import Rule
 
 LISTED = 8
 """How many differing parts are listed before "and M more"."""
@@ -123,15 +126,64 @@ def query_lines(
 
 
 def listed(lines: Sequence[str], limit: int = LISTED) -> list[str]:
-    """The first `limit` lines, then "and M more" for the rest."""
+    """The first `limit` lines, then "... and M more" for the rest."""
     if len(lines) <= limit:
         return list(lines)
-    return [*lines[:limit], f"and {len(lines) - limit} more"]
+    return [*lines[:limit], f"... and {len(lines) - limit} more"]
 
 
-def paste_block(lines: Sequence[str], against: str) -> list[str]:
-    """The differing parts under a heading saying how to use them (nothing when none)."""
+def paste_block(
+    lines: Sequence[str], against: str, tail: str = ", as --ignore takes them"
+) -> list[str]:
+    """The differing parts under a heading saying what they are (nothing when none)."""
     if not lines:
         return []
-    heading = f"Values that differ (this request vs {against}), as --ignore takes them:"
+    heading = f"Values that differ (this request vs {against}){tail}:"
     return [heading, *(f"  {line}" for line in listed(lines))]
+
+
+def rule_lines(rule: Rule, subject: Subject) -> list[str]:
+    """As MatchSpec.parts, for a preset rule (header values, json, form fields): none unless
+    those are all that fail."""
+    found: list[str] = []
+    for name, check in MATCHERS.items():
+        if check(rule, subject) is None:
+            continue
+        lines = _RULE_LINES[name](rule, subject) if name in _RULE_LINES else []
+        if not lines:
+            return []
+        found += lines
+    return found
+
+
+def _header_lines(rule: Rule, subject: Subject) -> list[str]:
+    return [
+        f"header:{name}: {_show(subject.header(name))} vs {_show(value)}"
+        for name, value in rule.headers.items()
+        if subject.header(name) != value
+    ]
+
+
+def _json_lines(rule: Rule, subject: Subject) -> list[str]:
+    if subject.json is INVALID:
+        return []
+    try:
+        return json_lines(subject.json, rule.json, subset=True)
+    except RecursionError:
+        return []
+
+
+def _form_lines(rule: Rule, subject: Subject) -> list[str]:
+    wanted, got = dict(rule.data or {}), subject.form
+    return [
+        f"form:{name}: {_show(got.get(name))} vs {_show(wanted.get(name))}"
+        for name in sorted({*got, *wanted})
+        if got.get(name) != wanted.get(name)
+    ]
+
+
+def _show(text: str | None) -> str:
+    return "(absent)" if text is None else shorten(text)
+
+
+_RULE_LINES = {"headers": _header_lines, "json": _json_lines, "data": _form_lines}
