@@ -12,6 +12,9 @@ from pretenders_proxy.model.http import Headers, Request
 
 type Pairs = tuple[tuple[bytes, bytes], ...]
 FORM_TYPE = b"application/x-www-form-urlencoded"
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""One encoding of a document: members by name, no spaces, strings ASCII with escapes (so
+a lone surrogate encodes too). Made once: json.dumps with options makes one per call."""
 
 
 class Kind(Enum):
@@ -91,10 +94,9 @@ def body_key(request: Request, ignore: Ignore = NOTHING) -> bytes:
     kind, seen = view(request, ignore)
     if kind is Kind.JSON:
         try:
-            text = json.dumps(seen, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            return _digest(_CANONICAL.encode(seen).encode())
         except (ValueError, RecursionError):
             return _digest(request.body)
-        return _digest(text.encode("utf-8", "surrogatepass"))
     if kind is Kind.FORM:
         return _digest(repr(seen).encode(), b"form")
     return _digest(request.body)

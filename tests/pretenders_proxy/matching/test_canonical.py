@@ -65,7 +65,7 @@ def test_a_lone_surrogate_in_a_string_still_makes_a_key() -> None:
 
 
 def test_a_gzipped_json_body_is_compared_decoded() -> None:
-    zipped = JSON + ((b"Content-Encoding", b"gzip"),)
+    zipped = (*JSON, (b"Content-Encoding", b"gzip"))
     assert key(gzip.compress(b'{"a": 1, "b": 2}'), zipped) == key(b'{"b": 2, "a": 1}')
 
 

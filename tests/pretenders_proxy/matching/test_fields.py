@@ -154,7 +154,9 @@ def test_a_spec_of_no_fields_gives_every_request_the_same_key() -> None:
 JSON = ((b"Content-Type", b"application/json"),)
 
 
-def posted(body: bytes, query: bytes = b"", headers: tuple[tuple[bytes, bytes], ...] = ()) -> Request:
+def posted(
+    body: bytes, query: bytes = b"", headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> Request:
     return request("POST", b"/items", query, body, JSON + headers)
 
 
@@ -175,7 +177,7 @@ def test_ignored_parts_take_no_part_in_keys_failures_or_parts() -> None:
     plain = MatchSpec((*DEFAULT_MATCH_ON, "header:X-Request-Id"))
     assert plain.parts(recorded, actual) == [
         "query:_ts: (absent) vs 1",
-        'json:$.ts: 2 vs 1',
+        "json:$.ts: 2 vs 1",
         "header:X-Request-Id: r2 vs r1",
     ]
 

@@ -21,7 +21,12 @@ def test_each_kind_of_spec_parses() -> None:
     ignore = parse_ignore(
         ["json:$.meta.timestamp", " header:X-Request-Id ", "query:_ts", "form:csrf", "query:_ts"]
     )
-    assert ignore.specs == ("json:$.meta.timestamp", "header:X-Request-Id", "query:_ts", "form:csrf")
+    assert ignore.specs == (
+        "json:$.meta.timestamp",
+        "header:X-Request-Id",
+        "query:_ts",
+        "form:csrf",
+    )
     assert [path.text for path in ignore.json] == ["$.meta.timestamp"]
     assert ignore.headers == {b"x-request-id"}
     assert ignore.query == {b"_ts"} and ignore.form == {b"csrf"}
