@@ -230,3 +230,12 @@ def test_pasting_the_listed_parts_into_ignore_makes_the_request_match(
     pasted = [line.rsplit(": ", 1)[0].rsplit(": ", 1)[0] for line in lines]
     wider = MatchSpec(fields, ignore=parse_ignore([*ignore.specs, *pasted]))
     assert wider.key(recorded) == wider.key(actual)
+
+
+def test_an_ignored_name_counts_neither_as_redacted_nor_as_a_difference() -> None:
+    spec = MatchSpec(("query",), frozenset({b"token"}), parse_ignore(["query:_ts"]))
+    recorded = request(query=b"token=<redacted>&_ts=<redacted>&p=1")
+    for actual in (request(query=b"p=1&token=abc&_ts=9"), request(query=b"p=1&token=x")):
+        assert spec.key(actual) == spec.key(recorded)
+        assert spec.failures(recorded, actual) == () and spec.parts(recorded, actual) == []
+    assert spec.parts(recorded, request(query=b"p=2&_ts=3&token=y")) == ["query:p: 2 vs 1"]
