@@ -3,7 +3,9 @@ matter), urlencoded forms as fields, anything else byte for byte; each made a sh
 
 import hashlib
 import json
+from collections.abc import Callable
 from enum import Enum
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from pretenders_proxy.matching.ignore import NOTHING, Ignore, prune
@@ -49,11 +51,24 @@ def _number(text: str) -> int | float:
 def parse_json(body: bytes, ignore: Ignore = NOTHING) -> object:
     """The JSON document of `body` (encoding undone) without its ignored parts; INVALID if
     it is not JSON. A name given twice in an object keeps its last value, as JSON.parse does."""
+    everywhere, nested = ignore.everywhere, ignore.nested
+    hook = _leaving_out(everywhere) if everywhere else None
     try:
-        document = json.loads(body, parse_float=_number)
-        return prune(document, ignore.json) if ignore.json else document
+        document = json.loads(body, parse_float=_number, object_hook=hook)
+        return prune(document, nested) if nested else document
     except (ValueError, RecursionError):  # not JSON, not UTF-8/16/32, or nested too deep
         return INVALID
+
+
+def _leaving_out(names: frozenset[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """An object_hook taking `names` out of every object as it is parsed (`$..name`)."""
+
+    def hook(found: dict[str, Any]) -> dict[str, Any]:
+        for name in names:
+            found.pop(name, None)
+        return found
+
+    return hook
 
 
 def form_fields(body: bytes, ignore: Ignore = NOTHING) -> Pairs:
@@ -63,7 +78,9 @@ def form_fields(body: bytes, ignore: Ignore = NOTHING) -> Pairs:
     for part in body.split(b"&"):
         if part:
             name, _, value = part.replace(b"+", b" ").partition(b"=")
-            pairs.append((unquote_to_bytes(name), unquote_to_bytes(value)))
+            if b"%" in part:  # (unquoting is pure Python: most fields need none)
+                name, value = unquote_to_bytes(name), unquote_to_bytes(value)
+            pairs.append((name, value))
     if ignore.form:
         pairs = [pair for pair in pairs if pair[0] not in ignore.form]
     pairs.sort(key=_name)  # stable: repeated names keep their order

@@ -3,7 +3,7 @@
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -58,6 +58,17 @@ class Ignore:
     headers: frozenset[bytes] = frozenset()
     query: frozenset[bytes] = frozenset()
     form: frozenset[bytes] = frozenset()
+
+    everywhere: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The names of `$..name` paths: left out of every object as the body is parsed."""
+    nested: tuple[JsonPath, ...] = field(init=False, repr=False, compare=False)
+    """The other paths, pruned from the parsed document."""
+
+    def __post_init__(self) -> None:
+        # worked out once: every JSON body replay keys reads them
+        alone = [p for p in self.json if len(p.parts) == 1 and p.parts[0].step is Step.DESCEND]
+        object.__setattr__(self, "everywhere", frozenset(str(p.parts[0].arg) for p in alone))
+        object.__setattr__(self, "nested", tuple(p for p in self.json if p not in alone))
 
     def __bool__(self) -> bool:
         return bool(self.specs)
@@ -186,19 +197,24 @@ def step_text(key: str | int) -> str:
     return f"['{escaped}']"
 
 
-_GONE = object()
-
-
 def prune(document: object, paths: Iterable[JsonPath]) -> object:
-    """`document` (freshly parsed: changed in place) without the parts `paths` select."""
-    marked = False
+    """`document` (freshly parsed: changed in place) without the parts `paths` select (all
+    selected in the document as it was, then removed)."""
+    chosen: list[tuple[Any, Any]] = []
     for path in paths:
         if not path.parts:
             return None  # `$`: the whole document is ignored
-        for container, key in list(select(document, path.parts)):
-            container[key] = _GONE
-            marked = True
-    return _sweep(document) if marked else document
+        chosen.extend(select(document, path.parts))
+    lists: dict[int, tuple[list[Any], set[int]]] = {}
+    for container, key in chosen:
+        if isinstance(container, dict):
+            container.pop(key, None)
+        else:  # items go last, from the end: the indices of the others stay true
+            lists.setdefault(id(container), (container, set()))[1].add(key)
+    for items, indices in lists.values():
+        for index in sorted(indices, reverse=True):
+            del items[index]
+    return document
 
 
 def select(node: Any, parts: tuple[Part, ...]) -> Iterator[tuple[Any, Any]]:
@@ -238,11 +254,3 @@ def _descend(node: Any, name: Any) -> Iterator[tuple[Any, Any]]:
             stack.extend(reversed(here.values()))
         elif isinstance(here, list):
             stack.extend(reversed(here))
-
-
-def _sweep(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _sweep(v) for k, v in node.items() if v is not _GONE}
-    if isinstance(node, list):
-        return [_sweep(v) for v in node if v is not _GONE]
-    return node
