@@ -56,8 +56,11 @@ def query_field(ignore: Ignore = NOTHING) -> Field:
     def lines(got: Request, recorded: Request, redacted: Ignored) -> list[str]:
         return parts.query_lines(got, recorded, ignore, redacted)
 
-    show = lambda r: r.query.decode("latin-1") or "(none)"  # noqa: E731
-    return Field(key, show, _redacted_query, lines=lines)
+    return Field(key, _show_query, _redacted_query, lines=lines)
+
+
+def _show_query(request: Request) -> str:
+    return request.query.decode("latin-1") or "(none)"
 
 
 def _redacted_query(request: Request) -> Ignored:
