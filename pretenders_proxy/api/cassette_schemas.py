@@ -61,6 +61,7 @@ class ModeIn(BaseModel):
             on_miss=planned.on_miss if planned else self.on_miss or current.on_miss,
             repeat=self.repeat or current.repeat,
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
+            ignore=current.ignore,  # the --ignore flags stay (the mode API has no field yet)
         )
 
 

@@ -92,3 +92,9 @@ def test_record_modes_plan_like_vcr(
 def test_record_mode_none_needs_the_cassette() -> None:
     with pytest.raises(ConfigError, match="record mode none never records"):
         plan(RecordMode.NONE, exists=False)
+
+
+def test_a_mode_with_a_bad_ignore_spec_is_refused_before_it_switches() -> None:
+    assert ModeConfig(ignore=("query:_ts",)).ignore == ("query:_ts",)
+    with pytest.raises(ConfigError, match="ignore 'form:': name the form part"):
+        ModeConfig(ignore=("query:_ts", "form:"))
