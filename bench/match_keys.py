@@ -3,8 +3,8 @@
 `python bench/match_keys.py [--count 20000]` prints CPU microseconds per key (best of 5) for a GET
 without a body (W2 and W4's requests), a 1 KB JSON POST (parsed, canonical), the same with two
 `--ignore` paths, a form POST and a 1 KB body of another type (hashed as bytes), and the time to
-key 100,000 W4 requests at once (a cassette's load). Run it against an older checkout (with
-PYTHONPATH) for a same-machine comparison.
+key 100,000 W4 requests, and 100,000 of those JSON POSTs, at once (a cassette's load). Run it
+from an older checkout (its .venv, this file's path) for a same-machine comparison.
 """
 
 import argparse
@@ -76,6 +76,9 @@ def main() -> None:
     cassette = [exchange.request for exchange in exchanges(100_000)]
     seconds = best(lambda: plain.keys(cassette))
     print(f"{'keys of 100,000 W4 requests at once':40} {seconds * 1000:8.1f} ms")
+    posts = [cases[f"JSON POST, {len(body)} bytes"]] * 100_000
+    seconds = best(lambda: plain.keys(posts), repeat=1)
+    print(f"{'keys of 100,000 such JSON POSTs at once':40} {seconds * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":
