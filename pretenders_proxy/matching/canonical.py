@@ -49,7 +49,7 @@ def _number(text: str) -> int | float:
 
 
 def parse_json(body: bytes, ignore: Ignore = NOTHING) -> object:
-    """The JSON document of `body` (encoding undone) without its ignored parts; INVALID if
+    """The JSON document of `body` without the parts `ignore` names; INVALID if
     it is not JSON. A name given twice in an object keeps its last value, as JSON.parse does."""
     everywhere, nested = ignore.everywhere, ignore.nested
     hook = _leaving_out(everywhere) if everywhere else None
