@@ -38,24 +38,28 @@ def show_text(values: Sequence[bytes] | None) -> str:
 
 def json_differences(
     got: object, wanted: object, *, subset: bool = False
-) -> Iterator[tuple[str, object, object]]:
-    """(path, got, wanted) where two documents differ, in document order; `subset`: members
+) -> Iterator[tuple[tuple[str | int, ...], object, object]]:
+    """(steps, got, wanted) where two documents differ, in document order; `subset`: members
     only `got` has do not count (a preset's json rule). Numbers compare by value; true is no 1."""
-    stack: list[tuple[str, object, object]] = [("$", got, wanted)]
+    stack: list[tuple[tuple[str | int, ...], object, object]] = [((), got, wanted)]
     while stack:
-        path, a, b = stack.pop()
+        steps, a, b = stack.pop()
+        inner: list[tuple[tuple[str | int, ...], object, object]]
         if isinstance(a, dict) and isinstance(b, dict):
             keys = b if subset else {**a, **b}
-            inner = [(path + step_text(k), a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys]
+            inner = [((*steps, k), a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys]
         elif isinstance(a, list) and isinstance(b, list) and not (subset and len(a) != len(b)):
-            inner = [
-                (path + step_text(i), _item(a, i), _item(b, i)) for i in range(max(len(a), len(b)))
-            ]
+            inner = [((*steps, i), _item(a, i), _item(b, i)) for i in range(max(len(a), len(b)))]
         else:
             if not _same(a, b):
-                yield path, a, b
+                yield steps, a, b
             continue
         stack.extend(reversed(inner))
+
+
+def path_text(steps: tuple[str | int, ...], any_item: bool = False) -> str:
+    """`$.items[3].id`, or with `any_item` `$.items[*].id`."""
+    return "$" + "".join("[*]" if any_item and isinstance(k, int) else step_text(k) for k in steps)
 
 
 def _item(items: list[object], i: int) -> object:
@@ -67,10 +71,20 @@ def _same(a: object, b: object) -> bool:
 
 
 def json_lines(got: object, wanted: object, *, subset: bool = False) -> list[str]:
-    return [
-        f"json:{path}: {show_json(a)} vs {show_json(b)}"
-        for path, a, b in json_differences(got, wanted, subset=subset)
-    ]
+    """A line per differing path; paths that differ only in list positions make one `[*]` line
+    (a timestamp in every item is one thing to ignore)."""
+    alike: dict[str, list[tuple[tuple[str | int, ...], object, object]]] = {}
+    for found in json_differences(got, wanted, subset=subset):
+        alike.setdefault(path_text(found[0], any_item=True), []).append(found)
+    lines = []
+    for any_item, group in alike.items():
+        steps, a, b = group[0]
+        if len(group) == 1:
+            lines.append(f"json:{path_text(steps)}: {show_json(a)} vs {show_json(b)}")
+        else:
+            more = f"(and {len(group) - 1} more items)"
+            lines.append(f"json:{any_item}: {show_json(a)} vs {show_json(b)} {more}")
+    return lines
 
 
 def named_lines(

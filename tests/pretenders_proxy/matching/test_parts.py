@@ -92,3 +92,13 @@ def test_rule_lines_for_headers_json_and_form_only() -> None:
         "form:x: 1 vs 2",
         "form:y: 2 vs (absent)",
     ]
+
+
+def test_paths_differing_only_in_list_positions_make_one_any_item_line() -> None:
+    got = {"items": [{"id": 1, "ts": 11}, {"id": 2, "ts": 12}, {"id": 3, "ts": 13}], "x": [1]}
+    wanted = {"items": [{"id": 1, "ts": 1}, {"id": 2, "ts": 2}, {"id": 9, "ts": 3}], "x": [2]}
+    assert json_lines(got, wanted) == [
+        "json:$.items[*].ts: 11 vs 1 (and 2 more items)",
+        "json:$.items[2].id: 3 vs 9",
+        "json:$.x[0]: 1 vs 2",
+    ]
