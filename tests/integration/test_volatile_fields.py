@@ -109,8 +109,7 @@ def test_assert_requested_lists_the_differing_json_paths(
 ) -> None:
     body = {"user": {"name": "ann", "id": 7}, "ts": 1}
     requests.post("http://shop.test/users", json=body, proxies={"http": proxy}, timeout=10)
-    client = Pretenders(control, session=session)
-    with pytest.raises(AssertionError) as failed:
+    with Pretenders(control, session=session) as client, pytest.raises(AssertionError) as failed:
         client.assert_requested("POST /users", json={"user": {"name": "bob"}})
     assert "Values that differ (this request vs the rule):" in str(failed.value)
     assert '  json:$.user.name: "ann" vs "bob"' in str(failed.value)
