@@ -14,6 +14,7 @@ from typing import Self
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
+from pretenders_proxy.matching.ignore import parse_ignore
 from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat, check_replay_speed
 from pretenders_proxy.options import Text, declared, option
 from pretenders_proxy.store.history import MAX_BYTES
@@ -292,8 +293,16 @@ class Settings:
         "recorded gaps, 2 plays twice as fast (sessions may set their own).",
         metavar="FACTOR",
     )
+    ignore: tuple[str, ...] = option(
+        (),
+        "A part of requests replay leaves out of matching (repeatable): json:$.meta.timestamp "
+        "(a JSONPath: .name, ['name'], [n], [*], ..name), header:X-Request-Id, query:_ts or "
+        "form:csrf. A miss lists the parts that differ in this form.",
+        metavar="SPEC",
+    )
 
     def __post_init__(self) -> None:
+        parse_ignore(self.ignore)  # ConfigError naming the bad SPEC
         for name in ("port", "proxy_port", "smtp_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")

@@ -147,3 +147,43 @@ def test_websocket_example(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_websocket=example("websocket"))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
     result.assert_outcomes(passed=1)
+
+
+def test_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The miss the README shows, and the replay with its --ignore flags answering."""
+    import shlex
+
+    import requests
+
+    from pretenders_proxy.cassette import writing
+    from pretenders_proxy.testing.launcher import launch
+    from tests.pretenders_proxy.factories import exchange, request
+
+    block = README.split("<!-- README example: ignore", 1)[1].split("```console\n")[1]
+    lines = block.split("```")[0].splitlines()
+    sent = shlex.split(lines[1].removeprefix("$ ").rstrip("\\") + lines[2])
+    body = sent[sent.index("-d") + 1]
+    recorded = b'{"meta": {"nonce": "a1", "timestamp": 1732000000}, "item": "book"}'
+    json_type = ((b"Content-Type", b"application/json"),)
+    posted = request("POST", b"/orders", b"", recorded, json_type, "api.example.test", 80, "http")
+    monkeypatch.chdir(tmp_path)
+    writer = writing.Writer.open(tmp_path / "orders.cassette")
+    writer.append(exchange(posted, body=b"ordered"))
+    writer.close()
+
+    def send(server: RunningServer, data: str) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        proxies = {"http": server.proxy}
+        url = "http://api.example.test/orders"
+        return requests.post(url, data=data, headers=headers, proxies=proxies, timeout=10)
+
+    with launch(["orders.cassette"], confdir=tmp_path, command="replay") as replayer:
+        missed = send(replayer, body)
+    assert missed.status_code == 404
+    assert missed.text.splitlines() == lines[3:-1]
+    flags = shlex.split(lines[-1].removeprefix("$ "))[3:]
+    assert flags[0] == "--ignore"
+    with launch([*flags, "orders.cassette"], confdir=tmp_path, command="replay") as replayer:
+        hit = send(replayer, body)
+        reordered = send(replayer, '{"item":"book","meta":{"nonce":"c3","timestamp":1}}')
+    assert (hit.status_code, hit.text, reordered.text) == (200, "ordered", "ordered")

@@ -69,6 +69,7 @@ class ModeIn(BaseModel):
             repeat=self.repeat or current.repeat,
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
             replay_speed=current.replay_speed if self.replay_speed is None else self.replay_speed,
+            ignore=current.ignore,  # the --ignore flags stay (the mode API has no field yet)
         )
 
 

@@ -13,6 +13,7 @@ from pretenders_proxy.cassette import indexing, reading, writing
 from pretenders_proxy.cassette.redact import Redaction
 from pretenders_proxy.errors import CassetteError, ConfigError
 from pretenders_proxy.matching.fields import MatchSpec
+from pretenders_proxy.matching.ignore import parse_ignore
 from pretenders_proxy.matching.modes import CassettePlan, ModeConfig, RecordMode, plan
 from pretenders_proxy.model.exchange import REDACTED, Exchange
 from pretenders_proxy.model.frozen import maker
@@ -124,7 +125,8 @@ class CassetteFiles:
         names = {*self.redaction.headers, *self.redaction.query}
         for cassette in loaded:
             names |= redacted_names(cassette.requests)
-        tape = Tape(MatchSpec(config.match_on, frozenset(names)), config.repeat)
+        spec = MatchSpec(config.match_on, frozenset(names), parse_ignore(config.ignore))
+        tape = Tape(spec, config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
             source: ResponseSource = (
                 cassette.reader

@@ -2,22 +2,26 @@
 
 Each matcher compares one field's key; replay looks recordings up by the tuple of those keys
 (`MatchSpec.key`), so the index and the near-miss explanation always agree. Values recorded as
-`<redacted>` match anything.
+`<redacted>` match anything; the parts an Ignore names take no part at all.
 """
 
-import hashlib
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
 
 from pretenders_proxy.errors import ConfigError
+from pretenders_proxy.matching import parts
+from pretenders_proxy.matching.canonical import body_key
+from pretenders_proxy.matching.ignore import NOTHING, Ignore
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.model.http import Request, query_pairs
 
 type RequestMatcher = Callable[[Request, Request], str | None]
 type Ignored = frozenset[bytes]
 """Query parameter or header names whose values are not compared (they were redacted)."""
+type Lines = Callable[[Request, Request, Ignored], list[str]]
+"""The `--ignore` lines of a field that differs: (this request, the recorded one, redacted)."""
 
 HEADER_PREFIX = "header:"
 DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
@@ -33,22 +37,46 @@ class Field:
     keys: Callable[[Sequence[Request], Ignored], Iterable[Hashable]] | None = None
     """The keys of many requests at once, each as `key` gives it, where that is faster (C-level
     maps over a loaded cassette's requests); None: `key` on each."""
+    lines: Lines | None = None
+    """How it differs in the `--ignore` grammar; None: its values cannot be ignored."""
 
 
-def _query_key(request: Request, ignored: Ignored) -> Hashable:
-    if not request.query:
-        return ()
-    pairs = query_pairs(request.query)
-    return tuple(sorted((n, REDACTED if n in ignored else v) for n, v in pairs))
+def query_field(ignore: Ignore = NOTHING) -> Field:
+    """The query parameters, in any order, without the ignored ones."""
+    skip = ignore.query
+
+    def key(request: Request, redacted: Ignored) -> Hashable:
+        if not request.query:
+            return ()
+        pairs = query_pairs(request.query)
+        return tuple(
+            sorted((n, REDACTED if n in redacted else v) for n, v in pairs if n not in skip)
+        )
+
+    def lines(got: Request, recorded: Request, redacted: Ignored) -> list[str]:
+        return parts.query_lines(got, recorded, ignore, redacted)
+
+    return Field(key, _show_query, _redacted_query, lines=lines)
+
+
+def _show_query(request: Request) -> str:
+    return request.query.decode("latin-1") or "(none)"
 
 
 def _redacted_query(request: Request) -> Ignored:
     return frozenset(name for name, value in query_pairs(request.query) if value == REDACTED)
 
 
-def _body_key(request: Request, ignored: Ignored) -> Hashable:
-    body = request.body
-    return hashlib.blake2b(body, digest_size=16).digest() if body else b""
+def body_field(ignore: Ignore = NOTHING) -> Field:
+    """The body: JSON and forms compared parsed (canonical.py), without the ignored parts."""
+
+    def key(request: Request, redacted: Ignored) -> Hashable:
+        return body_key(request, ignore) if request.body else b""
+
+    def lines(got: Request, recorded: Request, redacted: Ignored) -> list[str]:
+        return parts.body_lines(got, recorded, ignore)
+
+    return Field(key, _show_body, lines=lines)
 
 
 def _attribute(name: str) -> Callable[[Sequence[Request], Ignored], Iterable[Hashable]]:
@@ -75,14 +103,16 @@ FIELDS: dict[str, Field] = {
     "host": Field(lambda r, _: r.host.lower(), lambda r: r.host, keys=_lower("host")),
     "port": Field(lambda r, _: r.port, lambda r: str(r.port), keys=_attribute("port")),
     "path": Field(lambda r, _: r.path, lambda r: r.path.decode("latin-1"), keys=_attribute("path")),
-    "query": Field(_query_key, lambda r: r.query.decode("latin-1") or "(none)", _redacted_query),
-    "body": Field(_body_key, _show_body),
+    "query": query_field(),
+    "body": body_field(),
 }
 
 
-def header_field(name: str) -> Field:
-    """The values of header `name` (any case), in order."""
+def header_field(name: str, ignore: Ignore = NOTHING) -> Field:
+    """The values of header `name` (any case), in order; none at all when it is ignored."""
     wanted = name.lower().encode("latin-1")
+    if wanted in ignore.headers:
+        return Field(lambda r, _: None, lambda r: "(ignored)")
 
     def values(request: Request) -> tuple[bytes, ...]:
         return tuple(v for n, v in request.headers if n.lower() == wanted)
@@ -97,18 +127,30 @@ def header_field(name: str) -> Field:
     def redacted_in(request: Request) -> Ignored:
         return frozenset({wanted}) if REDACTED in values(request) else frozenset()
 
-    return Field(key, show, redacted_in)
+    def lines(got: Request, recorded: Request, redacted: Ignored) -> list[str]:
+        if wanted in redacted:
+            return []
+        mine, theirs = values(got), values(recorded)
+        if mine == theirs:
+            return []
+        return [f"header:{name}: {parts.show_text(mine)} vs {parts.show_text(theirs)}"]
+
+    return Field(key, show, redacted_in, lines=lines)
 
 
-def field_of(name: str) -> Field:
+def field_of(name: str, ignore: Ignore = NOTHING) -> Field:
     if name.startswith(HEADER_PREFIX):
-        return header_field(name[len(HEADER_PREFIX) :])
+        return header_field(name[len(HEADER_PREFIX) :], ignore)
+    if ignore and name == "query":
+        return query_field(ignore)
+    if ignore and name == "body":
+        return body_field(ignore)
     return FIELDS[name]
 
 
-def matcher(name: str) -> RequestMatcher:
+def matcher(name: str, ignore: Ignore = NOTHING) -> RequestMatcher:
     """The matcher comparing field `name` (see FIELDS, or `header:<Name>`)."""
-    part = field_of(name)
+    part = field_of(name, ignore)
 
     def match(expected: Request, actual: Request) -> str | None:
         ignored = part.redacted_in(expected)
@@ -135,18 +177,22 @@ def parse_match_on(items: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class MatchSpec:
-    """What replay compares: `fields`, ignoring the values of the `redacted` names."""
+    """What replay compares: `fields`, ignoring the values of the `redacted` names and the parts
+    `ignore` names."""
 
     fields: tuple[str, ...] = DEFAULT_MATCH_ON
     redacted: Ignored = frozenset()
     """Query parameter names and lower-case header names whose values are never compared."""
+    ignore: Ignore = NOTHING
     _keys: tuple[Field, ...] = field(init=False, repr=False, compare=False)
     _matchers: tuple[RequestMatcher, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Resolved once: key() runs on every replayed request.
-        object.__setattr__(self, "_keys", tuple(field_of(name) for name in self.fields))
-        object.__setattr__(self, "_matchers", tuple(matcher(name) for name in self.fields))
+        ignore = self.ignore
+        object.__setattr__(self, "_keys", tuple(field_of(name, ignore) for name in self.fields))
+        matchers = tuple(matcher(name, ignore) for name in self.fields)
+        object.__setattr__(self, "_matchers", matchers)
 
     def key(self, request: Request) -> tuple[Hashable, ...]:
         """The index key of `request`: equal keys mean the request matches."""
@@ -167,3 +213,18 @@ class MatchSpec:
         """Why `actual` does not match the recorded `expected`, one reason per field."""
         reasons = (match(expected, actual) for match in self._matchers)
         return tuple(reason for reason in reasons if reason is not None)
+
+    def parts(self, expected: Request, actual: Request) -> list[str]:
+        """How `actual` differs from the recorded `expected` in the `--ignore` grammar (this
+        request's value vs the recorded one); none unless every differing field is one whose
+        values can be ignored (query, body as JSON or form, headers)."""
+        found: list[str] = []
+        for part in self._keys:
+            redacted = self.redacted | part.redacted_in(expected)
+            if part.key(expected, redacted) == part.key(actual, redacted):
+                continue
+            lines = [] if part.lines is None else part.lines(actual, expected, redacted)
+            if not lines:
+                return []
+            found += lines
+        return found

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
+from pretenders_proxy.matching.ignore import parse_ignore
 
 
 class Mode(StrEnum):
@@ -80,10 +81,13 @@ class ModeConfig:
     replay_speed: float | None = None
     """How fast recorded streams play (see `check_replay_speed`); None: the server's
     --replay-speed."""
+    ignore: tuple[str, ...] = ()
+    """`--ignore` SPECs: parts of requests replay leaves out of matching (see ignore.py)."""
 
     def __post_init__(self) -> None:
         if self.replay_speed is not None:
             check_replay_speed(self.replay_speed, "replay_speed")
+        parse_ignore(self.ignore)  # ConfigError naming a bad SPEC, before anything switches
         if self.mode is not Mode.MOCK and not self.cassettes:
             raise ConfigError(f"{self.mode} mode needs a cassette")
         if self.mode is Mode.RECORD and len(self.cassettes) > 1:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import is_match, nearest_rule
+from pretenders_proxy.matching.parts import paste_block, rule_lines
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.journal import REQUEST_PREVIEW, Entry
 from pretenders_proxy.model.preset import Rule
@@ -126,7 +127,8 @@ def _closest(rule: Rule, others: Sequence[Entry], budget: Budget) -> list[str]:
     if miss.closest is None:
         return []
     lines = [f"Closest other request: {describe(miss.closest)}, which differs in:"]
-    return lines + [f"  - {reason}" for reason in miss.failures]
+    lines += [f"  - {reason}" for reason in miss.failures]
+    return lines + paste_block(rule_lines(rule, subjects[miss.closest.id]), "the rule", "")
 
 
 def describe(entry: Entry) -> str:

@@ -15,6 +15,7 @@ OPTIONS = {
     "pretenders_on_miss",
     "pretenders_repeat",
     "pretenders_match_on",
+    "pretenders_ignore",
 }
 
 
@@ -27,6 +28,7 @@ def mode_config() -> ModeConfig:
         on_miss=choice(OnMiss, options.pretenders_on_miss, "on-miss"),
         repeat=choice(Repeat, options.pretenders_repeat, "repeat"),
         match_on=parse_match_on([options.pretenders_match_on]),
+        ignore=tuple(options.pretenders_ignore),
     )
 
 

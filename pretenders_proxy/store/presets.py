@@ -7,6 +7,7 @@ from typing import NamedTuple
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
+from pretenders_proxy.matching.parts import paste_block, rule_lines
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Response
 from pretenders_proxy.model.journal import Note, Source
@@ -145,4 +146,5 @@ def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:
     rule = miss.closest.preset.rule
     lines.append(f"Closest: preset {miss.closest.id} ({rule.describe()}), which differs in:")
     lines.extend(f"  - {reason}" for reason in miss.failures)
+    lines += paste_block(rule_lines(rule, subject), "the preset", "")
     return "\n".join(lines) + "\n"

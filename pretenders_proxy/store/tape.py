@@ -7,9 +7,13 @@ from typing import Protocol
 from pretenders_proxy.matching.engine import Miss, nearest
 from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
+from pretenders_proxy.matching.parts import paste_block
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.stream import Conversation
+
+type Key = tuple[Hashable, ...]
+"""A request's index key (MatchSpec.key)."""
 
 
 class ResponseSource(Protocol):
@@ -88,8 +92,8 @@ class Tape:
     def __init__(self, spec: MatchSpec | None = None, repeat: Repeat = Repeat.LAST) -> None:
         self.spec = spec or MatchSpec()
         self.repeat = repeat
-        self._index: dict[Hashable, list[Recorded]] = {}
-        self._played: dict[Hashable, int] = {}
+        self._index: dict[Key, list[Recorded]] = {}
+        self._played: dict[Key, int] = {}
 
     def __len__(self) -> int:
         return sum(len(group) for group in self._index.values())
@@ -129,13 +133,24 @@ class Tape:
         return len(group) if group and self._played.get(key, 0) >= len(group) else 0
 
     def nearest(self, request: Request) -> Miss[Recorded]:
-        """The recorded request closest to `request` and how it differs (a scan: misses only)."""
-        url = request.url
-        return nearest(
-            [group[0] for group in self._index.values()],
-            lambda c: self.spec.failures(c.request, request),
-            lambda c: (url, c.request.url),
-        )
+        """The recorded request closest to `request` and how it differs (a scan: misses only).
+
+        Candidates are ranked by how many parts of their index key differ from the request's,
+        so that no recorded body is parsed again; only the closest one is explained."""
+        url, key = request.url, self.spec.key(request)
+
+        def differing(group: tuple[Key, list[Recorded]]) -> tuple[str, ...]:
+            pairs = zip(self.spec.fields, group[0], key, strict=True)
+            return tuple(name for name, a, b in pairs if a != b)
+
+        def texts(group: tuple[Key, list[Recorded]]) -> tuple[str, str]:
+            return url, group[1][0].request.url
+
+        miss = nearest(list(self._index.items()), differing, texts)
+        if miss.closest is None:
+            return Miss(None)
+        closest = miss.closest[1][0]
+        return Miss(closest, self.spec.failures(closest.request, request))
 
     def unplayed(self) -> list[Recorded]:
         """The recordings that never answered, in cassette order."""
@@ -162,4 +177,5 @@ def explain_recording_miss(tape: Tape, request: Request) -> str:
             "which differs in:"
         )
         lines.extend(f"  - {reason}" for reason in miss.failures)
+        lines += paste_block(tape.spec.parts(recorded, request), "the recording")
     return "\n".join(lines) + "\n"

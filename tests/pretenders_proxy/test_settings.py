@@ -53,6 +53,7 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"allowed_hosts": ("http://dev.lan",)}, "without a port"),
         ({"allowed_hosts": ("dev.lan/x",)}, "'dev.lan/x' is not a host name"),
         ({"allowed_hosts": ("",)}, "'' is not a host name"),
+        ({"ignore": ("json:$.ok", "json:$.a[")}, r"json path \$\.a\[: unclosed bracket at 4"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(fields: dict[str, object], message: str) -> None:

@@ -17,7 +17,9 @@ from pretenders_proxy.matching.modes import (
 )
 from tests.pretenders_proxy.samples import exchanges
 
-CURRENT = ModeConfig(Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, Repeat.NEVER, ("path",))
+CURRENT = ModeConfig(
+    Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, Repeat.NEVER, ("path",), ("query:_ts",)
+)
 
 
 def test_fields_left_out_keep_the_current_value() -> None:
@@ -29,6 +31,7 @@ def test_fields_left_out_keep_the_current_value() -> None:
         OnMiss.PASSTHROUGH,
         Repeat.NEVER,
         ("method", "path", "header:Accept"),
+        ("query:_ts",),  # the --ignore flags stay
     )
 
 

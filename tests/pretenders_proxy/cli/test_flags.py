@@ -18,7 +18,7 @@ SHARED = [
     "--allowed-host", "--cassette-dir", "--upstream-ca", "--upstream-timeout", "--header-timeout",
     "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",
     "--redact-query",
-    "--regex-timeout", "--ready-file", "--replay-speed",
+    "--regex-timeout", "--ready-file", "--replay-speed", "--ignore",
 ]  # fmt: skip
 
 
@@ -77,3 +77,10 @@ def test_flags_left_out_are_the_defaults() -> None:
     one.command()(server_command(lambda flags: got.append(flags.settings())))
     assert runner.invoke(one, [], env={"PRETENDERS_TOKEN": None}).exit_code == 0
     assert got == [Settings()]
+
+
+def test_a_bad_ignore_spec_stops_replay_before_it_starts(tmp_path: Path) -> None:
+    args = ["replay", "--ignore", "query:_ts", "--ignore", "json:$.a[", str(tmp_path / "c")]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert "ignore json:$.a[: json path $.a[: unclosed bracket at 4" in result.output

@@ -1,3 +1,4 @@
+import json
 from dataclasses import replace
 from random import Random
 
@@ -12,6 +13,7 @@ from pretenders_proxy.matching.fields import (
     matcher,
     parse_match_on,
 )
+from pretenders_proxy.matching.ignore import Ignore, parse_ignore
 from pretenders_proxy.model.http import Request
 from tests.pretenders_proxy.factories import request
 
@@ -145,3 +147,95 @@ def test_the_keys_of_many_requests_at_once_are_each_ones_key(
 
 def test_a_spec_of_no_fields_gives_every_request_the_same_key() -> None:
     assert MatchSpec(()).keys([request(), request("POST")]) == [(), ()]
+
+
+# -- semantic bodies, --ignore and the near-miss in its grammar -------------------------------
+
+JSON = ((b"Content-Type", b"application/json"),)
+
+
+def posted(
+    body: bytes, query: bytes = b"", headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> Request:
+    return request("POST", b"/items", query, body, JSON + headers)
+
+
+def test_json_bodies_match_whatever_their_key_order() -> None:
+    spec = MatchSpec()
+    recorded, reordered = posted(b'{"a": 1, "b": 2}'), posted(b'{"b":2,"a":1}')
+    assert spec.key(recorded) == spec.key(reordered)
+    assert spec.failures(recorded, reordered) == ()
+
+
+def test_ignored_parts_take_no_part_in_keys_failures_or_parts() -> None:
+    ignore = parse_ignore(["json:$.ts", "query:_ts", "header:X-Request-Id"])
+    spec = MatchSpec((*DEFAULT_MATCH_ON, "header:X-Request-Id"), ignore=ignore)
+    recorded = posted(b'{"ts": 1, "a": 1}', b"_ts=1&q=1", ((b"X-Request-Id", b"r1"),))
+    actual = posted(b'{"a": 1, "ts": 2}', b"q=1", ((b"X-Request-Id", b"r2"),))
+    assert spec.key(recorded) == spec.key(actual)
+    assert spec.failures(recorded, actual) == () and spec.parts(recorded, actual) == []
+    plain = MatchSpec((*DEFAULT_MATCH_ON, "header:X-Request-Id"))
+    assert plain.parts(recorded, actual) == [
+        "query:_ts: (absent) vs 1",
+        "json:$.ts: 2 vs 1",
+        "header:X-Request-Id: r2 vs r1",
+    ]
+
+
+def test_no_parts_are_listed_when_ignoring_values_could_not_help() -> None:
+    spec = MatchSpec()
+    recorded = posted(b'{"ts": 1}')
+    assert spec.parts(recorded, replace(posted(b'{"ts": 2}'), path=b"/other")) == []
+    bytes_body = request("POST", body=b"ts=1")
+    assert spec.parts(bytes_body, request("POST", body=b"ts=2")) == []
+    assert spec.parts(recorded, posted(b'{"ts": 1}')) == []
+
+
+def test_a_redacted_header_or_query_value_is_no_difference() -> None:
+    spec = MatchSpec(("query", "header:X-Key"))
+    recorded = request(query=b"t=<redacted>&p=1", headers=((b"X-Key", b"<redacted>"),))
+    actual = request(query=b"t=abc&p=2", headers=((b"X-Key", b"k"),))
+    assert spec.parts(recorded, actual) == ["query:p: 2 vs 1"]
+
+
+json_bodies = st.recursive(
+    st.one_of(st.integers(0, 3), st.sampled_from(["x", "y"]), st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["a", "b", "ts", "odd key"]), inner, max_size=3),
+    ),
+    max_leaves=8,
+).map(lambda document: json.dumps(document).encode())
+json_requests = st.builds(
+    lambda body, query, rid: posted(body, b"&".join(n + b"=" + v for n, v in query), rid),
+    json_bodies,
+    st.lists(st.tuples(names, st.sampled_from([b"", b"1", b"2"])), max_size=3),
+    st.sampled_from([(), ((b"X-Request-Id", b"1"),), ((b"X-Request-Id", b"2"),)]),
+)
+ignores = st.lists(
+    st.sampled_from(["json:$.ts", "json:$..a", "json:$[*]", "query:a", "header:X-Request-Id"]),
+    max_size=3,
+).map(parse_ignore)
+
+
+@given(ignores, json_requests, json_requests)
+def test_pasting_the_listed_parts_into_ignore_makes_the_request_match(
+    ignore: Ignore, recorded: Request, actual: Request
+) -> None:
+    fields = (*DEFAULT_MATCH_ON, "header:X-Request-Id")
+    spec = MatchSpec(fields, ignore=ignore)
+    assert (spec.key(recorded) == spec.key(actual)) == (spec.failures(recorded, actual) == ())
+    lines = spec.parts(recorded, actual)
+    assert bool(lines) == (spec.key(recorded) != spec.key(actual))  # only these fields differ
+    pasted = [line.split(": ", 1)[0] for line in lines]  # as the README says
+    wider = MatchSpec(fields, ignore=parse_ignore([*ignore.specs, *pasted]))
+    assert wider.key(recorded) == wider.key(actual)
+
+
+def test_an_ignored_name_counts_neither_as_redacted_nor_as_a_difference() -> None:
+    spec = MatchSpec(("query",), frozenset({b"token"}), parse_ignore(["query:_ts"]))
+    recorded = request(query=b"token=<redacted>&_ts=<redacted>&p=1")
+    for actual in (request(query=b"p=1&token=abc&_ts=9"), request(query=b"p=1&token=x")):
+        assert spec.key(actual) == spec.key(recorded)
+        assert spec.failures(recorded, actual) == () and spec.parts(recorded, actual) == []
+    assert spec.parts(recorded, request(query=b"p=2&_ts=3&token=y")) == ["query:p: 2 vs 1"]

@@ -100,3 +100,9 @@ def test_a_replay_speed_is_a_factor_at_least_zero(speed: float) -> None:
         ModeConfig(replay_speed=speed)
     assert ModeConfig(replay_speed=0).replay_speed == 0
     assert ModeConfig().replay_speed is None  # the server's --replay-speed
+
+
+def test_a_mode_with_a_bad_ignore_spec_is_refused_before_it_switches() -> None:
+    assert ModeConfig(ignore=("query:_ts",)).ignore == ("query:_ts",)
+    with pytest.raises(ConfigError, match="ignore 'form:': name the form part"):
+        ModeConfig(ignore=("query:_ts", "form:"))

@@ -96,3 +96,16 @@ def test_a_rule_that_times_out_stops_being_tried_and_says_so() -> None:
         "The rule's regexes timed out (10 ms each) on 2 request(s), counted as no match, "
         "and were not tried on the rest.\n"
     )
+
+
+def test_too_few_lists_the_differing_values_in_the_ignore_grammar() -> None:
+    body = b'{"user": {"name": "ann", "id": 7}, "ts": 1}'
+    posted = Request("POST", b"/users", host="api", body=body)
+    entries = [Entry(1, "s", 0.0, posted, Source.UPSTREAM)]
+    verdict = verify(Rule("POST /users", json={"user": {"name": "bob"}}), entries, Count())
+    assert verdict.explanation is not None
+    assert verdict.explanation.endswith(
+        "  - JSON body differs at $.user.name\n"
+        "Values that differ (this request vs the rule):\n"
+        '  json:$.user.name: "ann" vs "bob"\n'
+    )

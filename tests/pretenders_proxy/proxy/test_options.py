@@ -39,6 +39,7 @@ DECLARED = {
     "pretenders_repeat": "last",
     "pretenders_match_on": "method,scheme,host,port,path,query,body",
     "pretenders_replay_speed": 0.0,
+    "pretenders_ignore": [],
 }
 """What `mitmdump -s addons/pretenders.py --options` lists, with the defaults."""
 

@@ -93,3 +93,16 @@ def test_a_preset_whose_regex_times_out_is_logged_once(caplog: pytest.LogCapture
         "preset 1 (rule 'GET /(a|a)*$') timed out: a regex of it ran over 10 ms on a request "
         "and counts as no match (said once per preset)"
     ]
+
+
+def test_miss_explanation_lists_differing_header_and_json_values() -> None:
+    book = PresetBook()
+    book.add(1, preset("POST /orders", headers={"X-Tenant": "a"}, json={"qty": 2}))
+    headers = ((b"X-Tenant", b"b"), (b"Content-Type", b"application/json"))
+    subject = Subject(Request("POST", b"/orders", headers=headers, body=b'{"qty": 1}'))
+    text = explain_miss(subject, book.nearest(subject))
+    assert text.endswith(
+        "Values that differ (this request vs the preset):\n"
+        "  header:X-Tenant: b vs a\n"
+        "  json:$.qty: 1 vs 2\n"
+    )

@@ -1,3 +1,6 @@
+import pytest
+
+from pretenders_proxy.matching import canonical
 from pretenders_proxy.matching.fields import MatchSpec
 from pretenders_proxy.matching.modes import Repeat
 from pretenders_proxy.store.tape import Recorded, Tape, explain_recording_miss
@@ -63,6 +66,8 @@ def test_the_explanation_names_the_closest_recording_and_where_it_is() -> None:
         "Closest recording: GET https://api.example.test/counter (c.cassette #1), "
         "which differs in:\n"
         "  - query: page=2 (recorded: (none))\n"
+        "Values that differ (this request vs the recording), as --ignore takes them:\n"
+        "  query:page: 2 vs (absent)\n"
     )
     assert "hold no recordings" in explain_recording_miss(Tape(), GET)
 
@@ -89,3 +94,24 @@ def test_recordings_added_at_once_play_as_if_added_one_by_one() -> None:
         b"2", b"1", b"4", b"3", b"4", b"5"
     ]  # fmt: skip
     assert at_once.unplayed() == one_by_one.unplayed() == []
+
+
+def test_a_miss_parses_no_recorded_body_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    json_type = ((b"Content-Type", b"application/json"),)
+    tape = Tape(MatchSpec())
+    recordings = [
+        Recorded.of("c", n, 0, exchange(request("POST", body=b'{"n": %d}' % n, headers=json_type)))
+        for n in range(200)
+    ]
+    tape.extend(recordings)
+    parsed: list[bytes] = []
+    real = canonical.parse_json
+    monkeypatch.setattr(
+        canonical, "parse_json", lambda body, *a: parsed.append(body) or real(body, *a)
+    )
+    miss = tape.nearest(request("POST", body=b'{"n": 7.0, "x": 1}', headers=json_type))
+    assert miss.closest is not None and miss.closest.position == 0  # all as far: the first
+    assert len(parsed) <= 5  # this request's key, and the closest one's failures
+    assert miss.failures == (
+        'body: 18 bytes b\'{"n": 7.0, "x": 1}\' (recorded: 8 bytes b\'{"n": 0}\')',
+    )
