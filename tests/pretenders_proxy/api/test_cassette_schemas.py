@@ -18,7 +18,7 @@ from pretenders_proxy.matching.modes import (
 from tests.pretenders_proxy.samples import exchanges
 
 CURRENT = ModeConfig(
-    Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, Repeat.NEVER, ("path",), ("query:_ts",)
+    Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, Repeat.NEVER, ("path",), ignore=("query:_ts",)
 )
 
 
@@ -31,7 +31,7 @@ def test_fields_left_out_keep_the_current_value() -> None:
         OnMiss.PASSTHROUGH,
         Repeat.NEVER,
         ("method", "path", "header:Accept"),
-        ("query:_ts",),  # the --ignore flags stay
+        ignore=("query:_ts",),  # the --ignore flags stay
     )
 
 
