@@ -193,17 +193,27 @@ async def test_a_miss_passed_through_streams_and_history_keeps_its_start(
     assert _recorded(cassette) == []
 
 
-async def test_a_live_stream_outlives_the_upstream_timeout_and_a_silent_one_is_cut(
-    streaming_upstream: StreamingUpstream, confdir: Path, cassette: Path
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--upstream-timeout", "1"], "silent for 1s"),
+        (["--upstream-timeout", "0", "--idle-timeout", "1"], "silent for 1s (--idle-timeout)"),
+    ],
+)
+async def test_a_live_stream_outlives_the_timeouts_and_a_silent_one_is_cut(
+    streaming_upstream: StreamingUpstream,
+    confdir: Path,
+    cassette: Path,
+    flags: list[str],
+    said: str,
 ) -> None:
-    flags = [str(cassette), "--upstream-timeout", "1"]
-    with launch(flags, confdir=confdir, command="record") as server:
+    with launch([str(cassette), *flags], confdir=confdir, command="record") as server:
         seen, _ = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=4&gap=0.6")
         assert len(seen) == 4  # 1.8 s in all, no gap as long as the timeout
         with pytest.raises(aiohttp.ClientPayloadError):
             await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=3")
         entries = await _json(server.control + "/api/v1/requests")
-    assert "silent for 1s" in entries[-1]["error"]
+    assert said in entries[-1]["error"]
     whole, cut = _recorded(cassette)
     assert whole.response.cut == "" and len(whole.response.chunks) == 4
     assert cut.response.cut == Cut.SILENT and cut.response.body == _event(0)
@@ -250,22 +260,6 @@ def test_a_large_download_that_cannot_be_recorded_never_arrives_whole(
         server.stop()
         server.discard_log()
         upstream.stop()
-
-
-async def test_the_idle_timeout_cuts_only_a_stream_silent_for_longer(
-    streaming_upstream: StreamingUpstream, confdir: Path, cassette: Path
-) -> None:
-    flags = [str(cassette), "--upstream-timeout", "0", "--idle-timeout", "1"]
-    with launch(flags, confdir=confdir, command="record") as server:
-        seen, _ = await _events(server.proxy, f"{streaming_upstream.url}/sse?n=4&gap=0.6")
-        assert len(seen) == 4  # 1.8 s in all, no gap as long as the timeout
-        with pytest.raises(aiohttp.ClientPayloadError):
-            await _events(server.proxy, f"{streaming_upstream.url}/sse?n=2&gap=3")
-        entries = await _json(server.control + "/api/v1/requests")
-    assert "silent for 1s (--idle-timeout)" in entries[-1]["error"]
-    whole, cut = _recorded(cassette)
-    assert whole.response.cut == "" and len(whole.response.chunks) == 4
-    assert cut.response.cut == Cut.SILENT and cut.response.body == _event(0)
 
 
 async def test_a_stream_the_upstream_breaks_off_is_recorded_up_to_there(
