@@ -38,6 +38,12 @@ class ModeIn(BaseModel):
         description="How fast recorded streams play in this session: 0 sends every piece at "
         "once, 1 keeps the recorded gaps, 2 plays twice as fast (default: --replay-speed).",
     )
+    ignore: list[str] | None = Field(
+        None,
+        description="Parts of requests replay leaves out of matching in this session, as "
+        "--ignore takes them: json:$.meta.timestamp, header:X-Request-Id, query:_ts, form:csrf "
+        "(default: the server's --ignore).",
+    )
     record_mode: RecordMode | None = Field(
         None,
         description="Instead of mode and on_miss, VCR.py's record mode for the one cassette in "
@@ -69,7 +75,7 @@ class ModeIn(BaseModel):
             repeat=self.repeat or current.repeat,
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
             replay_speed=current.replay_speed if self.replay_speed is None else self.replay_speed,
-            ignore=current.ignore,  # the --ignore flags stay (the mode API has no field yet)
+            ignore=current.ignore if self.ignore is None else tuple(self.ignore),
         )
 
 
@@ -83,6 +89,7 @@ class ModeOut(BaseModel):
     replay_speed: float = Field(
         description="How fast recorded streams play: the session's own, else --replay-speed."
     )
+    ignore: list[str] = Field(description="Parts of requests replay leaves out of matching.")
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     recording_error: str | None = Field(

@@ -24,6 +24,7 @@ def mode(session: Session, problems: Mapping[str, str], speed: float) -> dict[st
         "repeat": str(config.repeat),
         "match_on": list(config.match_on),
         "replay_speed": speed if config.replay_speed is None else config.replay_speed,
+        "ignore": list(config.ignore),
         "recordings": len(playback.tape),
         "recording_to": config.recording,
         "recording_error": problems.get(config.recording) if config.recording else None,

@@ -187,7 +187,7 @@ class Pretenders:
 
     def set_mode(self, **fields: Any) -> dict[str, Any]:
         """Switch this session's mode: mode, cassettes, on_miss or record_mode, repeat, match_on,
-        replay_speed."""
+        replay_speed, ignore."""
         body = {name: value for name, value in fields.items() if value is not None}
         result: dict[str, Any] = self._call("PUT", "/api/v1/mode", json=body, params=self._scope)
         return result
@@ -200,10 +200,12 @@ class Pretenders:
         match_on: list[str] | None = None,
         repeat: str | None = None,
         replay_speed: float | None = None,
+        ignore: list[str] | None = None,
     ) -> dict[str, Any]:
         """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
         `replay_speed`: how fast recorded streams play (0 at once, 1 as recorded, 2 twice as
-        fast; default: the server's --replay-speed).
+        fast; default: the server's --replay-speed). `ignore`: parts of requests replay leaves
+        out of matching, as --ignore takes them (`json:$.meta.timestamp`, `query:_ts`, ...).
 
         The server reads and writes the cassette, on its own disk: it decides from the record
         mode and whether the file is there, starts it afresh for `all` and makes its folders.
@@ -216,6 +218,7 @@ class Pretenders:
             match_on=match_on,
             repeat=repeat,
             replay_speed=replay_speed,
+            ignore=ignore,
         )
 
     # -- requests -------------------------------------------------------------------------

@@ -78,9 +78,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "cassette(path=None, *, record_mode=None, match_on=None, repeat=None, replay_speed=None): "
-        "record or replay the test's traffic (default path: cassettes/<module>/<test>.cassette "
-        "beside the test)",
+        "cassette(path=None, *, record_mode=None, match_on=None, repeat=None, replay_speed=None, "
+        "ignore=None): record or replay the test's traffic (default path: "
+        "cassettes/<module>/<test>.cassette beside the test)",
     )
 
 
@@ -173,6 +173,7 @@ def _use_cassette(request: pytest.FixtureRequest, marker: pytest.Mark, session: 
             match_on=marker.kwargs.get("match_on"),
             repeat=marker.kwargs.get("repeat"),
             replay_speed=marker.kwargs.get("replay_speed"),
+            ignore=marker.kwargs.get("ignore"),
         )
     except APIError as e:
         if e.status != 400:

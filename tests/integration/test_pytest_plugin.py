@@ -131,3 +131,30 @@ def test_the_cassette_marker_sets_the_replay_speed(pytester: pytest.Pytester) ->
         """
     )
     run(pytester).assert_outcomes(passed=2)
+
+
+def test_the_cassette_marker_takes_the_parts_to_ignore(pytester: pytest.Pytester) -> None:
+    headers = ((b"Content-Type", b"application/json"),)
+    body = b'{"id": 1, "ts": 100}'
+    request = Request("POST", b"/orders", b"", headers, body, host="api.test", port=80)
+    write(pytester.path / "orders.cassette", [Exchange(request, Response(200, (), b"ok"))])
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        def post(ts):
+            return requests.post("http://api.test/orders", json={"ts": ts, "id": 1}, timeout=10)
+
+        @pytest.mark.cassette("../orders.cassette", record_mode="none", ignore=["json:$.ts"])
+        def test_ignored(pretenders):
+            assert pretenders.mode()["ignore"] == ["json:$.ts"]
+            assert post(200).text == "ok"
+
+        @pytest.mark.cassette("../orders.cassette", record_mode="none")
+        def test_not_ignored_misses(pretenders):
+            assert post(200).status_code == 404
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)  # the plugin fails a test whose request missed
+    result.stdout.fnmatch_lines(["*test_not_ignored_misses*", "*json:$.ts: 200 vs 100*"])

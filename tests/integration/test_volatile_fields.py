@@ -113,3 +113,26 @@ def test_assert_requested_lists_the_differing_json_paths(
         client.assert_requested("POST /users", json={"user": {"name": "bob"}})
     assert "Values that differ (this request vs the rule):" in str(failed.value)
     assert '  json:$.user.name: "ann" vs "bob"' in str(failed.value)
+
+
+def test_a_session_ignores_parts_through_the_mode_api_and_the_client(
+    orders: Path, upstream: Upstream, server: RunningServer, app_env: AppEnv, session_name: str
+) -> None:
+    app_env.use(server, session_name)
+    client = Pretenders(server.control, session=session_name)
+    client.use_cassette(orders, "none")
+    assert client.mode()["ignore"] == []
+    assert post(upstream.url, order(), "?_ts=1").status_code == 404
+    switched = client.use_cassette(
+        orders, "none", ignore=["json:$.meta.timestamp", "json:$..nonce"]
+    )
+    assert switched["ignore"] == ["json:$.meta.timestamp", "json:$..nonce"]
+    assert post(upstream.url, order(), "?_ts=1").status_code == 200
+    refused = requests.put(
+        f"{server.control}/api/v1/mode",
+        params={"session": session_name},
+        json={"ignore": ["json:$.a["]},
+        timeout=10,
+    )
+    assert refused.status_code == 400 and "unclosed bracket" in refused.text
+    assert client.mode()["ignore"] == ["json:$.meta.timestamp", "json:$..nonce"]  # unchanged
