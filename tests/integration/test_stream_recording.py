@@ -249,12 +249,13 @@ def test_a_large_download_that_cannot_be_recorded_never_arrives_whole(
     with file_size_limit(1024 * 1024):
         server = start([str(cassette)], confdir=tmp_path, command="record")
     try:
-        got = requests.get(upstream.url + "/big", proxies={"http": server.proxy}, stream=True)
-        assert got.headers["Content-Length"] == str(len(BIG))
-        received = b""
-        with pytest.raises(requests.exceptions.ChunkedEncodingError):
-            for piece in got.iter_content(65536):
-                received += piece
+        proxies = {"http": server.proxy}
+        with requests.get(upstream.url + "/big", proxies=proxies, stream=True) as got:
+            assert got.headers["Content-Length"] == str(len(BIG))
+            received = b""
+            with pytest.raises(requests.exceptions.ChunkedEncodingError):
+                for piece in got.iter_content(65536):
+                    received += piece
         assert 0 < len(received) < len(BIG)
     finally:
         server.stop()
