@@ -136,6 +136,7 @@ class StreamingUpstream:
         async def cleanup() -> None:
             if self._runner is not None:
                 await self._runner.cleanup()
+            await asyncio.sleep(0.1)  # closed transports finish closing (TLS takes a few turns)
 
         asyncio.run_coroutine_threadsafe(cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)

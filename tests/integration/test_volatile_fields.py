@@ -116,10 +116,16 @@ def test_assert_requested_lists_the_differing_json_paths(
 
 
 def test_a_session_ignores_parts_through_the_mode_api_and_the_client(
-    orders: Path, upstream: Upstream, server: RunningServer, app_env: AppEnv, session_name: str
+    orders: Path,
+    upstream: Upstream,
+    server: RunningServer,
+    app_env: AppEnv,
+    session_name: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     app_env.use(server, session_name)
     client = Pretenders(server.control, session=session_name)
+    request.addfinalizer(client.close)
     client.use_cassette(orders, "none")
     assert client.mode()["ignore"] == []
     assert post(upstream.url, order(), "?_ts=1").status_code == 404
