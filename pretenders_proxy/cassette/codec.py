@@ -26,6 +26,27 @@ def header(created: datetime, tool: str = TOOL) -> Item:
     return {"format": FORMAT, "version": VERSION, "created": created.isoformat(), "tool": tool}
 
 
+MATCHING_KEYS = ("ignore", "match_on")
+"""Header keys a cassette carries its own matching in: lists of `--ignore` SPECs and of
+`--match-on` fields, applied when it is replayed (issue 17)."""
+
+
+def matching_of(head: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """The ignore SPECs and match_on fields a cassette header stores (match_on None: none);
+    CassetteError when either is not a list of strings. The SPECs are checked where used."""
+    found: list[tuple[str, ...] | None] = []
+    for key in MATCHING_KEYS:
+        value = head.get(key)
+        if value is None:
+            found.append(None)
+            continue
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise CassetteError(f"the cassette header's {key!r} is not a list of strings")
+        found.append(tuple(value))
+    ignore, match_on = found
+    return ignore or (), match_on
+
+
 def version_of(first: object) -> int:
     """The version named by a cassette's first map; CassetteError when it is not a header."""
     if not isinstance(first, Mapping) or first.get("format") != FORMAT:

@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pretenders_proxy.cassette import codec
 from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
@@ -125,3 +126,15 @@ def test_damaged_items_are_refused_naming_the_field(damage: object, problem: str
     damage(item)  # type: ignore[operator]
     with pytest.raises(CassetteError, match=problem):
         from_item(item)
+
+
+def test_a_header_carries_its_matching() -> None:
+    head = {**header(datetime.now(UTC)), "ignore": ["json:$.ts"], "match_on": ["method", "path"]}
+    assert codec.matching_of(head) == (("json:$.ts",), ("method", "path"))
+    assert codec.matching_of(header(datetime.now(UTC))) == ((), None)
+
+
+@pytest.mark.parametrize("key", ["ignore", "match_on"])
+def test_matching_in_a_header_must_be_a_list_of_strings(key: str) -> None:
+    with pytest.raises(CassetteError, match=f"header's '{key}' is not a list of strings"):
+        codec.matching_of({key: "json:$.ts"})
