@@ -48,14 +48,35 @@ def detect(path: Path, *, reading: bool) -> Format:
         return EXTENSIONS[path.suffix.lower()]
     if path.is_dir() or (not reading and not path.suffix):
         return Format.WIREMOCK
-    if path.suffix.lower() == ".json":
-        if not reading:
-            return Format.JSON
+    if path.suffix.lower() == ".json" and not reading:
+        return Format.JSON
+    if path.suffix.lower() == ".json" or (reading and _starts_as_json(path)):
         try:
             return _sniff(_json(path))
         except CassetteError as e:
             raise CassetteError(f"{path}: {e}") if str(path) not in str(e) else e from None
-    raise CassetteError(f"{path}: cannot tell its format from the name; use --format")
+    if reading and _starts_as_vcr_yaml(path):
+        return Format.VCR
+    raise CassetteError(f"{path}: cannot tell its format from the name or content; use --format")
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, without a BOM or leading blank space (b"" if unreadable)."""
+    try:
+        with regular.open_read(path) as stream:
+            return stream.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except (OSError, CassetteError):
+        return b""
+
+
+def _starts_as_json(path: Path) -> bool:
+    return _head(path)[:1] in (b"{", b"[")
+
+
+def _starts_as_vcr_yaml(path: Path) -> bool:
+    """A YAML cassette under a name without a suffix (FlexGet's): its first key says."""
+    head = _head(path).removeprefix(b"---").lstrip()
+    return head.startswith((b"interactions:", b"http_interactions:", b"- request:"))
 
 
 def _sniff(document: object) -> Format:
@@ -66,9 +87,16 @@ def _sniff(document: object) -> Format:
             return Format.HAR
         if "data" in document and "meta" in document:
             return Format.HOVERFLY
+        if "interactions" in document and "version" in document:
+            return Format.VCR  # VCR.py's JSON serializer
         if "mappings" in document or "request" in document:
             return Format.WIREMOCK
-    raise CassetteError("a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly)")
+    first = document[0] if isinstance(document, list) and document else None
+    if isinstance(first, dict) and {"request", "response"} <= first.keys():
+        return Format.VCR  # vcrpy before 1.0: the interactions alone
+    raise CassetteError(
+        "a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly, VCR.py, WireMock)"
+    )
 
 
 def read(path: Path, kind: Format | None, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
@@ -90,6 +118,8 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         kind = _sniff(document)
     elif kind is None:
         kind = detect(path, reading=True)
+    if kind is Format.VCR and document is None and _starts_as_json(path):
+        document = _json(path)  # JSON is parsed as JSON: YAML 1.1 reads some of it otherwise
     if kind is Format.CASSETTE:
         with reading.Reader(path) as reader:
             yield from (stored.exchange for stored in reader)
@@ -100,6 +130,8 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
 
         with regular.open_read(path) as stream:
             yield from flowfile.read(stream, losses)
+    elif kind is Format.VCR and document is not None:
+        yield from vcr.read_document(document, losses)
     elif kind is Format.VCR:
         yield from vcr.read(regular.read_bytes(path), losses)
     elif kind is Format.WIREMOCK:

@@ -179,8 +179,12 @@ def decoded_headers(headers: Headers, size: int) -> Headers:
 
 
 def is_stored_decoded(headers: Headers, body: bytes) -> bool:
-    """Whether a body said to be gzip or deflate encoded is not (a tool saved it decoded)."""
+    """Whether a body said to be gzip or deflate encoded is not (a tool saved it decoded); for
+    br and zstd, which replay does not undo, whether the body reads as text (their streams
+    never do)."""
     encoding = (header(headers, "content-encoding") or "").strip().lower()
+    if encoding in ("br", "zstd") and body:
+        return is_text(body)
     if encoding not in ("gzip", "x-gzip", "deflate") or not body:
         return False
     return decode_content(body, encoding) is body

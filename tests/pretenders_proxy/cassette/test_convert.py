@@ -173,7 +173,7 @@ TWIN = (
 @pytest.mark.parametrize(
     ("name", "content", "kind", "problem"),
     [
-        ("a.txt", "x", None, "cannot tell its format from the name; use --format"),
+        ("a.txt", "x", None, "cannot tell its format from the name or content; use --format"),
         ("a.json", "{", None, "is not JSON"),
         ("a.json", "[" * 200_000, None, "is JSON nested too deeply to read"),  # issue 15
         ("a.har", "[" * 200_000, Format.HAR, "is JSON nested too deeply to read"),
