@@ -14,7 +14,7 @@ from typing import IO, Any
 from pretenders_proxy.cassette import reading, regular, writing
 from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
-from pretenders_proxy.cassette.formats.common import Losses, split_url
+from pretenders_proxy.cassette.formats.common import Losses, attached_in, split_url
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 
@@ -83,7 +83,7 @@ def _sniff(document: object) -> Format:
     if isinstance(document, dict):
         if document.get("format") == jsontwin.FORMAT:
             return Format.JSON
-        if "log" in document:
+        if "log" in document or har.is_entry(document):
             return Format.HAR
         if "data" in document and "meta" in document:
             return Format.HOVERFLY
@@ -141,7 +141,7 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         if kind is Format.JSON:
             yield from jsontwin.read(document)
         elif kind is Format.HAR:
-            yield from har.read(document, losses)
+            yield from har.read(document, losses, attached_in(path.parent))
         else:
             yield from hoverfly.read(document, losses)
 
