@@ -64,7 +64,7 @@ def test_an_attached_file_outside_the_hars_folder_is_refused(tmp_path: Path, nam
     folder = tmp_path / "hars"
     folder.mkdir()
     content = {"size": 6, "mimeType": "text/plain", "_file": name}
-    with pytest.raises(CassetteError, match="_file: .* is outside .*: refused"):
+    with pytest.raises(CassetteError, match=r"_file: .* is outside .*: refused"):
         list(conversion.read(har(folder, entry(content=content)), None, Losses()))
 
 
