@@ -163,12 +163,13 @@ def _wiremock(path: Path, losses: Losses, base_url: str) -> Iterator[Exchange]:
         raise CassetteError("WireMock mappings name no host: give one with --base-url URL")
     scheme, host, port, _, _ = split_url(base_url, "--base-url")
     files = (path if path.is_dir() else path.parent) / "__files"
+    attached = attached_in(files)
 
     def body_file(name: str) -> bytes:
-        try:
-            return regular.read_bytes(files / name)
-        except OSError as e:
-            raise CassetteError(f"{files / name}: {e.strerror or e}") from None
+        found = attached(name, "bodyFileName")
+        if found is None:
+            raise CassetteError(f"{files / name}: No such file")
+        return found
 
     yield from wiremock.read(_mappings(path), body_file, (scheme, host, port), losses)
 
