@@ -85,8 +85,8 @@ def _sniff(document: object) -> Format:
             return Format.JSON
         if "log" in document or har.is_entry(document):
             return Format.HAR
-        if "data" in document and "meta" in document:
-            return Format.HOVERFLY
+        if "data" in document and ("meta" in document or isinstance(document["data"], list)):
+            return Format.HOVERFLY  # without meta: hoverfly-java's file before schema v1
         if "interactions" in document and "version" in document:
             return Format.VCR  # VCR.py's JSON serializer
         if "mappings" in document or "request" in document:
@@ -143,7 +143,8 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         elif kind is Format.HAR:
             yield from har.read(document, losses, attached_in(path.parent))
         else:
-            yield from hoverfly.read(document, losses)
+            base = split_url(base_url, "--base-url")[:3] if base_url else None
+            yield from hoverfly.read(document, losses, attached_in(path.parent), base)
 
 
 def _json(path: Path) -> Any:
