@@ -33,7 +33,10 @@ FormatOption = Annotated[
 ]
 BaseUrl = Annotated[
     str,
-    typer.Option(help="Scheme, host and port for formats that name none (WireMock)."),
+    typer.Option(
+        help="Scheme, host and port for formats that name none (WireMock; Hoverfly pairs that "
+        "match any host)."
+    ),
 ]
 
 
@@ -88,13 +91,14 @@ def diff(
         bool,
         typer.Option(help="Ignore when chunks and WebSocket messages came (not what came)."),
     ] = False,
+    base_url: BaseUrl = "",
 ) -> None:
     """Exchange-by-exchange differences (recording times ignored); exit status 1 if any."""
     from pretenders_proxy.cassette import review
 
     losses = _losses()
     different = False
-    left, right = _read(a, None, losses, ""), _read(b, None, losses, "")
+    left, right = _read(a, None, losses, base_url), _read(b, None, losses, base_url)
     for text in review.diff(left, right, timing=not ignore_timing):
         different = True
         typer.echo(text)

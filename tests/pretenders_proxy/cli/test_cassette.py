@@ -320,3 +320,19 @@ def test_repair_keeps_streams_and_conversations(streamed: Path) -> None:
     status, _, _ = run("repair", str(streamed))
     assert status == 0
     assert [s.exchange for s in reading.read(streamed).exchanges] == [*exchanges(), *streams()]
+
+
+def test_diff_takes_the_base_url_its_wiremock_error_asks_for(
+    cassette: Path, tmp_path: Path
+) -> None:
+    from pretenders_proxy.cassette import convert as conversion
+    from pretenders_proxy.cassette.formats.common import Losses
+
+    root = tmp_path / "wiremock"
+    conversion.write(root, conversion.Format.WIREMOCK, exchanges()[:1], Losses())
+    status, _, err = run("diff", str(root), str(root))
+    assert status == 2
+    assert "give one with --base-url URL" in err
+    status, _, err = run("diff", str(root), str(root), "--base-url", "https://api.example.test")
+    assert status == 0, err
+    assert "hold the same exchanges" in err
