@@ -2,6 +2,7 @@
 other tools' formats. Heavy modules are imported inside the commands, so `pretenders --help`
 stays quick."""
 
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -227,6 +228,11 @@ def _convert(
             else _format(output_format, options[1])
         )
         read = _read(source, source_format, losses, base, option=options[0])
+        first = next(read, None)
+        if first is None and losses.counts:  # all dropped: no empty file that looks imported
+            _report(losses)
+            fail(f"{source}: nothing imported: every item was dropped (reasons above)")
+        read = itertools.chain([] if first is None else [first], read)
         exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses)
     except CassetteError as e:

@@ -336,3 +336,20 @@ def test_diff_takes_the_base_url_its_wiremock_error_asks_for(
     status, _, err = run("diff", str(root), str(root), "--base-url", "https://api.example.test")
     assert status == 0, err
     assert "hold the same exchanges" in err
+
+
+def test_a_conversion_that_drops_everything_is_refused_without_writing(tmp_path: Path) -> None:
+    import json
+
+    root = tmp_path / "wm"
+    (root / "mappings").mkdir(parents=True)
+    stub = {"request": {"urlPattern": "/x.*"}, "response": {"status": 200}}
+    (root / "mappings" / "a.json").write_text(json.dumps(stub))
+    output = tmp_path / "out.cassette"
+    status, _, err = run("convert", str(root), str(output), "--base-url", "http://a.test")
+    assert status == 2
+    assert "dropped: mappings that match URLs by pattern" in err
+    assert err.strip().splitlines()[-1] == (
+        f"pretenders: {root}: nothing imported: every item was dropped (reasons above)"
+    )
+    assert not output.exists()
