@@ -230,8 +230,7 @@ def _convert(
         read = _read(source, source_format, losses, base, option=options[0])
         first = next(read, None)
         if first is None and losses.counts:  # all dropped: no empty file that looks imported
-            _report(losses)
-            fail(f"{source}: nothing imported: every item was dropped (reasons above)")
+            fail(f"{source}: nothing imported, every item dropped: {'; '.join(losses.counts)}")
         read = itertools.chain([] if first is None else [first], read)
         exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses)
