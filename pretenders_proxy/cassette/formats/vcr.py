@@ -78,7 +78,9 @@ def read(text: str | bytes, losses: Losses) -> Iterator[Exchange]:
     try:
         document = load(text)
     except yaml.constructor.ConstructorError as e:
-        tag = e.problem.rpartition("tag ")[2] if e.problem else "?"
+        if "could not determine a constructor" not in (e.problem or ""):
+            raise CassetteError(f"not a VCR.py cassette (YAML: {e.problem})") from None
+        tag = (e.problem or "").rpartition("tag ")[2]
         raise CassetteError(f"not a VCR cassette: YAML tag {tag} is not plain data") from None
     except yaml.YAMLError as e:
         raise CassetteError(f"not a VCR.py cassette (YAML: {str(e).splitlines()[0]})") from None

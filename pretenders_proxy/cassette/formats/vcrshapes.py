@@ -40,7 +40,10 @@ def _sequence(loader: Any, node: yaml.Node) -> list[Any]:
 
 def _applied(loader: Any, node: yaml.Node) -> list[Any]:
     """frozenset([...]) or set([...]): the items, in the order written."""
-    arguments = _sequence(loader, node) if isinstance(node, yaml.SequenceNode) else []
+    if isinstance(node, yaml.MappingNode):  # the long form: {args: [[...]]}
+        arguments = _fields(loader, node).get("args") or []
+    else:
+        arguments = _sequence(loader, node) if isinstance(node, yaml.SequenceNode) else []
     return list(arguments[0]) if len(arguments) == 1 and isinstance(arguments[0], list) else []
 
 
@@ -165,4 +168,5 @@ def http_version(response: object) -> str:
     if not isinstance(value, str) or not value.strip():
         return "HTTP/1.1"
     value = value.strip().upper()
-    return value if value.startswith("HTTP/") else f"HTTP/{value}"
+    value = value if value.startswith("HTTP/") else f"HTTP/{value}"
+    return "HTTP/2.0" if value == "HTTP/2" else value
