@@ -14,7 +14,7 @@ from typing import IO, Any
 from pretenders_proxy.cassette import reading, regular, writing
 from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
-from pretenders_proxy.cassette.formats.common import Losses, attached_in, split_url
+from pretenders_proxy.cassette.formats.common import Attached, Losses, split_url
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 
@@ -145,6 +145,25 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         else:
             base = split_url(base_url, "--base-url")[:3] if base_url else None
             yield from hoverfly.read(document, losses, attached_in(path.parent), base)
+
+
+def attached_in(folder: Path) -> Attached:
+    """Files named relative to `folder`, confined to it (no `..` or absolute name out of it,
+    nor a link leading out): a recording from elsewhere reads nothing else on this machine."""
+    root = folder.resolve()
+
+    def read(name: str, where: str) -> bytes | None:
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise CassetteError(f"{where}: {name!r} is outside {folder}: refused")
+        try:
+            return regular.read_bytes(target)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise CassetteError(f"{where}: cannot read {target}: {e.strerror or e}") from None
+
+    return read
 
 
 def _json(path: Path) -> Any:

@@ -5,11 +5,9 @@ import binascii
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pretenders_proxy.cassette import regular
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.subject import decode_content
 from pretenders_proxy.model.exchange import Exchange
@@ -215,23 +213,5 @@ def timing_of(chunks: object, body: bytes, where: str, losses: Losses) -> Timing
 
 type Attached = Callable[[str, str], bytes | None]
 """Reads a file a recording names beside itself: (name, where it is named) -> its bytes, None
-when it is missing; CassetteError when the name leads out of the recording's folder."""
-
-
-def attached_in(folder: Path) -> Attached:
-    """Files named relative to `folder`, confined to it (no `..` or absolute name out of it,
-    nor a link leading out): a recording from elsewhere reads nothing else on this machine."""
-    root = folder.resolve()
-
-    def read(name: str, where: str) -> bytes | None:
-        target = (root / name).resolve()
-        if not target.is_relative_to(root):
-            raise CassetteError(f"{where}: {name!r} is outside {folder}: refused")
-        try:
-            return regular.read_bytes(target)
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            raise CassetteError(f"{where}: cannot read {target}: {e.strerror or e}") from None
-
-    return read
+when it is missing; CassetteError when the name leads out of the recording's folder (the file
+side makes one: convert.attached_in)."""
