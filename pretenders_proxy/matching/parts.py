@@ -6,11 +6,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import cast
 
 from pretenders_proxy.matching.canonical import Kind, Pairs, view
-from pretenders_proxy.matching.ignore import NOTHING, Ignore, step_text
+from pretenders_proxy.matching.ignore import NOTHING, Ignore
 from pretenders_proxy.matching.matchers import MATCHERS
 from pretenders_proxy.matching.subject import INVALID, Subject
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.model.http import Request, query_pairs
+from pretenders_proxy.model.jsonpath import step_text
 from pretenders_proxy.model.preset import Rule
 
 LISTED = 8

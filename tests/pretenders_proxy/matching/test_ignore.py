@@ -5,11 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.ignore import (
+from pretenders_proxy.matching.ignore import parse_ignore
+from pretenders_proxy.model.jsonpath import (
     Part,
     PathError,
     Step,
-    parse_ignore,
     parse_path,
     prune,
     select,
