@@ -11,7 +11,7 @@ from pretenders_proxy.matching.matchers import MATCHERS
 from pretenders_proxy.matching.subject import INVALID, Subject
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.model.http import Request, query_pairs
-from pretenders_proxy.model.jsonpath import step_text
+from pretenders_proxy.model.jsonpath import selected, step_text
 from pretenders_proxy.model.preset import Rule
 
 LISTED = 8
@@ -183,9 +183,20 @@ def _json_lines(rule: Rule, subject: Subject) -> list[str]:
     if subject.json is INVALID:
         return []
     try:
-        return json_lines(subject.json, rule.json, subset=True)
+        whole = rule.json_whole
+        lines = [] if whole is None else json_lines(subject.json, whole, subset=True)
     except RecursionError:
         return []
+    for path, wanted in rule.json_paths:
+        found = selected(subject.json, path)
+        if any(next(json_differences(v, wanted, subset=True), None) is None for v in found):
+            continue
+        if len(found) == 1:
+            shown = show_json(found[0])
+        else:
+            shown = "(absent)" if not found else f"none of {len(found)} values"
+        lines.append(f"json:{path.text}: {shown} vs {show_json(wanted)}")
+    return lines
 
 
 def _form_lines(rule: Rule, subject: Subject) -> list[str]:

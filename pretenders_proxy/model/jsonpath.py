@@ -147,6 +147,13 @@ def prune(document: object, paths: Iterable[JsonPath]) -> object:
     return document
 
 
+def selected(document: object, path: JsonPath) -> list[Any]:
+    """What `path` selects in `document`: `$` the document itself."""
+    if not path.parts:
+        return [document]
+    return [container[key] for container, key in select(document, path.parts)]
+
+
 def select(node: Any, parts: tuple[Part, ...]) -> Iterator[tuple[Any, Any]]:
     """(container, key) of each part of `node` that `parts` select."""
     first, rest = parts[0], parts[1:]
