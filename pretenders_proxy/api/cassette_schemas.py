@@ -85,11 +85,17 @@ class ModeOut(BaseModel):
     cassettes: list[str]
     on_miss: OnMiss
     repeat: Repeat
-    match_on: list[str]
+    match_on: list[str] = Field(
+        description="The fields replay compares: the session's, else its cassettes' own "
+        "(their headers' match_on), else the default."
+    )
     replay_speed: float = Field(
         description="How fast recorded streams play: the session's own, else --replay-speed."
     )
-    ignore: list[str] = Field(description="Parts of requests replay leaves out of matching.")
+    ignore: list[str] = Field(
+        description="Parts of requests replay leaves out of matching: the session's, then "
+        "those its cassettes' headers store."
+    )
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     recording_error: str | None = Field(
