@@ -128,18 +128,18 @@ def report(path: str, old: Sequence[Request], new: Sequence[Request], ignore: Ig
     found = compare(old, new, ignore)
     if not found.specs and not found.opaque:
         return None
-    listed = ", ".join(
-        f"{spec} ({found.specs[spec]} of {found.paired})" for spec in found.sorted_specs()
-    )
-    text = f"{path} was recorded again; its requests differ from the old recording in: {listed}"
+    said = []
     if found.specs:
-        text += (
-            f" (replay ignores them once stored: pretenders cassette ignore {path} "
-            + " ".join(f"--add {shlex.quote(spec)}" for spec in found.sorted_specs())
-            + ")"
+        counted = [
+            f"{spec} ({found.specs[spec]} of {found.paired})" for spec in found.sorted_specs()
+        ]
+        adding = " ".join(f"--add {shlex.quote(spec)}" for spec in found.sorted_specs())
+        said.append(
+            f"its requests differ from the old recording in {', '.join(counted)}; replay "
+            f"ignores them once stored: pretenders cassette ignore {path} {adding}"
         )
     if found.opaque:
-        text += f"; bodies that differ as bytes: {', '.join(found.opaque[: parts.LISTED])}"
+        said.append(f"bodies that differ as bytes: {', '.join(parts.listed(found.opaque))}")
     if found.unpaired:
-        text += f"; unpaired: {', '.join(found.unpaired[: parts.LISTED])}"
-    return text
+        said.append(f"unpaired: {', '.join(parts.listed(found.unpaired))}")
+    return f"{path} was recorded again: " + "; ".join(said)
