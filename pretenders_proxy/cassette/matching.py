@@ -32,6 +32,8 @@ def merged(
         if their_match_on is None:
             continue
         fields = checked_fields(path, their_match_on)
+        if match_on is not None:
+            continue  # the session's own is used
         if stored is not None and set(stored[1]) != set(fields):
             raise CassetteError(
                 f"cassettes {stored[0]} and {path} store different match_on "

@@ -54,7 +54,7 @@ def test_add_list_remove_keep_the_exchanges_byte_for_byte(cassette: Path) -> Non
 
 def test_match_on_is_stored_and_reset(cassette: Path) -> None:
     assert run("ignore", str(cassette), "--match-on", "method, path")[0] == 0
-    status, out, err = run("ignore", str(cassette), "--list")
+    _, out, err = run("ignore", str(cassette), "--list")
     assert (out, err.strip()) == ("", "# match_on: method,path")
     assert matching.stored(cassette) == ((), ("method", "path"))
     assert run("ignore", str(cassette), "--match-on", "default")[0] == 0
@@ -132,7 +132,7 @@ def test_rewriting_commands_keep_the_header_matching(tmp_path: Path) -> None:
     source = with_matching(tmp_path / "a.cassette")
     assert run("convert", str(source), str(tmp_path / "b.cassette"))[0] == 0
     assert matching.stored(tmp_path / "b.cassette") == (("json:$.ts",), ("method", "path"))
-    status, _, err = run("export", str(source), str(tmp_path / "a.har"))
+    _, _, err = run("export", str(source), str(tmp_path / "a.har"))
     assert "dropped: the cassette header's matching (ignore, match_on)" in err
     for mend in (
         lambda: run("repair", str(source)),
