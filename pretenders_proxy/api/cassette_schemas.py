@@ -29,7 +29,8 @@ class ModeIn(BaseModel):
     match_on: list[str] | None = Field(
         None,
         description="Fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
+        "header:<Name> (never given: the cassettes' own, from their headers, else all but "
+        "headers).",
     )
     replay_speed: float | None = Field(
         None,
@@ -42,7 +43,7 @@ class ModeIn(BaseModel):
         None,
         description="Parts of requests replay leaves out of matching in this session, as "
         "--ignore takes them: json:$.meta.timestamp, header:X-Request-Id, query:_ts, form:csrf "
-        "(default: the server's --ignore).",
+        "(default: the server's --ignore); those the cassettes' headers store apply too.",
     )
     record_mode: RecordMode | None = Field(
         None,
