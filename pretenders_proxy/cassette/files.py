@@ -60,6 +60,8 @@ class CassetteFiles:
         self.problems: dict[str, str] = {}
         """The last failure to record to a cassette (by path as configured), until one works."""
         self.rerecords = Rerecords()
+        self._recorders: dict[str, Path] = {}
+        """The cassette each session in record mode records to (its recording ends with it)."""
         self._kept_heads: dict[Path, dict[str, object]] = {}
         """The matching header keys of a cassette started afresh, for its new header."""
 
@@ -131,22 +133,27 @@ class CassetteFiles:
                 mended = (writer.mended,) if writer.mended else ()
             with paused():  # an index is many objects: collect none while building it
                 playback = self._load(config)
-            self._ended(before, config)
-            warnings = mended + playback.warnings + self.rerecords.taken()
+            ended = self._ended(before, config)
+            self._recorders.pop(session.name, None)
+            if config.mode is Mode.RECORD and config.recording is not None:
+                self._recorders[session.name] = resolve(config.recording)
+            warnings = mended + playback.warnings + self.rerecords.taken() + ended
             session.playback = replace(playback, warnings=warnings)
         finally:
             self._release(store)
         return session.playback
 
-    def _ended(self, before: ModeConfig, now: ModeConfig) -> None:
-        """Compare a recording that ends with its cassette's old one; start following one
-        recorded on after what it holds (record mode over an existing cassette)."""
+    def _ended(self, before: ModeConfig, now: ModeConfig) -> tuple[str, ...]:
+        """Compare a recording that ends with its cassette's old one (the report, if any);
+        start following one recorded on after what it holds (record mode over a cassette)."""
+        report = None
         if before.mode is Mode.RECORD and before.recording not in (None, now.recording):
-            self.rerecords.finish(resolve(before.recording))
+            report = self.rerecords.finish(resolve(before.recording))
         if now.mode is Mode.RECORD and now.recording is not None:
             where = resolve(now.recording)
             if not self.rerecords.tracks(where):
                 self.rerecords.appending(where, self.writer(now.recording).count)
+        return () if report is None else (report,)
 
     def _load(self, config: ModeConfig) -> Playback:
         """The tape of the cassettes `config` replays: requests indexed, responses left on disk."""
@@ -179,6 +186,13 @@ class CassetteFiles:
     def _index(self, where: Path) -> indexing.Indexed:
         # our own writer of the same file (on-miss record) only appends: replay follows it
         return indexing.index(where, lambda: self._stamp_of_writer(where), self.index_cache)
+
+    def deleted(self, name: str) -> None:
+        """Session `name` was dropped: a recording it made ends (compared with the cassette's
+        old one, if recorded again; said in the log) unless another session records on."""
+        where = self._recorders.pop(name, None)
+        if where is not None and where not in self._recorders.values():
+            self.rerecords.finish(where)
 
     def _stamp_of_writer(self, where: Path) -> reading.Stamp | None:
         writer = self._writers.get(where)

@@ -33,11 +33,13 @@ class Rerecords:
     def __init__(self) -> None:
         self._before: dict[Path, Before] = {}
         self.reports: list[str] = []
-        """Reports not yet handed to a mode switch's answer."""
+        """Reports of recordings that ended as their cassette was started afresh again, for
+        the answer of the mode switch that follows (`taken`)."""
 
     def fresh(self, where: Path) -> None:
         """`where` is about to be removed and recorded anew: keep its old requests."""
-        self.finish(where)  # recorded anew again: the last new recording ends here
+        if (ended := self.finish(where)) is not None:  # recorded anew again: the last one ends
+            self.reports.append(ended)
         try:
             old = indexing.index(where)
         except CassetteError:
@@ -56,20 +58,21 @@ class Rerecords:
     def tracks(self, where: Path) -> bool:
         return where in self._before
 
-    def finish(self, where: Path) -> None:
-        """The recording of `where` ended: compare it with the old one, warn and keep the report."""
+    def finish(self, where: Path) -> str | None:
+        """The recording of `where` ended: compare it with the old one; the report (also
+        logged as a warning), None when nothing differs or nothing was recorded again."""
         before = self._before.pop(where, None)
         if before is None:
-            return
+            return None
         try:
             now = indexing.index(where)
         except CassetteError as e:
             logger.info("%s: not compared with its old recording: %s", where, e)
-            return
+            return None
         old = now.requests[: before.start] if before.requests is None else before.requests
         new = now.requests[before.start :]
         if not new:
-            return
+            return None
         try:
             ignore = parse_ignore([*before.ignore, *now.matching[0]])
         except ConfigError:
@@ -77,7 +80,7 @@ class Rerecords:
         found = noise.report(str(where), old, new, ignore)
         if found is not None:
             logger.warning("%s", found)
-            self.reports.append(found)
+        return found
 
     def taken(self) -> tuple[str, ...]:
         """The reports not handed over yet (handed over now)."""

@@ -229,3 +229,23 @@ def test_record_mode_all_reports_the_noise_when_the_recording_ends_and_keeps_the
     [report] = client.use_cassette(other, "none")["warnings"]
     assert "json:$.meta.timestamp (1 of 2)" in report and "nonce" not in report
     assert matching.stored(cassette)[0] == ("json:$.meta.nonce",)
+
+
+def test_a_recording_ends_with_its_session_and_the_log_says_the_noise(
+    upstream: Upstream, tmp_path: Path, confdir: Path, app_env: AppEnv
+) -> None:
+    """What the pytest marker does with record_mode all: switch, run, delete the session."""
+    cassette = tmp_path / "run.cassette"
+    with launch(["--cassette-dir", str(tmp_path)], confdir=confdir) as server:
+        for _ in range(2):
+            with (
+                Pretenders(server.control) as root,
+                root.session(f"s-{uuid.uuid4().hex[:8]}") as session,
+            ):
+                session.use_cassette(cassette, "all")
+                app_env.use(server, session.name)
+                run_app(upstream.url)
+                session.delete()
+        logged = [line for line in server.output if "was recorded again" in line]
+    [warning] = logged
+    assert "json:$.meta.nonce (1 of 2), json:$.meta.timestamp (1 of 2)" in warning
