@@ -69,9 +69,7 @@ def test_stale_only_past_the_max_age_and_only_when_dated() -> None:
     assert stale("2026-12-01T00:00:00+00:00", 30 * day, T0 + 30 * day) is None
     found = stale("2026-12-01T00:00:00+00:00", 30 * day, T0 + 45 * day + 5)
     assert found == Stale("2026-12-01T00:00:00+00:00", 45 * day + 5, 30 * day)
-    assert found.text == (
-        "recorded 2026-12-01T00:00:00+00:00, 45 days ago, older than max-age 30d"
-    )
+    assert found.text == ("recorded 2026-12-01T00:00:00+00:00, 45 days ago, older than max-age 30d")
     assert stale("", 0, T0) is None
     assert stale("not a time", 0, T0) is None
     assert stale("2026-12-01T00:00:00+00:00", None, T0 + 1e9) is None
