@@ -245,8 +245,10 @@ def aged(playback: Playback, recorded: Recorded, miss_status: int) -> Outcome:
         )
         return missed(explanation, miss_status, found.text)
 
-    def is_fresh(candidate: Recorded) -> bool:
-        return staleness.stale(candidate.aged()[1], config.max_age, now) is None
+    def is_fresh(candidate: Recorded) -> bool:  # a re-recording is dated: an undated one is not
+        recorded_at = candidate.aged()[1]
+        dated = staleness.recorded_time(recorded_at) is not None
+        return dated and staleness.stale(recorded_at, config.max_age, now) is None
 
     fresh = playback.tape.promote(recorded, is_fresh)
     if fresh is not None:

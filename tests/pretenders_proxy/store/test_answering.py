@@ -248,3 +248,24 @@ def test_a_stale_recording_goes_upstream_to_be_recorded_in_its_place_with_record
     assert isinstance(outcome, Upstream)
     assert (outcome.record, outcome.replaces) == (CASSETTE, "c.cassette #1")
     assert outcome.note.source is Source.UPSTREAM and outcome.note.stale is not None
+
+
+def test_a_fresh_dated_recording_after_the_stale_one_answers_in_its_place_with_record() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from pretenders_proxy.model.exchange import Meta
+
+    session = _aged(OnStale.RECORD)
+    tape = session.playback.tape
+    undated = replace(exchange(SAVED, body=b"undated"), meta=Meta())
+    fresh = replace(
+        exchange(SAVED, body=b"fresh"), meta=Meta(recorded_at=datetime.now(UTC).isoformat())
+    )
+    tape.add(Recorded.of(CASSETTE, 2, 0, undated))
+    tape.add(Recorded.of(CASSETTE, 3, 0, fresh))
+    first = answer(session, SAVED, Via.PROXY, 404)
+    assert isinstance(first, Replayed) and first.response.body == b"fresh"
+    assert first.note == Note(Source.CASSETTE)
+    second = answer(session, SAVED, Via.PROXY, 404)
+    assert isinstance(second, Replayed) and second.response.body == b"undated"
