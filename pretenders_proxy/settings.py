@@ -15,10 +15,11 @@ from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.ignore import parse_ignore
-from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat, check_replay_speed
+from pretenders_proxy.matching.modes import Mode, OnMiss, OnStale, Repeat, check_replay_speed
 from pretenders_proxy.options import Text, declared, option
 from pretenders_proxy.store.history import MAX_BYTES
 from pretenders_proxy.store.sessions import MAX_SESSIONS
+from pretenders_proxy.store.staleness import parse_max_age, show_duration
 
 DEFAULT_CONFDIR = Path("~/.pretenders")
 ANY_PORT = (0, 0)
@@ -105,6 +106,7 @@ def show_timeout(seconds: float | None) -> str:
 PORT_RANGE = Text(parse_port_range, "{0[0]}-{0[1]}".format)
 SIZE = Text(parse_size, show_size)
 TIMEOUT = Text(parse_timeout, show_timeout)
+DURATION = Text(parse_max_age, show_duration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +302,19 @@ class Settings:
         "(a JSONPath: .name, ['name'], [n], [*], ..name), header:X-Request-Id, query:_ts or "
         "form:csrf. A miss lists the parts that differ in this form.",
         metavar="SPEC",
+    )
+    max_age: float | None = option(
+        None,
+        "A recording older than this (its recorded_at: 90s, 15m, 12h, 30d, 2w) is stale when "
+        "replayed; --on-stale says what then. Recordings without recorded_at are never stale.",
+        text=DURATION,
+        metavar="DURATION",
+    )
+    on_stale: OnStale = option(
+        OnStale.WARN,
+        "A stale recording matched (--max-age): play it and say so in history and the log "
+        "(warn), refuse it as a miss (fail), or send the request upstream and record it again "
+        "to the first cassette (record).",
     )
 
     def __post_init__(self) -> None:

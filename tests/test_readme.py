@@ -253,3 +253,45 @@ def test_noise_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "http://api.example.test/orders", json=new, proxies={"http": replayer.proxy}, timeout=10
         )
     assert (hit.status_code, hit.text) == (200, "ordered")
+
+
+def test_max_age_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal and the stats line the README shows, for recordings 45 days and a day old."""
+    import shlex
+    from datetime import UTC, datetime, timedelta
+
+    import requests
+
+    from pretenders_proxy.cassette import writing
+    from pretenders_proxy.model.exchange import Exchange, Meta
+    from pretenders_proxy.model.http import Request, Response
+
+    block = README.split("<!-- README example: max-age", 1)[1].split("```console\n")[1]
+    lines = block.split("```")[0].splitlines()
+    now = datetime.now(UTC).replace(microsecond=0)
+    old, new = (now - timedelta(days=45)).isoformat(), (now - timedelta(hours=25)).isoformat()
+
+    def recorded(path: bytes, recorded_at: str) -> Exchange:
+        request = Request("GET", path, host="api.example.test", port=80)
+        return Exchange(request, Response(200, (), b"hello"), Meta(recorded_at=recorded_at))
+
+    monkeypatch.chdir(tmp_path)
+    exchanges = [recorded(b"/hello", old), recorded(b"/other", new), recorded(b"/undated", "")]
+    writing.write(tmp_path / "api.cassette", exchanges)
+    flags = shlex.split(lines[0].removeprefix("$ "))[2:]
+    url = shlex.split(lines[1])[-1]
+    with launch(flags, confdir=tmp_path, command="replay") as replayer:
+        refused = requests.get(url, proxies={"http": replayer.proxy}, timeout=10)
+    assert refused.status_code == 404
+    shown = lines[2].replace("2026-10-23T09:00:00+00:00", old)
+    assert refused.text.splitlines() == [shown]
+    command = shlex.split(lines[3].removeprefix("$ ").split(" | ")[0])
+    stats = subprocess.run(
+        [sys.executable, "-m", "pretenders_proxy", *command[1:]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [line] = [line for line in stats.stdout.splitlines() if "recorded" in line]
+    expected = lines[4].replace("2026-10-23T09:00:00+00:00", old)
+    assert line == expected.replace("2026-12-06T08:00:00+00:00", new)

@@ -50,6 +50,11 @@ class ResponseReader:
         """The response of the item at `offset`; CassetteError if the file changed or fails."""
         return self._read(offset, length, response_from_item)
 
+    def aged_at(self, offset: int, length: int) -> tuple[Response, str]:
+        """The response of the item at `offset` and its `meta.recorded_at` ("" if none), read
+        at once (what replay with --max-age plays); as `response_at`."""
+        return self._read(offset, length, _aged)
+
     def conversation_at(self, offset: int, length: int) -> Conversation | None:
         """The WebSocket conversation of the item at `offset` (None: none); as `response_at`."""
 
@@ -88,6 +93,13 @@ class ResponseReader:
             f"cassette {self.path} changed on disk since it was loaded "
             "(its size or modification time differ); set the session's mode again to reload it"
         )
+
+
+def _aged(item: object) -> tuple[Response, str]:
+    response = response_from_item(item)
+    meta = item.get("meta") if isinstance(item, dict) else None
+    recorded_at = meta.get("recorded_at") if isinstance(meta, dict) else None
+    return response, recorded_at if isinstance(recorded_at, str) else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ SHARED = [
     "--allowed-host", "--cassette-dir", "--upstream-ca", "--upstream-timeout", "--header-timeout",
     "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",
     "--redact-query",
-    "--regex-timeout", "--ready-file", "--replay-speed", "--ignore",
+    "--regex-timeout", "--ready-file", "--replay-speed", "--ignore", "--max-age", "--on-stale",
 ]  # fmt: skip
 
 

@@ -40,6 +40,8 @@ DECLARED = {
     "pretenders_match_on": "",  # not given: the cassette header's, else the default
     "pretenders_replay_speed": 0.0,
     "pretenders_ignore": [],
+    "pretenders_max_age": "",
+    "pretenders_on_stale": "warn",
 }
 """What `mitmdump -s addons/pretenders.py --options` lists, with the defaults."""
 
@@ -50,6 +52,7 @@ def test_every_option_is_declared_with_its_default_and_help() -> None:
         assert {name: o.default for name, o in ours.items()} == DECLARED
         assert all(o.help for o in ours.values())
         assert ours["pretenders_on_miss"].choices == ["error", "passthrough", "record"]
+        assert ours["pretenders_on_stale"].choices == ["warn", "fail", "record"]
 
 
 def test_a_change_becomes_the_runtime_settings(tmp_path: Path) -> None:
