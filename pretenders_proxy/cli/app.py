@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.cli import serve
+from pretenders_proxy.cli import drift, serve
 from pretenders_proxy.cli.cassette import cassette_app
 from pretenders_proxy.cli.trust import ENV_EPILOG, ca_app, env
 from pretenders_proxy.server import startup
@@ -44,6 +44,7 @@ def main_options(
 
 serve.add_commands(app)
 app.add_typer(ca_app)
+cassette_app.command(epilog=drift.EPILOG)(drift.drift)
 app.add_typer(cassette_app)
 app.command(epilog=ENV_EPILOG)(env)
 
