@@ -113,5 +113,23 @@ def test_a_websocket_goes_to_the_mapped_upstream_and_replays_offline(
 )
 def test_a_bad_spec_stops_the_start_naming_it(spec: str, named: str, cassette: Path) -> None:
     done = run_pretenders("record", "--map-host", spec, str(cassette))
-    assert done.returncode != 0
+    assert done.returncode == 2
     assert spec in done.stderr and named in done.stderr
+
+
+def test_a_streamed_answer_comes_from_the_mapped_upstream_and_replays_offline(
+    streaming_upstream: StreamingUpstream, cassette: Path, confdir: Path, app_env: AppEnv
+) -> None:
+    mapping = f"{MAPPED_NAME}=127.0.0.1:{streaming_upstream.port}"
+    url = f"http://{MAPPED_NAME}/chunked?n=3&gap=0.1"
+    with launch(["--map-host", mapping, str(cassette)], confdir=confdir, command="record") as rec:
+        app_env.use(rec)
+        with requests.get(url, stream=True, timeout=10) as answer:
+            pieces = [piece for piece in answer.iter_content(None) if piece]
+    streaming_upstream.stop()
+    assert b"".join(pieces) == b"piece 0\npiece 1\npiece 2\n"
+    (exchange,) = [stored.exchange for stored in read(cassette).exchanges]
+    assert exchange.request.url == url and len(exchange.response.chunks) == 3
+    with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
+        app_env.use(replayer)
+        assert requests.get(url, timeout=10).content == b"".join(pieces)
