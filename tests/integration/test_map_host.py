@@ -133,3 +133,17 @@ def test_a_streamed_answer_comes_from_the_mapped_upstream_and_replays_offline(
     with launch([str(cassette)], confdir=confdir, command="replay") as replayer:
         app_env.use(replayer)
         assert requests.get(url, timeout=10).content == b"".join(pieces)
+
+
+def test_a_reverse_listener_s_name_maps_too(
+    tls_upstream: Upstream, local_ca: LocalCA, cassette: Path, confdir: Path
+) -> None:
+    mapping = f"{MAPPED_NAME}=127.0.0.1:{tls_upstream.port}"
+    reverse = ["--reverse", f"{HTTPS_URL}=0", "--map-host", mapping]
+    flags = [*reverse, "--upstream-ca", str(local_ca.ca_cert), str(cassette)]
+    with launch(flags, confdir=confdir, command="record") as recorder:
+        listener = recorder.reverse(HTTPS_URL)
+        seen = requests.get(listener + "/headers", timeout=10)
+    assert seen.status_code == 200 and seen.json()["Host"] == MAPPED_NAME
+    assert set(tls_upstream.server_names) == {MAPPED_NAME}
+    assert recorded_urls(cassette) == [f"{HTTPS_URL}/headers"]
