@@ -291,10 +291,11 @@ class Settings:
         "treat the extra ones as misses (never).",
         commands=REPLAY,
     )
-    match_on: str = option(
-        ",".join(DEFAULT_MATCH_ON),
+    match_on: str | None = option(
+        None,
         "Comma-separated fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
+        "header:<Name> (default: the cassette header's match_on, else "
+        f"{','.join(DEFAULT_MATCH_ON)}).",
         commands=REPLAY,
     )
     replay_speed: float = option(

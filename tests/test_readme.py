@@ -231,3 +231,69 @@ def test_map_host_and_drift_examples(tmp_path: Path, monkeypatch: pytest.MonkeyP
             upstream.user = {"user": {"id": "1", "name": "Ada", "roles": ["admin"]}, "at": "x"}
     finally:
         upstream.stop()
+
+
+def test_cassette_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `cassette ignore` lines, run as written on a cassette of the example's kind."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from pretenders_proxy.cassette import matching, writing
+    from pretenders_proxy.cli.app import app
+    from tests.pretenders_proxy.samples import exchanges
+
+    block = README.split("<!-- README example: cassette-ignore", 1)[1].split("```console\n")[1]
+    commands = [shlex.split(line.split("  #")[0]) for line in block.split("```")[0].splitlines()]
+    monkeypatch.chdir(tmp_path)
+    writing.write(tmp_path / "api.cassette", exchanges())
+    printed = []
+    for command in commands:
+        assert command[:3] == ["pretenders", "cassette", "ignore"]
+        result = CliRunner().invoke(app, command[1:])
+        assert result.exit_code == 0, (command, result.output)
+        printed.append(result.stdout)
+    assert printed[-1] == "json:$.meta.timestamp\n"
+    stored = (("json:$.meta.timestamp",), ("method", "path", "body"))
+    assert matching.stored(tmp_path / "api.cassette") == stored
+
+
+def test_noise_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two recordings of one order: `cassette noise` prints what the README shows, `--write`
+    stores it, and replay answers a new timestamp and nonce."""
+    import shlex
+
+    import requests
+
+    from pretenders_proxy.cassette import writing
+    from tests.pretenders_proxy.factories import exchange, request
+
+    block = README.split("<!-- README example: noise", 1)[1].split("```console\n")[1]
+    lines = block.split("```")[0].splitlines()
+    monkeypatch.chdir(tmp_path)
+    json_type = ((b"Content-Type", b"application/json"),)
+    for name, stamp, nonce in (("monday", 1732000000, "a1"), ("tuesday", 1732086400, "b2")):
+        body = b'{"item": "book", "meta": {"timestamp": %d, "nonce": "%s"}}' % (
+            stamp,
+            nonce.encode(),
+        )
+        posted = request("POST", b"/orders", b"", body, json_type, "api.example.test", 80, "http")
+        writing.write(tmp_path / f"{name}.cassette", [exchange(posted, body=b"ordered")])
+    commands = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+    for at, following in zip(commands, [*commands[1:], len(lines)], strict=True):
+        args = shlex.split(lines[at].removeprefix("$ ").split("  #")[0])
+        assert args[0] == "pretenders"
+        if args[1] == "replay":
+            continue
+        done = subprocess.run(
+            [sys.executable, "-m", "pretenders_proxy", *args[1:]],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        assert done.stdout.splitlines() == lines[at + 1 : following]
+    replay = shlex.split(lines[commands[-1]].removeprefix("$ ").split("  #")[0])
+    with launch(replay[2:], confdir=tmp_path, command="replay") as replayer:
+        new = {"meta": {"nonce": "c3", "timestamp": 1733500000}, "item": "book"}
+        hit = requests.post(
+            "http://api.example.test/orders", json=new, proxies={"http": replayer.proxy}, timeout=10
+        )
+    assert (hit.status_code, hit.text) == (200, "ordered")

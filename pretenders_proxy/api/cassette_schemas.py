@@ -29,7 +29,8 @@ class ModeIn(BaseModel):
     match_on: list[str] | None = Field(
         None,
         description="Fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
+        "header:<Name> (never given: the cassettes' own, from their headers, else all but "
+        "headers).",
     )
     replay_speed: float | None = Field(
         None,
@@ -42,7 +43,7 @@ class ModeIn(BaseModel):
         None,
         description="Parts of requests replay leaves out of matching in this session, as "
         "--ignore takes them: json:$.meta.timestamp, header:X-Request-Id, query:_ts, form:csrf "
-        "(default: the server's --ignore).",
+        "(default: the server's --ignore); those the cassettes' headers store apply too.",
     )
     record_mode: RecordMode | None = Field(
         None,
@@ -85,11 +86,17 @@ class ModeOut(BaseModel):
     cassettes: list[str]
     on_miss: OnMiss
     repeat: Repeat
-    match_on: list[str]
+    match_on: list[str] = Field(
+        description="The fields replay compares: the session's, else its cassettes' own "
+        "(their headers' match_on), else the default."
+    )
     replay_speed: float = Field(
         description="How fast recorded streams play: the session's own, else --replay-speed."
     )
-    ignore: list[str] = Field(description="Parts of requests replay leaves out of matching.")
+    ignore: list[str] = Field(
+        description="Parts of requests replay leaves out of matching: the session's, then "
+        "those its cassettes' headers store."
+    )
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     recording_error: str | None = Field(

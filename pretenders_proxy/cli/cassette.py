@@ -5,7 +5,7 @@ stays quick."""
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -224,7 +224,7 @@ def _convert(
         )
         read = _read(source, source_format, losses, base, option=options[0])
         exchanges = _Counted(_progress(read, "converting"))
-        conversion.write(output, kind, exchanges, losses)
+        conversion.write(output, kind, exchanges, losses, _matching_head(source))
     except CassetteError as e:
         fail(str(e))
     typer.echo(f"{output}: {exchanges.count} exchanges written as {kind}")
@@ -264,6 +264,17 @@ def _read(
         yield from conversion.read(path, kind, losses, base)  # None: told by name or content
     except CassetteError as e:
         fail(str(e))
+
+
+def _matching_head(source: Path) -> dict[str, Any]:
+    """The matching keys of `source`'s header when it is a cassette (none when it is not)."""
+    from pretenders_proxy.cassette import matching
+    from pretenders_proxy.errors import CassetteError
+
+    try:
+        return matching.matching_keys(matching.head_of(source))
+    except CassetteError:
+        return {}
 
 
 def _losses() -> "Losses":

@@ -205,7 +205,8 @@ class Pretenders:
         """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
         `replay_speed`: how fast recorded streams play (0 at once, 1 as recorded, 2 twice as
         fast; default: the server's --replay-speed). `ignore`: parts of requests replay leaves
-        out of matching, as --ignore takes them (`json:$.meta.timestamp`, `query:_ts`, ...).
+        out of matching, as --ignore takes them (`json:$.meta.timestamp`, `query:_ts`, ...),
+        besides those the cassette's header stores (`pretenders cassette ignore`).
 
         The server reads and writes the cassette, on its own disk: it decides from the record
         mode and whether the file is there, starts it afresh for `all` and makes its folders.

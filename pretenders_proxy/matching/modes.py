@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.ignore import parse_ignore
 
 
@@ -77,7 +76,9 @@ class ModeConfig:
     cassettes: tuple[str, ...] = ()
     on_miss: OnMiss = OnMiss.ERROR
     repeat: Repeat = Repeat.LAST
-    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    match_on: tuple[str, ...] | None = None
+    """The fields replay compares; None: not given, so the cassettes' own, else
+    DEFAULT_MATCH_ON (see `matching_for`)."""
     replay_speed: float | None = None
     """How fast recorded streams play (see `check_replay_speed`); None: the server's
     --replay-speed."""

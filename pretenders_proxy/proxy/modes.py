@@ -27,7 +27,9 @@ def mode_config() -> ModeConfig:
         cassettes=tuple(options.pretenders_cassettes),
         on_miss=choice(OnMiss, options.pretenders_on_miss, "on-miss"),
         repeat=choice(Repeat, options.pretenders_repeat, "repeat"),
-        match_on=parse_match_on([options.pretenders_match_on]),
+        match_on=(
+            parse_match_on([options.pretenders_match_on]) if options.pretenders_match_on else None
+        ),
         ignore=tuple(options.pretenders_ignore),
     )
 

@@ -38,7 +38,7 @@ DECLARED = {
     "pretenders_cassettes": [],
     "pretenders_on_miss": "error",
     "pretenders_repeat": "last",
-    "pretenders_match_on": "method,scheme,host,port,path,query,body",
+    "pretenders_match_on": "",  # not given: the cassette header's, else the default
     "pretenders_replay_speed": 0.0,
     "pretenders_ignore": [],
 }
