@@ -16,6 +16,7 @@ from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.ignore import parse_ignore
 from pretenders_proxy.matching.modes import Mode, OnMiss, OnStale, Repeat, check_replay_speed
+from pretenders_proxy.model.hostmap import GRAMMAR, parse_maps
 from pretenders_proxy.options import Text, declared, option
 from pretenders_proxy.store.history import MAX_BYTES
 from pretenders_proxy.store.sessions import MAX_SESSIONS
@@ -211,6 +212,15 @@ class Settings:
     upstream_ca: Path | None = option(
         None, "A PEM file of CAs to trust for upstream TLS, besides the system roots."
     )
+    map_host: tuple[str, ...] = option(
+        (),
+        "Send what goes upstream for NAME (any port, or NAME:PORT only) to another address, "
+        "recorded, matched and shown under NAME (repeatable): api.example.com=127.0.0.1:9000 "
+        "keeps the request's scheme (https stays TLS, with SNI and Host api.example.com); "
+        "api.example.com=http://127.0.0.1:9000 speaks plain HTTP to it. "
+        f"Grammar: {GRAMMAR}.",
+        metavar="SPEC",
+    )
     upstream_timeout: float = option(
         60.0,
         "Seconds an upstream may take to answer a request passed through to it; then the client "
@@ -319,6 +329,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         parse_ignore(self.ignore)  # ConfigError naming the bad SPEC
+        parse_maps(self.map_host)
         for name in ("port", "proxy_port", "smtp_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")

@@ -189,6 +189,50 @@ def test_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert (hit.status_code, hit.text, reordered.text) == (200, "ordered", "ordered")
 
 
+def console_lines(name: str) -> list[str]:
+    """The lines of the console block after `<!-- README example: NAME`."""
+    block = README.split(f"<!-- README example: {name}", 1)[1].split("```console\n", 1)[1]
+    return block.split("```", 1)[0].splitlines()
+
+
+def test_map_host_and_drift_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--map-host records https://api.example.test from a local TLS upstream; replay answers
+    offline; `cassette drift` (a glob, in a shell) finds nothing, then the changed id."""
+    import shlex
+
+    from tests.integration.upstream import Upstream
+
+    ca = make_ca(tmp_path)
+    upstream = Upstream(ca)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cassettes").mkdir()
+    (tmp_path / "local-ca.pem").write_bytes(ca.ca_cert.read_bytes())
+
+    def ours(line: str) -> str:
+        return line.removeprefix("$ ").replace(":9000", f":{upstream.port}")
+
+    try:
+        lines = console_lines("map-host")
+        for start in (0, 3):
+            command, *flags = shlex.split(ours(lines[start]))[1:]
+            with launch(flags, confdir=tmp_path / "conf", command=command) as server:
+                environment = os.environ | app_environment(server, tmp_path / "conf")
+                curl = ["curl", "-sS", "--max-time", "20", *shlex.split(ours(lines[start + 1]))[1:]]
+                done = subprocess.run(curl, capture_output=True, text=True, env=environment)
+                assert done.stdout == lines[start + 2], done.stderr
+        for name in ("drift", "drift-changed"):
+            lines = console_lines(name)
+            shell = ours(lines[0]).replace(
+                "pretenders ", f"{sys.executable} -m pretenders_proxy ", 1
+            )
+            done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=60)
+            assert done.stdout.splitlines() == lines[1:], done.stderr
+            assert done.returncode == (0 if name == "drift" else 1)
+            upstream.user = {"user": {"id": "1", "name": "Ada", "roles": ["admin"]}, "at": "x"}
+    finally:
+        upstream.stop()
+
+
 def test_cassette_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The `cassette ignore` lines, run as written on a cassette of the example's kind."""
     import shlex

@@ -25,6 +25,7 @@ DECLARED = {
     "pretenders_max_sessions": 10_000,
     "pretenders_cassette_dirs": [],
     "pretenders_upstream_ca": "",
+    "pretenders_map_host": [],
     "pretenders_upstream_timeout": 60.0,
     "pretenders_header_timeout": 60.0,
     "pretenders_idle_timeout": 75.0,
