@@ -15,10 +15,12 @@ from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.ignore import parse_ignore
-from pretenders_proxy.matching.modes import Mode, OnMiss, Repeat, check_replay_speed
+from pretenders_proxy.matching.modes import Mode, OnMiss, OnStale, Repeat, check_replay_speed
+from pretenders_proxy.model.hostmap import GRAMMAR, parse_maps
 from pretenders_proxy.options import Text, declared, option
 from pretenders_proxy.store.history import MAX_BYTES
 from pretenders_proxy.store.sessions import MAX_SESSIONS
+from pretenders_proxy.store.staleness import parse_max_age, show_duration
 
 DEFAULT_CONFDIR = Path("~/.pretenders")
 ANY_PORT = (0, 0)
@@ -105,6 +107,7 @@ def show_timeout(seconds: float | None) -> str:
 PORT_RANGE = Text(parse_port_range, "{0[0]}-{0[1]}".format)
 SIZE = Text(parse_size, show_size)
 TIMEOUT = Text(parse_timeout, show_timeout)
+DURATION = Text(parse_max_age, show_duration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +212,15 @@ class Settings:
     upstream_ca: Path | None = option(
         None, "A PEM file of CAs to trust for upstream TLS, besides the system roots."
     )
+    map_host: tuple[str, ...] = option(
+        (),
+        "Send what goes upstream for NAME (any port, or NAME:PORT only) to another address, "
+        "recorded, matched and shown under NAME (repeatable): api.example.com=127.0.0.1:9000 "
+        "keeps the request's scheme (https stays TLS, with SNI and Host api.example.com); "
+        "api.example.com=http://127.0.0.1:9000 speaks plain HTTP to it. "
+        f"Grammar: {GRAMMAR}.",
+        metavar="SPEC",
+    )
     upstream_timeout: float = option(
         60.0,
         "Seconds an upstream may take to answer a request passed through to it; then the client "
@@ -281,10 +293,11 @@ class Settings:
         "treat the extra ones as misses (never).",
         commands=REPLAY,
     )
-    match_on: str = option(
-        ",".join(DEFAULT_MATCH_ON),
+    match_on: str | None = option(
+        None,
         "Comma-separated fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
+        "header:<Name> (default: the cassette header's match_on, else "
+        f"{','.join(DEFAULT_MATCH_ON)}).",
         commands=REPLAY,
     )
     replay_speed: float = option(
@@ -300,9 +313,23 @@ class Settings:
         "form:csrf. A miss lists the parts that differ in this form.",
         metavar="SPEC",
     )
+    max_age: float | None = option(
+        None,
+        "A recording older than this (its recorded_at: 90s, 15m, 12h, 30d, 2w) is stale when "
+        "replayed; --on-stale says what then. Recordings without recorded_at are never stale.",
+        text=DURATION,
+        metavar="DURATION",
+    )
+    on_stale: OnStale = option(
+        OnStale.WARN,
+        "A stale recording matched (--max-age): play it and say so in history and the log "
+        "(warn), refuse it as a miss (fail), or send the request upstream and record it again "
+        "to the first cassette (record).",
+    )
 
     def __post_init__(self) -> None:
         parse_ignore(self.ignore)  # ConfigError naming the bad SPEC
+        parse_maps(self.map_host)
         for name in ("port", "proxy_port", "smtp_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"{name} {getattr(self, name)} is not a TCP port (0-65535)")

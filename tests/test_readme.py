@@ -187,3 +187,155 @@ def test_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         hit = send(replayer, body)
         reordered = send(replayer, '{"item":"book","meta":{"nonce":"c3","timestamp":1}}')
     assert (hit.status_code, hit.text, reordered.text) == (200, "ordered", "ordered")
+
+
+def console_lines(name: str) -> list[str]:
+    """The lines of the console block after `<!-- README example: NAME`."""
+    block = README.split(f"<!-- README example: {name}", 1)[1].split("```console\n", 1)[1]
+    return block.split("```", 1)[0].splitlines()
+
+
+def test_map_host_and_drift_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--map-host records https://api.example.test from a local TLS upstream; replay answers
+    offline; `cassette drift` (a glob, in a shell) finds nothing, then the changed id."""
+    import shlex
+
+    from tests.integration.upstream import Upstream
+
+    ca = make_ca(tmp_path)
+    upstream = Upstream(ca)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cassettes").mkdir()
+    (tmp_path / "local-ca.pem").write_bytes(ca.ca_cert.read_bytes())
+
+    def ours(line: str) -> str:
+        return line.removeprefix("$ ").replace(":9000", f":{upstream.port}")
+
+    try:
+        lines = console_lines("map-host")
+        for start in (0, 3):
+            command, *flags = shlex.split(ours(lines[start]))[1:]
+            with launch(flags, confdir=tmp_path / "conf", command=command) as server:
+                environment = os.environ | app_environment(server, tmp_path / "conf")
+                curl = ["curl", "-sS", "--max-time", "20", *shlex.split(ours(lines[start + 1]))[1:]]
+                done = subprocess.run(curl, capture_output=True, text=True, env=environment)
+                assert done.stdout == lines[start + 2], done.stderr
+        for name in ("drift", "drift-changed"):
+            lines = console_lines(name)
+            shell = ours(lines[0]).replace(
+                "pretenders ", f"{sys.executable} -m pretenders_proxy ", 1
+            )
+            done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=60)
+            assert done.stdout.splitlines() == lines[1:], done.stderr
+            assert done.returncode == (0 if name == "drift" else 1)
+            upstream.user = {"user": {"id": "1", "name": "Ada", "roles": ["admin"]}, "at": "x"}
+    finally:
+        upstream.stop()
+
+
+def test_cassette_ignore_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `cassette ignore` lines, run as written on a cassette of the example's kind."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from pretenders_proxy.cassette import matching, writing
+    from pretenders_proxy.cli.app import app
+    from tests.pretenders_proxy.samples import exchanges
+
+    block = README.split("<!-- README example: cassette-ignore", 1)[1].split("```console\n")[1]
+    commands = [shlex.split(line.split("  #")[0]) for line in block.split("```")[0].splitlines()]
+    monkeypatch.chdir(tmp_path)
+    writing.write(tmp_path / "api.cassette", exchanges())
+    printed = []
+    for command in commands:
+        assert command[:3] == ["pretenders", "cassette", "ignore"]
+        result = CliRunner().invoke(app, command[1:])
+        assert result.exit_code == 0, (command, result.output)
+        printed.append(result.stdout)
+    assert printed[-1] == "json:$.meta.timestamp\n"
+    stored = (("json:$.meta.timestamp",), ("method", "path", "body"))
+    assert matching.stored(tmp_path / "api.cassette") == stored
+
+
+def test_noise_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two recordings of one order: `cassette noise` prints what the README shows, `--write`
+    stores it, and replay answers a new timestamp and nonce."""
+    import shlex
+
+    import requests
+
+    from pretenders_proxy.cassette import writing
+    from tests.pretenders_proxy.factories import exchange, request
+
+    block = README.split("<!-- README example: noise", 1)[1].split("```console\n")[1]
+    lines = block.split("```")[0].splitlines()
+    monkeypatch.chdir(tmp_path)
+    json_type = ((b"Content-Type", b"application/json"),)
+    for name, stamp, nonce in (("monday", 1732000000, "a1"), ("tuesday", 1732086400, "b2")):
+        body = b'{"item": "book", "meta": {"timestamp": %d, "nonce": "%s"}}' % (
+            stamp,
+            nonce.encode(),
+        )
+        posted = request("POST", b"/orders", b"", body, json_type, "api.example.test", 80, "http")
+        writing.write(tmp_path / f"{name}.cassette", [exchange(posted, body=b"ordered")])
+    commands = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+    for at, following in zip(commands, [*commands[1:], len(lines)], strict=True):
+        args = shlex.split(lines[at].removeprefix("$ ").split("  #")[0])
+        assert args[0] == "pretenders"
+        if args[1] == "replay":
+            continue
+        done = subprocess.run(
+            [sys.executable, "-m", "pretenders_proxy", *args[1:]],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        assert done.stdout.splitlines() == lines[at + 1 : following]
+    replay = shlex.split(lines[commands[-1]].removeprefix("$ ").split("  #")[0])
+    with launch(replay[2:], confdir=tmp_path, command="replay") as replayer:
+        new = {"meta": {"nonce": "c3", "timestamp": 1733500000}, "item": "book"}
+        hit = requests.post(
+            "http://api.example.test/orders", json=new, proxies={"http": replayer.proxy}, timeout=10
+        )
+    assert (hit.status_code, hit.text) == (200, "ordered")
+
+
+def test_max_age_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal and the stats line the README shows, for recordings 45 days and a day old."""
+    import shlex
+    from datetime import UTC, datetime, timedelta
+
+    import requests
+
+    from pretenders_proxy.cassette import writing
+    from pretenders_proxy.model.exchange import Exchange, Meta
+    from pretenders_proxy.model.http import Request, Response
+
+    block = README.split("<!-- README example: max-age", 1)[1].split("```console\n")[1]
+    lines = block.split("```")[0].splitlines()
+    now = datetime.now(UTC).replace(microsecond=0)
+    old, new = (now - timedelta(days=45)).isoformat(), (now - timedelta(hours=25)).isoformat()
+
+    def recorded(path: bytes, recorded_at: str) -> Exchange:
+        request = Request("GET", path, host="api.example.test", port=80)
+        return Exchange(request, Response(200, (), b"hello"), Meta(recorded_at=recorded_at))
+
+    monkeypatch.chdir(tmp_path)
+    exchanges = [recorded(b"/hello", old), recorded(b"/other", new), recorded(b"/undated", "")]
+    writing.write(tmp_path / "api.cassette", exchanges)
+    flags = shlex.split(lines[0].removeprefix("$ "))[2:]
+    url = shlex.split(lines[1])[-1]
+    with launch(flags, confdir=tmp_path, command="replay") as replayer:
+        refused = requests.get(url, proxies={"http": replayer.proxy}, timeout=10)
+    assert refused.status_code == 404
+    shown = lines[2].replace("2026-10-23T09:00:00+00:00", old)
+    assert refused.text.splitlines() == [shown]
+    command = shlex.split(lines[3].removeprefix("$ ").split(" | ")[0])
+    stats = subprocess.run(
+        [sys.executable, "-m", "pretenders_proxy", *command[1:]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [line] = [line for line in stats.stdout.splitlines() if "recorded" in line]
+    expected = lines[4].replace("2026-10-23T09:00:00+00:00", old)
+    assert line == expected.replace("2026-12-06T08:00:00+00:00", new)

@@ -9,9 +9,11 @@ from pretenders_proxy.matching.modes import (
     Mode,
     ModeConfig,
     OnMiss,
+    OnStale,
     RecordMode,
     Repeat,
 )
+from pretenders_proxy.store.staleness import parse_max_age
 
 
 class ModeIn(BaseModel):
@@ -29,7 +31,8 @@ class ModeIn(BaseModel):
     match_on: list[str] | None = Field(
         None,
         description="Fields replay compares: method, scheme, host, port, path, query, body, "
-        "header:<Name>.",
+        "header:<Name> (never given: the cassettes' own, from their headers, else all but "
+        "headers).",
     )
     replay_speed: float | None = Field(
         None,
@@ -42,7 +45,19 @@ class ModeIn(BaseModel):
         None,
         description="Parts of requests replay leaves out of matching in this session, as "
         "--ignore takes them: json:$.meta.timestamp, header:X-Request-Id, query:_ts, form:csrf "
-        "(default: the server's --ignore).",
+        "(default: the server's --ignore); those the cassettes' headers store apply too.",
+    )
+    max_age: str | None = Field(
+        None,
+        max_length=64,
+        description="A recording older than this (its recorded_at) is stale when replayed in "
+        "this session: 90s, 15m, 12h, 30d, 2w; off (or an empty string) for none (default: "
+        "--max-age). Recordings without recorded_at are never stale.",
+    )
+    on_stale: OnStale | None = Field(
+        None,
+        description="A stale recording matched: play it and note it (warn), refuse it as a miss "
+        "(fail), or record it again from the upstream to the first cassette (record).",
     )
     record_mode: RecordMode | None = Field(
         None,
@@ -76,6 +91,8 @@ class ModeIn(BaseModel):
             match_on=current.match_on if self.match_on is None else parse_match_on(self.match_on),
             replay_speed=current.replay_speed if self.replay_speed is None else self.replay_speed,
             ignore=current.ignore if self.ignore is None else tuple(self.ignore),
+            max_age=current.max_age if self.max_age is None else parse_max_age(self.max_age),
+            on_stale=self.on_stale or current.on_stale,
         )
 
 
@@ -85,11 +102,21 @@ class ModeOut(BaseModel):
     cassettes: list[str]
     on_miss: OnMiss
     repeat: Repeat
-    match_on: list[str]
+    match_on: list[str] = Field(
+        description="The fields replay compares: the session's, else its cassettes' own "
+        "(their headers' match_on), else the default."
+    )
     replay_speed: float = Field(
         description="How fast recorded streams play: the session's own, else --replay-speed."
     )
-    ignore: list[str] = Field(description="Parts of requests replay leaves out of matching.")
+    ignore: list[str] = Field(
+        description="Parts of requests replay leaves out of matching: the session's, then "
+        "those its cassettes' headers store."
+    )
+    max_age: str | None = Field(
+        description="How old a replayed recording may be before it is stale (null: any age)."
+    )
+    on_stale: OnStale = Field(description="What replay does with a stale recording.")
     recordings: int = Field(description="Exchanges loaded from the cassettes for replay.")
     recording_to: str | None = Field(description="The cassette new exchanges are appended to.")
     recording_error: str | None = Field(

@@ -8,6 +8,7 @@ from pretenders_proxy.matching.subject import decoded_body
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import header
 from pretenders_proxy.store import Session
+from pretenders_proxy.store.staleness import show_duration
 from pretenders_proxy.store.tape import Recorded
 
 
@@ -22,9 +23,11 @@ def mode(session: Session, problems: Mapping[str, str], speed: float) -> dict[st
         "cassettes": list(config.cassettes),
         "on_miss": str(config.on_miss),
         "repeat": str(config.repeat),
-        "match_on": list(config.match_on),
+        "match_on": list(playback.tape.spec.fields),
         "replay_speed": speed if config.replay_speed is None else config.replay_speed,
-        "ignore": list(config.ignore),
+        "ignore": list(playback.tape.spec.ignore.specs),
+        "max_age": show_duration(config.max_age) or None,
+        "on_stale": str(config.on_stale),
         "recordings": len(playback.tape),
         "recording_to": config.recording,
         "recording_error": problems.get(config.recording) if config.recording else None,

@@ -8,7 +8,7 @@ from pretenders_proxy.api.router import Router, json_response, read_model, runti
 from pretenders_proxy.api.v1 import SESSION
 from pretenders_proxy.cassette.files import confine
 from pretenders_proxy.errors import BadRequestError
-from pretenders_proxy.matching.modes import ModeConfig
+from pretenders_proxy.matching.modes import ModeConfig, RecordMode
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -59,6 +59,12 @@ async def put_mode(request: web.Request) -> web.Response:
         cassette, record_mode = vcr
         planned = files.plan(cassette, record_mode)
         config = body.to_config(current, planned)  # checked before files change
+        if record_mode is RecordMode.NONE and config.rerecords:
+            raise BadRequestError(
+                f"{cassette}: record mode none never records, so on_stale record cannot record "
+                "stale exchanges again: use record mode once or new_episodes, or on_stale warn "
+                "or fail"
+            )
         check_recording(config, current)
         files.prepare(cassette, planned)
         files.switch(store, session, config)

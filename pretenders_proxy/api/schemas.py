@@ -396,6 +396,12 @@ class RequestOut(BaseModel):
     preset: int | None
     miss: str | None
     error: str | None
+    stale: str | None = Field(
+        None,
+        description="The recording that matched was older than the session's max-age: when it "
+        "was recorded and how old (source cassette: played anyway; miss: refused; upstream: "
+        "recorded again).",
+    )
     response: ReplyOut | None = Field(
         description="The answer sent; null when none went out (a fault, an upstream failure)."
     )

@@ -172,6 +172,7 @@ def entry(entry: Entry) -> dict[str, Any]:
         "preset": entry.preset_id,
         "miss": entry.miss,
         "error": entry.error,
+        "stale": entry.stale,
         "response": reply(entry),
         "websocket": None if entry.websocket is None else talk(entry.websocket),
     }

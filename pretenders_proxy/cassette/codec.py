@@ -31,7 +31,11 @@ MATCHING_KEYS = ("ignore", "match_on")
 `--match-on` fields, applied when it is replayed (issue 17)."""
 
 
-def matching_of(head: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+type Matching = tuple[tuple[str, ...], tuple[str, ...] | None]
+"""A header's matching: its ignore SPECs and match_on fields (None: none stored)."""
+
+
+def matching_of(head: Mapping[str, Any]) -> Matching:
     """The ignore SPECs and match_on fields a cassette header stores (match_on None: none);
     CassetteError when either is not a list of strings. The SPECs are checked where used."""
     found: list[tuple[str, ...] | None] = []

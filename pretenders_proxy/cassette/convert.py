@@ -5,10 +5,11 @@ atomically."""
 
 import io as stdio
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 from pretenders_proxy.cassette import reading, regular, writing
@@ -207,11 +208,20 @@ def _mappings(path: Path) -> Iterator[tuple[str, Any]]:
             yield where, document
 
 
-def write(path: Path, kind: Format, exchanges: Iterable[Exchange], losses: Losses) -> None:
-    """`exchanges` into a new file at `path` (replacing any, atomically)."""
+def write(
+    path: Path,
+    kind: Format,
+    exchanges: Iterable[Exchange],
+    losses: Losses,
+    head: Mapping[str, Any] = MappingProxyType({}),
+) -> None:
+    """`exchanges` into a new file at `path` (replacing any, atomically); `head`: keys the
+    source cassette's header holds that a cassette's keeps (its matching), others drop."""
+    if head and kind is not Format.CASSETTE:
+        losses.note("the cassette header's matching (ignore, match_on)")
     try:
         if kind is Format.CASSETTE:
-            writing.rewrite(path, header(datetime.now(UTC)), exchanges)
+            writing.rewrite(path, {**header(datetime.now(UTC)), **head}, exchanges)
         elif kind is Format.WIREMOCK:
             _write_wiremock(path, exchanges, losses)
         elif kind is Format.MITM:

@@ -9,12 +9,12 @@ from itertools import chain, count, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from pretenders_proxy.cassette import indexing, reading, writing
+from pretenders_proxy.cassette import indexing, matching, reading, writing
 from pretenders_proxy.cassette.redact import Redaction
+from pretenders_proxy.cassette.rerecord import Rerecords
 from pretenders_proxy.errors import CassetteError, ConfigError
 from pretenders_proxy.matching.fields import MatchSpec
-from pretenders_proxy.matching.ignore import parse_ignore
-from pretenders_proxy.matching.modes import CassettePlan, ModeConfig, RecordMode, plan
+from pretenders_proxy.matching.modes import CassettePlan, Mode, ModeConfig, RecordMode, plan
 from pretenders_proxy.model.exchange import REDACTED, Exchange
 from pretenders_proxy.model.frozen import maker
 from pretenders_proxy.model.http import Request, query_pairs
@@ -59,6 +59,11 @@ class CassetteFiles:
         resolving a path is a system call per folder in it)."""
         self.problems: dict[str, str] = {}
         """The last failure to record to a cassette (by path as configured), until one works."""
+        self.rerecords = Rerecords()
+        self._recorders: dict[str, Path] = {}
+        """The cassette each session in record mode records to (its recording ends with it)."""
+        self._kept_heads: dict[Path, dict[str, object]] = {}
+        """The matching header keys of a cassette started afresh, for its new header."""
 
     def append(self, path: str, exchange: Exchange) -> tuple[writing.Writer, int]:
         """Append `exchange` to `path`: its writer and byte offset; CassetteError, remembered in
@@ -79,7 +84,8 @@ class CassetteFiles:
             where = self._resolved[path] = resolve(path)
         found = self._writers.get(where)
         if found is None or found.closed:
-            found = self._writers[where] = writing.Writer.open(where)
+            head = self._kept_heads.pop(where, {})
+            found = self._writers[where] = writing.Writer.open(where, head)
         return found
 
     def plan(self, path: str, record_mode: RecordMode) -> CassettePlan:
@@ -98,14 +104,27 @@ class CassetteFiles:
             if planned.fresh:
                 if (writer := self._writers.pop(where, None)) is not None:
                     writer.close()
+                self._keep_head(where)
                 where.unlink(missing_ok=True)
             where.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise CassetteError(f"cannot prepare cassette {path}: {e.strerror or e}") from e
 
+    def _keep_head(self, where: Path) -> None:
+        """Before `where` is removed to be recorded anew: keep its old requests to compare the
+        new recording with, and its header's matching for the new header."""
+        self.rerecords.fresh(where)
+        try:
+            self._kept_heads[where] = matching.matching_keys(matching.head_of(where))
+        except CassetteError:
+            self._kept_heads.pop(where, None)  # none there, or no cassette: nothing to keep
+
     def switch(self, store: Store, session: Session, config: ModeConfig) -> Playback:
-        """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was."""
+        """Put `session` in the mode `config` says; CassetteError/ConfigError leave it as it was.
+        A recording the session ends is compared with the cassette's old one (if recorded
+        again): the noise found is among the warnings."""
         self._resolved.clear()
+        before = session.playback.config
         try:
             mended: tuple[str, ...] = ()
             if config.recording is not None:
@@ -114,10 +133,27 @@ class CassetteFiles:
                 mended = (writer.mended,) if writer.mended else ()
             with paused():  # an index is many objects: collect none while building it
                 playback = self._load(config)
-            session.playback = replace(playback, warnings=mended + playback.warnings)
+            ended = self._ended(before, config)
+            self._recorders.pop(session.name, None)
+            if config.mode is Mode.RECORD and config.recording is not None:
+                self._recorders[session.name] = resolve(config.recording)
+            warnings = mended + playback.warnings + self.rerecords.taken() + ended
+            session.playback = replace(playback, warnings=warnings)
         finally:
             self._release(store)
         return session.playback
+
+    def _ended(self, before: ModeConfig, now: ModeConfig) -> tuple[str, ...]:
+        """Compare a recording that ends with its cassette's old one (the report, if any);
+        start following one recorded on after what it holds (record mode over a cassette)."""
+        report = None
+        if before.mode is Mode.RECORD and before.recording not in (None, now.recording):
+            report = self.rerecords.finish(resolve(before.recording))
+        if now.mode is Mode.RECORD and now.recording is not None:
+            where = resolve(now.recording)
+            if not self.rerecords.tracks(where):
+                self.rerecords.appending(where, self.writer(now.recording).count)
+        return () if report is None else (report,)
 
     def _load(self, config: ModeConfig) -> Playback:
         """The tape of the cassettes `config` replays: requests indexed, responses left on disk."""
@@ -125,7 +161,9 @@ class CassetteFiles:
         names = {*self.redaction.headers, *self.redaction.query}
         for cassette in loaded:
             names |= redacted_names(cassette.requests)
-        spec = MatchSpec(config.match_on, frozenset(names), parse_ignore(config.ignore))
+        stored = [(path, c.matching) for path, c in zip(config.replaying, loaded, strict=True)]
+        fields, ignore = matching.merged(config.match_on, config.ignore, stored)
+        spec = MatchSpec(fields, frozenset(names), ignore)
         tape = Tape(spec, config.repeat)
         for path, cassette in zip(config.replaying, loaded, strict=True):
             source: ResponseSource = (
@@ -149,6 +187,13 @@ class CassetteFiles:
         # our own writer of the same file (on-miss record) only appends: replay follows it
         return indexing.index(where, lambda: self._stamp_of_writer(where), self.index_cache)
 
+    def deleted(self, name: str) -> None:
+        """Session `name` was dropped: a recording it made ends (compared with the cassette's
+        old one, if recorded again; said in the log) unless another session records on."""
+        where = self._recorders.pop(name, None)
+        if where is not None and where not in self._recorders.values():
+            self.rerecords.finish(where)
+
     def _stamp_of_writer(self, where: Path) -> reading.Stamp | None:
         writer = self._writers.get(where)
         return None if writer is None else writer.stamp
@@ -165,6 +210,7 @@ class CassetteFiles:
                 del self.problems[path]
 
     def close(self) -> None:
+        self.rerecords.finish_all()
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()

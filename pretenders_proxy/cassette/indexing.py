@@ -19,7 +19,7 @@ from pathlib import Path
 import msgpack
 
 from pretenders_proxy.cassette import migrate, regular
-from pretenders_proxy.cassette.codec import conversation_from_item, response_from_item
+from pretenders_proxy.cassette.codec import Matching, conversation_from_item, response_from_item
 from pretenders_proxy.cassette.reading import Stamp, cut_short_warning, problem_of, stamp_of
 from pretenders_proxy.cassette.scan import Found, scan
 from pretenders_proxy.errors import CassetteError
@@ -49,6 +49,11 @@ class ResponseReader:
     def response_at(self, offset: int, length: int) -> Response:
         """The response of the item at `offset`; CassetteError if the file changed or fails."""
         return self._read(offset, length, response_from_item)
+
+    def aged_at(self, offset: int, length: int) -> tuple[Response, str]:
+        """The response of the item at `offset` and its `meta.recorded_at` ("" if none), read
+        at once (what replay with --max-age plays); as `response_at`."""
+        return self._read(offset, length, _aged)
 
     def conversation_at(self, offset: int, length: int) -> Conversation | None:
         """The WebSocket conversation of the item at `offset` (None: none); as `response_at`."""
@@ -90,6 +95,13 @@ class ResponseReader:
         )
 
 
+def _aged(item: object) -> tuple[Response, str]:
+    response = response_from_item(item)
+    meta = item.get("meta") if isinstance(item, dict) else None
+    recorded_at = meta.get("recorded_at") if isinstance(meta, dict) else None
+    return response, recorded_at if isinstance(recorded_at, str) else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Indexed:
     """What indexing a cassette found (as Loaded, with the responses left on disk): for each
@@ -106,6 +118,8 @@ class Indexed:
     requests: tuple[Request, ...]
     statuses: tuple[int, ...]
     truncated_at: int | None = None
+    matching: Matching = ((), None)
+    """The ignore SPECs and match_on fields the cassette's header stores."""
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -157,6 +171,7 @@ def _indexed(path: Path, reader: ResponseReader, found: Found) -> Indexed:
         requests,
         tuple(found.statuses),
         found.truncated_at,
+        found.matching,
     )
 
 
@@ -166,7 +181,8 @@ def _warned(indexed: Indexed) -> Indexed:
     return indexed
 
 
-_CACHE_FORMAT = "pretenders-cassette-index 2"
+_CACHE_FORMAT = "pretenders-cassette-index 3"
+"""3: the header's matching (ignore, match_on) is kept too."""
 
 
 def _cache_file(cache: Path, path: Path) -> Path:
@@ -179,7 +195,7 @@ def _keep(cache: Path, path: Path, stamp: Stamp, found: Found) -> None:
     Written to a temporary file of its own, then renamed: loads of the same cassette at the
     same time (other processes, other threads) each write a whole index, the last one stays.
     """
-    columns = (found.offsets, found.lengths, found.statuses, found.fields)
+    columns = (found.offsets, found.lengths, found.statuses, found.fields, found.matching)
     try:
         data = marshal.dumps(
             (_CACHE_FORMAT, str(path), stamp, found.version, found.truncated_at, columns)
@@ -228,8 +244,9 @@ def _cached(
             return None
         with suppress(OSError):
             os.utime(_cache_file(cache, path))  # read now: not stale (see _prune)
-        offsets, lengths, statuses, request_fields = columns
-        found = Found(version, truncated_at, offsets, lengths, statuses, request_fields)
+        offsets, lengths, statuses, request_fields, (ignore, match_on) = columns
+        matching = (tuple(ignore), None if match_on is None else tuple(match_on))
+        found = Found(version, truncated_at, offsets, lengths, statuses, request_fields, matching)
         return _indexed(path, ResponseReader(path, version, stamp, follows), found)
     except (OSError, EOFError, ValueError, TypeError):
         return None

@@ -5,6 +5,7 @@ import contextlib
 import difflib
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pretenders_proxy.cassette import streamview
 from pretenders_proxy.matching.subject import charset_of, decoded_body
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Headers, Request, Response, header
+from pretenders_proxy.store.staleness import recorded_time, show_age
 
 MAX_SHOWN = 64 * 1024
 """Bodies up to this size are shown (and diffed) as text; longer ones are cut."""
@@ -112,6 +114,7 @@ class Stats:
     response_bytes: int = 0
     duplicates: int = 0
     streams: streamview.StreamStats = field(default_factory=streamview.StreamStats)
+    ages: "Ages" = field(default_factory=lambda: Ages())
     _seen: set[bytes] = field(default_factory=set)
 
     def add(self, exchange: Exchange) -> None:
@@ -123,6 +126,7 @@ class Stats:
         self.request_bytes += len(request.body)
         self.response_bytes += len(response.body)
         self.streams.add(exchange)
+        self.ages.add(exchange.meta.recorded_at)
         key = request_key(request)
         if key in self._seen:
             self.duplicates += 1
@@ -137,10 +141,42 @@ class Stats:
             f"request bodies: {self.request_bytes} B, response bodies: {self.response_bytes} B",
             f"duplicates (same method, URL and body as an earlier one): {self.duplicates}",
             *self.streams.lines(),
+            self.ages.line(),
             *counts("hosts", self.hosts),
             *counts("methods", self.methods),
             *counts("statuses", self.statuses),
         ]
+
+
+@dataclass
+class Ages:
+    """The oldest and newest `recorded_at` of a cassette, and how many exchanges have none (or
+    none that reads as a time): what --max-age would find stale."""
+
+    oldest: tuple[float, str] | None = None
+    newest: tuple[float, str] | None = None
+    unknown: int = 0
+
+    def add(self, recorded_at: str) -> None:
+        when = recorded_time(recorded_at)
+        if when is None:
+            self.unknown += 1
+            return
+        if self.oldest is None or when < self.oldest[0]:
+            self.oldest = (when, recorded_at)
+        if self.newest is None or when > self.newest[0]:
+            self.newest = (when, recorded_at)
+
+    def line(self, now: float | None = None) -> str:
+        unknown = f"{self.unknown} without recorded_at (never stale)"
+        if self.oldest is None or self.newest is None:
+            return f"recorded: {unknown}"
+        now = time.time() if now is None else now
+        oldest, newest = self.oldest, self.newest
+        return (
+            f"recorded: oldest {oldest[1]} ({show_age(now - oldest[0])} ago), newest "
+            f"{newest[1]} ({show_age(now - newest[0])} ago); {unknown}"
+        )
 
 
 def diff(

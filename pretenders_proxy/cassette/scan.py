@@ -16,6 +16,8 @@ from pretenders_proxy.cassette.codec import (
     FORMAT,
     VERSION,
     Item,
+    Matching,
+    matching_of,
     request_from_item,
     response_from_item,
 )
@@ -28,7 +30,8 @@ from pretenders_proxy.model.http import Request
 class Found:
     """A cassette's index as plain columns (what the index cache keeps): each complete item's
     offset, length and response status, and its request's `fields` (one list per field of
-    Request, in its order); `truncated_at`: where an incomplete last item starts."""
+    Request, in its order); `truncated_at`: where an incomplete last item starts; `matching`:
+    the ignore SPECs and match_on fields its header stores (codec.matching_of)."""
 
     version: int
     truncated_at: int | None
@@ -36,6 +39,7 @@ class Found:
     lengths: list[int]
     statuses: list[int]
     fields: list[list[Any]]
+    matching: Matching = ((), None)
 
 
 REQUEST_FIELDS = tuple(field.name for field in fields(Request))
@@ -99,6 +103,7 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
         version = head.get("version")
         if type(version) is not int or version not in _QUICK_VERSIONS:
             return None
+        matching = matching_of(head)
         start = unpacker.tell()
         while start < size:
             request = status = None
@@ -130,11 +135,11 @@ def _quick(stream: IO[bytes], size: int) -> Found | None:
             requests.append(request)
             start = end
         columns = _columns(list(map(_fields_of, requests)))
-    except (ValueError, TypeError, KeyError, msgpack.UnpackException):
+    except (ValueError, TypeError, KeyError, msgpack.UnpackException, CassetteError):
         return None
     if not _usual(statuses, columns):
         return None
-    return Found(version, truncated_at, offsets, lengths, statuses, columns)
+    return Found(version, truncated_at, offsets, lengths, statuses, columns, matching)
 
 
 def _usual(statuses: list[Any], columns: list[list[Any]]) -> bool:
@@ -155,7 +160,10 @@ def _usual(statuses: list[Any], columns: list[list[Any]]) -> bool:
 def _checked(path: Path, stream: IO[bytes], size: int) -> Found:
     """The index made with every item checked: CassetteError naming what is wrong, where."""
     head, version, items = open_items(path, unpacker_of(stream), size)
-    del head
+    try:
+        matching = matching_of(head)
+    except CassetteError as e:
+        raise CassetteError(f"{path}: {e}") from None
     offsets: list[int] = []
     lengths: list[int] = []
     statuses: list[int] = []
@@ -177,7 +185,7 @@ def _checked(path: Path, stream: IO[bytes], size: int) -> Found:
         statuses.append(status)
         requests.append(request)
     columns = _columns(list(map(attrgetter(*REQUEST_FIELDS), requests)))
-    return Found(version, truncated_at, offsets, lengths, statuses, columns)
+    return Found(version, truncated_at, offsets, lengths, statuses, columns, matching)
 
 
 def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:

@@ -5,10 +5,11 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO
 
 import msgpack
@@ -82,8 +83,8 @@ class Writer:
         """The file as this writer left it (a ResponseReader of the file accepts its appends)."""
 
     @classmethod
-    def open(cls, path: Path) -> "Writer":
-        """Start a new cassette, or continue an existing one.
+    def open(cls, path: Path, head: Mapping[str, object] = MappingProxyType({})) -> "Writer":
+        """Start a new cassette (its header with `head`'s keys too), or continue an existing one.
 
         One whose last record was cut short (a killed recorder) or that an older version wrote
         is rewritten first, keeping every complete exchange; `mended` says so, and so does the
@@ -92,7 +93,7 @@ class Writer:
             if path.exists() and path.stat().st_size > 0:
                 return cls._continue(path)
             stream = regular.open_write(path, append=False)
-            _write_all(stream, pack(header(datetime.now(UTC))))
+            _write_all(stream, pack({**header(datetime.now(UTC)), **head}))
             return cls(path, stream, 0)
         except OSError as e:
             raise CassetteError(f"cannot write cassette {path}: {e.strerror or e}") from e

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.cli import serve
+from pretenders_proxy.cli import cassette_matching, drift, serve  # noqa: F401 (cassette_matching: commands)
 from pretenders_proxy.cli.cassette import cassette_app
 from pretenders_proxy.cli.trust import ENV_EPILOG, ca_app, env
 from pretenders_proxy.server import startup
@@ -44,7 +44,8 @@ def main_options(
 
 serve.add_commands(app)
 app.add_typer(ca_app)
-app.add_typer(cassette_app)
+cassette_app.command(epilog=drift.EPILOG)(drift.drift)
+app.add_typer(cassette_app)  # with cassette_matching's commands (ignore, noise)
 app.command(epilog=ENV_EPILOG)(env)
 
 

@@ -6,7 +6,7 @@ import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -233,7 +233,7 @@ def _convert(
             fail(f"{source}: nothing imported, every item dropped: {'; '.join(losses.counts)}")
         read = itertools.chain([] if first is None else [first], read)
         exchanges = _Counted(_progress(read, "converting"))
-        conversion.write(output, kind, exchanges, losses)
+        conversion.write(output, kind, exchanges, losses, _matching_head(source))
     except CassetteError as e:
         fail(str(e))
     typer.echo(f"{output}: {exchanges.count} exchanges written as {kind}")
@@ -273,6 +273,17 @@ def _read(
         yield from conversion.read(path, kind, losses, base)  # None: told by name or content
     except CassetteError as e:
         fail(str(e))
+
+
+def _matching_head(source: Path) -> dict[str, Any]:
+    """The matching keys of `source`'s header when it is a cassette (none when it is not)."""
+    from pretenders_proxy.cassette import matching
+    from pretenders_proxy.errors import CassetteError
+
+    try:
+        return matching.matching_keys(matching.head_of(source))
+    except CassetteError:
+        return {}
 
 
 def _losses() -> "Losses":

@@ -62,7 +62,8 @@ def replay(
 ) -> None:
     """Replay mode: presets, then the cassettes answer; a miss follows --on-miss."""
     try:
-        parse_match_on([flags.values["match_on"]])
+        if flags.values["match_on"] is not None:
+            parse_match_on([flags.values["match_on"]])
     except ConfigError as e:
         fail(f"--{e}")
     _start(flags, mode=Mode.REPLAY, cassettes=tuple(str(path) for path in cassettes))

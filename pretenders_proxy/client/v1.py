@@ -45,6 +45,8 @@ class RecordedRequest:
     raw: dict[str, Any]
     protocol: str = "http"
     """http, websocket, or what a refused (or passed-through) connection was: tcp, tls, udp, dns."""
+    stale: str | None = None
+    """The recording that matched was older than the session's max-age: when and how old."""
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> "RecordedRequest":
@@ -62,6 +64,7 @@ class RecordedRequest:
             miss=item["miss"],
             raw=item,
             protocol=item.get("protocol", "http"),
+            stale=item.get("stale"),
         )
 
     @property
@@ -187,7 +190,7 @@ class Pretenders:
 
     def set_mode(self, **fields: Any) -> dict[str, Any]:
         """Switch this session's mode: mode, cassettes, on_miss or record_mode, repeat, match_on,
-        replay_speed, ignore."""
+        replay_speed, ignore, max_age, on_stale."""
         body = {name: value for name, value in fields.items() if value is not None}
         result: dict[str, Any] = self._call("PUT", "/api/v1/mode", json=body, params=self._scope)
         return result
@@ -201,11 +204,16 @@ class Pretenders:
         repeat: str | None = None,
         replay_speed: float | None = None,
         ignore: list[str] | None = None,
+        max_age: str | None = None,
+        on_stale: str | None = None,
     ) -> dict[str, Any]:
         """Record to or replay `path` with VCR.py's record modes: none, once, new_episodes, all.
         `replay_speed`: how fast recorded streams play (0 at once, 1 as recorded, 2 twice as
         fast; default: the server's --replay-speed). `ignore`: parts of requests replay leaves
-        out of matching, as --ignore takes them (`json:$.meta.timestamp`, `query:_ts`, ...).
+        out of matching, as --ignore takes them (`json:$.meta.timestamp`, `query:_ts`, ...),
+        besides those the cassette's header stores (`pretenders cassette ignore`).
+        `max_age`: a recording older than this (`30d`, `12h`, ...) is stale, and `on_stale`
+        says what then: warn (played, noted in history), fail (a miss) or record (again).
 
         The server reads and writes the cassette, on its own disk: it decides from the record
         mode and whether the file is there, starts it afresh for `all` and makes its folders.
@@ -219,6 +227,8 @@ class Pretenders:
             repeat=repeat,
             replay_speed=replay_speed,
             ignore=ignore,
+            max_age=max_age,
+            on_stale=on_stale,
         )
 
     # -- requests -------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from enum import Enum
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from pretenders_proxy.matching.ignore import NOTHING, Ignore, prune
+from pretenders_proxy.matching.ignore import NOTHING, Ignore
 from pretenders_proxy.matching.subject import INVALID, decode_content
 from pretenders_proxy.model.http import Headers, Request
+from pretenders_proxy.model.jsonpath import prune
 
 type Pairs = tuple[tuple[bytes, bytes], ...]
 FORM_TYPE = b"application/x-www-form-urlencoded"

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from pretenders_proxy.matching.budget import excerpt
 from pretenders_proxy.matching.subject import INVALID, Subject
+from pretenders_proxy.model.jsonpath import selected
 from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.model.preset import Rule
 
@@ -69,9 +70,13 @@ def json(expected: Rule, actual: Subject) -> str | None:
         return None
     if actual.json is INVALID:
         return "body is not JSON"
-    if (where := contains(actual.json, expected.json, "$")) is None:
-        return None
-    return f"JSON body differs at {where}"
+    whole = expected.json_whole
+    if whole is not None and (where := contains(actual.json, whole, "$")) is not None:
+        return f"JSON body differs at {where}"
+    for path, wanted in expected.json_paths:
+        if not any(contains(found, wanted, "") is None for found in selected(actual.json, path)):
+            return f"JSON body has nothing at {path.text} containing {excerpt(repr(wanted))}"
+    return None
 
 
 def contains(actual: object, expected: object, where: str) -> str | None:

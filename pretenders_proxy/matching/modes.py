@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
-from pretenders_proxy.matching.fields import DEFAULT_MATCH_ON
 from pretenders_proxy.matching.ignore import parse_ignore
 
 
@@ -22,6 +21,17 @@ class OnMiss(StrEnum):
     ERROR = "error"
     PASSTHROUGH = "passthrough"
     RECORD = "record"
+
+
+class OnStale(StrEnum):
+    """What replay does with a recording older than the session's max-age."""
+
+    WARN = "warn"
+    """Play it, and say so (history, the server log)."""
+    FAIL = "fail"
+    """Refuse it as a miss, saying how old it is."""
+    RECORD = "record"
+    """Send the request upstream and record it again in its place."""
 
 
 class Repeat(StrEnum):
@@ -77,14 +87,21 @@ class ModeConfig:
     cassettes: tuple[str, ...] = ()
     on_miss: OnMiss = OnMiss.ERROR
     repeat: Repeat = Repeat.LAST
-    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    match_on: tuple[str, ...] | None = None
+    """The fields replay compares; None: not given, so the cassettes' own, else
+    DEFAULT_MATCH_ON (see `matching_for`)."""
     replay_speed: float | None = None
     """How fast recorded streams play (see `check_replay_speed`); None: the server's
     --replay-speed."""
     ignore: tuple[str, ...] = ()
     """`--ignore` SPECs: parts of requests replay leaves out of matching (see ignore.py)."""
+    max_age: float | None = None
+    """Seconds after which a recording is stale (store/staleness.py); None: never."""
+    on_stale: OnStale = OnStale.WARN
 
     def __post_init__(self) -> None:
+        if self.max_age is not None and not (self.max_age >= 0 and math.isfinite(self.max_age)):
+            raise ConfigError(f"max-age {self.max_age} must be a duration of 0 or more seconds")
         if self.replay_speed is not None:
             check_replay_speed(self.replay_speed, "replay_speed")
         parse_ignore(self.ignore)  # ConfigError naming a bad SPEC, before anything switches
@@ -99,9 +116,18 @@ class ModeConfig:
         return self.cassettes if self.mode is Mode.REPLAY else ()
 
     @property
+    def rerecords(self) -> bool:
+        """Stale recordings are recorded again from the upstream (--on-stale record)."""
+        return (
+            self.mode is Mode.REPLAY
+            and self.max_age is not None
+            and self.on_stale is OnStale.RECORD
+        )
+
+    @property
     def recording(self) -> str | None:
-        """The cassette new exchanges are appended to, if any."""
-        if decide(self.mode, self.on_miss) is MissAction.RECORD:
+        """The cassette new exchanges (or re-recorded stale ones) are appended to, if any."""
+        if decide(self.mode, self.on_miss) is MissAction.RECORD or self.rerecords:
             return self.cassettes[0]
         return None
 

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import cast
 
 from pretenders_proxy.matching.canonical import Kind, Pairs, view
-from pretenders_proxy.matching.ignore import NOTHING, Ignore, step_text
+from pretenders_proxy.matching.ignore import NOTHING, Ignore
 from pretenders_proxy.matching.matchers import MATCHERS
 from pretenders_proxy.matching.subject import INVALID, Subject
 from pretenders_proxy.model.exchange import REDACTED
 from pretenders_proxy.model.http import Request, query_pairs
+from pretenders_proxy.model.jsonpath import selected, step_text
 from pretenders_proxy.model.preset import Rule
 
 LISTED = 8
@@ -70,30 +71,52 @@ def _same(a: object, b: object) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
+type Part = tuple[str, str]
+"""One differing part: its SPEC (as --ignore takes it) and `this vs that`."""
+
+
+def line(part: Part) -> str:
+    return f"{part[0]}: {part[1]}"
+
+
 def json_lines(got: object, wanted: object, *, subset: bool = False) -> list[str]:
     """A line per differing path; paths that differ only in list positions make one `[*]` line
     (a timestamp in every item is one thing to ignore)."""
+    return list(map(line, json_parts(got, wanted, subset=subset)))
+
+
+def json_parts(got: object, wanted: object, *, subset: bool = False) -> list[Part]:
+    """As json_lines, each line as (SPEC, how it differs)."""
     alike: dict[str, list[tuple[tuple[str | int, ...], object, object]]] = {}
     for found in json_differences(got, wanted, subset=subset):
         alike.setdefault(path_text(found[0], any_item=True), []).append(found)
-    lines = []
+    found_parts = []
     for any_item, group in alike.items():
         steps, a, b = group[0]
         if len(group) == 1:
-            lines.append(f"json:{path_text(steps)}: {show_json(a)} vs {show_json(b)}")
+            found_parts.append((f"json:{path_text(steps)}", f"{show_json(a)} vs {show_json(b)}"))
         else:
             more = f"(and {len(group) - 1} more items)"
-            lines.append(f"json:{any_item}: {show_json(a)} vs {show_json(b)} {more}")
-    return lines
+            found_parts.append((f"json:{any_item}", f"{show_json(a)} vs {show_json(b)} {more}"))
+    return found_parts
 
 
 def named_lines(
     kind: str, got: Mapping[bytes, Sequence[bytes]], wanted: Mapping[bytes, Sequence[bytes]]
 ) -> list[str]:
     """`kind:name: got vs wanted` for each name whose values differ, in name order."""
+    return list(map(line, named_parts(kind, got, wanted)))
+
+
+def named_parts(
+    kind: str, got: Mapping[bytes, Sequence[bytes]], wanted: Mapping[bytes, Sequence[bytes]]
+) -> list[Part]:
+    """As named_lines, each line as (SPEC, how it differs)."""
     return [
-        f"{kind}:{name.decode('utf-8', 'replace')}: "
-        f"{show_text(got.get(name))} vs {show_text(wanted.get(name))}"
+        (
+            f"{kind}:{name.decode('utf-8', 'replace')}",
+            f"{show_text(got.get(name))} vs {show_text(wanted.get(name))}",
+        )
         for name in sorted({*got, *wanted})
         if list(got.get(name, ())) != list(wanted.get(name, ()))
     ]
@@ -108,17 +131,22 @@ def grouped(pairs: Iterable[tuple[bytes, bytes]]) -> dict[bytes, list[bytes]]:
 
 def body_lines(got: Request, recorded: Request, ignore: Ignore = NOTHING) -> list[str]:
     """The JSON paths or form fields where the bodies differ; none when either is bytes."""
+    return list(map(line, body_parts(got, recorded, ignore)))
+
+
+def body_parts(got: Request, recorded: Request, ignore: Ignore = NOTHING) -> list[Part]:
+    """As body_lines, each line as (SPEC, how it differs)."""
     got_kind, got_body = view(got, ignore)
     recorded_kind, recorded_body = view(recorded, ignore)
     if got_kind is not recorded_kind or got_kind is Kind.BYTES:
         return []
     if got_kind is Kind.JSON:
         try:
-            return json_lines(got_body, recorded_body)
+            return json_parts(got_body, recorded_body)
         except RecursionError:
             return []
     mine, theirs = cast(Pairs, got_body), cast(Pairs, recorded_body)
-    return named_lines("form", grouped(mine), grouped(theirs))
+    return named_parts("form", grouped(mine), grouped(theirs))
 
 
 def query_lines(
@@ -126,6 +154,13 @@ def query_lines(
 ) -> list[str]:
     """The query parameters whose values differ (any order of their values); redacted ones
     and ignored ones are no difference."""
+    return list(map(line, query_parts(got, recorded, ignore, redacted)))
+
+
+def query_parts(
+    got: Request, recorded: Request, ignore: Ignore = NOTHING, redacted: Iterable[bytes] = ()
+) -> list[Part]:
+    """As query_lines, each line as (SPEC, how it differs)."""
     skip = {*ignore.query, *redacted}
     mine, theirs = grouped(query_pairs(got.query)), grouped(query_pairs(recorded.query))
     for name, values in theirs.items():
@@ -134,7 +169,7 @@ def query_lines(
     for name in skip:
         mine.pop(name, None)
         theirs.pop(name, None)
-    return named_lines(
+    return named_parts(
         "query", {k: sorted(v) for k, v in mine.items()}, {k: sorted(v) for k, v in theirs.items()}
     )
 
@@ -182,9 +217,20 @@ def _json_lines(rule: Rule, subject: Subject) -> list[str]:
     if subject.json is INVALID:
         return []
     try:
-        return json_lines(subject.json, rule.json, subset=True)
+        whole = rule.json_whole
+        lines = [] if whole is None else json_lines(subject.json, whole, subset=True)
     except RecursionError:
         return []
+    for path, wanted in rule.json_paths:
+        found = selected(subject.json, path)
+        if any(next(json_differences(v, wanted, subset=True), None) is None for v in found):
+            continue
+        if len(found) == 1:
+            shown = show_json(found[0])
+        else:
+            shown = "(absent)" if not found else f"none of {len(found)} values"
+        lines.append(f"json:{path.text}: {shown} vs {show_json(wanted)}")
+    return lines
 
 
 def _form_lines(rule: Rule, subject: Subject) -> list[str]:

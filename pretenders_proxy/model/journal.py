@@ -48,7 +48,8 @@ class TrafficProtocol(StrEnum):
 
 class Note(NamedTuple):
     """How a request was answered, as history keeps it: who answered (`source`), the preset that
-    served it, the near-miss explanation of a miss, or what broke the exchange off (`error`).
+    served it, the near-miss explanation of a miss, or what broke the exchange off (`error`);
+    `stale`: the recording that matched was older than the session's max-age (how old).
 
     The same whichever way the request came in (/mockhttp/ or the proxy): the decision that
     answers a request (store.answering) gives it.
@@ -58,6 +59,7 @@ class Note(NamedTuple):
     preset_id: int | None = None
     miss: str | None = None
     error: str | None = None
+    stale: str | None = None
 
 
 class Heard(NamedTuple):
@@ -133,6 +135,9 @@ class Entry(NamedTuple):
     request_size: int = 0
     websocket: Talk | None = None
     """The messages of the WebSocket that followed (journaled when it closed)."""
+    stale: str | None = None
+    """The recording that matched was older than the session's max-age: when it was recorded,
+    how old it was (played anyway, refused, or recorded again, as `source` says)."""
 
     @property
     def truncated(self) -> bool:
@@ -193,7 +198,7 @@ def weight(entry: Entry, *, shared_response: bool = False) -> int:
     request, response = entry.request, entry.response
     size = ENTRY_OVERHEAD + len(request.body) + len(request.path) + len(request.query)
     size += sum(len(name) + len(value) for name, value in request.headers)
-    size += len(entry.miss or "") + len(entry.error or "")
+    size += len(entry.miss or "") + len(entry.error or "") + len(entry.stale or "")
     if entry.websocket is not None:
         size += entry.websocket.size
     if response is not None and not shared_response:

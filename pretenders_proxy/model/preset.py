@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.model.http import Headers, Response
+from pretenders_proxy.model.jsonpath import JsonPath, PathError, parse_path
 from pretenders_proxy.model.pattern import Pattern
 from pretenders_proxy.model.stream import timing_of
 
@@ -36,7 +37,9 @@ class Rule:
 
     `rule` is `re.match`ed against "METHOD /path?query"; `headers` must be present with equal
     values; `body` is `re.match`ed against the decoded body; `data` must equal the form fields;
-    `host` is `re.match`ed against the request host; `json` must be contained in the JSON body.
+    `host` is `re.match`ed against the request host; `json` must be contained in the JSON body,
+    but for keys that are JSON paths (`"$.user.id": 7`, `"$.items[*].sku": "A1"`): some value
+    such a path selects must contain the key's value.
     """
 
     rule: str = ""
@@ -50,6 +53,10 @@ class Rule:
     """The parts that are set (the only ones worth checking), in matcher order."""
     body_re: Pattern | None = field(init=False, repr=False, compare=False)
     host_re: Pattern | None = field(init=False, repr=False, compare=False)
+    json_paths: tuple[tuple[JsonPath, object], ...] = field(init=False, repr=False, compare=False)
+    """The JSON path keys of `json`, parsed, with the value each must select."""
+    json_whole: object = field(init=False, repr=False, compare=False)
+    """What the whole body must contain: `json` without its path keys (None: nothing)."""
 
     def __post_init__(self) -> None:
         # Compiled once here so that no request ever compiles a pattern.
@@ -58,6 +65,9 @@ class Rule:
         object.__setattr__(self, "body_re", body_re)
         host_re = compile_pattern("host", self.host) if self.host else None
         object.__setattr__(self, "host_re", host_re)
+        paths, whole = json_rule(self.json)
+        object.__setattr__(self, "json_paths", paths)
+        object.__setattr__(self, "json_whole", whole)
         parts = {
             "rule": bool(self.rule),
             "host": bool(self.host),
@@ -86,6 +96,26 @@ class Rule:
         if self.json is not None:
             parts.append(f"json {self.json!r}")
         return ", ".join(parts)
+
+
+def json_rule(wanted: object) -> tuple[tuple[tuple[JsonPath, object], ...], object]:
+    """A preset's `json` as (path keys parsed, with their values; what the whole body must
+    contain); ConfigError naming a key that starts with $ but is no path."""
+    if not isinstance(wanted, Mapping) or not any(str(key).startswith("$") for key in wanted):
+        return (), wanted
+    paths: list[tuple[JsonPath, object]] = []
+    rest: dict[str, object] = {}
+    for key, value in wanted.items():
+        if not str(key).startswith("$"):
+            rest[key] = value
+            continue
+        try:
+            paths.append((parse_path(key), value))
+        except PathError as e:
+            raise ConfigError(
+                f"json path {key!r}: {e} (a body key that starts with $ is written $['$name'])"
+            ) from None
+    return tuple(paths), rest or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from pretenders_proxy.proxy.alpn import Http2First
 from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.h2c import PriorKnowledge
+from pretenders_proxy.proxy.hostmap import HostMapper
 from pretenders_proxy.proxy.journal import Journal
 from pretenders_proxy.proxy.limits import HeadLimit
 from pretenders_proxy.proxy.modes import ModeControl
@@ -32,6 +33,8 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       redaction that ModeControl's reload of the cassettes reads (replay ignores redacted names).
     - Responder before UpstreamTimeout (`request`): the timeout only times flows that go
       upstream, i.e. that the Responder left unanswered.
+    - Responder before HostMapper (`request`): the decision (and what is recorded and
+      journaled) sees the original name; HostMapper only moves what is left to the upstream.
     - Recorder before Journal (`response`): when an exchange cannot be recorded, the Recorder
       replaces its response with a 500, and history keeps what the client got.
     - Streams before Recorder (`done`): streams still open at shutdown are recorded (cut)
@@ -48,7 +51,8 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     later, when a connection opens or a head is refused); Options first by convention (it
     declares the shared options); Trust, Http2First, HeadLimit, OriginForm, ConnectionLimits and
     Seal use hooks no other addon of ours has, but for PriorKnowledge, which shares
-    `next_layer` and `server_connect` with Seal and only sets ALPN, which Seal never reads
+    `next_layer` and `server_connect` with Seal and only sets ALPN, which Seal never reads, and
+    HostMapper, which shares `server_connect` with them and only sets the server name
     (HeadLimit and OriginForm each change a different part of mitmproxy at `load`; Seal only
     reads `tls_clienthello`, and takes what it notes from hooks that all come before a
     connection opens, whether mitmproxy's own addons come before
@@ -74,6 +78,7 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         Recorder(runtime),
         ModeControl(runtime),
         Responder(runtime),
+        HostMapper(),
         UpstreamTimeout(),
         Seal(runtime, router),
         Journal(runtime),

@@ -5,9 +5,10 @@ from mitmproxy import ctx, exceptions
 
 from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching.fields import parse_match_on
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, Repeat, choice
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, OnStale, Repeat, choice
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
+from pretenders_proxy.store.staleness import parse_max_age
 
 OPTIONS = {
     "pretenders_mode",
@@ -16,6 +17,8 @@ OPTIONS = {
     "pretenders_repeat",
     "pretenders_match_on",
     "pretenders_ignore",
+    "pretenders_max_age",
+    "pretenders_on_stale",
 }
 
 
@@ -27,8 +30,12 @@ def mode_config() -> ModeConfig:
         cassettes=tuple(options.pretenders_cassettes),
         on_miss=choice(OnMiss, options.pretenders_on_miss, "on-miss"),
         repeat=choice(Repeat, options.pretenders_repeat, "repeat"),
-        match_on=parse_match_on([options.pretenders_match_on]),
+        match_on=(
+            parse_match_on([options.pretenders_match_on]) if options.pretenders_match_on else None
+        ),
         ignore=tuple(options.pretenders_ignore),
+        max_age=parse_max_age(options.pretenders_max_age),
+        on_stale=choice(OnStale, options.pretenders_on_stale, "on-stale"),
     )
 
 

@@ -35,7 +35,12 @@ def record(
         return e
     session = runtime.store.find(session_of(flow))
     if session is not None and session.playback.mode is Mode.REPLAY:
-        # on-miss record: later equal requests replay what was just recorded
+        # on-miss record: later equal requests replay what was just recorded; on-stale
+        # record: it takes the stale one's place
         recorded = Recorded.of(path, writer.count, offset, exchange)
-        session.playback.tape.add(recorded, played=True)
+        replaces = tags(flow).get("replaces")
+        if replaces is None:
+            session.playback.tape.add(recorded, played=True)
+        else:
+            session.playback.tape.replace(replaces, recorded)
     return None

@@ -98,9 +98,11 @@ async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> Non
             pace(flow, response, speed)
             if conversation is not None:
                 websocket.to_play(flow, conversation)
-        case Upstream(record):
+        case Upstream(record, replaces):
             if record is not None:
                 tags(flow)["record"] = record
+            if replaces is not None:
+                tags(flow)["replaces"] = replaces
         case Missed(_, response):
             flow.response = error_to_flow(flow, response, grpc.Status.NOT_FOUND)
         case Failed(problem, error):

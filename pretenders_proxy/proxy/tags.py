@@ -32,6 +32,11 @@ class Tags(TypedDict, total=False):
     """The miss reply's explanation (or what failed, when pretenders failed closed)."""
     record: str
     """The cassette the exchange with the upstream is appended to (Recorder)."""
+    replaces: str
+    """The stale recording (`<cassette> #<position>`) the recorded exchange takes the place of
+    in the session's tape (--on-stale record)."""
+    stale: str
+    """The recording that matched is older than the session's max-age: how old."""
     fault: str
     """Why the exchange was broken off: a preset's fault, or the upstream timing out."""
 
@@ -59,12 +64,16 @@ def note(flow: http.HTTPFlow, noted: Note) -> None:
         found["preset_id"] = noted.preset_id
     if noted.miss is not None:
         found["miss"] = noted.miss
+    if noted.stale is not None:
+        found["stale"] = noted.stale
 
 
 def note_of(flow: http.HTTPFlow, error: str | None) -> Note:
     """What the flow's tags say of how it was answered, with `error` (what broke it off)."""
     found = tags(flow)
-    return Note(source_of(flow), found.get("preset_id"), found.get("miss"), error)
+    return Note(
+        source_of(flow), found.get("preset_id"), found.get("miss"), error, found.get("stale")
+    )
 
 
 def is_control(flow: http.HTTPFlow) -> bool:

@@ -39,6 +39,7 @@ class Runtime:
             history_max_bytes=settings.history_max_bytes,
             max_sessions=settings.max_sessions,
         )
+        self.store.on_delete.append(self.cassettes.deleted)  # a recording ends with its session
 
     def apply(self, settings: Settings) -> None:
         """Take new settings; sessions created from now on follow them."""

@@ -2,23 +2,28 @@
 the two never disagree; they only carry the outcome out (and wait out a preset's delay). A
 connection that is not HTTP gets the same decision's answer to "may it go upstream?" (`connect`)."""
 
+import logging
+import time
 from enum import StrEnum
 from typing import Literal, NamedTuple, overload
 
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.matching.budget import SECONDS
-from pretenders_proxy.matching.modes import MissAction, Mode, decide
+from pretenders_proxy.matching.modes import MissAction, Mode, OnStale, decide
 from pretenders_proxy.matching.subject import Subject
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.stream import Conversation
+from pretenders_proxy.store import staleness
+from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.presets import PresetFault, PresetReply, explain_miss
 from pretenders_proxy.store.session import Session
-from pretenders_proxy.store.tape import Tape
+from pretenders_proxy.store.tape import Recorded
 
 MISS_HEADER = (b"X-Pretenders-Miss", b"1")
 ERROR_HEADER = (b"X-Pretenders-Error", b"1")
 TEXT = (b"Content-Type", b"text/plain; charset=utf-8")
+logger = logging.getLogger(__name__)
 
 
 class Via(StrEnum):
@@ -36,37 +41,43 @@ class Via(StrEnum):
 
 class Replayed(NamedTuple):
     """A recording answers: its response, where it is (`<cassette> #<position>`), and the
-    WebSocket conversation to play after it (a 101's)."""
+    WebSocket conversation to play after it (a 101's); `stale`: it is older than max-age."""
 
     response: Response
     where: str
     websocket: Conversation | None = None
+    stale: str | None = None
 
     @property
     def note(self) -> Note:
-        return CASSETTE_NOTE
+        return CASSETTE_NOTE if self.stale is None else Note(Source.CASSETTE, stale=self.stale)
 
 
 class Upstream(NamedTuple):
     """The request goes on to the real service; `record`: the cassette its exchange is appended
-    to (None: it is only passed through)."""
+    to (None: it is only passed through); `replaces`: the stale recording (`<cassette>
+    #<position>`) the new one takes the place of, and `stale` how old that one was."""
 
     record: str | None = None
+    replaces: str | None = None
+    stale: str | None = None
 
     @property
     def note(self) -> Note:
-        return UPSTREAM_NOTE
+        return UPSTREAM_NOTE if self.stale is None else Note(Source.UPSTREAM, stale=self.stale)
 
 
 class Missed(NamedTuple):
-    """Nothing answers: the miss reply, naming the closest candidates and how they differ."""
+    """Nothing answers: the miss reply, naming the closest candidates and how they differ (or
+    the stale recording refused, `stale` saying how old it was)."""
 
     explanation: str
     response: Response
+    stale: str | None = None
 
     @property
     def note(self) -> Note:
-        return Note(Source.MISS, miss=self.explanation)
+        return Note(Source.MISS, miss=self.explanation, stale=self.stale)
 
 
 class Failed(NamedTuple):
@@ -152,7 +163,7 @@ def answer(
         return missed(explain_miss(subject, presets.nearest(subject)), miss_status)
     playback = session.playback
     if playback.mode is Mode.REPLAY:
-        replayed = _replay(playback.tape, request)
+        replayed = _replay(playback, request, miss_status)
         if replayed is not None:
             return replayed
     action = decide(playback.mode, playback.config.on_miss)
@@ -169,8 +180,8 @@ def reaches_upstream(session: Session | None) -> bool:
     (mock, and replay with on-miss error, never do; nor does a session that is gone)."""
     if session is None:
         return False
-    playback = session.playback
-    return decide(playback.mode, playback.config.on_miss) is not MissAction.MISS
+    config = session.playback.config
+    return decide(config.mode, config.on_miss) is not MissAction.MISS or config.rerecords
 
 
 def connect(session: Session | None, what: str) -> Upstream | Refused:
@@ -197,22 +208,61 @@ def _mode_name(session: Session) -> str:
     return f"{playback.mode} mode"
 
 
-def _replay(tape: Tape, request: Request) -> Replayed | Failed | None:
+def _replay(playback: Playback, request: Request, miss_status: int) -> Outcome | None:
     try:
-        recorded = tape.play(request)
-        response = None if recorded is None else recorded.response()
-        websocket = None
-        if recorded is not None and response is not None and response.status == 101:
-            websocket = recorded.conversation()
+        recorded = playback.tape.play(request)
+        if recorded is None:
+            return None
+        if playback.config.max_age is not None:
+            return aged(playback, recorded, miss_status)
+        return replayed(recorded, recorded.response())
     except CassetteError as e:  # the cassette changed or broke since it was loaded
         return Failed(f"replaying this request failed: {e}", e)
     except Exception as e:  # a failure must not let the request go upstream: fail closed
         return Failed(f"replaying this request failed: {e!r}", e)
-    if recorded is None or response is None:
-        return None
-    return Replayed(response, recorded.where, websocket)
 
 
-def missed(explanation: str, status: int) -> Missed:
+def aged(playback: Playback, recorded: Recorded, miss_status: int) -> Outcome:
+    """What answers with `recorded` under the session's max-age: itself while it is fresh (or
+    has no recorded_at); once it is stale, itself with a warning (logged once per recording),
+    the miss reply, or the upstream, whose answer is recorded in its place (--on-stale) unless
+    a fresh re-recording of it already follows in the cassettes (an earlier run's)."""
+    config, now = playback.config, time.time()
+    response, recorded_at = recorded.aged()
+    found = staleness.stale(recorded_at, config.max_age, now)
+    if found is None:
+        return replayed(recorded, response)
+    line, where = f"{recorded.request.method} {recorded.request.url}", recorded.where
+    if config.on_stale is OnStale.WARN:
+        if where not in playback.warned:
+            playback.warned.add(where)
+            logger.warning("stale recording played for %s (%s): %s", line, where, found.text)
+        return replayed(recorded, response, found.text)
+    if config.on_stale is OnStale.FAIL:
+        explanation = (
+            f"The recording of {line} ({where}) is stale: {found.text}. on-stale fail refuses "
+            "it: record it again, or replay with on-stale warn or record.\n"
+        )
+        return missed(explanation, miss_status, found.text)
+
+    def is_fresh(candidate: Recorded) -> bool:  # a re-recording is dated: an undated one is not
+        recorded_at = candidate.aged()[1]
+        dated = staleness.recorded_time(recorded_at) is not None
+        return dated and staleness.stale(recorded_at, config.max_age, now) is None
+
+    fresh = playback.tape.promote(recorded, is_fresh)
+    if fresh is not None:
+        return replayed(fresh, fresh.response())
+    return Upstream(config.recording, where, found.text)
+
+
+def replayed(recorded: Recorded, response: Response, stale: str | None = None) -> Replayed:
+    """`recorded` answers with `response` (and its WebSocket conversation, for a 101)."""
+    websocket = recorded.conversation() if response.status == 101 else None
+    return Replayed(response, recorded.where, websocket, stale)
+
+
+def missed(explanation: str, status: int, stale: str | None = None) -> Missed:
     """The miss reply: `status`, a marker header and the explanation."""
-    return Missed(explanation, Response(status, (MISS_HEADER, TEXT), explanation.encode()))
+    response = Response(status, (MISS_HEADER, TEXT), explanation.encode())
+    return Missed(explanation, response, stale)

@@ -16,6 +16,8 @@ class Playback:
     tape: Tape = field(default_factory=Tape)
     warnings: tuple[str, ...] = ()
     """What loading the cassettes had to say (a truncated last item)."""
+    warned: set[str] = field(default_factory=set)
+    """The stale recordings (`<cassette> #<position>`) the server log has warned of: once each."""
 
     @property
     def mode(self) -> Mode:

@@ -207,6 +207,7 @@ class Store:
             protocol or protocol_of(request),
             request_size,
             websocket,
+            note.stale,
         )
         session.history.add(entry, weight(entry, shared_response=shared))
         self.events.publish(entry)

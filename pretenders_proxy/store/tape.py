@@ -1,6 +1,6 @@
 """A session's recordings, indexed by match key, with how far each key has been played."""
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +28,10 @@ class ResponseSource(Protocol):
         """The WebSocket conversation of the item at `offset` (None: it has none)."""
         ...
 
+    def aged_at(self, offset: int, length: int) -> tuple[Response, str]:
+        """The response of the item at `offset` and when it was recorded (ISO, "" unknown)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Kept:
@@ -35,9 +39,13 @@ class Kept:
 
     kept: Response
     websocket: Conversation | None = None
+    recorded_at: str = ""
 
     def response_at(self, offset: int, length: int) -> Response:
         return self.kept
+
+    def aged_at(self, offset: int, length: int) -> tuple[Response, str]:
+        return self.kept, self.recorded_at
 
     def conversation_at(self, offset: int, length: int) -> Conversation | None:
         return self.websocket
@@ -64,12 +72,16 @@ class Recorded:
         """A recording whose response is kept in memory (its length is not needed: 0)."""
         response = exchange.response
         request, status = exchange.request, response.status
-        kept = Kept(response, exchange.websocket)
+        kept = Kept(response, exchange.websocket, exchange.meta.recorded_at)
         return cls(cassette, position, offset, 0, request, status, kept)
 
     def response(self) -> Response:
         """The recorded response; CassetteError when the cassette cannot give it any more."""
         return self.source.response_at(self.offset, self.length)
+
+    def aged(self) -> tuple[Response, str]:
+        """The recorded response and when it was recorded (ISO, "" unknown), in one read."""
+        return self.source.aged_at(self.offset, self.length)
 
     def conversation(self) -> Conversation | None:
         """The recorded WebSocket conversation (read only for a 101); CassetteError as above."""
@@ -125,6 +137,31 @@ class Tape:
             self._played[key] = played + 1
             return group[played]
         return group[-1] if self.repeat is Repeat.LAST else None
+
+    def replace(self, where: str, recorded: Recorded) -> None:
+        """Put `recorded` (a re-recording) in the place of the recording at `where` among those
+        of its key, or after them all, as `add` does, when that one is not there."""
+        group = self._index.get(self.spec.key(recorded.request), [])
+        for position, there in enumerate(group):
+            if there.where == where:
+                group[position] = recorded
+                return
+        self.add(recorded, played=True)
+
+    def promote(self, stale: Recorded, is_fresh: Callable[[Recorded], bool]) -> Recorded | None:
+        """The first unplayed recording after `stale` among those of its key that `is_fresh`
+        (a re-recording an earlier run appended), moved into its place; None if none is."""
+        key = self.spec.key(stale.request)
+        group = self._index.get(key, [])
+        place = next((n for n, there in enumerate(group) if there is stale), None)
+        if place is None:
+            return None
+        start = max(place + 1, self._played.get(key, 0))
+        for position in range(start, len(group)):
+            if is_fresh(group[position]):
+                group[place] = fresh = group.pop(position)
+                return fresh
+        return None
 
     def played_out(self, request: Request) -> int:
         """How many recordings `request` matched when they have all been played, else 0."""

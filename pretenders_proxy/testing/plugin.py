@@ -28,8 +28,9 @@ import pytest
 from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
 from pretenders_proxy.cli.shellenv import no_proxy, variables
 from pretenders_proxy.client.v1 import Pretenders
-from pretenders_proxy.errors import APIError
-from pretenders_proxy.matching.modes import RecordMode
+from pretenders_proxy.errors import APIError, ConfigError
+from pretenders_proxy.matching.modes import OnStale, RecordMode
+from pretenders_proxy.store.staleness import parse_max_age
 from pretenders_proxy.testing.launcher import RunningServer, start
 
 FIXTURE = "pretenders"
@@ -49,6 +50,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=[str(mode) for mode in RecordMode],
         default=None,
         help="What @pytest.mark.cassette tests do, as in VCR.py (default: once).",
+    )
+    group.addoption(
+        "--pretenders-max-age",
+        default=None,
+        metavar="DURATION",
+        help="@pytest.mark.cassette tests: a recording older than this (90s, 15m, 12h, 30d, "
+        "2w) is stale when replayed (default: any age is fine).",
+    )
+    group.addoption(
+        "--pretenders-on-stale",
+        choices=[str(choice) for choice in OnStale],
+        default=None,
+        help="What replaying a stale recording does: warn (played, noted in history), fail "
+        "(a miss) or record (again, from the upstream; not with --record-mode none).",
     )
     group.addoption(
         "--pretenders-allow-misses",
@@ -76,11 +91,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if (max_age := config.getoption("--pretenders-max-age", None)) is not None:
+        try:
+            parse_max_age(max_age)
+        except ConfigError as e:
+            raise pytest.UsageError(f"--pretenders-{e}") from None
     config.addinivalue_line(
         "markers",
         "cassette(path=None, *, record_mode=None, match_on=None, repeat=None, replay_speed=None, "
-        "ignore=None): record or replay the test's traffic (default path: "
-        "cassettes/<module>/<test>.cassette beside the test)",
+        "ignore=None, max_age=None, on_stale=None): record or replay the test's traffic "
+        "(default path: cassettes/<module>/<test>.cassette beside the test)",
     )
 
 
@@ -174,6 +194,8 @@ def _use_cassette(request: pytest.FixtureRequest, marker: pytest.Mark, session: 
             repeat=marker.kwargs.get("repeat"),
             replay_speed=marker.kwargs.get("replay_speed"),
             ignore=marker.kwargs.get("ignore"),
+            max_age=marker.kwargs.get("max_age") or config.getoption("--pretenders-max-age"),
+            on_stale=marker.kwargs.get("on_stale") or config.getoption("--pretenders-on-stale"),
         )
     except APIError as e:
         if e.status != 400:

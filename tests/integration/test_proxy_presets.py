@@ -159,3 +159,28 @@ def test_proxy_credentials_are_not_forwarded(control: str, session_name: str, pr
     requests.get("http://x.test/", proxies={"http": proxy}, timeout=10)
     [seen] = history(control, session_name)
     assert all(name.lower() != "proxy-authorization" for name, _ in seen["headers"])
+
+
+def test_json_path_rules_through_the_proxy(control: str, session_name: str, proxy: str) -> None:
+    rule = {"rule": "POST /orders", "json": {"$.customer.id": 7, "$.items[*].sku": "A1"}}
+    add_preset(control, session_name, rule=rule, status=201, text="created")
+    order = {"customer": {"id": 7, "name": "Ann"}, "items": [{"sku": "B2"}, {"sku": "A1"}]}
+    proxies = {"http": proxy}
+    url = "http://shop.test/orders"
+    assert requests.post(url, json=order, proxies=proxies, timeout=10).status_code == 201
+    other = {**order, "customer": {"id": 8}}
+    missed = requests.post(url, json=other, proxies=proxies, timeout=10)
+    assert missed.status_code == 404
+    assert "JSON body has nothing at $.customer.id containing 7" in missed.text
+    assert "json:$.customer.id: 8 vs 7" in missed.text
+
+
+def test_a_json_rule_key_that_is_no_path_is_a_400(control: str, session_name: str) -> None:
+    answer = requests.post(
+        f"{control}/api/v1/presets",
+        params={"session": session_name},
+        json={"rule": {"rule": "POST", "json": {"$.items[": 1}}},
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert "json path '$.items[': unclosed bracket at 8" in answer.text

@@ -158,3 +158,37 @@ def test_the_cassette_marker_takes_the_parts_to_ignore(pytester: pytest.Pytester
     result = run(pytester)
     result.assert_outcomes(passed=1, failed=1)  # the plugin fails a test whose request missed
     result.stdout.fnmatch_lines(["*test_not_ignored_misses*", "*json:$.ts: 200 vs 100*"])
+
+
+def test_the_plugin_takes_a_max_age_for_cassette_tests(pytester: pytest.Pytester) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pretenders_proxy.model.exchange import Meta
+
+    old = (datetime.now(UTC) - timedelta(days=45)).isoformat()
+    request = Request("GET", b"/hello", host="api.test", port=80)
+    exchange = Exchange(request, Response(200, (), b"old hello"), Meta(recorded_at=old))
+    write(pytester.path / "api.cassette", [exchange])
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.cassette("../api.cassette", record_mode="none")
+        def test_hello(pretenders):
+            assert requests.get("http://api.test/hello", timeout=10).text == "old hello"
+            [seen] = pretenders.requests()
+            assert (seen.stale is None) == (pretenders.mode()["max_age"] is None)
+
+        @pytest.mark.cassette("../api.cassette", record_mode="none", max_age="60d")
+        def test_a_marker_says_otherwise(pretenders):
+            assert requests.get("http://api.test/hello", timeout=10).text == "old hello"
+        """
+    )
+    run(pytester).assert_outcomes(passed=2)
+    run(pytester, "--pretenders-max-age", "30d").assert_outcomes(passed=2)  # warn: noted
+    failed = run(pytester, "--pretenders-max-age", "30d", "--pretenders-on-stale", "fail")
+    failed.assert_outcomes(passed=1, failed=1)
+    failed.stdout.fnmatch_lines(["*test_hello*", "*45 days ago, older than max-age 30d*"])
+    bad = run(pytester, "--pretenders-max-age", "soon")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--pretenders-max-age 'soon' is not a duration like 90s*"])

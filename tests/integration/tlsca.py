@@ -1,4 +1,5 @@
-"""A throwaway CA and a server certificate for 127.0.0.1 and localhost, made with cryptography."""
+"""A throwaway CA and a server certificate for 127.0.0.1, localhost and api.example.test (a name
+that resolves nowhere: only --map-host reaches it), made with cryptography."""
 
 import datetime
 import ipaddress
@@ -9,6 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+MAPPED_NAME = "api.example.test"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ def make_ca(directory: Path) -> LocalCA:
     )
     key = ec.generate_private_key(ec.SECP256R1())
     names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    names.append(x509.DNSName(MAPPED_NAME))
     server = (
         x509.CertificateBuilder()
         .subject_name(_name("localhost"))

@@ -21,6 +21,9 @@ LATIN1 = "café, naïve, ½ — ÿ".encode("latin-1", "replace") + b"\xff\xfe\x0
 GZIPPED = gzip.compress(
     json.dumps({"compressed": True, "items": list(range(50))}).encode(), mtime=0
 )
+JSON = "application/json"
+USER = {"user": {"id": 1, "name": "Ada", "roles": ["admin"]}, "at": "2026-12-07T00:00:00Z"}
+"""What /users/1 answers until a test changes `Upstream.user` (a drifting API)."""
 CHUNKS = [b"first chunk\n", b"second chunk, longer than the first\n", b"\x00\x01\x02 last\n"]
 
 
@@ -47,6 +50,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/counter": lambda: self._send(200, str(self.server.counter).encode(), "text/plain"),
             "/headers": self._headers,
             "/slow": self._slow,
+            "/users/1": lambda: self._send(200, json.dumps(self.server.user).encode(), JSON),
         }
         route = routes.get(self.path.split("?")[0])
         if route is None:
@@ -78,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Upstream", "yes")
+        for name, value in self.server.extra_headers.items():
+            self.send_header(name, value)
         if gzip:
             self.send_header("Content-Encoding", "gzip")
         if cookie:
@@ -105,6 +111,9 @@ class _Server(ThreadingHTTPServer):
         self.counter = 0
         self.waiting = threading.Event()  # a /slow request arrived
         self.release = threading.Event()  # let /slow requests answer
+        self.user: object = json.loads(json.dumps(USER))
+        self.extra_headers: dict[str, str] = {}
+        self.server_names: list[str | None] = []  # the SNI of each TLS handshake
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
@@ -123,6 +132,8 @@ class Upstream:
             tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             tls.load_cert_chain(ca.server_cert, ca.server_key)
         self._server = _Server(tls)
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
         self.scheme = "https" if tls else "http"
         self.port = self._server.server_address[1]
         self.url = f"{self.scheme}://127.0.0.1:{self.port}"
@@ -132,6 +143,24 @@ class Upstream:
     @property
     def connections(self) -> int:
         return self._server.connections
+
+    @property
+    def server_names(self) -> list[str | None]:
+        """The server name (SNI) each TLS client asked for, in order."""
+        return self._server.server_names
+
+    @property
+    def user(self) -> object:
+        return self._server.user
+
+    @user.setter
+    def user(self, document: object) -> None:
+        self._server.user = document
+
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        """Headers every answer carries besides its own (a test may add some)."""
+        return self._server.extra_headers
 
     @property
     def waiting(self) -> threading.Event:

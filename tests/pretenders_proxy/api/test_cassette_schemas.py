@@ -12,6 +12,7 @@ from pretenders_proxy.matching.modes import (
     Mode,
     ModeConfig,
     OnMiss,
+    OnStale,
     RecordMode,
     Repeat,
 )
@@ -95,3 +96,13 @@ def test_the_plan_gives_mode_and_on_miss() -> None:
         OnMiss.RECORD,
         ("/c/a.cassette",),
     )
+
+
+def test_max_age_and_on_stale_change_when_given_and_off_turns_max_age_off() -> None:
+    aged = ModeIn(max_age="30d", on_stale=OnStale.FAIL).to_config(CURRENT)
+    assert (aged.max_age, aged.on_stale) == (30 * 86400, OnStale.FAIL)
+    kept = ModeIn().to_config(aged)
+    assert (kept.max_age, kept.on_stale) == (30 * 86400, OnStale.FAIL)
+    assert ModeIn(max_age="off").to_config(aged).max_age is None
+    with pytest.raises(ConfigError, match="max-age 'soon' is not a duration"):
+        ModeIn(max_age="soon").to_config(CURRENT)

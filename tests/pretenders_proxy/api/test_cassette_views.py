@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from pretenders_proxy.api import cassette_views
-from pretenders_proxy.matching.modes import Mode, ModeConfig
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnStale
 from pretenders_proxy.store.playback import Playback
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.tape import Recorded
@@ -59,3 +59,13 @@ def test_the_mode_shows_the_sessions_replay_speed_else_the_servers() -> None:
     assert cassette_views.mode(session, {}, 2.5)["replay_speed"] == 2.5
     session.playback = Playback(ModeConfig(replay_speed=1))
     assert cassette_views.mode(session, {}, 2.5)["replay_speed"] == 1
+
+
+def test_the_mode_shows_max_age_as_a_duration_and_on_stale() -> None:
+    session = Session("s", SessionProtocol.HTTP, None, datetime(2026, 1, 1), 0.0, 10)
+    session.playback = Playback(ModeConfig())
+    shown = cassette_views.mode(session, {}, 0)
+    assert (shown["max_age"], shown["on_stale"]) == (None, "warn")
+    session.playback = Playback(ModeConfig(max_age=14 * 86400, on_stale=OnStale.FAIL))
+    shown = cassette_views.mode(session, {}, 0)
+    assert (shown["max_age"], shown["on_stale"]) == ("2w", "fail")

@@ -1,5 +1,6 @@
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from pretenders_proxy.cassette import indexing, reading, writing
 from pretenders_proxy.cassette.codec import FORMAT, to_item
 from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.model.exchange import Meta
 from tests.pretenders_proxy.factories import exchange, request
 
 EXCHANGES = [exchange(request(path=f"/{n}".encode()), body=bytes([n]) * n) for n in range(1, 4)]
@@ -26,6 +28,17 @@ def test_the_index_keeps_requests_and_reads_each_response_from_disk(tmp_path: Pa
     assert [indexed.response(n) for n in reversed(range(len(indexed)))] == [
         x.response for x in reversed(EXCHANGES)
     ]
+
+
+def test_a_response_is_read_with_when_it_was_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "a.cassette"
+    undated = exchange(request(path=b"/undated"))
+    writing.write(path, [EXCHANGES[0], replace(undated, meta=Meta())])
+    indexed = indexing.index(path)
+    reader = indexed.reader
+    first = reader.aged_at(indexed.offsets[0], indexed.lengths[0])
+    assert first == (EXCHANGES[0].response, "2026-01-02T03:04:05+00:00")
+    assert reader.aged_at(indexed.offsets[1], indexed.lengths[1])[1] == ""
 
 
 def test_the_index_of_a_cut_cassette_leaves_the_tail_out(tmp_path: Path) -> None:

@@ -70,6 +70,26 @@ def test_stats_counts_hosts_methods_statuses_sizes_and_duplicates(tmp_path: Path
     assert "request bodies: 9 B, response bodies: 218 B" in out
 
 
+def test_stats_show_the_age_range_and_the_undated(tmp_path: Path) -> None:
+    path = tmp_path / "aged.cassette"
+    first, second, third = exchanges()
+    dated = [
+        replace(first, meta=Meta(recorded_at="2025-01-02T00:00:00+00:00")),
+        replace(second, meta=Meta(recorded_at="2024-06-30T12:00:00+00:00")),
+        replace(third, meta=Meta(recorded_at="")),
+        replace(third, meta=Meta(recorded_at="not a time")),
+    ]
+    writing.write(path, dated)
+    status, out, _ = run("stats", str(path))
+    assert status == 0
+    [line] = [line for line in out.splitlines() if line.startswith("recorded: ")]
+    assert line.startswith("recorded: oldest 2024-06-30T12:00:00+00:00 (")
+    assert ", newest 2025-01-02T00:00:00+00:00 (" in line
+    assert line.endswith(" days ago); 2 without recorded_at (never stale)")
+    writing.write(path, [replace(first, meta=Meta())])
+    assert "recorded: 1 without recorded_at (never stale)" in run("stats", str(path))[1]
+
+
 def test_diff_says_what_changed_and_exits_1(cassette: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.cassette"
     first, *rest = exchanges()

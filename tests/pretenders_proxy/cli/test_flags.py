@@ -15,10 +15,11 @@ SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
     "--history-limit", "--history-max-bytes", "--max-sessions", "--max-body-size", "--token",
-    "--allowed-host", "--cassette-dir", "--upstream-ca", "--upstream-timeout", "--header-timeout",
+    "--allowed-host", "--cassette-dir", "--upstream-ca", "--map-host", "--upstream-timeout",
+    "--header-timeout",
     "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",
     "--redact-query",
-    "--regex-timeout", "--ready-file", "--replay-speed", "--ignore",
+    "--regex-timeout", "--ready-file", "--replay-speed", "--ignore", "--max-age", "--on-stale",
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pretenders_proxy.errors import ConfigError
 from pretenders_proxy.matching import matchers
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.engine import failures, is_match
@@ -84,6 +85,37 @@ def test_data_equals_the_form() -> None:
 def test_json_contains(expected: object, body: object, where: str | None) -> None:
     outcome = matchers.json(Rule(json=expected), seen(body=jsonlib.dumps(body).encode()))
     assert outcome == (None if where is None else f"JSON body differs at {where}")
+
+
+@pytest.mark.parametrize(
+    ("expected", "body", "outcome"),
+    [
+        ({"$.user.id": 7}, {"user": {"id": 7, "name": "x"}}, None),
+        ({"$.user.id": 7}, {"user": {"id": 8}}, "JSON body has nothing at $.user.id containing 7"),
+        ({"$.user.id": 7}, {"user": {}}, "JSON body has nothing at $.user.id containing 7"),
+        ({"$.items[*].sku": "A1"}, {"items": [{"sku": "B"}, {"sku": "A1"}]}, None),
+        ({"$..sku": "A1"}, {"deep": {"items": [{"sku": "A1"}]}}, None),
+        ({"$[1]": {"b": 2}}, [{"a": 1}, {"b": 2, "c": 3}], None),
+        ({"$": {"a": 1}}, {"a": 1, "b": 2}, None),
+        ({"$.a": 1, "kind": "x"}, {"a": 1, "kind": "x"}, None),
+        ({"$.a": 1, "kind": "x"}, {"a": 1, "kind": "y"}, "JSON body differs at $.kind"),
+    ],
+)
+def test_json_path_keys_match_what_the_path_selects(
+    expected: object, body: object, outcome: str | None
+) -> None:
+    assert matchers.json(Rule(json=expected), seen(body=jsonlib.dumps(body).encode())) == outcome
+
+
+def test_a_json_key_starting_with_dollar_must_be_a_path() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Rule(json={"$user": 1})
+    assert str(refused.value) == (
+        "json path '$user': expected . or [ but found 'u' at 2 "
+        "(a body key that starts with $ is written $['$name'])"
+    )
+    rule = Rule(json={"$['$user']": 1})  # a body key that starts with $
+    assert matchers.json(rule, seen(body=b'{"$user": 1}')) is None
 
 
 def test_json_on_a_non_json_body() -> None:

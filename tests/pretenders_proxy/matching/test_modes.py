@@ -7,6 +7,7 @@ from pretenders_proxy.matching.modes import (
     Mode,
     ModeConfig,
     OnMiss,
+    OnStale,
     RecordMode,
     Repeat,
     choice,
@@ -106,3 +107,18 @@ def test_a_mode_with_a_bad_ignore_spec_is_refused_before_it_switches() -> None:
     assert ModeConfig(ignore=("query:_ts",)).ignore == ("query:_ts",)
     with pytest.raises(ConfigError, match="ignore 'form:': name the form part"):
         ModeConfig(ignore=("query:_ts", "form:"))
+
+
+def test_on_stale_record_records_stale_replays_to_the_first_cassette() -> None:
+    replaying = ModeConfig(Mode.REPLAY, ("a.cassette", "b.cassette"))
+    assert (replaying.rerecords, replaying.recording) == (False, None)
+    stale_warns = ModeConfig(Mode.REPLAY, ("a.cassette",), max_age=60)
+    assert (stale_warns.rerecords, stale_warns.recording) == (False, None)
+    records = ModeConfig(
+        Mode.REPLAY, ("a.cassette", "b.cassette"), max_age=60, on_stale=OnStale.RECORD
+    )
+    assert (records.rerecords, records.recording) == (True, "a.cassette")
+    no_age = ModeConfig(Mode.REPLAY, ("a.cassette",), on_stale=OnStale.RECORD)
+    assert no_age.recording is None  # nothing is ever stale
+    with pytest.raises(ConfigError, match="max-age -1 must be a duration of 0 or more"):
+        ModeConfig(max_age=-1)

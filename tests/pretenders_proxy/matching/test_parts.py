@@ -94,6 +94,17 @@ def test_rule_lines_for_headers_json_and_form_only() -> None:
     ]
 
 
+def test_rule_lines_for_json_path_keys() -> None:
+    body = b'{"user": {"id": 8}, "items": [{"sku": "B"}, {"sku": "C"}]}'
+    subject = Subject(request("POST", body=body, headers=JSON))
+    rule = Rule("POST", json={"$.user.id": 7, "$.items[*].sku": "A1", "$.gone": 1})
+    assert rule_lines(rule, subject) == [
+        "json:$.user.id: 8 vs 7",
+        'json:$.items[*].sku: none of 2 values vs "A1"',
+        "json:$.gone: (absent) vs 1",
+    ]
+
+
 def test_paths_differing_only_in_list_positions_make_one_any_item_line() -> None:
     got = {"items": [{"id": 1, "ts": 11}, {"id": 2, "ts": 12}, {"id": 3, "ts": 13}], "x": [1]}
     wanted = {"items": [{"id": 1, "ts": 1}, {"id": 2, "ts": 2}, {"id": 9, "ts": 3}], "x": [2]}

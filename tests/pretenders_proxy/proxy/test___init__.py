@@ -8,6 +8,7 @@ from pretenders_proxy.server.runtime import Runtime
 BEFORE = [
     ("Recorder", "ModeControl", "configure", "the redaction is set before the cassettes load"),
     ("Responder", "UpstreamTimeout", "request", "only flows left to go upstream are timed"),
+    ("Responder", "HostMapper", "request", "the decision sees the original name"),
     ("Recorder", "Journal", "response", "history keeps the 500 of an exchange not recorded"),
     ("Streams", "Recorder", "done", "open streams are recorded before the cassettes close"),
     ("Streams", "Journal", "error", "history says how a stream was cut"),

@@ -25,6 +25,7 @@ DECLARED = {
     "pretenders_max_sessions": 10_000,
     "pretenders_cassette_dirs": [],
     "pretenders_upstream_ca": "",
+    "pretenders_map_host": [],
     "pretenders_upstream_timeout": 60.0,
     "pretenders_header_timeout": 60.0,
     "pretenders_idle_timeout": 75.0,
@@ -37,9 +38,11 @@ DECLARED = {
     "pretenders_cassettes": [],
     "pretenders_on_miss": "error",
     "pretenders_repeat": "last",
-    "pretenders_match_on": "method,scheme,host,port,path,query,body",
+    "pretenders_match_on": "",  # not given: the cassette header's, else the default
     "pretenders_replay_speed": 0.0,
     "pretenders_ignore": [],
+    "pretenders_max_age": "",
+    "pretenders_on_stale": "warn",
 }
 """What `mitmdump -s addons/pretenders.py --options` lists, with the defaults."""
 
@@ -50,6 +53,7 @@ def test_every_option_is_declared_with_its_default_and_help() -> None:
         assert {name: o.default for name, o in ours.items()} == DECLARED
         assert all(o.help for o in ours.values())
         assert ours["pretenders_on_miss"].choices == ["error", "passthrough", "record"]
+        assert ours["pretenders_on_stale"].choices == ["warn", "fail", "record"]
 
 
 def test_a_change_becomes_the_runtime_settings(tmp_path: Path) -> None:

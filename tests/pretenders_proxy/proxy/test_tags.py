@@ -41,6 +41,8 @@ def test_a_note_is_kept_as_plain_values_and_read_back() -> None:
     assert note_of(flow, "fault: reset") == Note(Source.PRESET, 7, error="fault: reset")
     note(flow, Note(Source.MISS, miss="why"))
     assert note_of(flow, None) == Note(Source.MISS, 7, "why")
+    note(flow, Note(Source.CASSETTE, stale="recorded 2026-01-02, 45 days ago"))
+    assert note_of(flow, None).stale == "recorded 2026-01-02, 45 days ago"
 
 
 def test_every_tag_survives_mitmproxy_saving_the_flow() -> None:
@@ -52,6 +54,8 @@ def test_every_tag_survives_mitmproxy_saving_the_flow() -> None:
         "cassette": "c.cassette #2",
         "miss": "why",
         "record": "r.cassette",
+        "replaces": "r.cassette #1",
+        "stale": "recorded 2026-01-02T03:04:05+00:00, 45 days ago, older than max-age 30d",
         "fault": "reset",
     }
     flow = tflow.tflow(resp=True)

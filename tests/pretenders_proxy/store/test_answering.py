@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, OnStale
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
@@ -205,3 +205,67 @@ def test_a_connection_of_a_gone_session_is_refused() -> None:
     outcome = connect(None, "UDP to 10.0.0.1:53")
     assert not reaches_upstream(None)
     assert isinstance(outcome, Refused) and "its session is gone" in outcome.explanation
+
+
+def _aged(on_stale: OnStale, max_age: float | None = 30 * 86400.0) -> Session:
+    """A replay session whose one recording (of SAVED) was made on 2026-01-02 (factories)."""
+    session = _session(Mode.REPLAY)
+    config = ModeConfig(Mode.REPLAY, (CASSETTE,), max_age=max_age, on_stale=on_stale)
+    session.playback = Playback(config, session.playback.tape)
+    return session
+
+
+def test_a_stale_recording_is_played_and_noted_with_warn(caplog: pytest.LogCaptureFixture) -> None:
+    session = _aged(OnStale.WARN)
+    outcomes = [answer(session, SAVED, Via.PROXY, 404) for _ in range(3)]
+    assert all(isinstance(o, Replayed) and o.response.body == b"recorded" for o in outcomes)
+    note = outcomes[0].note
+    assert note.source is Source.CASSETTE and note.stale is not None
+    assert note.stale.startswith("recorded 2026-01-02T03:04:05+00:00, ")
+    assert note.stale.endswith(" days ago, older than max-age 30d")
+    assert len([r for r in caplog.records if "stale recording" in r.message]) == 1  # once
+
+
+def test_without_max_age_nothing_is_stale() -> None:
+    outcome = answer(_aged(OnStale.FAIL, None), SAVED, Via.PROXY, 404)
+    assert isinstance(outcome, Replayed) and outcome.note == Note(Source.CASSETTE)
+
+
+def test_a_stale_recording_is_a_miss_with_fail() -> None:
+    outcome = answer(_aged(OnStale.FAIL), SAVED, Via.PROXY, 404)
+    assert isinstance(outcome, Missed) and outcome.response.status == 404
+    assert outcome.explanation.startswith(
+        "The recording of GET https://api.example.test/saved (c.cassette #1) is stale: "
+        "recorded 2026-01-02T03:04:05+00:00, "
+    )
+    assert outcome.note.source is Source.MISS and outcome.note.stale is not None
+
+
+def test_a_stale_recording_goes_upstream_to_be_recorded_in_its_place_with_record() -> None:
+    session = _aged(OnStale.RECORD)
+    assert reaches_upstream(session) and session.playback.config.recording == CASSETTE
+    outcome = answer(session, SAVED, Via.PROXY, 404)
+    assert isinstance(outcome, Upstream)
+    assert (outcome.record, outcome.replaces) == (CASSETTE, "c.cassette #1")
+    assert outcome.note.source is Source.UPSTREAM and outcome.note.stale is not None
+
+
+def test_a_fresh_dated_recording_after_the_stale_one_answers_in_its_place_with_record() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from pretenders_proxy.model.exchange import Meta
+
+    session = _aged(OnStale.RECORD)
+    tape = session.playback.tape
+    undated = replace(exchange(SAVED, body=b"undated"), meta=Meta())
+    fresh = replace(
+        exchange(SAVED, body=b"fresh"), meta=Meta(recorded_at=datetime.now(UTC).isoformat())
+    )
+    tape.add(Recorded.of(CASSETTE, 2, 0, undated))
+    tape.add(Recorded.of(CASSETTE, 3, 0, fresh))
+    first = answer(session, SAVED, Via.PROXY, 404)
+    assert isinstance(first, Replayed) and first.response.body == b"fresh"
+    assert first.note == Note(Source.CASSETTE)
+    second = answer(session, SAVED, Via.PROXY, 404)
+    assert isinstance(second, Replayed) and second.response.body == b"undated"

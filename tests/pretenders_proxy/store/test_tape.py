@@ -115,3 +115,30 @@ def test_a_miss_parses_no_recorded_body_again(monkeypatch: pytest.MonkeyPatch) -
     assert miss.failures == (
         'body: 18 bytes b\'{"n": 7.0, "x": 1}\' (recorded: 8 bytes b\'{"n": 0}\')',
     )
+
+
+def test_a_re_recording_takes_the_place_of_the_stale_one() -> None:
+    tape = _tape((GET, b"1"), (GET, b"2"))
+    first = tape.play(GET)
+    assert first is not None
+    tape.replace(first.where, Recorded.of("c.cassette", 3, 300, exchange(GET, body=b"new")))
+    assert _bodies(tape, GET, GET) == [b"2", b"2"]  # the second as before, then the last again
+    assert [r.response().body for r in tape.unplayed()] == []
+    tape.replace("c.cassette #9", Recorded.of("c.cassette", 4, 400, exchange(GET, body=b"4")))
+    assert _bodies(tape, GET) == [b"4"]  # not there: after the others, as played
+
+
+def test_a_fresh_recording_later_in_the_cassette_is_promoted_into_the_stale_ones_place() -> None:
+    tape = _tape((GET, b"old 1"), (GET, b"old 2"), (POST, b"p"), (GET, b"new 1"))
+    stale = tape.play(GET)
+    assert stale is not None
+
+    def is_fresh(recorded: Recorded) -> bool:
+        return recorded.response().body.startswith(b"new")
+
+    promoted = tape.promote(stale, is_fresh)
+    assert promoted is not None and promoted.response().body == b"new 1"
+    assert _bodies(tape, GET, GET) == [b"old 2", b"old 2"]
+    assert tape.promote(stale, is_fresh) is None  # no longer on the tape
+    last = tape.play(GET)
+    assert last is not None and tape.promote(last, is_fresh) is None  # nothing after it
