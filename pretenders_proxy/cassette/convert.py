@@ -15,7 +15,7 @@ from typing import IO, Any
 from pretenders_proxy.cassette import reading, regular, writing
 from pretenders_proxy.cassette.codec import header
 from pretenders_proxy.cassette.formats import har, hoverfly, jsontwin, vcr, wiremock
-from pretenders_proxy.cassette.formats.common import Losses, split_url
+from pretenders_proxy.cassette.formats.common import Attached, Losses, split_url
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 
@@ -49,27 +49,55 @@ def detect(path: Path, *, reading: bool) -> Format:
         return EXTENSIONS[path.suffix.lower()]
     if path.is_dir() or (not reading and not path.suffix):
         return Format.WIREMOCK
-    if path.suffix.lower() == ".json":
-        if not reading:
-            return Format.JSON
+    if path.suffix.lower() == ".json" and not reading:
+        return Format.JSON
+    if path.suffix.lower() == ".json" or (reading and _starts_as_json(path)):
         try:
             return _sniff(_json(path))
         except CassetteError as e:
             raise CassetteError(f"{path}: {e}") if str(path) not in str(e) else e from None
-    raise CassetteError(f"{path}: cannot tell its format from the name; use --format")
+    if reading and _starts_as_vcr_yaml(path):
+        return Format.VCR
+    raise CassetteError(f"{path}: cannot tell its format from the name or content; use --format")
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, without a BOM or leading blank space (b"" if unreadable)."""
+    try:
+        with regular.open_read(path) as stream:
+            return stream.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except (OSError, CassetteError):
+        return b""
+
+
+def _starts_as_json(path: Path) -> bool:
+    return _head(path)[:1] in (b"{", b"[")
+
+
+def _starts_as_vcr_yaml(path: Path) -> bool:
+    """A YAML cassette under a name without a suffix (FlexGet's): its first key says."""
+    head = _head(path).removeprefix(b"---").lstrip()
+    return head.startswith((b"interactions:", b"http_interactions:", b"- request:"))
 
 
 def _sniff(document: object) -> Format:
     if isinstance(document, dict):
         if document.get("format") == jsontwin.FORMAT:
             return Format.JSON
-        if "log" in document:
+        if "log" in document or har.is_entry(document):
             return Format.HAR
-        if "data" in document and "meta" in document:
-            return Format.HOVERFLY
+        if "data" in document and ("meta" in document or isinstance(document["data"], list)):
+            return Format.HOVERFLY  # without meta: hoverfly-java's file before schema v1
+        if "interactions" in document and "version" in document:
+            return Format.VCR  # VCR.py's JSON serializer
         if "mappings" in document or "request" in document:
             return Format.WIREMOCK
-    raise CassetteError("a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly)")
+    first = document[0] if isinstance(document, list) and document else None
+    if isinstance(first, dict) and {"request", "response"} <= first.keys():
+        return Format.VCR  # vcrpy before 1.0: the interactions alone
+    raise CassetteError(
+        "a JSON file of no format pretenders knows (JSON twin, HAR, Hoverfly, VCR.py, WireMock)"
+    )
 
 
 def read(path: Path, kind: Format | None, losses: Losses, base_url: str = "") -> Iterator[Exchange]:
@@ -91,6 +119,8 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         kind = _sniff(document)
     elif kind is None:
         kind = detect(path, reading=True)
+    if kind is Format.VCR and document is None and _starts_as_json(path):
+        document = _json(path)  # JSON is parsed as JSON: YAML 1.1 reads some of it otherwise
     if kind is Format.CASSETTE:
         with reading.Reader(path) as reader:
             yield from (stored.exchange for stored in reader)
@@ -101,6 +131,8 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
 
         with regular.open_read(path) as stream:
             yield from flowfile.read(stream, losses)
+    elif kind is Format.VCR and document is not None:
+        yield from vcr.read_document(document, losses)
     elif kind is Format.VCR:
         yield from vcr.read(regular.read_bytes(path), losses)
     elif kind is Format.WIREMOCK:
@@ -110,9 +142,29 @@ def _read(path: Path, kind: Format | None, losses: Losses, base_url: str) -> Ite
         if kind is Format.JSON:
             yield from jsontwin.read(document)
         elif kind is Format.HAR:
-            yield from har.read(document, losses)
+            yield from har.read(document, losses, attached_in(path.parent))
         else:
-            yield from hoverfly.read(document, losses)
+            base = split_url(base_url, "--base-url")[:3] if base_url else None
+            yield from hoverfly.read(document, losses, attached_in(path.parent), base)
+
+
+def attached_in(folder: Path) -> Attached:
+    """Files named relative to `folder`, confined to it (no `..` or absolute name out of it,
+    nor a link leading out): a recording from elsewhere reads nothing else on this machine."""
+    root = folder.resolve()
+
+    def read(name: str, where: str) -> bytes | None:
+        target = (root / name).resolve()
+        if not target.is_relative_to(root):
+            raise CassetteError(f"{where}: {name!r} is outside {folder}: refused")
+        try:
+            return regular.read_bytes(target)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise CassetteError(f"{where}: cannot read {target}: {e.strerror or e}") from None
+
+    return read
 
 
 def _json(path: Path) -> Any:
@@ -132,12 +184,13 @@ def _wiremock(path: Path, losses: Losses, base_url: str) -> Iterator[Exchange]:
         raise CassetteError("WireMock mappings name no host: give one with --base-url URL")
     scheme, host, port, _, _ = split_url(base_url, "--base-url")
     files = (path if path.is_dir() else path.parent) / "__files"
+    attached = attached_in(files)
 
     def body_file(name: str) -> bytes:
-        try:
-            return regular.read_bytes(files / name)
-        except OSError as e:
-            raise CassetteError(f"{files / name}: {e.strerror or e}") from None
+        found = attached(name, "bodyFileName")
+        if found is None:
+            raise CassetteError(f"{files / name}: No such file")
+        return found
 
     yield from wiremock.read(_mappings(path), body_file, (scheme, host, port), losses)
 

@@ -2,6 +2,7 @@
 other tools' formats. Heavy modules are imported inside the commands, so `pretenders --help`
 stays quick."""
 
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,7 +34,10 @@ FormatOption = Annotated[
 ]
 BaseUrl = Annotated[
     str,
-    typer.Option(help="Scheme, host and port for formats that name none (WireMock)."),
+    typer.Option(
+        help="Scheme, host and port for formats that name none (WireMock; Hoverfly pairs that "
+        "match any host)."
+    ),
 ]
 
 
@@ -88,13 +92,14 @@ def diff(
         bool,
         typer.Option(help="Ignore when chunks and WebSocket messages came (not what came)."),
     ] = False,
+    base_url: BaseUrl = "",
 ) -> None:
     """Exchange-by-exchange differences (recording times ignored); exit status 1 if any."""
     from pretenders_proxy.cassette import review
 
     losses = _losses()
     different = False
-    left, right = _read(a, None, losses, ""), _read(b, None, losses, "")
+    left, right = _read(a, None, losses, base_url), _read(b, None, losses, base_url)
     for text in review.diff(left, right, timing=not ignore_timing):
         different = True
         typer.echo(text)
@@ -223,6 +228,10 @@ def _convert(
             else _format(output_format, options[1])
         )
         read = _read(source, source_format, losses, base, option=options[0])
+        first = next(read, None)
+        if first is None and losses.counts:  # all dropped: no empty file that looks imported
+            fail(f"{source}: nothing imported, every item dropped: {'; '.join(losses.counts)}")
+        read = itertools.chain([] if first is None else [first], read)
         exchanges = _Counted(_progress(read, "converting"))
         conversion.write(output, kind, exchanges, losses, _matching_head(source))
     except CassetteError as e:

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -179,8 +179,12 @@ def decoded_headers(headers: Headers, size: int) -> Headers:
 
 
 def is_stored_decoded(headers: Headers, body: bytes) -> bool:
-    """Whether a body said to be gzip or deflate encoded is not (a tool saved it decoded)."""
+    """Whether a body said to be gzip or deflate encoded is not (a tool saved it decoded); for
+    br and zstd, which replay does not undo, whether the body reads as text (their streams
+    never do)."""
     encoding = (header(headers, "content-encoding") or "").strip().lower()
+    if encoding in ("br", "zstd") and body:
+        return is_text(body)
     if encoding not in ("gzip", "x-gzip", "deflate") or not body:
         return False
     return decode_content(body, encoding) is body
@@ -205,3 +209,9 @@ def timing_of(chunks: object, body: bytes, where: str, losses: Losses) -> Timing
         losses.note("chunk timing that does not add up to the body")
         return ()
     return tuple((float(at), size) for at, size in chunks)
+
+
+type Attached = Callable[[str, str], bytes | None]
+"""Reads a file a recording names beside itself: (name, where it is named) -> its bytes, None
+when it is missing; CassetteError when the name leads out of the recording's folder (the file
+side makes one: convert.attached_in)."""

@@ -10,10 +10,12 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from pretenders_proxy._version import __version__
 from pretenders_proxy.cassette.formats import harstreams
 from pretenders_proxy.cassette.formats.common import (
+    Attached,
     Json,
     Losses,
     b64,
@@ -106,30 +108,50 @@ def _note(exchange: Exchange, losses: Losses) -> None:
         losses.note("response Content-Encoding (HAR bodies are decoded)")
 
 
-def read(document: object, losses: Losses) -> Iterator[Exchange]:
-    log = get(document, "log", dict, "")  # type: ignore[arg-type]
-    for index, item in enumerate(get(log, "entries", list, "log")):
-        where = f"log.entries[{index}]"
+def read(document: object, losses: Losses, attached: Attached | None = None) -> Iterator[Exchange]:
+    """The exchanges of a HAR (or of one entry alone, as haralyzer keeps them); `attached`
+    reads the body files Playwright's attach mode names (`content._file`)."""
+    if is_entry(document):
+        entries, at = [document], "entry"
+    else:
+        log = get(document, "log", dict, "")  # type: ignore[arg-type]
+        entries, at = get(log, "entries", list, "log"), "log.entries"
+    for index, item in enumerate(entries):
+        where = f"{at}[{index}]"
         if not isinstance(item, dict):
             raise CassetteError(f"{where} is not an object")
         response = item.get("response")
         if not isinstance(response, dict) or not response.get("status"):
             losses.note("entries without a response (failed or blocked requests)")
             continue
-        yield exchange_of(item, where, losses)
+        yield exchange_of(item, where, losses, attached)
 
 
-def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
+def is_entry(document: object) -> bool:
+    """Whether a JSON document is one HAR entry rather than a whole HAR."""
+    if not isinstance(document, dict) or "log" in document:
+        return False
+    request, response = document.get("request"), document.get("response")
+    return isinstance(request, dict) and isinstance(response, dict) and "content" in response
+
+
+def exchange_of(
+    item: Json, where: str, losses: Losses, attached: Attached | None = None
+) -> Exchange:
     request = get(item, "request", dict, where)
     response = get(item, "response", dict, where)
     url = harstreams.http_url(get(request, "url", str, f"{where}.request"))
     scheme, host, port, path, query = split_url(url, where)
+    method = get(request, "method", str, f"{where}.request")
     post = request.get("postData") or {}
-    request_body = _body(post, f"{where}.request.postData")
+    request_body = _post_body(post, f"{where}.request.postData", losses)
     content = response.get("content") or {}
     response_headers = _headers(response.get("headers", []), f"{where}.response")
-    body = _body(content, f"{where}.response.content")
-    if header(response_headers, "content-encoding"):
+    body = _response_body(content, f"{where}.response.content", losses, attached)
+    status = get(response, "status", int, f"{where}.response")
+    if method.upper() == "HEAD" or status in (204, 304) or status < 200:
+        pass  # no body whatever the headers say: its Content-Length tells the GET's size
+    elif header(response_headers, "content-encoding"):
         losses.note("response Content-Encoding (HAR bodies are decoded)")
         response_headers = decoded_headers(response_headers, len(body))
     elif (length := header(response_headers, "content-length")) and length.strip() != str(
@@ -147,7 +169,7 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
         talk = harstreams.conversation_of(item, begun, where, losses)
     return Exchange(
         Request(
-            method=get(request, "method", str, f"{where}.request"),
+            method=method,
             path=path,
             query=query,
             headers=_headers(request.get("headers", []), f"{where}.request"),
@@ -158,7 +180,7 @@ def exchange_of(item: Json, where: str, losses: Losses) -> Exchange:
             http_version=_version(request.get("httpVersion")),
         ),
         Response(
-            status=get(response, "status", int, f"{where}.response"),
+            status=status,
             headers=response_headers,
             body=body,
             reason=str(response.get("statusText") or ""),
@@ -180,6 +202,35 @@ def _milliseconds(value: object, where: str) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise CassetteError(f"{where} is not a number of milliseconds")
     return float(value)
+
+
+def _post_body(post: Any, where: str, losses: Losses) -> bytes:
+    """postData's text; a form some tools keep only as `params`, encoded back (a multipart
+    form's parts cannot be: it is said)."""
+    params = post.get("params") if isinstance(post, dict) and not post.get("text") else None
+    if not params:
+        return _body(post, where)
+    if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
+        raise CassetteError(f"{where}.params is not a list of objects")
+    if "urlencoded" not in str(post.get("mimeType", "")):
+        losses.note("request bodies kept only as form params (not urlencoded; imported empty)")
+        return b""
+    pairs = [(str(p.get("name", "")), str(p.get("value", ""))) for p in params]
+    return urlencode(pairs).encode()
+
+
+def _response_body(content: Any, where: str, losses: Losses, attached: Attached | None) -> bytes:
+    """The body in `text`, or in the file `_file` names beside the HAR (Playwright)."""
+    name = content.get("_file") if isinstance(content, dict) and "text" not in content else None
+    if name is None:
+        return _body(content, where)
+    if not isinstance(name, str) or not name or attached is None:
+        raise CassetteError(f"{where}._file is not the name of a file beside the HAR")
+    found = attached(name, f"{where}._file")
+    if found is None:
+        losses.note("response bodies in attached files that are missing (imported empty)")
+        return b""
+    return found
 
 
 def _body(holder: Any, where: str) -> bytes:

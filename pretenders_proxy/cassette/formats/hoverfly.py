@@ -1,31 +1,32 @@
-"""Hoverfly simulations (schema v5), both ways.
+"""Hoverfly simulations (schema v5), both ways; v1-v4 are read as Hoverfly upgrades them
+(hoverflyschemas.py).
 
-A pair's request is a set of matchers; only `exact` ones describe one request, so pairs using
-others (glob, regex, jsonpath...) are skipped on import and reported. Hoverfly matches without
-request headers, HTTP versions or reasons, so those are not exported.
+A pair's request is a set of matchers; only `exact` ones (any case, and globs without a `*`)
+describe one request, so pairs needing others (regex, jsonpath...) are skipped on import and
+reported (hoverflymatch.py). Hoverfly matches without request headers, HTTP versions or
+reasons, so those are not exported.
 """
 
 import base64
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO, Any
-from urllib.parse import quote, unquote
+from typing import IO
+from urllib.parse import unquote
 
 from pretenders_proxy._version import __version__
+from pretenders_proxy.cassette.formats import hoverflymatch, hoverflyschemas
 from pretenders_proxy.cassette.formats.common import (
+    Attached,
     Json,
     Losses,
-    b64,
-    get,
     header_lists,
-    headers_of,
     is_text,
     note_grouped,
 )
 from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
-from pretenders_proxy.model.http import Request, Response, query_pairs, split_host
+from pretenders_proxy.model.http import query_pairs
 
 SCHEMA = "v5"
 
@@ -93,73 +94,24 @@ def _note(exchange: Exchange, losses: Losses) -> None:
         losses.note("binary request bodies (Hoverfly matches bodies as text)")
 
 
-def read(document: object, losses: Losses) -> Iterator[Exchange]:
-    meta = get(document, "meta", dict, "")  # type: ignore[arg-type]
-    if not str(meta.get("schemaVersion", "")).startswith("v5"):
-        raise CassetteError(f"Hoverfly schema {meta.get('schemaVersion')!r} is not v5")
-    data = get(document, "data", dict, "")  # type: ignore[arg-type]
-    for index, item in enumerate(get(data, "pairs", list, "data")):
+def read(
+    document: object,
+    losses: Losses,
+    attached: Attached | None = None,
+    base: tuple[str, str, int] | None = None,
+) -> Iterator[Exchange]:
+    """The exchanges of a simulation of any schema; `attached` reads `bodyFile`s beside it,
+    `base` is where pairs that match any destination are put (none: they are skipped)."""
+    if not isinstance(document, dict):
+        raise CassetteError("a Hoverfly simulation is a JSON object")
+    actions = (
+        document["data"].get("globalActions") if isinstance(document.get("data"), dict) else None
+    )
+    if isinstance(actions, dict) and (actions.get("delays") or actions.get("delaysLogNormal")):
+        losses.note("global delays (globalActions)")
+    for index, item in enumerate(hoverflyschemas.pairs_v5(document)):
         where = f"data.pairs[{index}]"
         try:
-            yield exchange_of(item, where)
-        except _NotExact as e:
-            losses.note(f"pairs matching with {e} (not one recorded request)")
-
-
-class _NotExact(Exception):
-    pass
-
-
-def exchange_of(item: Any, where: str) -> Exchange:
-    request = get(item, "request", dict, where)
-    response = get(item, "response", dict, where)
-    host, port = split_host(_value(request, "destination", ""))
-    scheme = _value(request, "scheme", "http")
-    if not host:
-        raise _NotExact("no exact destination")
-    query = request.get("query") or {}
-    if not isinstance(query, dict):
-        raise CassetteError(f"{where}.request.query is not a map")
-    raw_query = "&".join(
-        f"{quote(name)}={quote(_single(matcher))}"
-        for name, matchers in query.items()
-        for matcher in matchers
-    )
-    body = response.get("body") or ""
-    if not isinstance(body, str):
-        raise CassetteError(f"{where}.response.body is not a string")
-    return Exchange(
-        Request(
-            method=_value(request, "method", "GET"),
-            path=quote(_value(request, "path", "/"), safe="/%:@!$&'()*+,;=~-._").encode(),
-            query=raw_query.encode(),
-            body=_value(request, "body", "").encode(),
-            scheme=scheme,
-            host=host,
-            port=port or (443 if scheme == "https" else 80),
-        ),
-        Response(
-            status=get(response, "status", int, f"{where}.response"),
-            headers=headers_of(response.get("headers"), f"{where}.response.headers"),
-            body=b64(body, f"{where}.response.body")
-            if response.get("encodedBody")
-            else body.encode(),
-        ),
-    )
-
-
-def _value(request: Json, field: str, default: str) -> str:
-    matchers = request.get(field)
-    if not matchers:
-        return default
-    if not isinstance(matchers, list) or len(matchers) != 1:
-        raise _NotExact(f"several {field} matchers")
-    return _single(matchers[0])
-
-
-def _single(matcher: object) -> str:
-    if not isinstance(matcher, dict) or not isinstance(matcher.get("value"), str):
-        raise _NotExact("a matcher without a value")
-    if matcher.get("matcher") != "exact":
-        raise _NotExact(f"{matcher.get('matcher')!r} matchers")
-    return str(matcher["value"])
+            yield from hoverflymatch.exchanges_of(item, where, losses, attached, base)
+        except hoverflymatch.NotExact as e:
+            losses.note(f"pairs matching {e} (not one recorded request)")

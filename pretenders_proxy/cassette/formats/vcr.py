@@ -1,4 +1,5 @@
-"""VCR.py cassettes (YAML, version 1), both ways.
+"""VCR.py cassettes (YAML or JSON, version 1), both ways; older and other shapes of VCR
+cassettes (vcrshapes.py) are read too.
 
 VCR.py keeps headers grouped by name and no HTTP versions or recording times; bodies are kept
 as sent (text as text, anything else as YAML !!binary).
@@ -10,6 +11,7 @@ from typing import IO, Any
 
 import yaml
 
+from pretenders_proxy.cassette.formats import vcrshapes
 from pretenders_proxy.cassette.formats.common import (
     Json,
     Losses,
@@ -22,10 +24,10 @@ from pretenders_proxy.cassette.formats.common import (
     split_url,
 )
 from pretenders_proxy.errors import CassetteError
-from pretenders_proxy.model.exchange import Exchange
-from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.exchange import Exchange, Meta
+from pretenders_proxy.model.http import Headers, Request, Response, header
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = vcrshapes.Loader
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 ALIAS_NODES = 100_000
 """How many nodes YAML aliases may add once expanded: VCR.py writes an anchor at most for a
@@ -75,21 +77,51 @@ def _body(body: bytes) -> str | bytes:
 def read(text: str | bytes, losses: Losses) -> Iterator[Exchange]:
     try:
         document = load(text)
+    except yaml.constructor.ConstructorError as e:
+        if "could not determine a constructor" not in (e.problem or ""):
+            raise CassetteError(f"not a VCR.py cassette (YAML: {e.problem})") from None
+        tag = (e.problem or "").rpartition("tag ")[2]
+        raise CassetteError(f"not a VCR cassette: YAML tag {tag} is not plain data") from None
     except yaml.YAMLError as e:
         raise CassetteError(f"not a VCR.py cassette (YAML: {str(e).splitlines()[0]})") from None
     except RecursionError:
         raise CassetteError("not a VCR.py cassette (YAML nested too deeply)") from None
-    if not isinstance(document, dict) or "interactions" not in document:
-        raise CassetteError("not a VCR.py cassette (no 'interactions')")
-    for index, item in enumerate(get(document, "interactions", list, "")):
-        exchange = exchange_of(item, f"interactions[{index}]")
+    yield from read_document(document, losses)
+
+
+def read_document(document: object, losses: Losses) -> Iterator[Exchange]:
+    """The exchanges of a parsed cassette (YAML, or VCR.py's JSON serializer)."""
+    for index, item in enumerate(vcrshapes.interactions_of(document)):
+        exchange = exchange_of(vcrshapes.normalized(item, losses), f"interactions[{index}]")
         response = exchange.response
         if is_stored_decoded(response.headers, response.body):
             # VCR.py (6+) saves bodies decoded but keeps the Content-Encoding header
             losses.note("response Content-Encoding (VCR.py saved the body decoded)")
             headers = decoded_headers(response.headers, len(response.body))
             exchange = replace(exchange, response=replace(response, headers=headers))
+        elif _length_differs(exchange):
+            losses.note("response Content-Length that did not match the stored body (fixed)")
+            headers = _with_length(response.headers, len(response.body))
+            exchange = replace(exchange, response=replace(response, headers=headers))
         yield exchange
+
+
+def _length_differs(exchange: Exchange) -> bool:
+    """Whether a response's Content-Length is not its body's (a body stored parsed and written
+    back); HEAD, 1xx, 204 and 304 answers have no body whatever their Content-Length."""
+    response = exchange.response
+    length = header(response.headers, "content-length")
+    bodiless = exchange.request.method == "HEAD" or response.status in (204, 304)
+    if length is None or bodiless or response.status < 200:
+        return False
+    return length.strip() != str(len(response.body))
+
+
+def _with_length(headers: Headers, size: int) -> Headers:
+    return tuple(
+        (name, str(size).encode() if name.lower() == b"content-length" else value)
+        for name, value in headers
+    )
 
 
 def load(text: str | bytes) -> Any:
@@ -160,7 +192,9 @@ def exchange_of(item: Any, where: str) -> Exchange:
             headers=headers_of(response.get("headers"), f"{where}.response.headers"),
             body=_bytes(body.get("string") if isinstance(body, dict) else body, where),
             reason=str(status.get("message") or ""),
+            http_version=vcrshapes.http_version(response),
         ),
+        Meta(recorded_at=vcrshapes.recorded_at(item)),
     )
 
 

@@ -1,18 +1,20 @@
 """WireMock stub mappings (a `mappings/` directory with bodies in `__files/`), both ways.
 
 A WireMock server is one host, so exports drop scheme, host and port, and imports take them from
-a base URL. Only mappings that describe one request (`url` or `urlPath`, a plain method, bodies
-by `equalTo`) are imported; others are skipped and reported. A streamed response becomes a
+a base URL. Request matchers are read by wiremockmatch.py: mappings that describe no one request
+(URL patterns, bodies by pattern only) are skipped and reported. A streamed response becomes a
 `chunkedDribbleDelay` (as many chunks, over the same time, but evened out), and back.
 """
 
 import base64
 import json
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from pretenders_proxy.cassette.formats import wiremockmatch as matching
 from pretenders_proxy.cassette.formats.common import (
     Json,
     Losses,
@@ -27,6 +29,9 @@ from pretenders_proxy.errors import CassetteError
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response, header
 from pretenders_proxy.model.stream import Timing
+
+_TEMPLATE = re.compile(rb"\{\{\{?\s*[#/^]?[A-Za-z]")
+"""A Handlebars expression ({{now ...}}, {{#each}}, {{{raw}}}), as WireMock's templates hold."""
 
 type BodyFile = tuple[str, bytes]
 """A body kept beside the mappings: its name in `__files/` and its bytes."""
@@ -104,59 +109,70 @@ def read(
     """Exchanges of (where, mapping) items; `body_file` reads a name in `__files/`."""
     for where, item in mappings:
         try:
-            yield exchange_of(item, where, body_file, base)
-        except _NotOneRequest as e:
+            yield from exchanges_of(item, where, body_file, base, losses)
+        except matching.NotOneRequest as e:
             losses.note(f"mappings that {e} (not one recorded request)")
 
 
-class _NotOneRequest(Exception):
-    pass
-
-
-def exchange_of(
-    item: Any, where: str, body_file: Callable[[str], bytes], base: tuple[str, str, int]
-) -> Exchange:
+def exchanges_of(
+    item: Any,
+    where: str,
+    body_file: Callable[[str], bytes],
+    base: tuple[str, str, int],
+    losses: Losses,
+) -> Iterator[Exchange]:
+    """The exchange a mapping stands for (one per method when it matches any)."""
     wanted = get(item, "request", dict, where)
     answer = get(item, "response", dict, where)
-    url = wanted.get("url") or wanted.get("urlPath")
-    if not isinstance(url, str):
-        raise _NotOneRequest("match URLs by pattern")
-    method = wanted.get("method") or "GET"
-    if method == "ANY":
-        raise _NotOneRequest("match any method")
-    path, _, query = url.partition("?")
+    _refuse_unanswerable(answer)
+    path, query = matching.target(wanted)
+    named = matching.headers(wanted, losses)
+    request_body, request_headers = matching.body(wanted, named, where, losses)
+    methods = matching.methods(wanted, losses)
+    body = _response_body(answer, where, body_file)
+    headers = headers_of(answer.get("headers"), f"{where}.response.headers")
+    _note_answer(item, answer, headers, body, losses)
     scheme, host, port = base
-    return Exchange(
-        Request(
-            method=str(method),
-            path=path.encode(),
-            query=query.encode(),
-            body=_request_body(wanted.get("bodyPatterns"), where),
-            scheme=scheme,
-            host=host,
-            port=port,
-        ),
-        Response(
-            status=get(answer, "status", int, f"{where}.response"),
-            headers=headers_of(answer.get("headers"), f"{where}.response.headers"),
-            body=(body := _response_body(answer, where, body_file)),
-            reason=str(answer.get("statusMessage") or ""),
-            chunks=dribble(body, answer.get("chunkedDribbleDelay")),
-        ),
-    )
+    for method in methods:
+        bodiless = method == "HEAD"
+        yield Exchange(
+            Request(
+                method=method,
+                path=path,
+                query=query,
+                headers=request_headers,
+                body=request_body,
+                scheme=scheme,
+                host=host,
+                port=port,
+            ),
+            Response(
+                status=get(answer, "status", int, f"{where}.response"),
+                headers=headers,
+                body=b"" if bodiless else body,
+                reason=str(answer.get("statusMessage") or ""),
+                chunks=() if bodiless else dribble(body, answer.get("chunkedDribbleDelay")),
+            ),
+        )
 
 
-def _request_body(patterns: object, where: str) -> bytes:
-    if not patterns:
-        return b""
-    if not isinstance(patterns, list) or len(patterns) != 1 or not isinstance(patterns[0], dict):
-        raise _NotOneRequest("match bodies by several patterns")
-    pattern = patterns[0]
-    if isinstance(pattern.get("equalTo"), str):
-        return str(pattern["equalTo"]).encode()
-    if isinstance(pattern.get("binaryEqualTo"), str):
-        return b64(pattern["binaryEqualTo"], f"{where}.request.bodyPatterns")
-    raise _NotOneRequest("match bodies by pattern")
+def _refuse_unanswerable(answer: Json) -> None:
+    if "fault" in answer:
+        raise matching.NotOneRequest("answer with a fault (a broken connection)")
+    if "proxyBaseUrl" in answer:
+        raise matching.NotOneRequest("proxy to another server")
+
+
+def _note_answer(item: Json, answer: Json, headers: Any, body: bytes, losses: Losses) -> None:
+    """Losses of the response side: templates (not rendered), delays, scenario states."""
+    transformers = answer.get("transformers")
+    templated = isinstance(transformers, list) and "response-template" in transformers
+    if templated or any(_TEMPLATE.search(text) for text in [body, *(v for _, v in headers)]):
+        losses.note("response templates ({{...}} replayed literally, not rendered)")
+    if answer.get("fixedDelayMilliseconds") or answer.get("delayDistribution"):
+        losses.note("response delays (fixedDelayMilliseconds, delayDistribution)")
+    if "scenarioName" in item:
+        losses.note("scenario states (same requests answered in the order of the files)")
 
 
 def _response_body(answer: Json, where: str, body_file: Callable[[str], bytes]) -> bytes:

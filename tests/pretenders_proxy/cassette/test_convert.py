@@ -173,7 +173,7 @@ TWIN = (
 @pytest.mark.parametrize(
     ("name", "content", "kind", "problem"),
     [
-        ("a.txt", "x", None, "cannot tell its format from the name; use --format"),
+        ("a.txt", "x", None, "cannot tell its format from the name or content; use --format"),
         ("a.json", "{", None, "is not JSON"),
         ("a.json", "[" * 200_000, None, "is JSON nested too deeply to read"),  # issue 15
         ("a.har", "[" * 200_000, Format.HAR, "is JSON nested too deeply to read"),
@@ -186,8 +186,8 @@ TWIN = (
         ("a.yaml", "interactions: [", Format.VCR, "not a VCR.py cassette (YAML"),
         ("a.yaml", "interactions:\n- request: {uri: 'ftp://x/'}\n  response: {}\n", Format.VCR,
          "not an absolute"),
-        ("a.json", '{"data": {"pairs": []}, "meta": {"schemaVersion": "v2"}}', Format.HOVERFLY,
-         "is not v5"),
+        ("a.json", '{"data": {"pairs": []}, "meta": {"schemaVersion": "v9"}}', Format.HOVERFLY,
+         "is not one of v1 to v5"),
         ("a.mitm", "not a flow", Format.MITM, "not a mitmproxy flow file"),
         ("a.json", '{"format": "pretenders-cassette-json", "version": 1, "exchanges": [{}]}',
          Format.JSON, "exchanges[0].request is missing"),

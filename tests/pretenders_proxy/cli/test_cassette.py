@@ -340,3 +340,36 @@ def test_repair_keeps_streams_and_conversations(streamed: Path) -> None:
     status, _, _ = run("repair", str(streamed))
     assert status == 0
     assert [s.exchange for s in reading.read(streamed).exchanges] == [*exchanges(), *streams()]
+
+
+def test_diff_takes_the_base_url_its_wiremock_error_asks_for(
+    cassette: Path, tmp_path: Path
+) -> None:
+    from pretenders_proxy.cassette import convert as conversion
+    from pretenders_proxy.cassette.formats.common import Losses
+
+    root = tmp_path / "wiremock"
+    conversion.write(root, conversion.Format.WIREMOCK, exchanges()[:1], Losses())
+    status, _, err = run("diff", str(root), str(root))
+    assert status == 2
+    assert "give one with --base-url URL" in err
+    status, _, err = run("diff", str(root), str(root), "--base-url", "https://api.example.test")
+    assert status == 0, err
+    assert "hold the same exchanges" in err
+
+
+def test_a_conversion_that_drops_everything_is_refused_without_writing(tmp_path: Path) -> None:
+    import json
+
+    root = tmp_path / "wm"
+    (root / "mappings").mkdir(parents=True)
+    stub = {"request": {"urlPattern": "/x.*"}, "response": {"status": 200}}
+    (root / "mappings" / "a.json").write_text(json.dumps(stub))
+    output = tmp_path / "out.cassette"
+    status, _, err = run("convert", str(root), str(output), "--base-url", "http://a.test")
+    assert status == 2
+    assert err.strip().splitlines() == [
+        f"pretenders: {root}: nothing imported, every item dropped: mappings that match URLs by "
+        "pattern (not one recorded request)"
+    ]
+    assert not output.exists()

@@ -38,7 +38,8 @@ def test_pairs_that_match_more_than_one_request_are_skipped_and_said() -> None:
     pairs = [
         {"request": {"destination": exact("a.test"), "path": [{"matcher": "glob", "value": "*"}]},
          "response": {"status": 200}},
-        {"request": {"destination": exact("a.test"), "query": {"q": exact("a b")}},
+        {"request": {"destination": exact("a.test"), "path": exact("/"), "method": exact("GET"),
+                     "query": {"q": exact("a b")}},
          "response": {"status": 204}},
     ]  # fmt: skip
     losses = Losses()
@@ -46,12 +47,17 @@ def test_pairs_that_match_more_than_one_request_are_skipped_and_said() -> None:
     (kept,) = hoverfly.read(document, losses)
     assert (kept.request.url, kept.response.status) == ("http://a.test/?q=a%20b", 204)
     assert losses.lines() == [
-        "dropped: pairs matching with 'glob' matchers (not one recorded request) (1 exchange)"
+        "dropped: pairs matching path by 'glob' (not one recorded request) (1 exchange)",
+        "dropped: pairs with no scheme or an empty one (imported as http; https on port 443)"
+        " (1 exchange)",
     ]
 
 
 def test_a_response_body_that_is_no_string_is_refused() -> None:
-    pair = {"request": {"destination": exact("a.test")}, "response": {"status": 200, "body": 1}}
+    pair = {
+        "request": {"destination": exact("a.test"), "path": exact("/")},
+        "response": {"status": 200, "body": 1},
+    }
     document = {"data": {"pairs": [pair]}, "meta": {"schemaVersion": "v5"}}
     with pytest.raises(CassetteError, match=r"data.pairs\[0\].response.body is not a string"):
         list(hoverfly.read(document, Losses()))
