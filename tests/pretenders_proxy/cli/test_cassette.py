@@ -8,27 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from pretenders_proxy.cassette import reading, writing
 from pretenders_proxy.cassette.codec import FORMAT, VERSION, to_item
-from pretenders_proxy.cli.app import app
 from pretenders_proxy.model.exchange import Exchange, Meta
+from tests.pretenders_proxy.cli.conftest import run
 from tests.pretenders_proxy.samples import exchanges, streams
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["cassette", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def cassette(tmp_path: Path) -> Path:
-    path = tmp_path / "api.cassette"
-    writing.write(path, exchanges())
-    return path
 
 
 def test_show_prints_one_line_per_exchange(cassette: Path) -> None:

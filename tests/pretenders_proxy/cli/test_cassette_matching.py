@@ -9,28 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from pretenders_proxy.cassette import matching, reading, repair, writing
 from pretenders_proxy.cassette.codec import VERSION, header
-from pretenders_proxy.cli.app import app
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from tests.pretenders_proxy.cli.conftest import run
 from tests.pretenders_proxy.samples import exchanges
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["cassette", *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def cassette(tmp_path: Path) -> Path:
-    path = tmp_path / "api.cassette"
-    writing.write(path, exchanges())
-    return path
 
 
 def body_after_header(path: Path) -> bytes:
