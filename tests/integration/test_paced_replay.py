@@ -136,7 +136,10 @@ async def test_the_default_speed_sends_without_waiting(
 async def test_use_cassette_at_speed_2_plays_twice_as_fast(
     server: RunningServer, cassette: Path
 ) -> None:
-    with Pretenders(server.control) as root:
+    # a server of its own: the shared one's loop also serves other tests' mode switches, and a
+    # switch loading a cassette holds it long enough to delay a paced piece (seen once in CI)
+    flags = ["--cassette-dir", str(cassette.parent)]
+    with launch(flags, confdir=server.confdir) as own, Pretenders(own.control) as root:
         session = root.session()
         assert session.use_cassette(cassette, "none", replay_speed=2)["replay_speed"] == 2
         seen = await events("http://api.test/sse", session.proxy_url)
