@@ -1,6 +1,7 @@
 """Writing cassette files: a whole cassette replaced in one step, or one appended exchange at a
 time (flushed, so a killed recorder loses nothing it completed)."""
 
+import fcntl
 import logging
 import os
 import shutil
@@ -90,11 +91,14 @@ class Writer:
         is rewritten first, keeping every complete exchange; `mended` says so, and so does the
         log: a file is never changed unannounced."""
         try:
-            if path.exists() and path.stat().st_size > 0:
-                return cls._continue(path)
-            stream = regular.open_write(path, append=False)
-            _write_all(stream, pack({**header(datetime.now(UTC)), **head}))
-            return cls(path, stream, 0)
+            if not (path.exists() and path.stat().st_size > 0):
+                stream = regular.open_write(path, append=True)
+                with locked(stream):  # another process may be starting the same file
+                    if os.fstat(stream.fileno()).st_size == 0:
+                        _write_all(stream, pack({**header(datetime.now(UTC)), **head}))
+                        return cls(path, stream, 0)
+                stream.close()  # it was first: record on after its header
+            return cls._continue(path)
         except OSError as e:
             raise CassetteError(f"cannot write cassette {path}: {e.strerror or e}") from e
 
@@ -123,12 +127,16 @@ class Writer:
         if self._broken is not None:
             raise CassetteError(f"cassette {self.path} stopped recording: {self._broken}")
         data = pack(to_item(exchange))
-        # Not tell(): after a failed write was cut off, the position is past the real end.
-        offset = self._stream.seek(0, os.SEEK_END)
         try:
-            _write_all(self._stream, data)
+            with locked(self._stream):  # other processes recording the same file wait
+                # Not tell(): after a failed write was cut off, the position is past the end.
+                offset = self._stream.seek(0, os.SEEK_END)
+                try:
+                    _write_all(self._stream, data)
+                except OSError as e:
+                    self._undo(offset, e)
+                    raise
         except OSError as e:
-            self._undo(offset, e)
             raise CassetteError(f"cannot append to cassette {self.path}: {e.strerror or e}") from e
         self.count += 1
         with suppress(OSError):
@@ -150,6 +158,17 @@ class Writer:
     @property
     def closed(self) -> bool:
         return self._stream.closed
+
+
+@contextmanager
+def locked(stream: IO[bytes]) -> Iterator[None]:
+    """Hold the file's exclusive lock (flock): instances sharing a cassette directory append
+    whole records one at a time, never interleaved, and start a new file once."""
+    fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
 
 
 def _write_all(stream: IO[bytes], data: bytes) -> None:
