@@ -8,6 +8,7 @@ PretendersError
 ├── BadRequestError        control API: a request it cannot understand (answered with 400)
 ├── ConflictError          control API: a request contradicting the state (answered with 409)
 ├── TooManySessionsError   a new session past --max-sessions (429, on the control API and the proxy)
+├── StoreUnavailableError  the shared store (Redis) cannot be reached (503; SMTP 451)
 ├── LaunchError            testing.launcher: the server process did not come up
 ├── APIError               the control API refused a client call (status and the server's message)
 │   └── WaitTimeoutError   a client wait ended without what it waited for (requests, a verified
@@ -57,6 +58,10 @@ class ConflictError(PretendersError, ValueError):
 
 class TooManySessionsError(PretendersError):
     """A new session would pass --max-sessions; answered with 429."""
+
+
+class StoreUnavailableError(PretendersError):
+    """The shared store cannot be reached; answered with 503 (SMTP: 451) until it is back."""
 
 
 class LaunchError(PretendersError, RuntimeError):

@@ -180,6 +180,18 @@ class Settings:
     max_sessions: int = option(
         MAX_SESSIONS, "Live sessions the server keeps; creating one more is refused with 429."
     )
+    store: str = option(
+        "memory",
+        "Where sessions live: memory (this process), or a Redis/Valkey that several instances "
+        "share: redis://host:6379/0, rediss://... (TLS), unix:///run/redis.sock.",
+        envvar="PRETENDERS_STORE",
+        metavar="URL",
+    )
+    store_prefix: str = option(
+        "pretenders",
+        "The prefix of the shared store's keys: fleets with other prefixes share one Redis.",
+        metavar="PREFIX",
+    )
     max_body_size: int = option(
         64 * 1024 * 1024,
         "Largest request body the control API, mocks and proxy take (413 beyond) and largest "
@@ -359,6 +371,14 @@ class Settings:
             check_host_name(name)
         if self.history_max_bytes < 1:
             raise ConfigError(f"history max bytes {self.history_max_bytes} must be at least 1")
+        scheme = self.store.partition("://")[0]
+        if self.store != "memory" and scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError(
+                f"--store {self.store!r}: give memory, redis://host:port/db, rediss://... or "
+                "unix:///path"
+            )
+        if not self.store_prefix or any(c in self.store_prefix for c in "{}"):
+            raise ConfigError(f"--store-prefix {self.store_prefix!r}: a name without braces")
         if self.max_sessions < 1:
             raise ConfigError(f"max sessions {self.max_sessions} must be at least 1")
         if not is_loopback(self.host) and not self.token:

@@ -11,28 +11,65 @@ import pytest
 import requests
 from hypothesis import settings
 
-from pretenders_proxy.testing.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer, start
 from tests.integration.mailing import Send, message
+from tests.integration.redis_server import RedisServer
 
 pytest_plugins = ["pytester"]
 
 
-@pytest.fixture(scope="session")
-def server(pretenders_server: RunningServer) -> RunningServer:
-    """The server most tests share (`pretenders_args` in pyproject.toml configures it);
-    each test works in its own mock or session."""
-    return pretenders_server
+@pytest.fixture(scope="session", params=["memory", "redis"])
+def server(request: pytest.FixtureRequest, pretenders_server: RunningServer) -> RunningServer:
+    """The server most tests share (`pretenders_args` in pyproject.toml configures it); each
+    test works in its own mock or session. Every test using it runs twice: against the memory
+    store and against the shared Redis store (issue 18), so that the two never drift apart."""
+    if request.param == "memory":
+        return pretenders_server
+    found: RunningServer = request.getfixturevalue("redis_store_server")
+    return found
 
 
 @pytest.fixture(scope="session")
-def confdir(server: RunningServer) -> Path:
-    assert server.confdir is not None
-    return server.confdir
+def redis_store_server(
+    request: pytest.FixtureRequest,
+    pretenders_server: RunningServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningServer]:
+    """A server like the shared one, on a real redis-server of this test process's own."""
+    folder = tmp_path_factory.mktemp("redis-store")
+    redis = RedisServer(folder / "redis").start()
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if hasattr(request.config, "workerinput") else root
+    args = ["--cassette-dir", str(request.config.rootpath), "--cassette-dir", str(root)]
+    args += [*request.config.getini("pretenders_args"), "--store", redis.url]
+    running = start(args, confdir=pretenders_server.confdir, log=folder / "pretenders.log")
+    try:
+        yield running
+    finally:
+        running.stop()
+        redis.stop()
+
+
+@pytest.fixture(scope="session")
+def confdir(pretenders_server: RunningServer) -> Path:
+    """Where the CA of every server the tests start lives (the shared ones' too)."""
+    assert pretenders_server.confdir is not None
+    return pretenders_server.confdir
 
 
 @pytest.fixture
 def control(server: RunningServer) -> str:
     return server.control
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of this test's own (persistence on), stopped by PID afterwards."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def direct_mocks(runtime: Runtime) -> Callable[[web.Server], None]:
     middleware (which lets mocks through anyway), cost more than answering it. Anything else
     goes the usual way.
     """
-    mock = guarded(lambda request: mocks.serve(request, runtime), plain=True)
+    mock = guarded(lambda request: mocks.serve(request, runtime), plain=True, fresh=False)
     gate = Gate.of(runtime.settings)
 
     def install(server: web.Server) -> None:

@@ -35,7 +35,8 @@ STALE = Param("stale", "1: only the mocks whose timeout has passed")
 )
 async def create_mock(request: web.Request) -> web.Response:
     body = await read_model(request, MockIn)
-    session = runtime_of(request).store.open(body.name, SessionProtocol.HTTP, _timeout(body))
+    state = runtime_of(request).state
+    session = await state.open(body.name, SessionProtocol.HTTP, _timeout(body))
     return json_response({"path": f"/mockhttp/{session.name}", "id": session.name})
 
 
@@ -61,7 +62,7 @@ def mock_routes(
     @router.route("DELETE", path, summary=delete_all, query=[STALE])
     @named(__name__, f"delete_{stem}s")
     async def delete_mocks(request: web.Request) -> web.Response:
-        return _delete_all(request, protocol)
+        return await _delete_all(request, protocol)
 
     @router.route(
         "GET",
@@ -77,7 +78,7 @@ def mock_routes(
     @router.route("DELETE", one, summary=delete_one, errors=[404])
     @named(__name__, f"delete_{stem}")
     async def delete_mock(request: web.Request) -> web.Response:
-        return _delete(request)
+        return await _delete(request)
 
 
 mock_routes(
@@ -109,7 +110,7 @@ async def create_smtp_mock(request: web.Request) -> web.Response:
     if existing is None:
         runtime.store.make_room()  # before a listener opens for a session that cannot be
     port = await runtime.smtp.open_mock(name)
-    session = runtime.store.open(name, SessionProtocol.SMTP, _timeout(body))
+    session = await runtime.state.open(name, SessionProtocol.SMTP, _timeout(body))
     return json_response({"full_host": f"localhost:{port}", "id": session.name})
 
 
@@ -127,8 +128,7 @@ mock_routes(
 )
 async def add_preset(request: web.Request) -> web.Response:
     preset = (await read_model(request, PresetIn)).to_preset()
-    store = runtime_of(request).store
-    store.add_preset(_session(request), preset)
+    await runtime_of(request).state.add_preset(_session(request), preset)
     return web.Response()
 
 
@@ -142,8 +142,9 @@ async def list_presets(request: web.Request) -> web.Response:
 @router.route("DELETE", "/preset/{id}", summary="Drop every preset of a mock")
 async def clear_presets(request: web.Request) -> web.Response:
     if (session := _find(request)) is not None:
-        session.presets.clear()
-        session.smtp_presets.clear()
+        state = runtime_of(request).state
+        await state.clear_presets(session, smtp=False)
+        await state.clear_presets(session, smtp=True)
     return web.Response()
 
 
@@ -177,8 +178,9 @@ async def get_history_item(request: web.Request) -> web.Response:
 @router.route("DELETE", "/history/{id}", summary="Forget what a mock received")
 async def clear_history(request: web.Request) -> web.Response:
     if (session := _find(request)) is not None:
-        session.history.clear()
-        session.inbox.clear()
+        state = runtime_of(request).state
+        await state.clear_history(session)
+        await state.clear_mail(session)
     return web.Response()
 
 
@@ -201,9 +203,9 @@ def _session(request: web.Request) -> Session:
     return session
 
 
-def _delete(request: web.Request) -> web.Response:
+async def _delete(request: web.Request) -> web.Response:
     name = request.match_info["id"]
-    if not runtime_of(request).store.delete(name):
+    if not await runtime_of(request).state.delete(name):
         raise NotFoundError(f"no mock named {name!r}")
     return web.Response()
 
@@ -212,13 +214,13 @@ def _list(request: web.Request, protocol: SessionProtocol) -> web.Response:
     return json_response([views.pretender(s) for s in _live(request, protocol)])
 
 
-def _delete_all(request: web.Request, protocol: SessionProtocol) -> web.Response:
-    store = runtime_of(request).store
+async def _delete_all(request: web.Request, protocol: SessionProtocol) -> web.Response:
+    state = runtime_of(request).state
     if request.query.get("stale"):
-        store.sweep()
+        await state.sweep()
     else:
         for session in _live(request, protocol):
-            store.delete(session.name)
+            await state.delete(session.name)
     return web.Response()
 
 

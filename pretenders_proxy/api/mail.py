@@ -112,7 +112,7 @@ async def get_attachment(request: web.Request) -> web.Response:
 @router.route("DELETE", "/api/v1/mail/{id}", summary="Delete one mail", errors=[404], status=204)
 async def delete_mail(request: web.Request) -> web.Response:
     session, mail = _mail(request)
-    session.inbox.remove(mail.id)
+    await runtime_of(request).state.remove_mail(session, mail.id)
     return web.Response(status=204)
 
 
@@ -125,7 +125,7 @@ async def delete_mail(request: web.Request) -> web.Response:
 )
 async def clear_mail(request: web.Request) -> web.Response:
     for session in sessions_of(request):
-        session.inbox.clear()
+        await runtime_of(request).state.clear_mail(session)
     return web.Response(status=204)
 
 

@@ -3,19 +3,20 @@
 import asyncio
 import functools
 import time
-from typing import NoReturn
+from typing import NoReturn, cast
 from urllib.parse import unquote
 
 from aiohttp import HttpVersion, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from pretenders_proxy.api.router import Router, runtime_of
+from pretenders_proxy.errors import StoreUnavailableError
 from pretenders_proxy.model.http import Headers, Response, quick_request, split_host
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
-from pretenders_proxy.store.answering import Missed, Via, answer
+from pretenders_proxy.store.answering import Missed, MockOutcome, Via, unavailable
 from pretenders_proxy.store.presets import PresetFault, PresetReply
 
 router = Router("mock traffic", plain_errors=True)
@@ -46,15 +47,21 @@ async def mock_path(request: web.Request) -> web.StreamResponse:
 
 async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     """Answer a request to `/mockhttp/<name>/...` as `answer` says: from that mock's presets, or
-    with the miss reply."""
-    store = runtime.store
+    with the miss reply; a 503 saying so while the shared store is unreachable."""
+    try:
+        return await _serve(request, runtime)
+    except StoreUnavailableError as e:
+        return _respond(unavailable(str(e)))
+
+
+async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
+    state = runtime.state
     raw_path, _, query = request.raw_path.partition("?")
     parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
     name = unquote(parts[2])
-    session = store.find(name)
+    session = await state.traffic(name, create=False)
     if session is None:
         return web.Response(status=404, text=f"no mock named {name!r}\n", headers={CSP: SANDBOX})
-    store.touch(session)
     started = time.perf_counter()
     host, port = split_host(request.host)
     seen = quick_request(
@@ -69,15 +76,24 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         _version_text(request.version),
     )
     settings = runtime.settings
-    outcome = answer(session, seen, Via.MOCKHTTP, settings.miss_status, settings.regex_timeout)
+    outcome = cast(
+        MockOutcome,
+        await state.answer(
+            session, seen, Via.MOCKHTTP, settings.miss_status, settings.regex_timeout
+        ),
+    )
     if isinstance(outcome, Missed):
         elapsed = (time.perf_counter() - started) * 1000
-        store.journal(session, seen, outcome.note, outcome.response, duration_ms=elapsed)
+        written = state.journal(session, seen, outcome.note, outcome.response, duration_ms=elapsed)
+        if written is not None:
+            await written
         return _respond(outcome.response)
     # A preset's answer is journaled on arrival, before its delay: a client that gives up still
     # shows in history.
     response = outcome.response if isinstance(outcome, PresetReply) else None
-    store.journal(session, seen, outcome.note, response, duration_ms=outcome.after * 1000)
+    written = state.journal(session, seen, outcome.note, response, duration_ms=outcome.after * 1000)
+    if written is not None:
+        await written
     if outcome.after:
         await asyncio.sleep(outcome.after)
     if isinstance(outcome, PresetFault):

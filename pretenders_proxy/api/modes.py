@@ -49,7 +49,8 @@ async def put_mode(request: web.Request) -> web.Response:
         body.cassettes = [confine(path, roots) for path in body.cassettes]
     vcr = body.record_cassette()
     store, files = runtime.store, runtime.cassettes
-    session = store.open(request.query.get("session") or DEFAULT_SESSION, SessionProtocol.HTTP)
+    name = request.query.get("session") or DEFAULT_SESSION
+    session = await runtime.state.open(name, SessionProtocol.HTTP)
     current = session.playback.config
     if vcr is None:
         config = body.to_config(current)
@@ -68,6 +69,7 @@ async def put_mode(request: web.Request) -> web.Response:
         check_recording(config, current)
         files.prepare(cassette, planned)
         files.switch(store, session, config)
+    await runtime.state.set_mode(session, config)
     speed = runtime.settings.replay_speed
     return json_response(cassette_views.mode(session, files.problems, speed))
 

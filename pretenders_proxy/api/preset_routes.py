@@ -1,7 +1,7 @@
 """The routes HTTP and SMTP presets share: list, add and clear a session's presets, get and
 delete one by id. A PresetKind says what differs between the two."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,9 +19,10 @@ from pretenders_proxy.api.router import (
     session_of,
 )
 from pretenders_proxy.errors import NotFoundError
-from pretenders_proxy.store import Session, Store
+from pretenders_proxy.store import Session
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
+from pretenders_proxy.store.state import State
 
 
 class Stored(Protocol):
@@ -53,8 +54,10 @@ class PresetKind[S: Stored, B: BaseModel, P]:
     response: type[BaseModel]
     add_summary: str
     to_preset: Callable[[B], P]
-    add: Callable[[Store, Session, P], S]
+    add: Callable[[State, Session, P], Awaitable[S]]
     book: Callable[[Session], Book[S]]
+    smtp: bool
+    """Whether these are SMTP presets (State.remove_preset, State.clear_presets)."""
     view: Callable[[S, str], dict[str, Any]]
 
     def find(self, request: web.Request) -> tuple[Session, S]:
@@ -108,9 +111,10 @@ def _collection_routes(
     @named(module, f"add_{kind.stem}")
     async def add(request: web.Request) -> web.Response:
         preset = kind.to_preset(await read_model(request, kind.body))  # before the session opens
-        store = runtime_of(request).store
-        session = store.open(request.query.get("session") or DEFAULT_SESSION, kind.protocol)
-        return json_response(kind.view(kind.add(store, session, preset), session.name), status=201)
+        state = runtime_of(request).state
+        session = await state.open(request.query.get("session") or DEFAULT_SESSION, kind.protocol)
+        stored = await kind.add(state, session, preset)
+        return json_response(kind.view(stored, session.name), status=201)
 
     @router.route(
         "DELETE",
@@ -122,7 +126,7 @@ def _collection_routes(
     )
     @named(module, f"clear_{kind.stem}s")
     async def clear(request: web.Request) -> web.Response:
-        kind.book(session_of(request)).clear()
+        await runtime_of(request).state.clear_presets(session_of(request), smtp=kind.smtp)
         return web.Response(status=204)
 
 
@@ -143,5 +147,5 @@ def _item_routes(router: Router, kind: PresetKind[Any, Any, Any], module: str) -
     @named(module, f"delete_{kind.stem}")
     async def delete(request: web.Request) -> web.Response:
         session, stored = kind.find(request)
-        kind.book(session).remove(stored.id)
+        await runtime_of(request).state.remove_preset(session, stored.id, smtp=kind.smtp)
         return web.Response(status=204)

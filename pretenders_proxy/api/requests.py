@@ -112,7 +112,7 @@ async def get_request(request: web.Request) -> web.Response:
 )
 async def clear_requests(request: web.Request) -> web.Response:
     for session in sessions_of(request):
-        session.history.clear()
+        await runtime_of(request).state.clear_history(session)
     return web.Response(status=204)
 
 

@@ -16,6 +16,7 @@ from pretenders_proxy.errors import (
     ConflictError,
     ListenError,
     NotFoundError,
+    StoreUnavailableError,
     TooManySessionsError,
 )
 from pretenders_proxy.server.runtime import Runtime
@@ -79,14 +80,17 @@ class Router:
         errors: Sequence[int] = (),
         status: int = 200,
         headers: Sequence[Param] = (),
+        fresh: bool = True,
     ) -> Callable[[Handler], Handler]:
+        """`fresh`: the handler reads the store as the other instances left it (see guarded)."""
+
         def register(handler: Handler) -> Handler:
             checked = strict(handler, query) if path.startswith(CHECKED) else handler
             self.routes.append(
                 Route(
                     method,
                     path,
-                    guarded(checked, plain=self.plain_errors),
+                    guarded(checked, plain=self.plain_errors, fresh=fresh),
                     summary,
                     self.tag,
                     body,
@@ -127,12 +131,16 @@ def describe(error: ValidationError) -> str:
     return "invalid request body: " + "; ".join(parts)
 
 
-def guarded(handler: Handler, *, plain: bool) -> Handler:
-    """Answer known errors with a 4xx naming the problem; anything else is logged and a 500."""
+def guarded(handler: Handler, *, plain: bool, fresh: bool = True) -> Handler:
+    """Answer known errors with a 4xx naming the problem (503: the shared store is
+    unreachable); anything else is logged and a 500. `fresh`: the store is brought up to date
+    with the other instances' changes first (a shared store's)."""
 
     @functools.wraps(handler)
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
+            if fresh:
+                await runtime_of(request).state.catch_up()
             return await handler(request)
         except web.HTTPException:
             raise
@@ -146,8 +154,8 @@ def guarded(handler: Handler, *, plain: bool) -> Handler:
             return problem(409, str(e), plain=plain)
         except TooManySessionsError as e:
             return problem(429, str(e), plain=plain)
-        except ListenError as e:  # e.g. no free port left for a new SMTP mock
-            return problem(503, str(e), plain=plain)
+        except (ListenError, StoreUnavailableError) as e:  # no free port left for a new SMTP
+            return problem(503, str(e), plain=plain)  # mock, or no Redis
         except Exception as e:
             logger.exception("control API: %s %s failed", request.method, request.path)
             return problem(500, f"internal error: {e!r} (please report it)", plain=plain)

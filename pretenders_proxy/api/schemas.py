@@ -424,6 +424,10 @@ class Health(BaseModel):
     problems: list[str] = Field(
         description="What does not work, e.g. a cassette that cannot be written."
     )
+    store: dict[str, str] = Field(
+        description="Where sessions live (kind memory or redis, with url and prefix) and its "
+        "state: up, or down with the problem."
+    )
     secret_headers: list[str] = Field(
         description="Header names whose values the web UI shows masked until clicked: those "
         "recorded as <redacted> (Authorization, Cookie, ... and --redact-header)."

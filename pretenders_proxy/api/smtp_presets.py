@@ -5,7 +5,6 @@ from pretenders_proxy.api.mail_schemas import SmtpPresetIn
 from pretenders_proxy.api.preset_routes import PresetKind, preset_routes
 from pretenders_proxy.api.router import Router
 from pretenders_proxy.api.v1 import SESSION
-from pretenders_proxy.store import Store
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.wire.mail import SmtpPresetOut
 
@@ -23,8 +22,9 @@ preset_routes(
         add_summary="Add an SMTP preset: reject, tempfail, delay or drop mail for matching "
         "recipients",
         to_preset=SmtpPresetIn.to_preset,
-        add=Store.add_smtp_preset,
+        add=lambda state, session, preset: state.add_smtp_preset(session, preset),
         book=lambda session: session.smtp_presets,
+        smtp=True,
         view=mail_views.smtp_preset,
     ),
     SESSION,

@@ -16,7 +16,6 @@ from pretenders_proxy.api.schemas import (
 from pretenders_proxy.cassette.redact import DEFAULT_HEADERS
 from pretenders_proxy.constants import FOREVER
 from pretenders_proxy.errors import NotFoundError
-from pretenders_proxy.store import Store
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -42,9 +41,9 @@ DROPPED_HEADER = Param(
 )
 async def list_sessions(request: web.Request) -> web.Response:
     page = paging.page_of(request, "sessions")
-    store = runtime_of(request).store
-    store.sweep()
-    after = [s for s in store.sessions.values() if s.serial > page.after]
+    runtime = runtime_of(request)
+    await runtime.state.sweep()
+    after = [s for s in runtime.store.sessions.values() if s.serial > page.after]
     return paging.answer(request, page, after, lambda s: s.serial, views.session)
 
 
@@ -64,7 +63,7 @@ async def create_session(request: web.Request) -> web.Response:
         timeout = None
     elif body.timeout is not None:
         timeout = float(body.timeout)
-    session = runtime_of(request).store.open(body.name, SessionProtocol.HTTP, timeout)
+    session = await runtime_of(request).state.open(body.name, SessionProtocol.HTTP, timeout)
     return json_response(views.session(session), status=201)
 
 
@@ -84,7 +83,7 @@ async def get_session(request: web.Request) -> web.Response:
 )
 async def delete_session(request: web.Request) -> web.Response:
     name = request.match_info["name"]
-    if not runtime_of(request).store.delete(name):
+    if not await runtime_of(request).state.delete(name):
         raise NotFoundError(f"no session named {name!r}")
     return web.Response(status=204)
 
@@ -100,8 +99,9 @@ preset_routes(
         response=PresetOut,
         add_summary="Add a preset; it answers proxy and mock traffic of its session",
         to_preset=PresetIn.to_preset,
-        add=Store.add_preset,
+        add=lambda state, session, preset: state.add_preset(session, preset),
         book=lambda session: session.presets,
+        smtp=False,
         view=views.preset,
     ),
     SESSION,
@@ -109,10 +109,19 @@ preset_routes(
 )
 
 
-@router.route("GET", "/health", summary="Liveness, version and listener addresses", response=Health)
+@router.route(
+    "GET",
+    "/health",
+    summary="Liveness, version, listener addresses and the store's state",
+    response=Health,
+    fresh=False,  # says how the store is, even when it is unreachable
+)
 async def health(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     problems = [f"not recording: {problem}" for problem in runtime.cassettes.problems.values()]
+    store = runtime.state.health()
+    if store["state"] != "up":
+        problems.append(f"store {store['kind']} is {store['state']}: {store.get('problem')}")
     return json_response(
         {
             "status": "degraded" if problems else "ok",
@@ -121,6 +130,7 @@ async def health(request: web.Request) -> web.Response:
             "sessions": len(runtime.store.sessions),
             "waiting": len(runtime.store.events),
             "problems": problems,
+            "store": store,
             "secret_headers": [*DEFAULT_HEADERS, *runtime.settings.redact_headers],
         }
     )

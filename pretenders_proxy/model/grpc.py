@@ -15,6 +15,8 @@ class Status(IntEnum):
     INTERNAL = 13
     """Pretenders failed closed (a cassette broke, an exchange could not be recorded): the
     code gRPC gives an HTTP 500, and one no retry policy retries by default."""
+    UNAVAILABLE = 14
+    """The shared store is unreachable for now (an HTTP 503): worth retrying."""
 
 
 CONTENT_TYPE = b"application/grpc"

@@ -2,6 +2,7 @@
 handshake once the socket ends, with its messages)."""
 
 import time
+from collections.abc import Awaitable
 
 from mitmproxy import http
 
@@ -18,23 +19,24 @@ class Journal:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def response(self, flow: http.HTTPFlow) -> None:
+    def response(self, flow: http.HTTPFlow) -> Awaitable[object] | None:
         if flow.websocket is None:  # else journaled at websocket_end
-            self._journal(flow)
+            return self._journal(flow)
+        return None
 
-    def websocket_end(self, flow: http.HTTPFlow) -> None:
-        self._journal(flow)
+    def websocket_end(self, flow: http.HTTPFlow) -> Awaitable[object] | None:
+        return self._journal(flow)
 
-    def error(self, flow: http.HTTPFlow) -> None:
-        self._journal(flow)
+    def error(self, flow: http.HTTPFlow) -> Awaitable[object] | None:
+        return self._journal(flow)
 
-    def _journal(self, flow: http.HTTPFlow) -> None:
+    def _journal(self, flow: http.HTTPFlow) -> Awaitable[object] | None:
+        """Journal `flow`; what to await before it is answered (a shared store's write)."""
         if is_control(flow):
-            return
-        store = self.runtime.store
-        session = store.find(session_of(flow))
+            return None
+        session = self.runtime.store.find(session_of(flow))
         if session is None:
-            return
+            return None
         noted = tags(flow)
         response, error, ended = None, None, time.time()
         captured = capture_of(flow)
@@ -50,7 +52,7 @@ class Journal:
         size = captured.size if captured is not None else None
         conversation = conversation_from_flow(flow)
         talk = None if conversation is None else talk_of(conversation)
-        store.journal(
+        return self.runtime.state.journal(
             session,
             request_of(flow),
             note,

@@ -47,4 +47,4 @@ class HeadLimit:
             return
         request = refused_request(received[:KEPT])
         note = Note(Source.ERROR, error=WHY.get(status, f"mitmproxy refused it ({status})"))
-        self.runtime.store.journal(session, request, note)
+        self.runtime.state.journal(session, request, note)

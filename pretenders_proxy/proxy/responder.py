@@ -7,7 +7,7 @@ import logging
 from mitmproxy import ctx, http
 from mitmproxy.addonmanager import Loader
 
-from pretenders_proxy.errors import CassetteError
+from pretenders_proxy.errors import CassetteError, StoreUnavailableError, TooManySessionsError
 from pretenders_proxy.model import grpc
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.proxy import internals, websocket
@@ -28,7 +28,8 @@ from pretenders_proxy.store.answering import (
     Replayed,
     Upstream,
     Via,
-    answer,
+    missed,
+    unavailable,
 )
 from pretenders_proxy.store.presets import PresetFault, PresetReply
 
@@ -58,10 +59,11 @@ class Responder:
         if is_settled(flow):
             return
         runtime = self.runtime
+        state, settings = runtime.state, runtime.settings
         try:
-            session = runtime.store.find(session_of(flow))
-            settings = runtime.settings
-            outcome = answer(
+            # The SessionRouter made the session here; a shared store makes it for every instance.
+            session = await state.traffic(session_of(flow), create=state.shared)
+            outcome = await state.answer(
                 session,
                 request_of(flow),
                 Via.PROXY,
@@ -69,6 +71,13 @@ class Responder:
                 settings.regex_timeout,
             )
             own = None if session is None else session.playback.config.replay_speed
+        except StoreUnavailableError as e:  # nothing can decide: said, never passed on
+            flow.response = error_to_flow(flow, unavailable(str(e)), grpc.Status.UNAVAILABLE)
+            return
+        except TooManySessionsError as e:
+            answer = missed(f"pretenders: {e}\n", 429).response
+            flow.response = error_to_flow(flow, answer, grpc.Status.UNAVAILABLE)
+            return
         except Exception as e:  # mitmproxy would forward a flow whose addon failed: fail closed
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")

@@ -129,7 +129,7 @@ class Seal:
         journaled = refused or (seen is not None and seen.protocol is not None)
         if session is not None and seen is not None and protocol is not None and journaled:
             request = connection_request(protocol, host, port, seen.first)
-            self.runtime.store.journal(session, request, outcome.note, protocol=protocol)
+            self.runtime.state.journal(session, request, outcome.note, protocol=protocol)
         elif refused:
             logger.warning("%s", refused)
         return refused
@@ -149,7 +149,7 @@ class Seal:
         if session is None:  # a new session name past --max-sessions: nowhere to journal it
             return
         request = connection_request(TrafficProtocol.TLS, host, port, b"")
-        self.runtime.store.journal(session, request, note, protocol=TrafficProtocol.TLS)
+        self.runtime.state.journal(session, request, note, protocol=TrafficProtocol.TLS)
 
 
 def _resolved_by_mitmproxy(client: connection.Client) -> bool:

@@ -10,7 +10,8 @@ from mitmproxy import certs, ctx
 
 from pretenders_proxy.api import serve
 from pretenders_proxy.api.app import create_app, direct_mocks
-from pretenders_proxy.errors import ConfigError, ListenError
+from pretenders_proxy.errors import ConfigError, ListenError, StoreUnavailableError
+from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.server import exhaustion, ready
@@ -18,6 +19,7 @@ from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.smtp.listeners import SmtpListeners
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 logger = logging.getLogger(__name__)
 READY_FILE = "pretenders_ready_file"
@@ -46,6 +48,7 @@ class Services:
         """Bind every listener (the proxy's are bound already), then prepare the ready file
         (put in place at once if the loop runs already); ListenError naming the first address
         that failed, ConfigError if the file cannot be written (nothing listens then)."""
+        await self._start_store()
         settings = self.runtime.settings
         limits = serve.Limits(
             settings.header_timeout, settings.idle_timeout, settings.max_connections
@@ -68,6 +71,20 @@ class Services:
         self._sweeper = spawn(self._sweep(), name="pretenders.sweep")
         if self._running:
             self._commit_ready_file()
+
+    async def _start_store(self) -> None:
+        """Connect a shared store; the mode the command line gives `default` is the fleet's,
+        else `default` takes the fleet's mode."""
+        runtime = self.runtime
+        store, state = runtime.store, runtime.state
+        if not state.shared:
+            return
+        config = store.get(DEFAULT_SESSION).playback.config
+        await state.start()
+        if config.mode is not Mode.MOCK:
+            default = store.get(DEFAULT_SESSION)
+            runtime.cassettes.switch(store, default, config)
+            await state.set_mode(default, config)
 
     def configure(self, updated: set[str]) -> None:
         if READY_FILE in updated:
@@ -156,5 +173,9 @@ class Services:
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(self.runtime.settings.stale_period)
-            if expired := self.runtime.store.sweep():
+            try:
+                expired = await self.runtime.state.sweep()
+            except StoreUnavailableError:
+                continue  # said where it happened; the next sweep tries again
+            if expired:
                 logger.info("expired sessions removed: %s", ", ".join(expired))

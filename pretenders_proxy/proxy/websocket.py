@@ -76,7 +76,7 @@ class WebSockets:
         request = request_of(flow)
         asked = replace(request, body=heard.data)
         note = Note(Source.MISS, miss=explanation, error="closed with 1008")
-        store.journal(session, asked, note, protocol=TrafficProtocol.WEBSOCKET)
+        self.runtime.state.journal(session, asked, note, protocol=TrafficProtocol.WEBSOCKET)
 
     def websocket_start(self, flow: http.HTTPFlow) -> None:
         if "record" in tags(flow):

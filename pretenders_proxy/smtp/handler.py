@@ -6,6 +6,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 
+from pretenders_proxy.errors import StoreUnavailableError
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.model.mail import Envelope as MailEnvelope
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
@@ -15,6 +16,10 @@ from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 ACCEPTED = "250 2.0.0 OK: queued as {id}"
 GONE = "421 4.3.0 This mock was deleted; nothing more is accepted here"
+UNAVAILABLE = "451 4.3.0"
+"""Try later: the shared store is unreachable (the reply says why)."""
+MAX_REPLY = 510
+"""An SMTP reply line's length at most, without its CRLF (RFC 5321 4.5.3.1.5)."""
 
 
 def accept_any(
@@ -68,13 +73,13 @@ class CaptureHandler:
     def _budget(self) -> Budget:
         return Budget(self.runtime.settings.regex_timeout)
 
-    def _target(self, smtp_session: SmtpSession) -> Session | None:
-        store = self.runtime.store
+    async def _target(self, smtp_session: SmtpSession) -> Session | None:
+        state = self.runtime.state
         if self.session is not None:
-            return store.find(self.session)
+            return await state.traffic(self.session, create=False)
         user = auth_user(smtp_session)
-        found = store.find(user) if user else None
-        return found or store.get(DEFAULT_SESSION)
+        found = await state.traffic(user, create=False) if user else None
+        return found or await state.traffic(DEFAULT_SESSION, create=False)
 
     async def handle_RCPT(
         self,
@@ -84,26 +89,47 @@ class CaptureHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        target = self._target(session)
+        try:
+            return await self._rcpt(server, session, envelope, address, rcpt_options)
+        except StoreUnavailableError as e:
+            return f"{UNAVAILABLE} {e}"[:MAX_REPLY]
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        try:
+            return await self._data(server, session, envelope)
+        except StoreUnavailableError as e:
+            return f"{UNAVAILABLE} {e}"[:MAX_REPLY]
+
+    async def _rcpt(
+        self,
+        server: SMTP,
+        session: SmtpSession,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        target = await self._target(session)
         if target is None:
             return GONE
-        preset = target.smtp_presets.take(Stage.RCPT, [address], self._budget())
+        state = self.runtime.state
+        preset = await state.take_smtp(target, Stage.RCPT, [address], self._budget())
         if preset is not None and (refusal := await act(server, preset.preset)):
             return refusal
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
-        target = self._target(session)
+    async def _data(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        target = await self._target(session)
         if target is None:
             return GONE
-        preset = target.smtp_presets.take(Stage.DATA, envelope.rcpt_tos, self._budget())
+        state = self.runtime.state
+        preset = await state.take_smtp(target, Stage.DATA, envelope.rcpt_tos, self._budget())
         if preset is not None:
             if refusal := await act(server, preset.preset):
                 return refusal
-            if (target := self._target(session)) is None:  # deleted during the delay
+            if (target := await self._target(session)) is None:  # deleted during the delay
                 return GONE
         content = envelope.original_content or b""
-        mail = self.runtime.store.add_mail(target, envelope_of(session, envelope), content)
+        mail = await state.add_mail(target, envelope_of(session, envelope), content)
         return ACCEPTED.format(id=mail.id)

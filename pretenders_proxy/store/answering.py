@@ -100,6 +100,11 @@ class Failed(NamedTuple):
         return Note(Source.MISS, miss=self.text)
 
 
+def unavailable(problem: str) -> Response:
+    """The 503 of a request nothing can decide on: the shared store is unreachable."""
+    return Response(503, (ERROR_HEADER, TEXT), f"pretenders: {problem}\n".encode())
+
+
 class Refused(NamedTuple):
     """A connection that is not HTTP, refused: only the upstream could answer it, and the session
     may not reach the upstream. `explanation` says what it was and why."""
@@ -148,15 +153,36 @@ def answer(
     if session is None:
         line = Subject(request).line
         return missed(f"No preset matched {line}: its session is gone.\n", miss_status)
+    subject, served = from_presets(session, request, regex_seconds)
+    if served is not None:
+        return served
+    return after_presets(session, request, via, miss_status, regex_seconds, subject)
+
+
+def from_presets(
+    session: Session, request: Request, regex_seconds: float = SECONDS
+) -> tuple[Subject | None, PresetReply | PresetFault | None]:
+    """The first matching preset's answer (one of its `times` used), or None; with the Subject
+    made for matching, None when the session has no presets (the replay hot path needs none
+    unless the request misses)."""
+    if not len(session.presets):
+        return None, None
+    subject = Subject(request, seconds=regex_seconds)
+    return subject, session.presets.take(subject)
+
+
+def after_presets(
+    session: Session,
+    request: Request,
+    via: Via,
+    miss_status: int,
+    regex_seconds: float = SECONDS,
+    subject: Subject | None = None,
+) -> Outcome:
+    """What answers a request no preset of `session` matched (`subject`: the one they tried, if
+    any): through the proxy, the next recording or what the mode does with a miss; else the
+    miss reply."""
     presets = session.presets
-    # A session with no presets needs no Subject (its decoded views) unless the request misses:
-    # replay through the proxy is the hot path for those.
-    subject = None
-    if len(presets):
-        subject = Subject(request, seconds=regex_seconds)
-        served = presets.take(subject)
-        if served is not None:
-            return served
     if via is Via.MOCKHTTP:
         # the same subject: a regex that timed out in `take` is not tried again
         subject = subject or Subject(request, seconds=regex_seconds)

@@ -61,6 +61,8 @@ class Store:
     sessions: dict[str, Session] = field(init=False, default_factory=dict)
     events: Hub = field(init=False, default_factory=Hub)
     on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
+    mirrored: bool = field(init=False, default=False)
+    """The sessions are copies of a shared store's (store.shared), which alone expires them."""
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
     _mail_ids: Iterator[int] = field(init=False, repr=False)
@@ -114,10 +116,11 @@ class Store:
     def find(self, name: str) -> Session | None:
         """The session `name` if it exists and has not expired (an expired one is dropped)."""
         session = self.sessions.get(name)
-        if session is not None and session.is_expired(self.clock.monotonic()):
+        if session is None or not session.is_expired(self.clock.monotonic()):
+            return session
+        if not self.mirrored:  # else the shared store drops it (store.shared)
             self.delete(name)
-            return None
-        return session
+        return None
 
     def get(self, name: str) -> Session:
         if (session := self.find(name)) is None:
@@ -136,11 +139,17 @@ class Store:
 
     def sweep(self) -> list[str]:
         """Drop every expired session; the names dropped."""
+        if self.mirrored:
+            return []
         now = self.clock.monotonic()
         expired = [name for name, s in self.sessions.items() if s.is_expired(now)]
         for name in expired:
             self.delete(name)
         return expired
+
+    def adopt(self, name: str, protocol: SessionProtocol, timeout: float | None) -> Session:
+        """A copy of a shared store's session `name` (replacing any other of that name)."""
+        return self._create(name, protocol, timeout)
 
     def touch(self, session: Session) -> None:
         session.touch(self.clock.local(), self.clock.monotonic())
@@ -154,17 +163,13 @@ class Store:
     def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         """Keep a message `session` accepted; it counts as traffic (refreshes its timeout)."""
         self.touch(session)
-        mail = Mail(
-            next(self._mail_ids),
-            session.name,
-            self.clock.now(),
-            envelope,
-            content,
-            headline(content),
-        )
+        mail = self.mail(session.name, next(self._mail_ids), envelope, content)
         session.inbox.add(mail)
         self.events.publish(mail)
         return mail
+
+    def mail(self, session: str, mail_id: int, envelope: Envelope, content: bytes) -> Mail:
+        return Mail(mail_id, session, self.clock.now(), envelope, content, headline(content))
 
     def journal(
         self,
@@ -178,9 +183,40 @@ class Store:
         size: int | None = None,
         websocket: Talk | None = None,
     ) -> Entry:
-        """Append what `session` received and how it was answered (`note`) to its history;
-        `protocol` says what it was (by default, HTTP or a WebSocket upgrade, from its headers);
-        `size`: the whole body's, when `response` holds only its start (a stream's).
+        """Append what `session` received and how it was answered (`note`) to its history
+        (`entry` says what of it is kept)."""
+        entry, size = self.entry(
+            session.name,
+            next(self._entry_ids),
+            request,
+            note,
+            response,
+            duration_ms=duration_ms,
+            protocol=protocol,
+            size=size,
+            websocket=websocket,
+        )
+        session.history.add(entry, size)
+        self.events.publish(entry)
+        return entry
+
+    def entry(
+        self,
+        session: str,
+        entry_id: int,
+        request: Request,
+        note: Note,
+        response: Response | None = None,
+        *,
+        duration_ms: float = 0.0,
+        protocol: TrafficProtocol | None = None,
+        size: int | None = None,
+        websocket: Talk | None = None,
+    ) -> tuple[Entry, int]:
+        """The history entry of what `session` received and how it was answered (`note`), and
+        about how many bytes it holds; `protocol` says what it was (by default, HTTP or a
+        WebSocket upgrade, from its headers); `size`: the whole body's, when `response` holds
+        only its start (a stream's).
 
         Of the request and the response, history keeps the headers and a bounded preview of
         the body (and of a WebSocket's messages, `websocket`); what the entry holds counts
@@ -193,8 +229,8 @@ class Store:
         # A preset's body within the bound is one object for every request it served.
         shared = note.source is Source.PRESET and response is whole
         entry = Entry(
-            next(self._entry_ids),
-            session.name,
+            entry_id,
+            session,
             self.clock.now(),
             request,
             note.source,
@@ -209,6 +245,4 @@ class Store:
             websocket,
             note.stale,
         )
-        session.history.add(entry, weight(entry, shared_response=shared))
-        self.events.publish(entry)
-        return entry
+        return entry, weight(entry, shared_response=shared)

@@ -138,6 +138,11 @@ class Tape:
             return group[played]
         return group[-1] if self.repeat is Repeat.LAST else None
 
+    def seek(self, key: Key, played: int) -> None:
+        """Say that the recordings of `key` have been played `played` times (by every instance
+        of a shared store): the next `play` of a request with that key gives the one after."""
+        self._played[key] = played
+
     def replace(self, where: str, recorded: Recorded) -> None:
         """Put `recorded` (a re-recording) in the place of the recording at `where` among those
         of its key, or after them all, as `add` does, when that one is not there."""

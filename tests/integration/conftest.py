@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from pretenders_proxy.cli.app import app
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.testing.launcher import RunningServer
-from tests.integration.redis_server import RedisServer
 from tests.integration.streaming import StreamingUpstream
 from tests.integration.tlsca import LocalCA, make_ca
 from tests.integration.upstream import Upstream
@@ -34,16 +33,6 @@ def mailbox(control: str, mail_session: str) -> Mailbox:
 @pytest.fixture(scope="session")
 def local_ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
     return make_ca(tmp_path_factory.mktemp("test-ca"))
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A real redis-server of this test's own (persistence on), stopped by PID afterwards."""
-    server = RedisServer(tmp_path / "redis").start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,13 @@ from aiohttp.test_utils import make_mocked_request
 from pydantic import BaseModel
 
 from pretenders_proxy.api.router import Param, Router, check_query, guarded, query_whole
-from pretenders_proxy.errors import ConfigError, ListenError, NotFoundError, TooManySessionsError
+from pretenders_proxy.errors import (
+    ConfigError,
+    ListenError,
+    NotFoundError,
+    StoreUnavailableError,
+    TooManySessionsError,
+)
 
 
 class Count(BaseModel):
@@ -27,6 +33,11 @@ def failing(error: Exception) -> web.Response:
         (ConfigError("bad regex"), 400, "bad regex"),
         (NotFoundError("no session named 'x'"), 404, "no session named 'x'"),
         (ListenError("no free port"), 503, "no free port"),
+        (
+            StoreUnavailableError("the shared store is unreachable"),
+            503,
+            "the shared store is unreachable",
+        ),
         (TooManySessionsError("10 sessions are live"), 429, "10 sessions are live"),
         (RuntimeError("bug"), 500, "internal error: RuntimeError('bug') (please report it)"),
     ],
@@ -38,7 +49,7 @@ async def test_errors_become_statuses_with_the_message(
         return failing(error)
 
     with caplog.at_level(logging.ERROR):
-        answer = await guarded(handler, plain=False)(make_mocked_request("GET", "/x"))
+        answer = await guarded(handler, plain=False, fresh=False)(make_mocked_request("GET", "/x"))
     assert answer.status == status
     assert isinstance(answer, web.Response) and answer.text is not None
     assert json.loads(answer.text) == {"error": message}
@@ -50,7 +61,7 @@ async def test_a_bad_body_names_the_field_and_plain_errors_are_text() -> None:
         Count.model_validate({"count": "many"})
         return web.Response()
 
-    answer = await guarded(handler, plain=True)(make_mocked_request("POST", "/x"))
+    answer = await guarded(handler, plain=True, fresh=False)(make_mocked_request("POST", "/x"))
     assert isinstance(answer, web.Response) and answer.status == 400
     assert answer.text == (
         "invalid request body: count: Input should be a valid integer, "
@@ -92,8 +103,9 @@ async def test_a_v1_route_refuses_a_query_parameter_it_does_not_declare() -> Non
     async def handler(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
-    router.route("GET", "/api/v1/things", summary="T", query=[Param("session", "s")])(handler)
-    router.route("GET", "/things", summary="1.4: anything goes")(handler)
+    query = [Param("session", "s")]
+    router.route("GET", "/api/v1/things", summary="T", query=query, fresh=False)(handler)
+    router.route("GET", "/things", summary="1.4: anything goes", fresh=False)(handler)
     checked, free = (route.handler for route in router.routes)
     refused = await checked(make_mocked_request("GET", "/api/v1/things?session=a&limit=1"))
     assert isinstance(refused, web.Response) and refused.status == 400

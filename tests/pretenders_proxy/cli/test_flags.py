@@ -14,7 +14,8 @@ runner = CliRunner()
 SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
-    "--history-limit", "--history-max-bytes", "--max-sessions", "--max-body-size", "--token",
+    "--history-limit", "--history-max-bytes", "--max-sessions", "--store", "--store-prefix",
+    "--max-body-size", "--token",
     "--allowed-host", "--cassette-dir", "--upstream-ca", "--map-host", "--upstream-timeout",
     "--header-timeout",
     "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",

@@ -23,6 +23,8 @@ DECLARED = {
     "pretenders_allowed_hosts": [],
     "pretenders_history_max_bytes": "64m",
     "pretenders_max_sessions": 10_000,
+    "pretenders_store": "memory",
+    "pretenders_store_prefix": "pretenders",
     "pretenders_cassette_dirs": [],
     "pretenders_upstream_ca": "",
     "pretenders_map_host": [],

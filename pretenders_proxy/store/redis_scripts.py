@@ -1,0 +1,295 @@
+"""The shared store's layout in Redis and the Lua scripts that change it, each atomic.
+
+Every key of a fleet carries the hash tag `{<prefix>}`: on Redis Cluster a fleet lives in one
+slot (its scripts touch several sessions' counters at once), and fleets with other prefixes
+spread over the cluster. A session's keys are `{<prefix>}:s:<name>:<part>`; `registry` maps
+each live session to its serial, `ids` holds the id counters, and `log` is the stream of what
+changed (a session's name and what of it), which every instance follows.
+
+Times come from Redis (`TIME`), so instances on several machines agree on expiry.
+"""
+
+from collections.abc import Sequence
+
+PARTS = ("meta", "presets", "smtp", "left", "served", "history", "mail", "mode", "cursor")
+LOG_LENGTH = 100_000
+"""About how many changes `log` keeps: an instance further behind than that pulls everything."""
+
+
+def fleet_keys(prefix: str) -> tuple[str, str, str]:
+    """The fleet's registry, id counters and change log."""
+    tag = "{" + prefix + "}"
+    return f"{tag}:registry", f"{tag}:ids", f"{tag}:log"
+
+
+def session_keys(prefix: str, name: str) -> list[str]:
+    """Every key a script is given for session `name`: the fleet's, then the session's."""
+    tag = "{" + prefix + "}"
+    return [*fleet_keys(prefix), *(f"{tag}:s:{name}:{part}" for part in PARTS)]
+
+
+PRELUDE = f"""
+local REGISTRY, IDS, LOG = KEYS[1], KEYS[2], KEYS[3]
+local META, PRESETS, SMTP, LEFT, SERVED = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local HISTORY, MAIL, MODE, CURSOR = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local name = ARGV[1]
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function log(kind)
+  local n = redis.call('HINCRBY', IDS, 'log', 1)
+  redis.call('XADD', LOG, 'MAXLEN', '~', {LOG_LENGTH}, '*', 's', name, 'k', kind, 'n', n)
+end
+local function drop()
+  redis.call('DEL', META, PRESETS, SMTP, LEFT, SERVED, HISTORY, MAIL, MODE, CURSOR)
+  redis.call('HDEL', REGISTRY, name)
+  log('drop')
+end
+local function create(protocol, timeout, now)
+  local serial = redis.call('HINCRBY', IDS, 'session', 1)
+  redis.call('HSET', REGISTRY, name, serial)
+  redis.call('HSET', META, 'protocol', protocol, 'timeout', timeout, 'started', now,
+    'seen', now, 'serial', serial, 'pv', 0, 'mv', 0, 'hg', 0, 'mg', 0, 'hdrop', 0,
+    'mdrop', 0, 'hbytes', 0, 'mbytes', 0)
+  log('open')
+end
+local function live(now)
+  local m = redis.call('HMGET', META, 'timeout', 'seen')
+  if not m[2] then return false end
+  if m[1] ~= '' and now - tonumber(m[2]) > tonumber(m[1]) then
+    drop()
+    return false
+  end
+  return true
+end
+local function open(now, protocol, timeout, most, make)
+  if live(now) then return 0 end
+  if make ~= '1' then return -1 end
+  local count = redis.call('HLEN', REGISTRY)
+  if count >= tonumber(most) then return redis.error_reply('TOOMANY ' .. count) end
+  create(protocol, timeout, now)
+  return 1
+end
+local function book(which)
+  if which == 'smtp' then return SMTP end
+  return PRESETS
+end
+"""
+
+OPEN = """
+-- ARGV: name, protocol, timeout ms ('' = forever), max sessions, create?, touch?
+local now = now_ms()
+local state = open(now, ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if type(state) == 'table' then return state end
+if state >= 0 and ARGV[6] == '1' then redis.call('HSET', META, 'seen', now) end
+return state
+"""
+
+TRAFFIC = """
+-- ARGV: name, protocol, timeout, max sessions, create?, presets version, mode version known
+local now = now_ms()
+local state = open(now, ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if type(state) == 'table' then return state end
+if state < 0 then return {state} end
+redis.call('HSET', META, 'seen', now)
+local v = redis.call('HMGET', META, 'pv', 'mv', 'serial')
+local mode = ''
+if v[2] ~= ARGV[7] then mode = redis.call('GET', MODE) or '' end
+return {state, tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), mode}
+"""
+
+PULL = """
+-- ARGV: name, presets version, history generation, last history id, mail generation,
+-- last mail id, mode version, with served counts?
+local now = now_ms()
+if not live(now) then return false end
+local meta = redis.call('HGETALL', META)
+local m = {}
+for i = 1, #meta, 2 do m[meta[i]] = meta[i + 1] end
+local presets = false
+if m.pv ~= ARGV[2] then
+  presets = {redis.call('HKEYS', PRESETS), redis.call('HKEYS', SMTP), redis.call('HGETALL', LEFT)}
+end
+local served = false
+if ARGV[8] == '1' then served = redis.call('HGETALL', SERVED) end
+local function since(stream, generation, known, last)
+  if generation ~= known then return redis.call('XRANGE', stream, '-', '+') end
+  return redis.call('XRANGE', stream, '(' .. last, '+')
+end
+local history = since(HISTORY, m.hg, ARGV[3], ARGV[4])
+local mail = since(MAIL, m.mg, ARGV[5], ARGV[6])
+local mode = ''
+if m.mv ~= ARGV[7] then mode = redis.call('GET', MODE) or '' end
+return {meta, presets, served, history, mail, mode, now}
+"""
+
+ADD_PRESET = """
+-- ARGV: name, book, preset, times ('' = forever)
+if not live(now_ms()) then return -1 end
+local id = redis.call('HINCRBY', IDS, 'preset', 1)
+redis.call('HSET', book(ARGV[2]), id, ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', LEFT, id, ARGV[4]) end
+redis.call('HINCRBY', META, 'pv', 1)
+log('presets')
+return id
+"""
+
+REMOVE_PRESET = """
+-- ARGV: name, preset id
+local gone = redis.call('HDEL', PRESETS, ARGV[2]) + redis.call('HDEL', SMTP, ARGV[2])
+redis.call('HDEL', LEFT, ARGV[2])
+redis.call('HDEL', SERVED, ARGV[2])
+if gone > 0 then
+  redis.call('HINCRBY', META, 'pv', 1)
+  log('presets')
+end
+return gone
+"""
+
+CLEAR_PRESETS = """
+-- ARGV: name, book
+local key = book(ARGV[2])
+for _, id in ipairs(redis.call('HKEYS', key)) do
+  redis.call('HDEL', LEFT, id)
+  redis.call('HDEL', SERVED, id)
+end
+redis.call('DEL', key)
+if redis.call('EXISTS', META) == 1 then redis.call('HINCRBY', META, 'pv', 1) end
+log('presets')
+return 1
+"""
+
+TAKE = """
+-- ARGV: name, preset id. 1: one of its times is the caller's; 0: it is gone (used up).
+local id = ARGV[2]
+if redis.call('HEXISTS', PRESETS, id) == 0 and redis.call('HEXISTS', SMTP, id) == 0 then
+  return 0
+end
+redis.call('HINCRBY', SERVED, id, 1)
+local left = redis.call('HGET', LEFT, id)
+if left then
+  left = tonumber(left) - 1
+  if left <= 0 then
+    redis.call('HDEL', PRESETS, id)
+    redis.call('HDEL', SMTP, id)
+    redis.call('HDEL', LEFT, id)
+    redis.call('HINCRBY', META, 'pv', 1)
+    log('presets')
+  else
+    redis.call('HSET', LEFT, id, left)
+  end
+end
+return 1
+"""
+
+APPEND = """
+-- ARGV: name, 'history' or 'mail', the item, its weight, most items, most bytes,
+-- preset that served it ('' none). The item's id, or -1: the session is gone.
+local now = now_ms()
+if not live(now) then return -1 end
+local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
+if ARGV[2] == 'mail' then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
+local id = redis.call('HINCRBY', IDS, counter, 1)
+redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[3], 'w', ARGV[4])
+local total = redis.call('HINCRBY', META, bytes, ARGV[4])
+local count = redis.call('XLEN', stream)
+local most, most_bytes, let_go = tonumber(ARGV[5]), tonumber(ARGV[6]), 0
+while count > most or (total > most_bytes and count > 1) do
+  local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+  total = total - tonumber(first[2][6])
+  redis.call('XDEL', stream, first[1])
+  count = count - 1
+  let_go = let_go + 1
+end
+if let_go > 0 then
+  redis.call('HSET', META, bytes, total)
+  redis.call('HINCRBY', META, dropped, let_go)
+end
+redis.call('HSET', META, 'seen', now)
+local served = ARGV[7]
+if served ~= '' and redis.call('HEXISTS', PRESETS, served) == 1 then
+  redis.call('HINCRBY', SERVED, served, 1)
+end
+log(ARGV[2])
+return id
+"""
+
+CLEAR = """
+-- ARGV: name, 'history' or 'mail'
+if redis.call('EXISTS', META) == 0 then return 0 end
+if ARGV[2] == 'mail' then
+  redis.call('DEL', MAIL)
+  redis.call('HSET', META, 'mbytes', 0, 'mdrop', 0)
+  redis.call('HINCRBY', META, 'mg', 1)
+else
+  redis.call('DEL', HISTORY)
+  redis.call('HSET', META, 'hbytes', 0, 'hdrop', 0)
+  redis.call('HINCRBY', META, 'hg', 1)
+end
+log(ARGV[2])
+return 1
+"""
+
+REMOVE_MAIL = """
+-- ARGV: name, mail id
+for _, item in ipairs(redis.call('XRANGE', MAIL, '-', '+')) do
+  if item[2][2] == ARGV[2] then
+    redis.call('XDEL', MAIL, item[1])
+    redis.call('HINCRBY', META, 'mbytes', -tonumber(item[2][6]))
+    redis.call('HINCRBY', META, 'mg', 1)
+    log('mail')
+    return 1
+  end
+end
+return 0
+"""
+
+SET_MODE = """
+-- ARGV: name, mode
+if not live(now_ms()) then return -1 end
+redis.call('SET', MODE, ARGV[2])
+redis.call('DEL', CURSOR)
+local version = redis.call('HINCRBY', META, 'mv', 1)
+log('mode')
+return version
+"""
+
+ADVANCE = """
+-- ARGV: name, match key. How many times equal requests have now been replayed.
+return redis.call('HINCRBY', CURSOR, ARGV[2], 1)
+"""
+
+DELETE = """
+-- ARGV: name, made again? (the default session is emptied, never gone)
+if redis.call('EXISTS', META) == 0 then return 0 end
+drop()
+if ARGV[2] == '1' then create('http', '', now_ms()) end
+return 1
+"""
+
+SCRIPTS = {
+    "open": OPEN,
+    "traffic": TRAFFIC,
+    "pull": PULL,
+    "add_preset": ADD_PRESET,
+    "remove_preset": REMOVE_PRESET,
+    "clear_presets": CLEAR_PRESETS,
+    "take": TAKE,
+    "append": APPEND,
+    "clear": CLEAR,
+    "remove_mail": REMOVE_MAIL,
+    "set_mode": SET_MODE,
+    "advance": ADVANCE,
+    "delete": DELETE,
+}
+
+
+def sources() -> dict[str, str]:
+    """Each script's whole Lua source, the prelude first."""
+    return {name: PRELUDE + body for name, body in SCRIPTS.items()}
+
+
+def flat(pairs: Sequence[bytes]) -> dict[bytes, bytes]:
+    """A Redis flat list of field, value (HGETALL's) as a dict."""
+    return dict(zip(pairs[::2], pairs[1::2], strict=True))

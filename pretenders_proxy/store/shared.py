@@ -1,0 +1,622 @@
+"""A store many instances share, on Redis or Valkey (`--store redis://...`), through redis-py.
+
+Redis holds the truth (store/redis_scripts.py: each change one atomic script); each instance
+keeps copies of the sessions in its own Store, which `catch_up` brings up to date from the
+fleet's change log before the control API reads them, and which traffic keeps current for what
+it needs (presets and mode). What only one instance may have (one of a preset's `times`, the
+next of equal recordings) Redis hands out. A follower blocks on the change log, so that a wait
+on one instance ends as soon as what it waits for reaches any instance.
+
+Calls are pipelined: whatever the instance's requests ask of Redis while a round trip is under
+way goes in the next one, together.
+"""
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
+
+from pretenders_proxy.errors import (
+    ConfigError,
+    NotFoundError,
+    StoreUnavailableError,
+    TooManySessionsError,
+)
+from pretenders_proxy.matching.budget import SECONDS, Budget
+from pretenders_proxy.matching.modes import Mode, ModeConfig
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import Note
+from pretenders_proxy.model.mail import Envelope, Mail
+from pretenders_proxy.model.preset import Preset
+from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
+from pretenders_proxy.server.tasks import spawn
+from pretenders_proxy.store import answering, wire
+from pretenders_proxy.store.answering import Outcome, Via
+from pretenders_proxy.store.presets import PresetBook, StoredPreset
+from pretenders_proxy.store.redis_scripts import LOG_LENGTH, flat, fleet_keys, session_keys
+from pretenders_proxy.store.redis_scripts import sources as script_sources
+from pretenders_proxy.store.session import Session, SessionProtocol
+from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
+from pretenders_proxy.store.smtp_presets import SmtpPresetBook, StoredSmtpPreset
+from pretenders_proxy.store.state import State
+
+logger = logging.getLogger(__name__)
+
+REDIS_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
+RETRIES = 8
+"""Presets tried in turn when others used them up meanwhile (each try: one round trip)."""
+BLOCK_MS = 5000
+PRESETS, SMTP = 4, 5
+"""Where a session's preset books are among its keys (redis_scripts.session_keys)."""
+
+type ModeSwitch = Callable[[Session, ModeConfig], None]
+
+
+@dataclasses.dataclass(slots=True)
+class Marks:
+    """How far this instance's copy of a session has followed Redis: versions of its presets and
+    mode, generations and last stream ids of its history and mail, its serial (0: not yet)."""
+
+    pv: int = -1
+    mv: int = 0
+    hg: int = -1
+    hlast: str = "0-0"
+    mg: int = -1
+    mlast: str = "0-0"
+    serial: int = 0
+
+
+def _stream_id(value: str) -> tuple[int, int]:
+    ms, _, seq = value.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def key_field(key: object) -> str:
+    """A replay match key as a Redis hash field, the same in every process (`hash()` is not)."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+class SharedState(State):
+    """Sessions in Redis; this instance's Store holds copies of them."""
+
+    shared = True
+
+    def __init__(self, store: Store, url: str, prefix: str, switch: ModeSwitch) -> None:
+        super().__init__(store)
+        store.mirrored = True
+        self.url, self.prefix, self.switch = url, prefix, switch
+        options: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 10}
+        try:
+            self.redis = aioredis.Redis.from_url(url, **options)
+            self.follower = aioredis.Redis.from_url(url, socket_connect_timeout=2)
+        except ValueError as e:
+            raise ConfigError(f"--store {redacted(url)}: {e}") from None
+        self.registry, _, self.log = fleet_keys(prefix)
+        self.sources = script_sources()
+        self.shas: dict[str, str] = {}
+        self.marks: dict[str, Marks] = {}
+        self.presets: dict[int, Preset | SmtpPreset] = {}
+        """Presets read from Redis, by id (ids are never reused): each is decoded once."""
+        self.last, self.seq = "0-0", 0
+        self.dirty: set[str] = set()
+        self.problem: str | None = None
+        self._queue: list[tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._flushing = False
+        self._lock = asyncio.Lock()
+        self._follow: asyncio.Task[None] | None = None
+
+    # -- the connection ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self._load_scripts()
+            await self._run("open", DEFAULT_SESSION, "http", "", 1 << 30, "1", "0")
+            newest: Any = await self.redis.xrevrange(self.log, count=1)
+        except REDIS_ERRORS as e:
+            raise ConfigError(f"--store {redacted(self.url)}: cannot reach it: {e}") from None
+        if newest:
+            self.last, self.seq = _text(newest[0][0]), int(newest[0][1][b"n"])
+        await self._resync()
+        self._follow = spawn(self._following(), name="pretenders.store.follow")
+
+    async def close(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+        await self.redis.aclose()
+        await self.follower.aclose()
+
+    def health(self) -> dict[str, Any]:
+        state = "up" if self.problem is None else "down"
+        found = {"kind": "redis", "url": redacted(self.url), "prefix": self.prefix}
+        return found | {"state": state} | ({"problem": self.problem} if self.problem else {})
+
+    async def _load_scripts(self) -> None:
+        for name, source in self.sources.items():
+            self.shas[name] = await self.redis.script_load(source)
+
+    def _call(self, script: str, name: str, *args: object) -> asyncio.Future[Any]:
+        """Run `script` on session `name` in the next round trip; its reply, or
+        StoreUnavailableError when Redis cannot be reached."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((script, name, args, future))
+        if not self._flushing:
+            self._flushing = True
+            spawn(self._flush(), name="pretenders.store.flush")
+        return future
+
+    async def _run(self, script: str, name: str, *args: object) -> Any:
+        return await self._call(script, name, *args)
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    replies = await self._pipeline(batch)
+                except REDIS_ERRORS as e:
+                    self._down(e)
+                    error = StoreUnavailableError(self.unavailable())
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                self.problem = None
+                for (*_, future), reply in zip(batch, replies, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(reply, Exception):
+                        future.set_exception(reply)
+                    else:
+                        future.set_result(reply)
+        finally:
+            self._flushing = False
+
+    async def _pipeline(self, batch: Sequence[tuple[str, str, tuple[Any, ...], Any]]) -> list[Any]:
+        for attempt in range(2):
+            pipe = self.redis.pipeline(transaction=False)
+            for script, name, args, _ in batch:
+                keys = session_keys(self.prefix, name)
+                pipe.evalsha(self.shas[script], len(keys), *keys, name, *args)
+            replies = await pipe.execute(raise_on_error=False)
+            if attempt or not any(isinstance(r, redis_errors.NoScriptError) for r in replies):
+                return replies
+            await self._load_scripts()  # Redis restarted and forgot them
+        raise AssertionError("unreachable")
+
+    def _down(self, error: BaseException) -> None:
+        if self.problem is None:
+            logger.error("the shared store %s is unreachable: %s", redacted(self.url), error)
+        self.problem = f"{type(error).__name__}: {error}"
+
+    def unavailable(self) -> str:
+        return (
+            f"the shared store ({redacted(self.url)}) is unreachable ({self.problem}); "
+            "pretenders answers again by itself once it is back"
+        )
+
+    # -- following the fleet ---------------------------------------------------------------
+
+    async def _following(self) -> None:
+        while True:
+            try:
+                found = await self.follower.xread({self.log: self.last}, count=1, block=BLOCK_MS)
+                if found:
+                    await self.catch_up(pull=bool(len(self.store.events)))
+            except asyncio.CancelledError:
+                raise
+            except REDIS_ERRORS as e:
+                self._down(e)
+                await asyncio.sleep(0.5)
+            except StoreUnavailableError:
+                await asyncio.sleep(0.5)
+            except Exception:
+                logger.exception("following the shared store failed")
+                await asyncio.sleep(0.5)
+
+    async def catch_up(self, pull: bool = True) -> None:
+        """Read what changed since the last look; with `pull`, bring those sessions' copies up
+        to date (waits see the new entries and mail)."""
+        async with self._lock:
+            try:
+                found: Any = await self.redis.xread({self.log: self.last}, count=LOG_LENGTH)
+            except REDIS_ERRORS as e:
+                self._down(e)
+                raise StoreUnavailableError(self.unavailable()) from None
+            lost = False
+            for _, items in found:
+                for item_id, fields in items:
+                    number = int(fields[b"n"])
+                    lost |= number != self.seq + 1
+                    self.seq, self.last = number, _text(item_id)
+                    self.dirty.add(_text(fields[b"s"]))
+            if lost:  # further behind than the log reaches, or Redis lost it: everything
+                await self._resync()
+            if pull and self.dirty:
+                names, self.dirty = self.dirty, set()
+                await asyncio.gather(*(self.sync(name) for name in names))
+
+    async def _resync(self) -> None:
+        names = {_text(n) for n in await self.redis.hkeys(self.registry)}
+        for name in list(self.store.sessions):
+            if name not in names:
+                self._forget(name)
+        await asyncio.gather(*(self.sync(name) for name in names))
+
+    def _forget(self, name: str) -> None:
+        self.marks.pop(name, None)
+        if name in self.store.sessions:
+            self.store.delete(name)
+            if name == DEFAULT_SESSION:  # made again by the Store: a copy to fill
+                self.marks.pop(name, None)
+
+    # -- copies ------------------------------------------------------------------------------
+
+    async def sync(self, name: str, *, served: bool = False) -> Session | None:
+        """Bring the copy of session `name` up to date; None when it is gone."""
+        marks = self.marks.setdefault(name, Marks())
+        reply = await self._run(
+            "pull", name, marks.pv, marks.hg, marks.hlast, marks.mg, marks.mlast, marks.mv,
+            "1" if served else "0",
+        )  # fmt: skip
+        if reply is None:
+            self._forget(name)
+            return None
+        meta_pairs, presets, served_pairs, history, mail, mode, now = reply
+        meta = {_text(k): _text(v) for k, v in flat(meta_pairs).items()}
+        serial = int(meta["serial"])
+        if marks.serial and marks.serial != serial:  # deleted and made again elsewhere
+            self._forget(name)
+            return await self.sync(name, served=served)
+        session = self._copy(name, meta, int(now), marks)
+        if presets is not None and int(meta["pv"]) > marks.pv:
+            await self._presets(session, presets, marks, int(meta["pv"]))
+        if served_pairs is not None:
+            counts = {int(k): int(v) for k, v in flat(served_pairs).items()}
+            for stored in [*session.presets, *session.smtp_presets]:
+                stored.served = counts.get(stored.id, 0)
+        self._history(session, meta, history, marks)
+        self._mail(session, meta, mail, marks)
+        self._mode(session, int(meta["mv"]), mode, marks)
+        return session
+
+    def _copy(self, name: str, meta: dict[str, str], now: int, marks: Marks) -> Session:
+        store = self.store
+        protocol = SessionProtocol(meta["protocol"])
+        timeout = int(meta["timeout"]) / 1000 if meta["timeout"] else None
+        session = store.sessions.get(name)
+        if session is None:
+            session = store.adopt(name, protocol, timeout)
+        marks.serial = session.serial = int(meta["serial"])
+        session.protocol, session.timeout = protocol, timeout
+        session.started = datetime.fromtimestamp(int(meta["started"]) / 1000).astimezone()
+        seen = int(meta["seen"])
+        session.last_call = datetime.fromtimestamp(seen / 1000).astimezone()
+        session.last_seen = store.clock.monotonic() - (now - seen) / 1000
+        return session
+
+    async def _presets(
+        self, session: Session, found: list[Any], marks: Marks, version: int
+    ) -> None:
+        http_ids, smtp_ids, left_pairs = found
+        left = {int(k): int(v) for k, v in flat(left_pairs).items()}
+        keys = session_keys(self.prefix, session.name)
+        for book_key, ids in ((keys[PRESETS], http_ids), (keys[SMTP], smtp_ids)):
+            unknown = [int(i) for i in ids if int(i) not in self.presets]
+            if unknown:
+                try:
+                    values: list[Any] = await self.redis.hmget(book_key, unknown)
+                except REDIS_ERRORS as e:
+                    self._down(e)
+                    raise StoreUnavailableError(self.unavailable()) from None
+                for preset_id, value in zip(unknown, values, strict=True):
+                    if value is not None:
+                        self.presets[preset_id] = wire.loads(value)
+        if version <= marks.pv:  # another pull got there first
+            return
+        marks.pv = version
+        session.presets = _book(PresetBook(), session.presets, http_ids, self.presets, left)
+        session.smtp_presets = _book(
+            SmtpPresetBook(), session.smtp_presets, smtp_ids, self.presets, left
+        )
+
+    def _history(
+        self, session: Session, meta: dict[str, str], items: list[Any], marks: Marks
+    ) -> None:
+        generation = int(meta["hg"])
+        if generation < marks.hg:
+            return
+        if generation > marks.hg:
+            session.history.clear()
+            marks.hg, marks.hlast = generation, "0-0"
+        after = _stream_id(marks.hlast)
+        publish = self.store.events.publish
+        for item_id, fields in items:
+            if _stream_id(_text(item_id)) <= after:
+                continue
+            entry = wire.loads(fields[3])._replace(id=int(fields[1]))
+            session.history.add(entry, int(fields[5]))
+            marks.hlast = _text(item_id)
+            publish(entry)
+        session.history.dropped = int(meta["hdrop"])
+
+    def _mail(self, session: Session, meta: dict[str, str], items: list[Any], marks: Marks) -> None:
+        generation = int(meta["mg"])
+        if generation < marks.mg:
+            return
+        if generation > marks.mg:
+            session.inbox.clear()
+            marks.mg, marks.mlast = generation, "0-0"
+        after = _stream_id(marks.mlast)
+        for item_id, fields in items:
+            if _stream_id(_text(item_id)) <= after:
+                continue
+            mail = dataclasses.replace(wire.loads(fields[3]), id=int(fields[1]))
+            session.inbox.add(mail)
+            marks.mlast = _text(item_id)
+            self.store.events.publish(mail)
+        session.inbox.dropped = int(meta["mdrop"])
+
+    def _mode(self, session: Session, version: int, mode: Any, marks: Marks) -> None:
+        if version <= marks.mv or not mode:
+            return
+        marks.mv = version
+        config = wire.loads(mode)
+        try:
+            self.switch(session, config)
+        except Exception as e:  # fail closed: what cannot be replayed here is not passed on
+            logger.error("session %r: cannot switch to %s here: %s", session.name, config, e)
+            self.switch(session, ModeConfig(Mode.MOCK))
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def _timeout(self, timeout: float | bool | None) -> str:
+        seconds = self.store.default_timeout if timeout is True else timeout
+        return str(int(seconds * 1000)) if seconds else ""
+
+    async def open(
+        self, name: str | None, protocol: SessionProtocol, idle: float | bool | None = True
+    ) -> Session:
+        if name is None:
+            name = self.store.open(None, protocol, idle).name  # a fresh uuid4 name
+        await self._opened(name, protocol.value, self._timeout(idle), "0")
+        session = await self.sync(name)
+        if session is None:  # expired at once
+            raise NotFoundError(f"no session named {name!r} (it expired)")
+        return session
+
+    async def _opened(self, name: str, protocol: str, idle: str, touch: str) -> int:
+        for attempt in range(2):
+            try:
+                most = self.store.max_sessions
+                state: int = await self._run("open", name, protocol, idle, most, "1", touch)
+                return state
+            except redis_errors.ResponseError as e:
+                if not str(e).startswith("TOOMANY") or attempt:
+                    raise _too_many(str(e), self.store.max_sessions) from None
+                await self.sweep()
+        raise AssertionError("unreachable")
+
+    async def traffic(self, name: str, *, create: bool) -> Session | None:
+        marks = self.marks.setdefault(name, Marks())
+        try:
+            reply = await self._run(
+                "traffic", name, "http", self._timeout(True), self.store.max_sessions,
+                "1" if create else "0", marks.pv, marks.mv,
+            )  # fmt: skip
+        except redis_errors.ResponseError as e:
+            if not str(e).startswith("TOOMANY"):
+                raise
+            raise _too_many(str(e), self.store.max_sessions) from None
+        if reply[0] < 0:
+            self._forget(name)
+            return None
+        _, pv, mv, serial, mode = reply
+        session = self.store.sessions.get(name)
+        if session is None or pv != marks.pv or serial != marks.serial:
+            return await self.sync(name)
+        self._mode(session, mv, mode, marks)
+        return session
+
+    async def delete(self, name: str) -> bool:
+        found = await self._run("delete", name, "1" if name == DEFAULT_SESSION else "0")
+        self._forget(name)
+        if name == DEFAULT_SESSION:
+            await self.sync(name)
+        return bool(found)
+
+    async def sweep(self) -> list[str]:
+        names = [_text(n) for n in await self._fleet(self.redis.hkeys(self.registry))]
+        states = await asyncio.gather(
+            *(self._run("open", name, "", "", 0, "0", "0") for name in names)
+        )
+        gone = [name for name, state in zip(names, states, strict=True) if state < 0]
+        for name in gone:
+            self._forget(name)
+        return gone
+
+    async def _fleet[T](self, call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except REDIS_ERRORS as e:
+            self._down(e)
+            raise StoreUnavailableError(self.unavailable()) from None
+
+    # -- presets ---------------------------------------------------------------------------
+
+    async def add_preset(self, session: Session, preset: Preset) -> StoredPreset:
+        preset_id = await self._add(session, "presets", preset, preset.times)
+        stored = session.presets.get(preset_id)
+        if stored is None:
+            raise NotFoundError(f"preset {preset_id} was used up or deleted at once")
+        return stored
+
+    async def add_smtp_preset(self, session: Session, preset: SmtpPreset) -> StoredSmtpPreset:
+        preset_id = await self._add(session, "smtp", preset, preset.times)
+        stored = session.smtp_presets.get(preset_id)
+        if stored is None:
+            raise NotFoundError(f"SMTP preset {preset_id} was used up or deleted at once")
+        return stored
+
+    async def _add(self, session: Session, book: str, preset: object, times: int | None) -> int:
+        data = wire.dumps(preset)
+        preset_id: int = await self._run("add_preset", session.name, book, data, times or "")
+        if preset_id < 0:
+            raise NotFoundError(f"no session named {session.name!r} (it expired)")
+        self.presets[preset_id] = preset  # type: ignore[assignment]
+        await self.sync(session.name)
+        return preset_id
+
+    async def remove_preset(self, session: Session, preset_id: int, *, smtp: bool) -> bool:
+        gone = await self._run("remove_preset", session.name, preset_id)
+        await self.sync(session.name)
+        return bool(gone)
+
+    async def clear_presets(self, session: Session, *, smtp: bool) -> None:
+        await self._run("clear_presets", session.name, "smtp" if smtp else "presets")
+        await self.sync(session.name)
+
+    async def _taken(self, session: Session, preset_id: int) -> bool:
+        """Whether one of preset `preset_id`'s uses is ours (always, for a FOREVER one: its
+        count goes with its journal entry); if not, it is gone from the copy."""
+        preset = self.presets.get(preset_id)
+        if preset is not None and preset.times is None:
+            return True
+        if await self._run("take", session.name, preset_id):
+            return True
+        session.presets.remove(preset_id)
+        session.smtp_presets.remove(preset_id)
+        return False
+
+    async def answer(
+        self,
+        session: Session | None,
+        request: Request,
+        via: Via,
+        miss_status: int,
+        regex_seconds: float = SECONDS,
+    ) -> Outcome:
+        if session is None:
+            return answering.answer(None, request, via, miss_status, regex_seconds)
+        subject = None
+        for _ in range(RETRIES):
+            subject, served = answering.from_presets(session, request, regex_seconds)
+            if served is None:
+                break
+            if await self._taken(session, served.preset_id):
+                return served
+        if via is Via.PROXY and session.playback.mode is Mode.REPLAY:
+            tape = session.playback.tape
+            key = tape.spec.key(request)
+            played = await self._run("advance", session.name, key_field(key))
+            tape.seek(key, played - 1)
+        return answering.after_presets(session, request, via, miss_status, regex_seconds, subject)
+
+    async def take_smtp(
+        self, session: Session, stage: Stage, recipients: Sequence[str], budget: Budget
+    ) -> StoredSmtpPreset | None:
+        for _ in range(RETRIES):
+            stored = session.smtp_presets.take(stage, recipients, budget)
+            if stored is None or await self._taken(session, stored.id):
+                return stored
+        return None
+
+    # -- history and mail ----------------------------------------------------------------
+
+    def journal(
+        self,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None = None,
+        **extra: Any,
+    ) -> Awaitable[object]:
+        entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
+        store = self.store
+        served = note.preset_id if note.preset_id is not None else ""
+        written = self._call(
+            "append", session.name, "history", wire.dumps(entry), weight,
+            store.history_limit, store.history_max_bytes, served,
+        )  # fmt: skip
+        written.add_done_callback(_unless_lost)
+        return written
+
+    async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
+        store = self.store
+        mail = store.mail(session.name, 0, envelope, content)
+        weight = len(content) + 512
+        mail_id = await self._run(
+            "append", session.name, "mail", wire.dumps(mail), weight,
+            store.history_limit, store.history_max_bytes, "",
+        )  # fmt: skip
+        if mail_id < 0:
+            raise NotFoundError(f"no session named {session.name!r} (it expired)")
+        return dataclasses.replace(mail, id=mail_id)
+
+    async def clear_history(self, session: Session) -> None:
+        await self._run("clear", session.name, "history")
+        await self.sync(session.name)
+
+    async def clear_mail(self, session: Session) -> None:
+        await self._run("clear", session.name, "mail")
+        await self.sync(session.name)
+
+    async def remove_mail(self, session: Session, mail_id: int) -> bool:
+        found = await self._run("remove_mail", session.name, mail_id)
+        await self.sync(session.name)
+        return bool(found)
+
+    async def set_mode(self, session: Session, config: ModeConfig) -> None:
+        version = await self._run("set_mode", session.name, wire.dumps(config))
+        if version < 0:
+            raise NotFoundError(f"no session named {session.name!r} (it expired)")
+        marks = self.marks.setdefault(session.name, Marks())
+        marks.mv = max(marks.mv, version)  # switched here already: a pull must not do it again
+
+
+def _unless_lost(written: asyncio.Future[Any]) -> None:
+    """Log a journal write that failed (what no one awaits would fail unseen)."""
+    if not written.cancelled() and (error := written.exception()) is not None:
+        logger.error("a history entry was not kept: %s", error)
+
+
+def _book[B: (PresetBook, SmtpPresetBook)](
+    book: B, old: B, ids: Sequence[bytes], presets: dict[int, Any], left: dict[int, int]
+) -> B:
+    """`book` with the presets `ids` (in creation order), counts carried over from `old`."""
+    for preset_id in sorted(int(i) for i in ids):
+        preset = presets.get(preset_id)
+        if preset is None:
+            continue
+        stored = book.add(preset_id, preset)
+        stored.remaining = left.get(preset_id)
+        if (before := old.get(preset_id)) is not None:
+            stored.served = before.served
+    return book
+
+
+def _too_many(message: str, most: int) -> TooManySessionsError:
+    count = message.removeprefix("TOOMANY ").strip()
+    return TooManySessionsError(
+        f"{count} sessions are live, the most this fleet keeps (--max-sessions {most}): "
+        "delete some, or let them expire"
+    )
+
+
+def redacted(url: str) -> str:
+    """`url` without its password."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{host}" if user else f"{scheme}{sep}***@{host}"

@@ -1,0 +1,214 @@
+"""Two pretenders instances on one real redis-server (`--store redis://`, issue 18): they act as
+one — sessions, presets with their `times`, history, mail and waits — and the state outlives an
+instance killed with SIGKILL; while Redis is down every listener says so (503, SMTP 451) and
+all comes back by itself when it returns."""
+
+import smtplib
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+import requests
+
+from pretenders_proxy import Pretenders
+from pretenders_proxy.testing.launcher import RunningServer, start
+from tests.integration.redis_server import RedisServer
+from tests.integration.upstream import Upstream
+
+
+def instance(redis: RedisServer, confdir: Path, *extra: str) -> RunningServer:
+    return start(["--store", redis.url, *extra], confdir=confdir)
+
+
+@pytest.fixture
+def pair(redis_server: RedisServer, confdir: Path) -> Iterator[list[RunningServer]]:
+    servers = [instance(redis_server, confdir), instance(redis_server, confdir)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def through(server: RunningServer, session: str, url: str) -> requests.Response:
+    proxy = server.proxy.replace("://", f"://{session}:x@", 1)
+    return requests.get(url, proxies={"http": proxy}, timeout=10)
+
+
+def send_mail(server: RunningServer, session: str, to: str) -> None:
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = "Your code", "app@x.test", to
+    message.set_content("code 123456")
+    with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+        smtp.login(session, "x")
+        smtp.send_message(message)
+
+
+def test_a_times_3_preset_made_on_a_answers_three_requests_sent_through_both(
+    pair: list[RunningServer],
+) -> None:
+    shop = Pretenders(pair[0].control).session("shop")
+    shop.when("GET /stock").reply("12 left", times=3)
+    answers = [through(pair[n % 2], "shop", "http://api.test/stock") for n in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 404]
+    assert [r.text for r in answers[:3]] == ["12 left"] * 3
+    assert "X-Pretenders-Miss" in answers[3].headers
+    for server in pair:  # the miss is listed by both, as is everything else
+        seen = Pretenders(server.control, session="shop")
+        assert [m.path for m in seen.misses()] == ["/stock"]
+        assert [r.source for r in seen.requests()] == ["preset"] * 3 + ["miss"]
+        assert seen.presets() == []  # used up, for both
+
+
+def test_times_hold_exactly_under_concurrent_requests_through_both(
+    pair: list[RunningServer],
+) -> None:
+    shop = Pretenders(pair[0].control).session("rush")
+    shop.when("GET /last").reply("yours", times=25)
+    proxies = [server.proxy.replace("://", "://rush:x@", 1) for server in pair]
+    statuses: list[int] = []
+
+    def hit(proxy: str) -> None:
+        with httpx.Client(proxy=proxy) as client:
+            for _ in range(20):
+                statuses.append(client.get("http://api.test/last").status_code)
+
+    threads = [threading.Thread(target=hit, args=(proxies[n % 2],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses).count(200) == 25 and statuses.count(404) == 55
+    history = Pretenders(pair[1].control, session="rush").requests()
+    assert len(history) == 80 and sum(r.source == "preset" for r in history) == 25
+
+
+def test_a_wait_on_a_ends_when_the_request_reaches_b(pair: list[RunningServer]) -> None:
+    a, b = pair
+    waiter = Pretenders(a.control).session("waits")
+    arrived: list[float] = []
+
+    def wait() -> None:
+        waiter.wait_for_requests(1, timeout=30, path="/late")
+        arrived.append(time.monotonic())
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    time.sleep(0.5)  # the wait is blocked on A by now
+    sent = time.monotonic()
+    assert through(b, "waits", "http://api.test/late").status_code == 404
+    thread.join(30)
+    assert arrived, "the wait on A never saw the request sent through B"
+    # Woken by the change, not by a poll: long before the follower's 5 s block ends.
+    assert arrived[0] - sent < 2
+
+
+def test_mail_sent_to_b_is_what_a_waits_for(pair: list[RunningServer]) -> None:
+    a, b = pair
+    box = Pretenders(a.control).session("post")
+    found: list[object] = []
+    thread = threading.Thread(target=lambda: found.append(box.mail.wait(to="erin@", timeout=30)))
+    thread.start()
+    time.sleep(0.3)
+    send_mail(b, "post", "erin@x.test")
+    thread.join(30)
+    assert found and "123456" in box.mail.raw(box.mail.list()[0].id).decode()
+    assert len(Pretenders(b.control, session="post").mail.list()) == 1
+
+
+def test_sigkill_loses_nothing_and_the_restarted_instance_sees_it_all(
+    redis_server: RedisServer, confdir: Path
+) -> None:
+    a, b = instance(redis_server, confdir), instance(redis_server, confdir)
+    try:
+        kept = Pretenders(a.control).session("kept", timeout="FOREVER")
+        kept.when("GET /a").reply("A", times=5)
+        kept.when("GET /b").reply("B")
+        assert through(a, "kept", "http://api.test/a").text == "A"
+        assert through(b, "kept", "http://api.test/b").text == "B"
+        assert a.process is not None
+        a.process.kill()  # SIGKILL: no goodbye
+        a.process.wait()
+        assert through(b, "kept", "http://api.test/a").text == "A"  # B serves on
+        a = instance(redis_server, confdir)
+        again = Pretenders(a.control, session="kept")
+        presets = [(p["rule"]["rule"], p["times"], p["remaining"]) for p in again.presets()]
+        assert presets == [("GET /a", 5, 3), ("GET /b", "FOREVER", "FOREVER")]
+        assert [r.path for r in again.requests()] == ["/a", "/b", "/a"]
+        assert through(a, "kept", "http://api.test/a").text == "A"
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_redis_down_is_a_503_or_a_451_everywhere_and_then_it_all_comes_back(
+    pair: list[RunningServer], redis_server: RedisServer
+) -> None:
+    a, b = pair
+    held = Pretenders(a.control).session("held", timeout="FOREVER")
+    held.when("GET /x").reply("x")
+    assert through(b, "held", "http://api.test/x").text == "x"
+    redis_server.stop()
+    api = httpx.get(f"{a.control}/api/v1/requests", params={"session": "held"})
+    assert api.status_code == 503 and "unreachable" in api.json()["error"]
+    proxied = through(b, "held", "http://api.test/x")
+    assert proxied.status_code == 503 and "X-Pretenders-Error" in proxied.headers
+    assert "shared store" in proxied.text
+    mock = httpx.get(f"{a.control}/mockhttp/held/x")
+    assert mock.status_code == 503 and "X-Pretenders-Error" in mock.headers
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send_mail(b, "held", "erin@x.test")
+    assert all(code == 451 for code, _ in refused.value.recipients.values())
+    health = httpx.get(f"{a.control}/health").json()["store"]
+    assert health["kind"] == "redis" and health["state"] == "down" and health["problem"]
+    redis_server.start()  # same port and folder: what it kept is back
+    assert through(b, "held", "http://api.test/x").text == "x"
+    assert [r.path for r in held.requests()] == ["/x", "/x"]  # the refused one never counted
+    assert httpx.get(f"{a.control}/health").json()["store"]["state"] == "up"
+
+
+def test_equal_requests_replay_in_recorded_order_whichever_instance_they_reach(
+    redis_server: RedisServer, confdir: Path, tmp_path: Path, upstream: Upstream
+) -> None:
+    folder = ["--cassette-dir", str(tmp_path)]
+    a, b = instance(redis_server, confdir, *folder), instance(redis_server, confdir, *folder)
+    try:
+        cassette = str(tmp_path / "counter.cassette")
+        count = Pretenders(a.control).session("count", timeout="FOREVER")
+        count.set_mode(mode="record", cassettes=[cassette])
+        proxy = a.proxy.replace("://", "://count:x@", 1)
+        recorded = [
+            requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": proxy}).text
+            for _ in range(3)
+        ]
+        assert recorded == ["1", "2", "3"]
+        count.set_mode(mode="replay", cassettes=[cassette])  # through A; B follows
+        played = []
+        for n in range(5):
+            proxy = [a, b][n % 2].proxy.replace("://", "://count:x@", 1)
+            answer = requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": proxy})
+            played.append(answer.text)
+        assert played == ["1", "2", "3", "3", "3"]  # then the last again (repeat: last)
+        assert requests.get(f"{upstream.url}/counter", timeout=10).text == "3"  # none passed on
+        assert Pretenders(b.control, session="count").mode()["mode"] == "replay"
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_a_session_expires_for_every_instance_unless_traffic_reaches_one(
+    pair: list[RunningServer],
+) -> None:
+    a, b = pair
+    Pretenders(a.control).session("brief", timeout=1)
+    for _ in range(4):  # 1.6 s of traffic, all of it through B
+        assert httpx.get(f"{b.control}/mockhttp/brief/x").status_code == 404  # a miss: alive
+        time.sleep(0.4)
+    assert httpx.get(f"{a.control}/api/v1/sessions/brief").status_code == 200
+    time.sleep(1.5)
+    for server in pair:
+        assert httpx.get(f"{server.control}/api/v1/sessions/brief").status_code == 404
+        gone = httpx.get(f"{server.control}/mockhttp/brief/x")
+        assert gone.status_code == 404 and "no mock named" in gone.text

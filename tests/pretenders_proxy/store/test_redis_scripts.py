@@ -1,0 +1,83 @@
+"""The shared store's key layout and Lua scripts, run on a real redis-server."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from pretenders_proxy.store.redis_scripts import flat, fleet_keys, session_keys, sources
+from tests.integration.redis_server import RedisServer
+
+
+class Scripts:
+    """The scripts, called as the shared store calls them (KEYS: the session's, ARGV[1]: its
+    name)."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "p") -> None:
+        self.client, self.prefix = client, prefix
+        self.shas = {name: client.script_load(source) for name, source in sources().items()}
+
+    def __call__(self, script: str, name: str, *args: object) -> object:
+        keys = session_keys(self.prefix, name)
+        return self.client.evalsha(self.shas[script], len(keys), *keys, name, *args)
+
+
+@pytest.fixture
+def scripts(redis_server: RedisServer) -> Iterator[Scripts]:
+    client = redis.Redis.from_url(redis_server.url)
+    yield Scripts(client)
+    client.close()
+
+
+def test_every_key_of_a_fleet_is_in_one_cluster_slot_and_names_its_session() -> None:
+    keys = [*fleet_keys("fleet"), *session_keys("fleet", "a:b")]
+    assert {key.split("}")[0] for key in keys} == {"{fleet"}
+    assert session_keys("fleet", "a:b")[3] == "{fleet}:s:a:b:meta"
+    assert flat([b"a", b"1", b"b", b"2"]) == {b"a": b"1", b"b": b"2"}
+
+
+def test_a_times_preset_is_taken_exactly_times_then_gone(scripts: Scripts) -> None:
+    assert scripts("open", "s", "http", "", 10, "1", "0") == 1
+    preset = scripts("add_preset", "s", "presets", b"...", 2)
+    assert [scripts("take", "s", preset) for _ in range(3)] == [1, 1, 0]
+    meta = scripts.client.hgetall("{p}:s:s:meta")
+    assert meta[b"pv"] == b"2"  # added, then used up
+    assert scripts.client.hexists("{p}:s:s:presets", preset) == 0
+
+
+def test_history_keeps_the_newest_within_count_and_bytes_and_counts_what_went(
+    scripts: Scripts,
+) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    ids = [scripts("append", "s", "history", b"e", 100, 3, 1_000_000, "") for _ in range(5)]
+    assert ids == [1, 2, 3, 4, 5]
+    kept = scripts.client.xrange("{p}:s:s:history")
+    assert [int(fields[b"i"]) for _, fields in kept] == [3, 4, 5]
+    meta = scripts.client.hgetall("{p}:s:s:meta")
+    assert (meta[b"hdrop"], meta[b"hbytes"]) == (b"2", b"300")
+    scripts("append", "s", "history", b"big", 950, 3, 1000, "")  # over the bytes: the rest go
+    assert [int(f[b"i"]) for _, f in scripts.client.xrange("{p}:s:s:history")] == [6]
+
+
+def test_sessions_past_the_most_are_refused_and_an_idle_one_expires(scripts: Scripts) -> None:
+    assert scripts("open", "a", "http", "1", 2, "1", "0") == 1  # idle for 1 ms at most
+    assert scripts("open", "b", "http", "", 2, "1", "0") == 1
+    with pytest.raises(redis.ResponseError, match="TOOMANY 2"):
+        scripts("open", "c", "http", "", 2, "1", "0")
+    time.sleep(0.01)
+    assert scripts("open", "a", "", "", 0, "0", "0") == -1  # expired: dropped
+    assert scripts.client.hkeys("{p}:registry") == [b"b"]
+    assert scripts("append", "a", "history", b"e", 1, 10, 10, "") == -1  # gone: nothing kept
+
+
+def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    scripts("set_mode", "s", b"mode")
+    scripts("delete", "s", "0")
+    log = scripts.client.xrange("{p}:log")
+    assert [(f[b"s"], f[b"k"], int(f[b"n"])) for _, f in log] == [
+        (b"s", b"open", 1),
+        (b"s", b"mode", 2),
+        (b"s", b"drop", 3),
+    ]

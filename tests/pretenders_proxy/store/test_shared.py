@@ -1,0 +1,113 @@
+"""SharedState: two instances' stores on one real redis-server, in one process."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from pretenders_proxy.errors import StoreUnavailableError, TooManySessionsError
+from pretenders_proxy.matching.modes import Mode, ModeConfig
+from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.journal import Note, Source
+from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.store import Session, Store
+from pretenders_proxy.store.answering import Missed, PresetReply, Via
+from pretenders_proxy.store.session import SessionProtocol
+from pretenders_proxy.store.shared import SharedState, key_field, redacted
+from tests.integration.redis_server import RedisServer
+
+GET = Request("GET", b"/a")
+switched: list[tuple[str, ModeConfig]] = []
+
+
+def switch(session: Session, config: ModeConfig) -> None:
+    switched.append((session.name, config))
+
+
+@pytest.fixture
+async def pair(redis_server: RedisServer) -> AsyncIterator[list[SharedState]]:
+    states = [SharedState(Store(), redis_server.url, "t", switch) for _ in range(2)]
+    for state in states:
+        await state.start()
+    yield states
+    for state in states:
+        await state.close()
+
+
+async def test_a_preset_added_on_one_serves_its_times_between_both(
+    pair: list[SharedState],
+) -> None:
+    a = pair[0]
+    session = await a.open("s", SessionProtocol.HTTP)
+    await a.add_preset(session, Preset(Rule("GET /a"), Reply(200, body=b"ok"), times=3))
+    outcomes = []
+    for n in range(4):
+        state = pair[n % 2]
+        seen = await state.traffic("s", create=False)
+        outcomes.append(await state.answer(seen, GET, Via.MOCKHTTP, 404))
+    assert [type(o) for o in outcomes] == [PresetReply, PresetReply, PresetReply, Missed]
+
+
+async def test_history_written_on_one_is_read_and_waited_for_on_the_other(
+    pair: list[SharedState],
+) -> None:
+    a, b = pair
+    session = await a.open("s", SessionProtocol.HTTP)
+    seen: list[object] = []
+    b.store.events.subscribe(seen.append)
+    await b.catch_up()
+    await a.journal(session, GET, Note(Source.MISS, miss="no"))
+    for _ in range(100):  # B's follower pulls it in as soon as it is logged
+        if seen:
+            break
+        await asyncio.sleep(0.01)
+    (entry,) = seen
+    assert entry.request.path == b"/a" and entry.id >= 1  # type: ignore[attr-defined]
+    await b.catch_up()
+    assert [e.id for e in b.store.get("s").history] == [entry.id]  # type: ignore[attr-defined]
+
+
+async def test_a_mode_set_on_one_is_switched_to_on_the_other_once(
+    pair: list[SharedState],
+) -> None:
+    a, b = pair
+    switched.clear()
+    session = await a.open("m", SessionProtocol.HTTP)
+    config = ModeConfig(Mode.RECORD, ("x.cassette",))
+    await a.set_mode(session, config)
+    await b.traffic("m", create=False)
+    await a.catch_up()
+    assert switched == [("m", config)]  # B's: A switched itself before it said so
+
+
+async def test_the_most_sessions_hold_for_the_fleet(redis_server: RedisServer) -> None:
+    store = Store(max_sessions=2)
+    state = SharedState(store, redis_server.url, "most", switch)
+    await state.start()  # `default` is one
+    try:
+        await state.open("one", SessionProtocol.HTTP)
+        with pytest.raises(TooManySessionsError, match="2 sessions are live"):
+            await state.open("two", SessionProtocol.HTTP)
+    finally:
+        await state.close()
+
+
+async def test_an_unreachable_store_is_said_by_name_without_its_password(
+    redis_server: RedisServer,
+) -> None:
+    state = SharedState(Store(), redis_server.url, "down", switch)
+    await state.start()
+    try:
+        redis_server.stop()
+        with pytest.raises(StoreUnavailableError, match="unreachable"):
+            await state.traffic("default", create=False)
+        assert state.health()["state"] == "down"
+    finally:
+        await state.close()
+    assert redacted("redis://me:secret@host:6379/0") == "redis://me:***@host:6379/0"
+    assert redacted("rediss://:secret@host") == "rediss://***@host"
+
+
+def test_a_match_key_is_one_field_in_every_process() -> None:
+    assert key_field(("GET", b"/a", ())) == key_field(("GET", b"/a", ()))
+    assert len(key_field(("GET",))) == 32

@@ -1,0 +1,54 @@
+import msgpack
+import pytest
+
+from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
+from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.model.journal import Entry, Heard, Source, Talk, TrafficProtocol
+from pretenders_proxy.model.mail import Envelope, Headline, Mail
+from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
+from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
+from pretenders_proxy.store.wire import WireError, dumps, loads
+
+REQUEST = Request("POST", b"/a b", b"x=1", ((b"Host", b"h"), (b"X", b"\xff")), b"\x00body")
+
+
+def test_an_entry_comes_back_equal_with_its_enums_and_nested_tuples():
+    talk = Talk((Heard(True, True, 0.5, 3, b"abc"),), 1, 1000, "bye", False, "")
+    response = Response(200, ((b"A", b"b"),), b"ok", trailers=((b"T", b"1"),), chunks=((0.1, 2),))
+    entry = Entry(7, "s", 1.5, REQUEST, Source.PRESET, response, 2.0, 3, None, None, 2,
+                  TrafficProtocol.WEBSOCKET, 5, talk, "stale")  # fmt: skip
+    back = loads(dumps(entry))
+    assert back == entry
+    assert back.source is Source.PRESET and isinstance(back.request.headers[0], tuple)
+
+
+def test_presets_come_back_compiled_with_json_lists_and_streamed_bodies():
+    rule = Rule("GET /x", {"A": "1"}, "b.*", {"f": "v"}, "h", {"$.items[*].sku": "A1", "l": [1]})
+    reply = Reply(200, ((b"A", b"b"),), chunks=((0.0, b"ab"), (0.1, b"c")))
+    preset = Preset(rule, reply, 3)
+    back = loads(dumps(preset))
+    assert back == preset
+    assert back.rule.rule_re.text == "GET /x" and back.rule.json == rule.json
+    assert back.reply.body == b"abc" and back.reply.response.chunks == reply.response.chunks
+    socket = Preset(Rule(), Reply(101, websocket=WsScript(("hi",), (WsReply("a", ("b",), 1000),))))
+    assert loads(dumps(socket)) == socket
+    assert loads(dumps(Preset(Rule(), Reply(fault=Fault.RESET)))).reply.fault is Fault.RESET
+
+
+def test_mail_smtp_presets_and_modes_come_back_equal():
+    mail = Mail(1, "s", 2.0, Envelope(("::1", 25), "a@x", ("b@y",), "u", True), b"raw",
+                Headline("Hi", "a@x", "b@y"))  # fmt: skip
+    smtp = SmtpPreset(Stage.DATA, "b@", Action.TEMPFAIL, 452, "later", 0.5, 2)
+    mode = ModeConfig(Mode.REPLAY, ("a.cassette",), OnMiss.PASSTHROUGH, ignore=("json:$.t",))
+    for value in (mail, smtp, mode):
+        assert loads(dumps(value)) == value
+    assert loads(dumps(mail)).envelope.peer == ("::1", 25)
+
+
+def test_what_pretenders_did_not_write_is_refused_by_name():
+    with pytest.raises(WireError, match="unknown object 'Popen'"):
+        loads(msgpack.packb(msgpack.ExtType(1, msgpack.packb(["Popen", ["ls"]]))))
+    with pytest.raises(WireError, match="unreadable"):
+        loads(b"\xc1")
+    with pytest.raises(TypeError, match="cannot keep a object"):
+        dumps(object())
