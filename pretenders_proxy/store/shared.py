@@ -254,7 +254,9 @@ class SharedState(State):
 
     def _forget(self, name: str) -> None:
         self.marks.pop(name, None)
-        if name in self.store.sessions:
+        if (session := self.store.sessions.get(name)) is not None:
+            for stored in [*session.presets, *session.smtp_presets]:
+                self.presets.pop(stored.id, None)
             self.store.delete(name)
             if name == DEFAULT_SESSION:  # made again by the Store: a copy to fill
                 self.marks.pop(name, None)
@@ -324,10 +326,14 @@ class SharedState(State):
         if version <= marks.pv:  # another pull got there first
             return
         marks.pv = version
+        old = [*session.presets, *session.smtp_presets]
         session.presets = _book(PresetBook(), session.presets, http_ids, self.presets, left)
         session.smtp_presets = _book(
             SmtpPresetBook(), session.smtp_presets, smtp_ids, self.presets, left
         )
+        for stored in old:  # used up or deleted: never read again
+            if session.presets.get(stored.id) is session.smtp_presets.get(stored.id) is None:
+                self.presets.pop(stored.id, None)
 
     def _history(
         self, session: Session, meta: dict[str, str], items: list[Any], marks: Marks

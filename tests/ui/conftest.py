@@ -27,8 +27,11 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 expect.set_options(timeout=15_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module's tests: Playwright's sync API holds an event loop in this thread
+    while it runs, which the asyncio tests that follow must not meet (with the shared server
+    parametrised, a session-long browser outlived its module)."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
