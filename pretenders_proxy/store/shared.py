@@ -332,7 +332,8 @@ class SharedState(State):
             SmtpPresetBook(), session.smtp_presets, smtp_ids, self.presets, left
         )
         for stored in old:  # used up or deleted: never read again
-            if session.presets.get(stored.id) is session.smtp_presets.get(stored.id) is None:
+            kept = session.presets.get(stored.id) or session.smtp_presets.get(stored.id)
+            if kept is None:
                 self.presets.pop(stored.id, None)
 
     def _history(
