@@ -11,14 +11,18 @@ type Listener = Callable[[object], None]
 class Hub:
     """Synchronous publish/subscribe; a failing listener is logged and the others still run."""
 
-    __slots__ = ("_listeners",)
+    __slots__ = ("_listeners", "on_listening")
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self.on_listening: Callable[[], None] | None = None
+        """Called when someone subscribes (a shared store then follows the other instances)."""
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` with every published item until the returned function is called."""
         self._listeners.append(listener)
+        if self.on_listening is not None:
+            self.on_listening()
 
         def unsubscribe() -> None:
             if listener in self._listeners:

@@ -22,16 +22,25 @@ def fleet_keys(prefix: str) -> tuple[str, str, str]:
     return f"{tag}:registry", f"{tag}:ids", f"{tag}:log"
 
 
-def session_keys(prefix: str, name: str) -> list[str]:
-    """Every key a script is given for session `name`: the fleet's, then the session's."""
-    tag = "{" + prefix + "}"
-    return [*fleet_keys(prefix), *(f"{tag}:s:{name}:{part}" for part in PARTS)]
+def session_key(prefix: str, name: str, part: str) -> str:
+    """The key of `part` (one of PARTS) of session `name`."""
+    return "{" + prefix + "}:s:" + name + ":" + part
+
+
+def script_key(prefix: str, name: str) -> str:
+    """The one key a script is given: session `name`'s meta; the script makes the others from
+    it (all in its slot), which keeps each call short."""
+    return session_key(prefix, name, "meta")
 
 
 PRELUDE = f"""
-local REGISTRY, IDS, LOG = KEYS[1], KEYS[2], KEYS[3]
-local META, PRESETS, SMTP, LEFT, SERVED = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local HISTORY, MAIL, MODE, CURSOR = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local META = KEYS[1]
+local base = string.sub(META, 1, -5)
+local tag = string.match(META, '^{{[^}}]*}}')
+local REGISTRY, IDS, LOG = tag .. ':registry', tag .. ':ids', tag .. ':log'
+local PRESETS, SMTP, LEFT = base .. 'presets', base .. 'smtp', base .. 'left'
+local SERVED, HISTORY, MAIL = base .. 'served', base .. 'history', base .. 'mail'
+local MODE, CURSOR = base .. 'mode', base .. 'cursor'
 local name = ARGV[1]
 local function now_ms()
   local t = redis.call('TIME')

@@ -39,7 +39,13 @@ from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.store import answering, wire
 from pretenders_proxy.store.answering import Outcome, Via
 from pretenders_proxy.store.presets import PresetBook, StoredPreset
-from pretenders_proxy.store.redis_scripts import LOG_LENGTH, flat, fleet_keys, session_keys
+from pretenders_proxy.store.redis_scripts import (
+    LOG_LENGTH,
+    flat,
+    fleet_keys,
+    script_key,
+    session_key,
+)
 from pretenders_proxy.store.redis_scripts import sources as script_sources
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
@@ -52,8 +58,6 @@ REDIS_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError
 RETRIES = 8
 """Presets tried in turn when others used them up meanwhile (each try: one round trip)."""
 BLOCK_MS = 5000
-PRESETS, SMTP = 4, 5
-"""Where a session's preset books are among its keys (redis_scripts.session_keys)."""
 
 type ModeSwitch = Callable[[Session, ModeConfig], None]
 
@@ -114,6 +118,8 @@ class SharedState(State):
         self._flushing = False
         self._lock = asyncio.Lock()
         self._follow: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        store.events.on_listening = self._listening.set
 
     # -- the connection ------------------------------------------------------------------
 
@@ -184,9 +190,9 @@ class SharedState(State):
     async def _pipeline(self, batch: Sequence[tuple[str, str, tuple[Any, ...], Any]]) -> list[Any]:
         for attempt in range(2):
             pipe = self.redis.pipeline(transaction=False)
+            prefix, shas = self.prefix, self.shas
             for script, name, args, _ in batch:
-                keys = session_keys(self.prefix, name)
-                pipe.evalsha(self.shas[script], len(keys), *keys, name, *args)
+                pipe.evalsha(shas[script], 1, script_key(prefix, name), name, *args)
             replies = await pipe.execute(raise_on_error=False)
             if attempt or not any(isinstance(r, redis_errors.NoScriptError) for r in replies):
                 return replies
@@ -207,11 +213,19 @@ class SharedState(State):
     # -- following the fleet ---------------------------------------------------------------
 
     async def _following(self) -> None:
+        """While anyone here waits or watches, block on the change log and pull in what changes
+        (the waits see it at once); else rest: the control API catches up before it reads."""
         while True:
             try:
-                found = await self.follower.xread({self.log: self.last}, count=1, block=BLOCK_MS)
+                if not len(self.store.events):
+                    self._listening.clear()
+                    await self._listening.wait()
+                found = await self.follower.xread(
+                    {self.log: self.last}, count=LOG_LENGTH, block=BLOCK_MS
+                )
                 if found:
-                    await self.catch_up(pull=bool(len(self.store.events)))
+                    async with self._lock:
+                        await self._absorb(found, pull=True)
             except asyncio.CancelledError:
                 raise
             except REDIS_ERRORS as e:
@@ -232,18 +246,25 @@ class SharedState(State):
             except REDIS_ERRORS as e:
                 self._down(e)
                 raise StoreUnavailableError(self.unavailable()) from None
-            lost = False
-            for _, items in found:
-                for item_id, fields in items:
-                    number = int(fields[b"n"])
-                    lost |= number != self.seq + 1
-                    self.seq, self.last = number, _text(item_id)
-                    self.dirty.add(_text(fields[b"s"]))
-            if lost:  # further behind than the log reaches, or Redis lost it: everything
-                await self._resync()
-            if pull and self.dirty:
-                names, self.dirty = self.dirty, set()
-                await asyncio.gather(*(self.sync(name) for name in names))
+            await self._absorb(found, pull)
+
+    async def _absorb(self, found: Any, pull: bool) -> None:
+        """Note the sessions the log items `found` changed (those not seen yet); with `pull`,
+        bring them up to date. Called holding the lock."""
+        lost, last = False, _stream_id(self.last)
+        for _, items in found:
+            for item_id, fields in items:
+                if _stream_id(_text(item_id)) <= last:  # read by the other reader already
+                    continue
+                number = int(fields[b"n"])
+                lost |= number != self.seq + 1
+                self.seq, self.last = number, _text(item_id)
+                self.dirty.add(_text(fields[b"s"]))
+        if lost:  # further behind than the log reaches, or Redis lost it: everything
+            await self._resync()
+        if pull and self.dirty:
+            names, self.dirty = self.dirty, set()
+            await asyncio.gather(*(self.sync(name) for name in names))
 
     async def _resync(self) -> None:
         names = {_text(n) for n in await self.redis.hkeys(self.registry)}
@@ -311,8 +332,9 @@ class SharedState(State):
     ) -> None:
         http_ids, smtp_ids, left_pairs = found
         left = {int(k): int(v) for k, v in flat(left_pairs).items()}
-        keys = session_keys(self.prefix, session.name)
-        for book_key, ids in ((keys[PRESETS], http_ids), (keys[SMTP], smtp_ids)):
+        books = [("presets", http_ids), ("smtp", smtp_ids)]
+        for book, ids in books:
+            book_key = session_key(self.prefix, session.name, book)
             unknown = [int(i) for i in ids if int(i) not in self.presets]
             if unknown:
                 try:

@@ -4,6 +4,7 @@ msgpack, each object as its type's name and its fields. Only the types named her
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -16,7 +17,6 @@ from pretenders_proxy.model.mail import Envelope, Headline, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 
-OBJECT, ENUM = 1, 2
 _TYPES: dict[str, type] = {
     t.__name__: t
     for t in (
@@ -34,11 +34,19 @@ class WireError(ValueError):
     """Bytes in the store that are not something pretenders wrote."""
 
 
+_INIT = {
+    name: [f.name for f in dataclasses.fields(kind) if f.init]
+    for name, kind in _TYPES.items()
+    if dataclasses.is_dataclass(kind)
+}
+"""Each dataclass's init fields, by type name: what it is made again from."""
+
+
 def _fields(value: object) -> list[Any]:
     """The values a type is made again from: a NamedTuple's, or a dataclass's init fields."""
     if isinstance(value, tuple):
         return list(value)
-    names = [f.name for f in dataclasses.fields(value) if f.init]  # type: ignore[arg-type]
+    names = _INIT[type(value).__name__]
     fields = [getattr(value, name) for name in names]
     if isinstance(value, Rule):  # any JSON: kept as JSON text, so lists stay lists
         fields[names.index("json")] = json.dumps(value.json)
@@ -48,43 +56,47 @@ def _fields(value: object) -> list[Any]:
 
 
 def _default(value: object) -> object:
+    """`value` as what msgpack packs natively: an object as a map with whole-number keys (the
+    type's name at 0, its fields at 1; an enum's value at 2), which no map of user data has:
+    those come from JSON, keyed by text."""
     if type(value) is tuple:  # strict types: only NamedTuples (and enums) are more than that
         return list(value)
     if isinstance(value, Enum):
-        return msgpack.ExtType(ENUM, _pack([type(value).__name__, value.value]))
+        return {0: type(value).__name__, 2: value.value}
     name = type(value).__name__
     if _TYPES.get(name) is type(value):
-        return msgpack.ExtType(OBJECT, _pack([name, _fields(value)]))
+        return {0: name, 1: _fields(value)}
+    if isinstance(value, Mapping):
+        return dict(value)
     raise TypeError(f"pretenders cannot keep a {name} in a shared store")
 
 
-def _ext(code: int, data: bytes) -> object:
-    name, fields = msgpack.unpackb(data, ext_hook=_ext, use_list=False)
-    if code == ENUM and name in _ENUMS:
-        return _ENUMS[name](fields)
-    kind = _TYPES.get(name) if code == OBJECT else None
-    if kind is None:
+def _object(found: dict[Any, Any]) -> object:
+    if 0 not in found:  # user data
+        return found
+    name = found[0]
+    if 2 in found and name in _ENUMS:
+        return _ENUMS[name](found[2])
+    kind = _TYPES.get(name)
+    if kind is None or 1 not in found:
         raise WireError(f"unknown object {name!r} in the store")
+    fields = found[1]
     if kind is Rule:
-        names = [f.name for f in dataclasses.fields(Rule) if f.init]
-        values = dict(zip(names, fields, strict=True))
+        values = dict(zip(_INIT["Rule"], fields, strict=True))
         values["json"] = json.loads(values["json"])
         return Rule(**values)
     return kind(*fields)
 
 
-def _pack(value: object) -> bytes:
+def dumps(value: object) -> bytes:
     packed: bytes = msgpack.packb(value, default=_default, use_bin_type=True, strict_types=True)
     return packed
-
-
-dumps = _pack
 
 
 def loads(data: bytes) -> Any:
     """What `dumps` wrote; WireError for anything else."""
     try:
-        return msgpack.unpackb(data, ext_hook=_ext, use_list=False, strict_map_key=False)
+        return msgpack.unpackb(data, object_hook=_object, use_list=False, strict_map_key=False)
     except WireError:
         raise
     except (ValueError, TypeError, KeyError, msgpack.UnpackException) as e:

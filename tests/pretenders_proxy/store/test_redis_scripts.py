@@ -6,7 +6,14 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from pretenders_proxy.store.redis_scripts import flat, fleet_keys, session_keys, sources
+from pretenders_proxy.store.redis_scripts import (
+    PARTS,
+    flat,
+    fleet_keys,
+    script_key,
+    session_key,
+    sources,
+)
 from tests.integration.redis_server import RedisServer
 
 
@@ -19,8 +26,8 @@ class Scripts:
         self.shas = {name: client.script_load(source) for name, source in sources().items()}
 
     def __call__(self, script: str, name: str, *args: object) -> object:
-        keys = session_keys(self.prefix, name)
-        return self.client.evalsha(self.shas[script], len(keys), *keys, name, *args)
+        key = script_key(self.prefix, name)
+        return self.client.evalsha(self.shas[script], 1, key, name, *args)
 
 
 @pytest.fixture
@@ -31,9 +38,9 @@ def scripts(redis_server: RedisServer) -> Iterator[Scripts]:
 
 
 def test_every_key_of_a_fleet_is_in_one_cluster_slot_and_names_its_session() -> None:
-    keys = [*fleet_keys("fleet"), *session_keys("fleet", "a:b")]
+    keys = [*fleet_keys("fleet"), *(session_key("fleet", "a:b", part) for part in PARTS)]
     assert {key.split("}")[0] for key in keys} == {"{fleet"}
-    assert session_keys("fleet", "a:b")[3] == "{fleet}:s:a:b:meta"
+    assert script_key("fleet", "a:b") == "{fleet}:s:a:b:meta"
     assert flat([b"a", b"1", b"b", b"2"]) == {b"a": b"1", b"b": b"2"}
 
 
