@@ -5,6 +5,7 @@ import pytest
 from pretenders_proxy.cassette.writing import write
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.testing.launcher import RunningServer
 
 APP = """
 import os, sys, requests
@@ -17,6 +18,20 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def test_a_test_gets_its_own_session_and_proxy_variables(pytester: pytest.Pytester) -> None:
+    app_tests(pytester)
+    run(pytester).assert_outcomes(passed=2)
+
+
+def test_the_plugin_works_the_same_against_a_running_server_on_either_store(
+    pytester: pytest.Pytester, server: RunningServer
+) -> None:
+    app_tests(pytester)
+    run(pytester, "--pretenders-url", server.control).assert_outcomes(passed=2)
+
+
+def app_tests(pytester: pytest.Pytester) -> None:
+    """A test running an app in a subprocess against a preset, and one that finds its session
+    fresh."""
     pytester.makepyfile(
         app=APP,
         test_app=f"""
@@ -34,7 +49,6 @@ def test_a_test_gets_its_own_session_and_proxy_variables(pytester: pytest.Pytest
             assert pretenders.presets() == [] and pretenders.requests() == []
         """,
     )
-    run(pytester).assert_outcomes(passed=2)
 
 
 def test_a_test_that_leaves_misses_fails_with_the_explanation(pytester: pytest.Pytester) -> None:

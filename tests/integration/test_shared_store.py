@@ -212,3 +212,39 @@ def test_a_session_expires_for_every_instance_unless_traffic_reaches_one(
         assert httpx.get(f"{server.control}/api/v1/sessions/brief").status_code == 404
         gone = httpx.get(f"{server.control}/mockhttp/brief/x")
         assert gone.status_code == 404 and "no mock named" in gone.text
+
+
+def test_history_and_mail_are_bounded_for_the_fleet_and_say_what_they_dropped(
+    redis_server: RedisServer, confdir: Path
+) -> None:
+    bound = ("--history-limit", "5")
+    a, b = instance(redis_server, confdir, *bound), instance(redis_server, confdir, *bound)
+    try:
+        Pretenders(a.control).session("kept", timeout="FOREVER")
+        for n in range(8):
+            through([a, b][n % 2], "kept", f"http://api.test/{n}")
+        for n in range(7):
+            send_mail([a, b][n % 2], "kept", f"to{n}@x.test")
+        for server in (a, b):
+            listed = httpx.get(f"{server.control}/api/v1/requests", params={"session": "kept"})
+            assert [r["path"] for r in listed.json()] == ["/3", "/4", "/5", "/6", "/7"]
+            assert listed.headers["X-Pretenders-Dropped"] == "3"
+            mail = httpx.get(f"{server.control}/api/v1/mail", params={"session": "kept"})
+            assert len(mail.json()) == 5 and mail.headers["X-Pretenders-Dropped"] == "2"
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_an_smtp_preset_s_times_hold_for_mail_sent_to_both(pair: list[RunningServer]) -> None:
+    box = Pretenders(pair[0].control).session("refusing", timeout="FOREVER").mail
+    box.add_preset(stage="rcpt", recipient="erin@", action="reject", times=2)
+    outcomes = []
+    for n in range(3):
+        try:
+            send_mail(pair[n % 2], "refusing", "erin@x.test")
+            outcomes.append("accepted")
+        except smtplib.SMTPRecipientsRefused as refused:
+            outcomes.append(str(next(iter(refused.recipients.values()))[0]))
+    assert outcomes == ["550", "550", "accepted"]
+    assert box.presets() == [] and len(box.list()) == 1
