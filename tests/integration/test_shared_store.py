@@ -4,6 +4,8 @@ instance killed with SIGKILL; while Redis is down every listener says so (503, S
 all comes back by itself when it returns."""
 
 import smtplib
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -248,3 +250,18 @@ def test_an_smtp_preset_s_times_hold_for_mail_sent_to_both(pair: list[RunningSer
             outcomes.append(str(next(iter(refused.recipients.values()))[0]))
     assert outcomes == ["550", "550", "accepted"]
     assert box.presets() == [] and len(box.list()) == 1
+
+
+@pytest.mark.parametrize(
+    ("store", "said"),
+    [
+        ("redis://127.0.0.1:1/0", "--store redis://127.0.0.1:1/0: cannot reach it"),
+        ("http://cache:6379", "--store 'http://cache:6379': give memory, redis://host:port/db"),
+    ],
+)
+def test_a_store_that_cannot_be_used_stops_start_up_with_one_line(store: str, said: str) -> None:
+    command = [sys.executable, "-m", "pretenders_proxy", "serve", "--store", store]
+    command += ["--port", "0", "--proxy-port", "0", "--smtp-port", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert said in done.stderr and "Traceback" not in done.stderr
