@@ -30,8 +30,8 @@ CORE = [
     "cli/reverse.py",
     "cli/shellenv.py",
 ]
-EDGE_FRAMEWORKS = {"mitmproxy", "aiosmtpd", "aiohttp", "typer", "httpx", "pydantic"}
-EDGE = ("api", "cli", "client", "proxy", "smtp", "testing", "server.process")
+EDGE_FRAMEWORKS = {"mitmproxy", "aiosmtpd", "aiohttp", "typer", "httpx", "pydantic", "redis"}
+EDGE = ("api", "cli", "client", "proxy", "shared", "smtp", "testing", "server.process")
 """Where the frameworks are used: the core imports none of these (packages, or one module)."""
 ALLOWED = {"cassette/convert.py": {"pretenders_proxy.proxy"}}
 """Edge imports a core module may make, each for a reason:

@@ -11,7 +11,7 @@ from mitmproxy import certs, ctx
 from pretenders_proxy.api import serve
 from pretenders_proxy.api.app import create_app, direct_mocks
 from pretenders_proxy.errors import ConfigError, ListenError, StoreUnavailableError
-from pretenders_proxy.matching.modes import Mode
+from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.proxy.certificates import server_context
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.server import exhaustion, ready
@@ -19,6 +19,7 @@ from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.smtp.listeners import SmtpListeners
+from pretenders_proxy.store import Session
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,16 @@ class Services:
         """Connect a shared store; the mode the command line gives `default` is the fleet's,
         else `default` takes the fleet's mode."""
         runtime = self.runtime
-        store, state = runtime.store, runtime.state
-        if not state.shared:
+        settings, store = runtime.settings, runtime.store
+        if settings.store == "memory":
             return
+        from pretenders_proxy.shared.state import SharedState  # redis-py only when asked for
+
+        def switch(session: Session, config: ModeConfig) -> None:
+            runtime.cassettes.switch(store, session, config)
+
+        state = SharedState(store, settings.store, settings.store_prefix, switch)
+        runtime.state = state
         config = store.get(DEFAULT_SESSION).playback.config
         await state.start()
         if config.mode is not Mode.MOCK:

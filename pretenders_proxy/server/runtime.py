@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pretenders_proxy.cassette.files import CassetteFiles
-from pretenders_proxy.matching.modes import ModeConfig
 from pretenders_proxy.settings import Settings
-from pretenders_proxy.store import Session, Store
+from pretenders_proxy.store import Store
 from pretenders_proxy.store.state import State
 
 
@@ -44,18 +43,7 @@ class Runtime:
             max_sessions=settings.max_sessions,
         )
         self.store.on_delete.append(self.cassettes.deleted)  # a recording ends with its session
-        self.state = self._state()
-
-    def _state(self) -> State:
-        settings = self.settings
-        if settings.store == "memory":
-            return State(self.store)
-        from pretenders_proxy.store.shared import SharedState  # redis-py only when asked for
-
-        def switch(session: Session, config: ModeConfig) -> None:
-            self.cassettes.switch(self.store, session, config)
-
-        return SharedState(self.store, settings.store, settings.store_prefix, switch)
+        self.state = State(self.store)  # a shared store's replaces it as services start
 
     def apply(self, settings: Settings) -> None:
         """Take new settings; sessions created from now on follow them."""

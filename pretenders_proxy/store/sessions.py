@@ -62,7 +62,8 @@ class Store:
     events: Hub = field(init=False, default_factory=Hub)
     on_delete: list[Callable[[str], None]] = field(init=False, default_factory=list)
     mirrored: bool = field(init=False, default=False)
-    """The sessions are copies of a shared store's (store.shared), which alone expires them."""
+    """The sessions are copies of a shared store's (pretenders_proxy.shared), which alone
+    expires them."""
     _preset_ids: Iterator[int] = field(init=False, repr=False)
     _entry_ids: Iterator[int] = field(init=False, repr=False)
     _mail_ids: Iterator[int] = field(init=False, repr=False)
@@ -118,7 +119,7 @@ class Store:
         session = self.sessions.get(name)
         if session is None or not session.is_expired(self.clock.monotonic()):
             return session
-        if not self.mirrored:  # else the shared store drops it (store.shared)
+        if not self.mirrored:  # else the shared store drops it (pretenders_proxy.shared)
             self.delete(name)
         return None
 

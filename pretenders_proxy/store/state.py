@@ -1,5 +1,5 @@
 """Where sessions live, as every part of a running pretenders changes them: this process's memory
-(`--store memory`, the default), or a shared store many instances use (store.shared).
+(`--store memory`, the default), or a shared store many instances use (pretenders_proxy.shared).
 
 Reads go to the Store and its Sessions (in memory, or a shared store's copies brought up to date
 by `catch_up`); whatever changes state goes through here, so that a shared store changes it for

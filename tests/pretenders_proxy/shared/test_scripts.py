@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from pretenders_proxy.store.redis_scripts import (
+from pretenders_proxy.shared.scripts import (
     PARTS,
     flat,
     fleet_keys,

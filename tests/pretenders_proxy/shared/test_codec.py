@@ -7,7 +7,7 @@ from pretenders_proxy.model.journal import Entry, Heard, Source, Talk, TrafficPr
 from pretenders_proxy.model.mail import Envelope, Headline, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
-from pretenders_proxy.store.wire import WireError, dumps, loads
+from pretenders_proxy.shared.codec import WireError, dumps, loads
 
 REQUEST = Request("POST", b"/a b", b"x=1", ((b"Host", b"h"), (b"X", b"\xff")), b"\x00body")
 

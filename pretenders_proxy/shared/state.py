@@ -1,6 +1,6 @@
 """A store many instances share, on Redis or Valkey (`--store redis://...`), through redis-py.
 
-Redis holds the truth (store/redis_scripts.py: each change one atomic script); each instance
+Redis holds the truth (shared/scripts.py: each change one atomic script); each instance
 keeps copies of the sessions in its own Store, which `catch_up` brings up to date from the
 fleet's change log before the control API reads them, and which traffic keeps current for what
 it needs (presets and mode). What only one instance may have (one of a preset's `times`, the
@@ -36,17 +36,18 @@ from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
 from pretenders_proxy.server.tasks import spawn
-from pretenders_proxy.store import answering, wire
-from pretenders_proxy.store.answering import Outcome, Via
-from pretenders_proxy.store.presets import PresetBook, StoredPreset
-from pretenders_proxy.store.redis_scripts import (
+from pretenders_proxy.shared import codec
+from pretenders_proxy.shared.scripts import (
     LOG_LENGTH,
     flat,
     fleet_keys,
     script_key,
     session_key,
 )
-from pretenders_proxy.store.redis_scripts import sources as script_sources
+from pretenders_proxy.shared.scripts import sources as script_sources
+from pretenders_proxy.store import answering
+from pretenders_proxy.store.answering import Outcome, Via
+from pretenders_proxy.store.presets import PresetBook, StoredPreset
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook, StoredSmtpPreset
@@ -344,7 +345,7 @@ class SharedState(State):
                     raise StoreUnavailableError(self.unavailable()) from None
                 for preset_id, value in zip(unknown, values, strict=True):
                     if value is not None:
-                        self.presets[preset_id] = wire.loads(value)
+                        self.presets[preset_id] = codec.loads(value)
         if version <= marks.pv:  # another pull got there first
             return
         marks.pv = version
@@ -372,7 +373,7 @@ class SharedState(State):
         for item_id, fields in items:
             if _stream_id(_text(item_id)) <= after:
                 continue
-            entry = wire.loads(fields[3])._replace(id=int(fields[1]))
+            entry = codec.loads(fields[3])._replace(id=int(fields[1]))
             session.history.add(entry, int(fields[5]))
             marks.hlast = _text(item_id)
             publish(entry)
@@ -389,7 +390,7 @@ class SharedState(State):
         for item_id, fields in items:
             if _stream_id(_text(item_id)) <= after:
                 continue
-            mail = dataclasses.replace(wire.loads(fields[3]), id=int(fields[1]))
+            mail = dataclasses.replace(codec.loads(fields[3]), id=int(fields[1]))
             session.inbox.add(mail)
             marks.mlast = _text(item_id)
             self.store.events.publish(mail)
@@ -399,7 +400,7 @@ class SharedState(State):
         if version <= marks.mv or not mode:
             return
         marks.mv = version
-        config = wire.loads(mode)
+        config = codec.loads(mode)
         try:
             self.switch(session, config)
         except Exception as e:  # fail closed: what cannot be replayed here is not passed on
@@ -497,7 +498,7 @@ class SharedState(State):
         return stored
 
     async def _add(self, session: Session, book: str, preset: object, times: int | None) -> int:
-        data = wire.dumps(preset)
+        data = codec.dumps(preset)
         preset_id: int = await self._run("add_preset", session.name, book, data, times or "")
         if preset_id < 0:
             raise NotFoundError(f"no session named {session.name!r} (it expired)")
@@ -573,7 +574,7 @@ class SharedState(State):
         store = self.store
         served = note.preset_id if note.preset_id is not None else ""
         written = self._call(
-            "append", session.name, "history", wire.dumps(entry), weight,
+            "append", session.name, "history", codec.dumps(entry), weight,
             store.history_limit, store.history_max_bytes, served,
         )  # fmt: skip
         written.add_done_callback(_unless_lost)
@@ -584,7 +585,7 @@ class SharedState(State):
         mail = store.mail(session.name, 0, envelope, content)
         weight = len(content) + 512
         mail_id = await self._run(
-            "append", session.name, "mail", wire.dumps(mail), weight,
+            "append", session.name, "mail", codec.dumps(mail), weight,
             store.history_limit, store.history_max_bytes, "",
         )  # fmt: skip
         if mail_id < 0:
@@ -605,7 +606,7 @@ class SharedState(State):
         return bool(found)
 
     async def set_mode(self, session: Session, config: ModeConfig) -> None:
-        version = await self._run("set_mode", session.name, wire.dumps(config))
+        version = await self._run("set_mode", session.name, codec.dumps(config))
         if version < 0:
             raise NotFoundError(f"no session named {session.name!r} (it expired)")
         marks = self.marks.setdefault(session.name, Marks())

@@ -10,10 +10,10 @@ from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.model.http import Request
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.shared.state import SharedState, key_field, redacted
 from pretenders_proxy.store import Session, Store
 from pretenders_proxy.store.answering import Missed, PresetReply, Via
 from pretenders_proxy.store.session import SessionProtocol
-from pretenders_proxy.store.shared import SharedState, key_field, redacted
 from tests.integration.redis_server import RedisServer
 
 GET = Request("GET", b"/a")
