@@ -59,9 +59,9 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     raw_path, _, query = request.raw_path.partition("?")
     parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
     name = unquote(parts[2])
-    session = await state.traffic(name, create=False)
+    session = await state.traffic(name, create=False, verified=False)
     if session is None:
-        return web.Response(status=404, text=f"no mock named {name!r}\n", headers={CSP: SANDBOX})
+        return _unknown(name)
     started = time.perf_counter()
     host, port = split_host(request.host)
     seen = quick_request(
@@ -76,24 +76,28 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         _version_text(request.version),
     )
     settings = runtime.settings
-    outcome = cast(
-        MockOutcome,
-        await state.answer(
+    for verified in (False, True):  # a shared store's copy first; checked when journaled
+        if verified and (session := await state.traffic(name, create=False)) is None:
+            return _unknown(name)
+        decided = state.answer(
             session, seen, Via.MOCKHTTP, settings.miss_status, settings.regex_timeout
-        ),
-    )
+        )
+        outcome = cast(MockOutcome, await decided)
+        # A preset's answer is journaled on arrival, before its delay: a client that gives up
+        # still shows in history.
+        kept: Response | None = None
+        if isinstance(outcome, Missed):
+            kept, elapsed = outcome.response, (time.perf_counter() - started) * 1000
+        else:
+            kept = outcome.response if isinstance(outcome, PresetReply) else None
+            elapsed = outcome.after * 1000
+        note = outcome.note
+        if await state.journal_mock(
+            session, seen, note, kept, verified=verified, duration_ms=elapsed
+        ):
+            break
     if isinstance(outcome, Missed):
-        elapsed = (time.perf_counter() - started) * 1000
-        written = state.journal(session, seen, outcome.note, outcome.response, duration_ms=elapsed)
-        if written is not None:
-            await written
         return _respond(outcome.response)
-    # A preset's answer is journaled on arrival, before its delay: a client that gives up still
-    # shows in history.
-    response = outcome.response if isinstance(outcome, PresetReply) else None
-    written = state.journal(session, seen, outcome.note, response, duration_ms=outcome.after * 1000)
-    if written is not None:
-        await written
     if outcome.after:
         await asyncio.sleep(outcome.after)
     if isinstance(outcome, PresetFault):
@@ -102,6 +106,10 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     if streams(request.method, response.status, response.chunks):
         return await _stream(request, response)
     return _respond(response)
+
+
+def _unknown(name: str) -> web.Response:
+    return web.Response(status=404, text=f"no mock named {name!r}\n", headers={CSP: SANDBOX})
 
 
 @functools.cache

@@ -194,9 +194,11 @@ return 1
 
 APPEND = """
 -- ARGV: name, 'history' or 'mail', the item, its weight, most items, most bytes,
--- preset that served it ('' none). The item's id, or -1: the session is gone.
+-- preset that served it ('' none), presets version it was answered with ('' any).
+-- The item's id; -1: the session is gone; -2: its presets changed (nothing kept).
 local now = now_ms()
 if not live(now) then return -1 end
+if ARGV[8] ~= '' and redis.call('HGET', META, 'pv') ~= ARGV[8] then return -2 end
 local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
 if ARGV[2] == 'mail' then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
 local id = redis.call('HINCRBY', IDS, counter, 1)

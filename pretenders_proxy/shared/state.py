@@ -261,7 +261,9 @@ class SharedState(State):
                 lost |= number != self.seq + 1
                 self.seq, self.last = number, _text(item_id)
                 self.dirty.add(_text(fields[b"s"]))
-        if lost:  # further behind than the log reaches, or Redis lost it: everything
+        if lost:  # further behind than the log reaches, or Redis lost it: everything, afresh
+            self.marks.clear()  # Redis may have gone back (a failover): versions and ids too
+            self.presets.clear()
             await self._resync()
         if pull and self.dirty:
             names, self.dirty = self.dirty, set()
@@ -436,7 +438,12 @@ class SharedState(State):
                 await self.sweep()
         raise AssertionError("unreachable")
 
-    async def traffic(self, name: str, *, create: bool) -> Session | None:
+    async def traffic(self, name: str, *, create: bool, verified: bool = True) -> Session | None:
+        """As State.traffic; unless `verified`, this instance's copy when it has one, with no
+        round trip: `journal_mock` checks it then (one round trip instead of two)."""
+        copy = self.store.sessions.get(name)
+        if not verified and copy is not None and (known := self.marks.get(name)) and known.serial:
+            return copy
         marks = self.marks.setdefault(name, Marks())
         try:
             reply = await self._run(
@@ -575,10 +582,37 @@ class SharedState(State):
         served = note.preset_id if note.preset_id is not None else ""
         written = self._call(
             "append", session.name, "history", codec.dumps(entry), weight,
-            store.history_limit, store.history_max_bytes, served,
+            store.history_limit, store.history_max_bytes, served, "",
         )  # fmt: skip
         written.add_done_callback(_unless_lost)
         return written
+
+    async def journal_mock(
+        self,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None = None,
+        *,
+        verified: bool,
+        **extra: Any,
+    ) -> bool:
+        """Journal what a mock answered from this instance's copy of `session` (not `verified`
+        by `traffic`) only if the fleet's presets are still those of the copy: False when they
+        changed or the session went (nothing kept: answer again). One of a preset's `times`,
+        taken already, is never checked: it was the copy's first match and is ours."""
+        store = self.store
+        entry, weight = store.entry(session.name, 0, request, note, response, **extra)
+        served = note.preset_id if note.preset_id is not None else ""
+        preset = self.presets.get(note.preset_id) if note.preset_id is not None else None
+        taken = preset is not None and preset.times is not None
+        marks = self.marks.get(session.name)
+        expected = "" if verified or taken or marks is None else marks.pv
+        kept = await self._run(
+            "append", session.name, "history", codec.dumps(entry), weight,
+            store.history_limit, store.history_max_bytes, served, expected,
+        )  # fmt: skip
+        return verified or kept >= 0
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         store = self.store
@@ -586,7 +620,7 @@ class SharedState(State):
         weight = len(content) + 512
         mail_id = await self._run(
             "append", session.name, "mail", codec.dumps(mail), weight,
-            store.history_limit, store.history_max_bytes, "",
+            store.history_limit, store.history_max_bytes, "", "",
         )  # fmt: skip
         if mail_id < 0:
             raise NotFoundError(f"no session named {session.name!r} (it expired)")

@@ -52,9 +52,10 @@ class State:
         timeout)."""
         return self.store.open(name, protocol, idle)
 
-    async def traffic(self, name: str, *, create: bool) -> Session | None:
+    async def traffic(self, name: str, *, create: bool, verified: bool = True) -> Session | None:
         """The session `name` as traffic to it finds it (made when `create`), touched (its
-        timeout starts again); None when there is none."""
+        timeout starts again); None when there is none. Not `verified`: a shared store may
+        give its copy as it is, which `journal_mock` then checks."""
         store = self.store
         session = store.open(name, SessionProtocol.HTTP) if create else store.find(name)
         if session is not None:
@@ -110,6 +111,21 @@ class State:
         (a shared store's write: what is answered is in history, on every instance)."""
         self.store.journal(session, request, note, response, **extra)
         return None
+
+    async def journal_mock(
+        self,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None = None,
+        *,
+        verified: bool,
+        **extra: Any,
+    ) -> bool:
+        """Journal what a mock answered; False: a shared store's copy the answer came from
+        (`traffic` not `verified`) was out of date, nothing was kept: answer again."""
+        self.store.journal(session, request, note, response, **extra)
+        return True
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         return self.store.add_mail(session, envelope, content)

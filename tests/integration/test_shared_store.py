@@ -265,3 +265,18 @@ def test_a_store_that_cannot_be_used_stops_start_up_with_one_line(store: str, sa
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_mock_answers_as_the_presets_made_on_the_other_instance_a_moment_ago_say(
+    pair: list[RunningServer],
+) -> None:
+    a, b = pair
+    made = Pretenders(a.control).session("latest", timeout="FOREVER")
+    url = f"{b.control}/mockhttp/latest/x"
+    assert httpx.get(url).status_code == 404  # B holds a copy of the session from now on
+    preset = made.when("GET /x").reply("made on A")
+    assert httpx.get(url).text == "made on A"  # B's copy was behind: checked, answered again
+    httpx.delete(f"{a.control}/api/v1/presets/{preset['id']}").raise_for_status()
+    assert httpx.get(url).status_code == 404
+    sources = [r.source for r in Pretenders(b.control, session="latest").requests()]
+    assert sources == ["miss", "preset", "miss"]  # each once: a retry keeps nothing twice

@@ -57,13 +57,13 @@ def test_history_keeps_the_newest_within_count_and_bytes_and_counts_what_went(
     scripts: Scripts,
 ) -> None:
     scripts("open", "s", "http", "", 10, "1", "0")
-    ids = [scripts("append", "s", "history", b"e", 100, 3, 1_000_000, "") for _ in range(5)]
+    ids = [scripts("append", "s", "history", b"e", 100, 3, 1_000_000, "", "") for _ in range(5)]
     assert ids == [1, 2, 3, 4, 5]
     kept = scripts.client.xrange("{p}:s:s:history")
     assert [int(fields[b"i"]) for _, fields in kept] == [3, 4, 5]
     meta = scripts.client.hgetall("{p}:s:s:meta")
     assert (meta[b"hdrop"], meta[b"hbytes"]) == (b"2", b"300")
-    scripts("append", "s", "history", b"big", 950, 3, 1000, "")  # over the bytes: the rest go
+    scripts("append", "s", "history", b"big", 950, 3, 1000, "", "")  # over the bytes: rest go
     assert [int(f[b"i"]) for _, f in scripts.client.xrange("{p}:s:s:history")] == [6]
 
 
@@ -75,7 +75,16 @@ def test_sessions_past_the_most_are_refused_and_an_idle_one_expires(scripts: Scr
     time.sleep(0.01)
     assert scripts("open", "a", "", "", 0, "0", "0") == -1  # expired: dropped
     assert scripts.client.hkeys("{p}:registry") == [b"b"]
-    assert scripts("append", "a", "history", b"e", 1, 10, 10, "") == -1  # gone: nothing kept
+    assert scripts("append", "a", "history", b"e", 1, 10, 10, "", "") == -1  # gone: none kept
+
+
+def test_an_entry_answered_from_an_old_copy_of_the_presets_is_not_kept(scripts: Scripts) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "0") == 1  # as of pv 0
+    scripts("add_preset", "s", "presets", b"...", "")
+    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "0") == -2  # pv is 1 now
+    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "1") == 2
+    assert scripts.client.xlen("{p}:s:s:history") == 2
 
 
 def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:
