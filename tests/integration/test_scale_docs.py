@@ -123,8 +123,37 @@ def wait_until(holds: Callable[[], bool], what: str, seconds: float = 15) -> Non
         time.sleep(0.05)
 
 
-def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
-    shop = Pretenders(fleet.control).session("shop", timeout="FOREVER")
+class EventStream:
+    """The event stream at `url`, read in a thread until `count` events came: one connection,
+    so one instance (the balancer chose it)."""
+
+    def __init__(self, url: str, count: int) -> None:
+        self.url, self.count, self.events = url, count, list[str]()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._read)
+        self.thread.start()
+        assert self.ready.wait(15), "the event stream through the balancer never opened"
+
+    def _read(self) -> None:
+        with httpx.stream("GET", self.url, timeout=30) as stream:
+            for line in stream.iter_lines():
+                self.ready.set()  # the first line (": connected") comes once it is subscribed
+                if line.startswith("event: "):
+                    self.events.append(line.removeprefix("event: "))
+                if len(self.events) == self.count:
+                    return
+
+    def finish(self) -> list[str]:
+        self.thread.join(30)
+        return self.events
+
+
+def waiting(fleet: Fleet) -> int:
+    """The waits and event streams in progress, summed over the instances."""
+    return sum(httpx.get(f"{s.control}/health").json()["waiting"] for s in fleet.instances)
+
+
+def times_3_answer_three_of_four(fleet: Fleet, shop: Pretenders) -> None:
     shop.when("GET /stock").reply("12 left", times=3)
     answers = [fleet.get("shop", "http://api.test/stock") for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 404]
@@ -137,16 +166,15 @@ def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
         assert [r.source for r in seen.requests()] == ["preset"] * 3 + ["miss"]
         assert [m.path for m in seen.misses()] == ["/stock"]
 
+
+def a_wait_ends_with_requests_to_both(fleet: Fleet, shop: Pretenders, streams: int) -> None:
     found: list[object] = []
     waiter = threading.Thread(
         target=lambda: found.append(shop.wait_for_requests(2, timeout=60, path="/late"))
     )
     waiter.start()
 
-    def waiting() -> int:
-        return sum(httpx.get(f"{s.control}/health").json()["waiting"] for s in fleet.instances)
-
-    wait_until(lambda: waiting() == 1, "the wait reached one instance")
+    wait_until(lambda: waiting(fleet) == streams + 1, "the wait reached an instance")
     before = fleet.balancer.sent("proxy")
     assert [fleet.get("shop", "http://api.test/late").status_code for _ in range(2)] == [404] * 2
     after = fleet.balancer.sent("proxy")
@@ -154,9 +182,19 @@ def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
     waiter.join(30)
     assert found, "the wait through the balancer never ended"
 
+
+def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
+    shop = Pretenders(fleet.control).session("shop", timeout="FOREVER")
+    stream = EventStream(f"{fleet.control}/api/v1/events?session=shop", 7)
+    times_3_answer_three_of_four(fleet, shop)
+    a_wait_ends_with_requests_to_both(fleet, shop, streams=1)
     fleet.mail("shop", "erin@x.test")
     assert "123456" in shop.mail.wait(to="erin@", timeout=30).text
     assert sum(fleet.balancer.sent("smtp").values()) == 1
+    # What reached either instance, on one instance's stream.
+    assert stream.finish() == ["request"] * 6 + ["mail"]
+    # Once its client left, the stream ends on the instance too: it holds nothing there.
+    wait_until(lambda: waiting(fleet) == 0, "the stream ended on its instance")
 
 
 def test_while_redis_is_down_the_balancer_passes_on_pretenders_own_answers(
