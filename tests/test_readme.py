@@ -11,6 +11,7 @@ import pytest
 from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.conftest import app_environment
 from tests.integration.grpc_upstream import GrpcUpstream
+from tests.integration.redis_server import RedisServer
 from tests.integration.tlsca import make_ca
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
@@ -339,3 +340,19 @@ def test_max_age_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     [line] = [line for line in stats.stdout.splitlines() if "recorded" in line]
     expected = lines[4].replace("2026-10-23T09:00:00+00:00", old)
     assert line == expected.replace("2026-12-06T08:00:00+00:00", new)
+
+
+def test_shared_store_example(redis_server: RedisServer, confdir: Path) -> None:
+    """The README's command, on a real redis-server in place of the one on 6379."""
+    import shlex
+
+    import requests
+
+    block = README.split("<!-- README example: shared-store", 1)[1].split("```console\n")[1]
+    [line] = block.split("```")[0].splitlines()
+    line = line.replace("redis://127.0.0.1:6379/0", redis_server.url)
+    command = shlex.split(line)
+    assert command[:2] == ["pretenders", "serve"] and redis_server.url in command
+    with launch(command[2:], confdir=confdir) as server:
+        store = requests.get(f"{server.control}/health", timeout=10).json()["store"]
+    assert (store["kind"], store["prefix"], store["state"]) == ("redis", "staging", "up")
