@@ -105,7 +105,8 @@ redis.call('HSET', META, 'seen', now)
 local v = redis.call('HMGET', META, 'pv', 'mv', 'serial')
 local mode = ''
 if v[2] ~= ARGV[7] then mode = redis.call('GET', MODE) or '' end
-return {state, tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), mode}
+local changes = tonumber(redis.call('HGET', IDS, 'log') or 0)
+return {state, tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), mode, changes}
 """
 
 PULL = """
@@ -130,7 +131,8 @@ local history = since(HISTORY, m.hg, ARGV[3], ARGV[4])
 local mail = since(MAIL, m.mg, ARGV[5], ARGV[6])
 local mode = ''
 if m.mv ~= ARGV[7] then mode = redis.call('GET', MODE) or '' end
-return {meta, presets, served, history, mail, mode, now}
+local changes = tonumber(redis.call('HGET', IDS, 'log') or 0)
+return {meta, presets, served, history, mail, mode, now, changes}
 """
 
 ADD_PRESET = """

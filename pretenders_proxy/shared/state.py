@@ -113,6 +113,8 @@ class SharedState(State):
         self.presets: dict[int, Preset | SmtpPreset] = {}
         """Presets read from Redis, by id (ids are never reused): each is decoded once."""
         self.last, self.seq = "0-0", 0
+        self.high = 0
+        """The most changes Redis was seen to hold (it never holds fewer, unless it went back)."""
         self.dirty: set[str] = set()
         self.problem: str | None = None
         self._queue: list[tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]] = []
@@ -128,11 +130,9 @@ class SharedState(State):
         try:
             await self._load_scripts()
             await self._run("open", DEFAULT_SESSION, "http", "", 1 << 30, "1", "0")
-            newest: Any = await self.redis.xrevrange(self.log, count=1)
+            await self._from_the_newest_change()
         except REDIS_ERRORS as e:
             raise ConfigError(f"--store {redacted(self.url)}: cannot reach it: {e}") from None
-        if newest:
-            self.last, self.seq = _text(newest[0][0]), int(newest[0][1][b"n"])
         await self._resync()
         self._follow = spawn(self._following(), name="pretenders.store.follow")
 
@@ -262,12 +262,43 @@ class SharedState(State):
                 self.seq, self.last = number, _text(item_id)
                 self.dirty.add(_text(fields[b"s"]))
         if lost:  # further behind than the log reaches, or Redis lost it: everything, afresh
-            self.marks.clear()  # Redis may have gone back (a failover): versions and ids too
-            self.presets.clear()
-            await self._resync()
+            await self._afresh()
         if pull and self.dirty:
             names, self.dirty = self.dirty, set()
             await asyncio.gather(*(self.sync(name) for name in names))
+
+    async def _from_the_newest_change(self) -> None:
+        newest: Any = await self.redis.xrevrange(self.log, count=1)
+        self.last, self.seq = "0-0", 0
+        if newest:
+            self.last, self.seq = _text(newest[0][0]), int(newest[0][1][b"n"])
+
+    async def _afresh(self) -> None:
+        """Copy every session again, forgetting the versions and presets known: Redis may have
+        gone back (a failover that lost writes), giving ids out again. Holding the lock."""
+        self.marks.clear()
+        self.presets.clear()
+        await self._fleet(self._from_the_newest_change())
+        await self._resync()
+
+    def _gone_back(self, seen: int, changes: int) -> bool:
+        """Whether Redis, which had made `seen` changes when a call was sent, now says it made
+        fewer (`changes`): it went back (a failover that lost writes). What is copied from then
+        on is copied whole; the rest soon after."""
+        if changes >= seen:
+            self.high = max(self.high, changes)
+            return False
+        logger.warning("the shared store went back (writes were lost): copying it afresh")
+        self.marks.clear()
+        self.presets.clear()
+        self.high = changes
+
+        async def again() -> None:
+            async with self._lock:
+                await self._afresh()
+
+        spawn(again(), name="pretenders.store.afresh")
+        return True
 
     async def _resync(self) -> None:
         names = {_text(n) for n in await self.redis.hkeys(self.registry)}
@@ -289,7 +320,7 @@ class SharedState(State):
 
     async def sync(self, name: str, *, served: bool = False) -> Session | None:
         """Bring the copy of session `name` up to date; None when it is gone."""
-        marks = self.marks.setdefault(name, Marks())
+        marks, seen = self.marks.setdefault(name, Marks()), self.high
         reply = await self._run(
             "pull", name, marks.pv, marks.hg, marks.hlast, marks.mg, marks.mlast, marks.mv,
             "1" if served else "0",
@@ -297,7 +328,9 @@ class SharedState(State):
         if reply is None:
             self._forget(name)
             return None
-        meta_pairs, presets, served_pairs, history, mail, mode, now = reply
+        meta_pairs, presets, served_pairs, history, mail, mode, now, changes = reply
+        if self._gone_back(seen, changes):  # see traffic
+            return await self.sync(name, served=served)
         meta = {_text(k): _text(v) for k, v in flat(meta_pairs).items()}
         serial = int(meta["serial"])
         if marks.serial and marks.serial != serial:  # deleted and made again elsewhere
@@ -444,7 +477,7 @@ class SharedState(State):
         copy = self.store.sessions.get(name)
         if not verified and copy is not None and (known := self.marks.get(name)) and known.serial:
             return copy
-        marks = self.marks.setdefault(name, Marks())
+        marks, seen = self.marks.setdefault(name, Marks()), self.high
         try:
             reply = await self._run(
                 "traffic", name, "http", self._timeout(True), self.store.max_sessions,
@@ -457,7 +490,9 @@ class SharedState(State):
         if reply[0] < 0:
             self._forget(name)
             return None
-        _, pv, mv, serial, mode = reply
+        _, pv, mv, serial, mode, changes = reply
+        if self._gone_back(seen, changes):
+            return await self.sync(name)
         session = self.store.sessions.get(name)
         if session is None or pv != marks.pv or serial != marks.serial:
             return await self.sync(name)

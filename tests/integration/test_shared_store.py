@@ -3,6 +3,7 @@ one — sessions, presets with their `times`, history, mail and waits — and th
 instance killed with SIGKILL; while Redis is down every listener says so (503, SMTP 451) and
 all comes back by itself when it returns."""
 
+import shutil
 import smtplib
 import subprocess
 import sys
@@ -280,3 +281,28 @@ def test_a_mock_answers_as_the_presets_made_on_the_other_instance_a_moment_ago_s
     assert httpx.get(url).status_code == 404
     sources = [r.source for r in Pretenders(b.control, session="latest").requests()]
     assert sources == ["miss", "preset", "miss"]  # each once: a retry keeps nothing twice
+
+
+def test_an_instance_copies_the_store_afresh_once_redis_went_back(
+    redis_server: RedisServer, confdir: Path, tmp_path: Path
+) -> None:
+    a = instance(redis_server, confdir)
+    try:
+        fleet = Pretenders(a.control).session("back", timeout="FOREVER")
+        fleet.when("GET /kept").reply("kept")
+        redis_server.stop()
+        shutil.copytree(redis_server.folder, tmp_path / "earlier")  # what a replica holds
+        redis_server.start()
+        lost = fleet.when("GET /lost").reply("lost")
+        assert through(a, "back", "http://api.test/lost").text == "lost"
+        redis_server.stop()  # a failover to the replica that was behind: the writes are gone
+        shutil.rmtree(redis_server.folder)
+        shutil.copytree(tmp_path / "earlier", redis_server.folder)
+        redis_server.start()
+        assert through(a, "back", "http://api.test/lost").status_code == 404
+        made = fleet.when("GET /new").reply("new")
+        assert made["id"] == lost["id"]  # Redis gives the id out again
+        assert through(a, "back", "http://api.test/new").text == "new"
+        assert [p["rule"]["rule"] for p in fleet.presets()] == ["GET /kept", "GET /new"]
+    finally:
+        a.stop()
