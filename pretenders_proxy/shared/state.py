@@ -117,6 +117,7 @@ class SharedState(State):
         """The most changes Redis was seen to hold (it never holds fewer, unless it went back)."""
         self.dirty: set[str] = set()
         self.problem: str | None = None
+        self.condition = "up"
         self._queue: list[tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]] = []
         self._flushing = False
         self._lock = asyncio.Lock()
@@ -170,9 +171,11 @@ class SharedState(State):
                 batch, self._queue = self._queue, []
                 try:
                     replies = await self._pipeline(batch)
-                except REDIS_ERRORS as e:
-                    self._down(e)
-                    error = StoreUnavailableError(self.unavailable())
+                except Exception as e:  # every caller hears of it: none waits for ever
+                    error: Exception = e
+                    if isinstance(e, REDIS_ERRORS):
+                        self._down(e)
+                        error = StoreUnavailableError(self.unavailable())
                     for *_, future in batch:
                         if not future.done():
                             future.set_exception(error)
@@ -181,7 +184,10 @@ class SharedState(State):
                 for (*_, future), reply in zip(batch, replies, strict=True):
                     if future.done():
                         continue
-                    if isinstance(reply, Exception):
+                    if isinstance(reply, redis_errors.ResponseError) and _refusal(reply):
+                        self._down(reply)  # full, a read-only replica, loading: for now
+                        future.set_exception(StoreUnavailableError(self.unavailable()))
+                    elif isinstance(reply, Exception):
                         future.set_exception(reply)
                     else:
                         future.set_result(reply)
@@ -201,13 +207,14 @@ class SharedState(State):
         raise AssertionError("unreachable")
 
     def _down(self, error: BaseException) -> None:
+        self.condition = "refusing changes" if isinstance(error, REFUSALS) else "unreachable"
         if self.problem is None:
-            logger.error("the shared store %s is unreachable: %s", redacted(self.url), error)
+            logger.error("the shared store %s is %s: %s", redacted(self.url), self.condition, error)
         self.problem = f"{type(error).__name__}: {error}"
 
     def unavailable(self) -> str:
         return (
-            f"the shared store ({redacted(self.url)}) is unreachable ({self.problem}); "
+            f"the shared store ({redacted(self.url)}) is {self.condition} ({self.problem}); "
             "pretenders answers again by itself once it is back"
         )
 
@@ -680,6 +687,19 @@ class SharedState(State):
             raise NotFoundError(f"no session named {session.name!r} (it expired)")
         marks = self.marks.setdefault(session.name, Marks())
         marks.mv = max(marks.mv, version)  # switched here already: a pull must not do it again
+
+
+REFUSALS = (
+    redis_errors.OutOfMemoryError,
+    redis_errors.ReadOnlyError,
+    redis_errors.TryAgainError,
+    redis_errors.MasterDownError,
+)
+"""Error replies of a Redis that cannot take a change now (full, a replica, going over)."""
+
+
+def _refusal(error: redis_errors.ResponseError) -> bool:
+    return isinstance(error, REFUSALS) or str(error).startswith(("BUSY", "NOREPLICAS"))
 
 
 def _unless_lost(written: asyncio.Future[Any]) -> None:

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
 from pretenders_proxy.errors import StoreUnavailableError, TooManySessionsError
 from pretenders_proxy.matching.modes import Mode, ModeConfig
@@ -111,3 +112,22 @@ async def test_an_unreachable_store_is_said_by_name_without_its_password(
 def test_a_match_key_is_one_field_in_every_process() -> None:
     assert key_field(("GET", b"/a", ())) == key_field(("GET", b"/a", ()))
     assert len(key_field(("GET",))) == 32
+
+
+async def test_a_full_redis_is_unavailable_by_name_and_recovers(
+    redis_server: RedisServer,
+) -> None:
+    state = SharedState(Store(), redis_server.url, "full", switch)
+    await state.start()
+    admin = Redis.from_url(redis_server.url)
+    try:
+        session = await state.open("s", SessionProtocol.HTTP)
+        await admin.config_set("maxmemory", "1")  # noeviction: every write refused
+        with pytest.raises(StoreUnavailableError, match=r"refusing changes.*maxmemory"):
+            await state.journal(session, GET, Note(Source.MISS, miss="no"))
+        assert state.health()["state"] == "down"
+        await admin.config_set("maxmemory", "0")
+        assert await state.journal(session, GET, Note(Source.MISS, miss="no")) == 1
+    finally:
+        await admin.aclose()
+        await state.close()
