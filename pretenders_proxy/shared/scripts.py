@@ -269,7 +269,16 @@ return version
 """
 
 ADVANCE = """
--- ARGV: name, match key. How many times equal requests have now been replayed.
+-- ARGV: name, match key, presets and mode versions the caller's copy has ('' unchecked).
+-- How many times equal requests have now been replayed; -1: the session is gone; -2: the
+-- copy is out of date (nothing advanced).
+if ARGV[3] ~= '' then
+  local now = now_ms()
+  if not live(now) then return -1 end
+  local v = redis.call('HMGET', META, 'pv', 'mv')
+  if v[1] ~= ARGV[3] or v[2] ~= ARGV[4] then return -2 end
+  redis.call('HSET', META, 'seen', now)
+end
 return redis.call('HINCRBY', CURSOR, ARGV[2], 1)
 """
 

@@ -89,8 +89,11 @@ class State:
         via: Via,
         miss_status: int,
         regex_seconds: float = SECONDS,
+        *,
+        checked: bool = True,
     ) -> Outcome:
-        """What answers `request` (store.answering.answer)."""
+        """What answers `request` (store.answering.answer). Not `checked`: `session` is a shared
+        store's copy as `traffic` gave it unverified, which the answer checks first."""
         return answering.answer(session, request, via, miss_status, regex_seconds)
 
     async def take_smtp(

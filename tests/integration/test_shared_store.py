@@ -196,6 +196,10 @@ def test_equal_requests_replay_in_recorded_order_whichever_instance_they_reach(
         assert played == ["1", "2", "3", "3", "3"]  # then the last again (repeat: last)
         assert requests.get(f"{upstream.url}/counter", timeout=10).text == "3"  # none passed on
         assert Pretenders(b.control, session="count").mode()["mode"] == "replay"
+        count.set_mode(mode="mock")  # through A: B's copy, replaying, is behind from now on
+        proxy = b.proxy.replace("://", "://count:x@", 1)
+        answer = requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": proxy})
+        assert answer.status_code == 404 and "X-Pretenders-Miss" in answer.headers
     finally:
         a.stop()
         b.stop()
