@@ -123,6 +123,8 @@ class SharedState(State):
         self._lock = asyncio.Lock()
         self._follow: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
+        self._writing: set[asyncio.Future[Any]] = set()
+        """Journal writes under way (what was answered, not yet in Redis)."""
         store.events.on_listening = self._listening.set
 
     # -- the connection ------------------------------------------------------------------
@@ -247,7 +249,10 @@ class SharedState(State):
 
     async def catch_up(self, pull: bool = True) -> None:
         """Read what changed since the last look; with `pull`, bring those sessions' copies up
-        to date (waits see the new entries and mail)."""
+        to date (waits see the new entries and mail). This instance's journal writes under way
+        land first: what it answered (a stream's end, say) is in the history it lists."""
+        if self._writing:
+            await asyncio.wait(list(self._writing))
         async with self._lock:
             try:
                 found: Any = await self.redis.xread({self.log: self.last}, count=LOG_LENGTH)
@@ -649,6 +654,8 @@ class SharedState(State):
             store.history_limit, store.history_max_bytes, served, "",
         )  # fmt: skip
         written.add_done_callback(_unless_lost)
+        self._writing.add(written)
+        written.add_done_callback(self._writing.discard)
         return written
 
     async def journal_mock(
