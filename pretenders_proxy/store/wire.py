@@ -73,9 +73,23 @@ def _ext(code: int, data: bytes) -> object:
     return kind(*fields)
 
 
+_PACKERS: list[msgpack.Packer] = []
+"""Packers to use again: `msgpack.packb` makes one per call, and each allocates 256 KiB (45 us
+for a Request, against 8 with one kept). A nested object (packed from `_default`, while its
+parent's packer is busy) takes another; a packer that raised has emptied its buffer."""
+
+
 def _pack(value: object) -> bytes:
-    packed: bytes = msgpack.packb(value, default=_default, use_bin_type=True, strict_types=True)
-    return packed
+    packer = _PACKERS.pop() if _PACKERS else _packer()
+    try:
+        packed: bytes = packer.pack(value)
+        return packed
+    finally:
+        _PACKERS.append(packer)
+
+
+def _packer() -> msgpack.Packer:
+    return msgpack.Packer(default=_default, use_bin_type=True, strict_types=True, buf_size=4096)
 
 
 dumps = _pack
