@@ -91,6 +91,7 @@ def batch(redis: Redis, what: str, stream: str, count: int, send: Any) -> dict[s
         "used_memory_before": before,
         "used_memory_after": after,
         "used_memory_grew": after - before,
+        "used_memory_peak": int(redis.info("memory")["used_memory_peak"]),
         "bytes_per_entry": round((after - before) / count),
         "per_10000_entries_mib": round((after - before) / count * 10_000 / 2**20, 2),
         "keys_grew_bytes": grown,
