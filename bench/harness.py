@@ -138,20 +138,24 @@ class Load:
     requests: int
     errors: int
     non_2xx: int
+    p50_ms: float = float("nan")
 
 
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, *, seconds: float, connections: int, script: str | None = None) -> Load:
-    """One wrk run (one thread, keep-alive) from the load core."""
+def wrk(
+    url: str, *, seconds: float, connections: int, script: str | None = None, core: str = LOAD_CORE
+) -> Load:
+    """One wrk run (one thread, keep-alive) from the load core (or `core`)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
     if script is not None:
         command += ["-s", script]
     out = subprocess.run(
-        pinned(LOAD_CORE, [*command, url]), capture_output=True, text=True, check=True
+        pinned(core, [*command, url]), capture_output=True, text=True, check=True
     ).stdout
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return Load(
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
@@ -159,6 +163,7 @@ def wrk(url: str, *, seconds: float, connections: int, script: str | None = None
         requests=int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         errors=sum(int(n) for n in errors.groups()) if errors else 0,
         non_2xx=int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        p50_ms=float(p50.group(1)) * _LATENCY_UNITS[p50.group(2)] if p50 else float("nan"),
     )
 
 
@@ -194,6 +199,7 @@ def summary(loads: Sequence[Load]) -> dict[str, object]:
     """The median requests/s and p99 of `loads`, their errors, and each run."""
     return {
         "requests_per_s": round(statistics.median(x.requests_per_s for x in loads), 1),
+        "p50_ms": round(statistics.median(x.p50_ms for x in loads), 2),
         "p99_ms": round(statistics.median(x.p99_ms for x in loads), 2),
         "errors": sum(x.errors + x.non_2xx for x in loads),
         "runs": [asdict(x) for x in loads],

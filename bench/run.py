@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6 w7 w7r w8] [--runs 3]`.
+"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [--runs 3]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -22,6 +22,7 @@ import w5_presets
 import w7_sse
 import w7r_paced
 import w8_websocket
+import w9_store
 from harness import machine, write
 
 WORKLOADS = {
@@ -35,6 +36,7 @@ WORKLOADS = {
     "w7": w7_sse,
     "w7r": w7r_paced,
     "w8": w8_websocket,
+    "w9": w9_store,
 }
 
 

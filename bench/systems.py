@@ -32,11 +32,17 @@ class Pretenders:
 
 @contextmanager
 def pretenders(
-    command: str, args: Sequence[str] = (), *, confdir: Path, wait: bool = True
+    command: str,
+    args: Sequence[str] = (),
+    *,
+    confdir: Path,
+    wait: bool = True,
+    core: str | None = None,
 ) -> Iterator[Pretenders]:
     """`pretenders <command> ARGS` on free ports, ready when its control API answers.
 
-    `wait=False`: the block starts at once (to time the start-up itself).
+    `wait=False`: the block starts at once (to time the start-up itself). `core`: another core
+    than the server's.
     """
     port, proxy_port, smtp_port = free_port(), free_port(), free_port()
     line = [
@@ -58,6 +64,7 @@ def pretenders(
         "--log-level",
         "warning",
     ]
+    line = pinned(core, line) if core else line
     with service(f"pretenders-{command}", line, port if wait else None) as running:
         yield Pretenders(running, port, proxy_port, smtp_port)
 

@@ -1,6 +1,7 @@
 """The W3 load: N messages of SIZE bytes over CONNECTIONS smtplib connections in threads.
 
-python smtp_send.py HOST PORT N CONNECTIONS SIZE   ->  {"seconds": ..., "sent": ...}
+python smtp_send.py HOST PORT N CONNECTIONS SIZE
+    ->  {"seconds": ..., "sent": ..., "p50_ms": ..., "p99_ms": ...} (each sendmail's latency)
 """
 
 import json
@@ -21,12 +22,16 @@ def message(n: int, size: int) -> bytes:
 
 def main(host: str, port: int, total: int, connections: int, size: int) -> None:
     sent = [0] * connections
+    latencies: list[float] = []
 
     def sender(slot: int) -> None:
         share = total // connections + (slot < total % connections)
         with smtplib.SMTP(host, port, timeout=60) as smtp:
             for n in range(share):
-                smtp.sendmail("load@bench.test", ["sink@bench.test"], message(n, size))
+                content = message(n, size)
+                began = time.perf_counter()
+                smtp.sendmail("load@bench.test", ["sink@bench.test"], content)
+                latencies.append(time.perf_counter() - began)  # list.append: thread-safe
                 sent[slot] += 1
 
     threads = [threading.Thread(target=sender, args=(slot,)) for slot in range(connections)]
@@ -35,7 +40,12 @@ def main(host: str, port: int, total: int, connections: int, size: int) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    print(json.dumps({"seconds": time.perf_counter() - started, "sent": sum(sent)}))
+    seconds = time.perf_counter() - started
+    latencies.sort()
+    p50, p99 = (
+        latencies[int(len(latencies) * q)] * 1000 if latencies else 0.0 for q in (0.5, 0.99)
+    )
+    print(json.dumps({"seconds": seconds, "sent": sum(sent), "p50_ms": p50, "p99_ms": p99}))
 
 
 main(sys.argv[1], int(sys.argv[2]), *(int(a) for a in sys.argv[3:6]))

@@ -52,3 +52,12 @@ def test_what_pretenders_did_not_write_is_refused_by_name():
         loads(b"\xc1")
     with pytest.raises(TypeError, match="cannot keep a object"):
         dumps(object())
+
+
+def test_packers_used_again_write_the_same_bytes_after_one_raised_mid_object():
+    response = Response(200, ((b"A", b"b"),), b"x" * 5000)  # past the packers' first buffer
+    first = dumps([REQUEST, response])
+    with pytest.raises(TypeError):
+        dumps([REQUEST, response, object()])  # raises inside a nested packer's work
+    assert dumps([REQUEST, response]) == first
+    assert loads(first) == (REQUEST, response)
