@@ -3,7 +3,7 @@
 import asyncio
 import functools
 import time
-from typing import NoReturn, cast
+from typing import NoReturn
 from urllib.parse import unquote
 
 from aiohttp import HttpVersion, web
@@ -16,8 +16,8 @@ from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
-from pretenders_proxy.store.answering import Missed, MockOutcome, Via, unavailable
-from pretenders_proxy.store.presets import PresetFault, PresetReply
+from pretenders_proxy.store.answering import Missed, unavailable
+from pretenders_proxy.store.presets import PresetFault
 
 router = Router("mock traffic", plain_errors=True)
 
@@ -59,9 +59,6 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     raw_path, _, query = request.raw_path.partition("?")
     parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
     name = unquote(parts[2])
-    session = await state.traffic(name, create=False, verified=False)
-    if session is None:
-        return _unknown(name)
     started = time.perf_counter()
     host, port = split_host(request.host)
     seen = quick_request(
@@ -76,26 +73,9 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
         _version_text(request.version),
     )
     settings = runtime.settings
-    for verified in (False, True):  # a shared store's copy first; checked when journaled
-        if verified and (session := await state.traffic(name, create=False)) is None:
-            return _unknown(name)
-        decided = state.answer(
-            session, seen, Via.MOCKHTTP, settings.miss_status, settings.regex_timeout
-        )
-        outcome = cast(MockOutcome, await decided)
-        # A preset's answer is journaled on arrival, before its delay: a client that gives up
-        # still shows in history.
-        kept: Response | None = None
-        if isinstance(outcome, Missed):
-            kept, elapsed = outcome.response, (time.perf_counter() - started) * 1000
-        else:
-            kept = outcome.response if isinstance(outcome, PresetReply) else None
-            elapsed = outcome.after * 1000
-        note = outcome.note
-        if await state.journal_mock(
-            session, seen, note, kept, verified=verified, duration_ms=elapsed
-        ):
-            break
+    outcome = await state.mock(name, seen, settings.miss_status, settings.regex_timeout, started)
+    if outcome is None:
+        return _unknown(name)
     if isinstance(outcome, Missed):
         return _respond(outcome.response)
     if outcome.after:

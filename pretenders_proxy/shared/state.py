@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
@@ -46,7 +46,7 @@ from pretenders_proxy.shared.scripts import (
 )
 from pretenders_proxy.shared.scripts import sources as script_sources
 from pretenders_proxy.store import answering
-from pretenders_proxy.store.answering import Outcome, Via
+from pretenders_proxy.store.answering import MockOutcome, Outcome, Via
 from pretenders_proxy.store.presets import PresetBook, StoredPreset
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
@@ -658,22 +658,39 @@ class SharedState(State):
         written.add_done_callback(self._writing.discard)
         return written
 
-    async def journal_mock(
+    async def mock(
+        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+    ) -> MockOutcome | None:
+        """As State.mock, in one round trip: answered from this instance's copy of the session
+        and journaled only if the fleet's presets are still the copy's; else answered again,
+        checked first."""
+        for verified in (False, True):
+            session = await self.traffic(name, create=False, verified=verified)
+            if session is None:
+                return None
+            decided = self.answer(session, request, Via.MOCKHTTP, miss_status, regex_seconds)
+            outcome = cast(MockOutcome, await decided)
+            response, took = answering.journaled(outcome, started)
+            note = outcome.note
+            if await self._journal_checked(session, request, note, response, verified, took):
+                break
+        return outcome
+
+    async def _journal_checked(
         self,
         session: Session,
         request: Request,
         note: Note,
-        response: Response | None = None,
-        *,
+        response: Response | None,
         verified: bool,
-        **extra: Any,
+        took: float,
     ) -> bool:
         """Journal what a mock answered from this instance's copy of `session` (not `verified`
         by `traffic`) only if the fleet's presets are still those of the copy: False when they
         changed or the session went (nothing kept: answer again). One of a preset's `times`,
         taken already, is never checked: it was the copy's first match and is ours."""
         store = self.store
-        entry, weight = store.entry(session.name, 0, request, note, response, **extra)
+        entry, weight = store.entry(session.name, 0, request, note, response, duration_ms=took)
         served = note.preset_id if note.preset_id is not None else ""
         preset = self.presets.get(note.preset_id) if note.preset_id is not None else None
         taken = preset is not None and preset.times is not None

@@ -201,6 +201,16 @@ def after_presets(
     return missed(playback.explain(subject, presets), miss_status)
 
 
+def journaled(outcome: MockOutcome, started: float) -> tuple[Response | None, float]:
+    """What history keeps of a mock's answer: the response (None for a fault) and how long it
+    took in ms (a miss: since `started`, a perf_counter time; a preset: its delay). A preset's
+    answer is journaled on arrival, before its delay: a client that gives up still shows."""
+    if isinstance(outcome, Missed):
+        return outcome.response, (time.perf_counter() - started) * 1000
+    response = outcome.response if isinstance(outcome, PresetReply) else None
+    return response, outcome.after * 1000
+
+
 def reaches_upstream(session: Session | None) -> bool:
     """Whether anything of `session` may go to the real upstream: what its mode does with a miss
     (mock, and replay with on-miss error, never do; nor does a session that is gone)."""

@@ -17,7 +17,7 @@ from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
 from pretenders_proxy.store import answering
-from pretenders_proxy.store.answering import Outcome, Via
+from pretenders_proxy.store.answering import MockOutcome, Outcome, Via
 from pretenders_proxy.store.presets import StoredPreset
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
@@ -55,7 +55,7 @@ class State:
     async def traffic(self, name: str, *, create: bool, verified: bool = True) -> Session | None:
         """The session `name` as traffic to it finds it (made when `create`), touched (its
         timeout starts again); None when there is none. Not `verified`: a shared store may
-        give its copy as it is, which `journal_mock` then checks."""
+        give its copy as it is, which the answer then checks (`answer(checked=False)`)."""
         store = self.store
         session = store.open(name, SessionProtocol.HTTP) if create else store.find(name)
         if session is not None:
@@ -115,20 +115,21 @@ class State:
         self.store.journal(session, request, note, response, **extra)
         return None
 
-    async def journal_mock(
-        self,
-        session: Session,
-        request: Request,
-        note: Note,
-        response: Response | None = None,
-        *,
-        verified: bool,
-        **extra: Any,
-    ) -> bool:
-        """Journal what a mock answered; False: a shared store's copy the answer came from
-        (`traffic` not `verified`) was out of date, nothing was kept: answer again."""
-        self.store.journal(session, request, note, response, **extra)
-        return True
+    async def mock(
+        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+    ) -> MockOutcome | None:
+        """Answer `request` to mock `name` from its presets and journal it (`started`: when it
+        arrived, a perf_counter time); None when there is no such mock. The /mockhttp/ hot
+        path: one call."""
+        store = self.store
+        session = store.find(name)
+        if session is None:
+            return None
+        store.touch(session)
+        outcome = answering.answer(session, request, Via.MOCKHTTP, miss_status, regex_seconds)
+        response, took = answering.journaled(outcome, started)
+        store.journal(session, request, outcome.note, response, duration_ms=took)
+        return outcome
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         return self.store.add_mail(session, envelope, content)
