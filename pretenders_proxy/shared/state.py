@@ -16,10 +16,8 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from typing import Any, cast
 
-import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 
 from pretenders_proxy.errors import (
@@ -37,14 +35,22 @@ from pretenders_proxy.model.preset import Preset
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
 from pretenders_proxy.server.tasks import spawn
 from pretenders_proxy.shared import codec
+from pretenders_proxy.shared.copies import (
+    Marks,
+    book,
+    copy_history,
+    copy_mail,
+    copy_session,
+    stream_id,
+    text,
+)
+from pretenders_proxy.shared.link import REDIS_ERRORS, Link, redacted
 from pretenders_proxy.shared.scripts import (
     LOG_LENGTH,
     flat,
     fleet_keys,
-    script_key,
     session_key,
 )
-from pretenders_proxy.shared.scripts import sources as script_sources
 from pretenders_proxy.store import answering
 from pretenders_proxy.store.answering import MockOutcome, Outcome, Via
 from pretenders_proxy.store.presets import PresetBook, StoredPreset
@@ -55,35 +61,11 @@ from pretenders_proxy.store.state import State
 
 logger = logging.getLogger(__name__)
 
-REDIS_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 RETRIES = 8
 """Presets tried in turn when others used them up meanwhile (each try: one round trip)."""
 BLOCK_MS = 5000
 
 type ModeSwitch = Callable[[Session, ModeConfig], None]
-
-
-@dataclasses.dataclass(slots=True)
-class Marks:
-    """How far this instance's copy of a session has followed Redis: versions of its presets and
-    mode, generations and last stream ids of its history and mail, its serial (0: not yet)."""
-
-    pv: int = -1
-    mv: int = 0
-    hg: int = -1
-    hlast: str = "0-0"
-    mg: int = -1
-    mlast: str = "0-0"
-    serial: int = 0
-
-
-def _stream_id(value: str) -> tuple[int, int]:
-    ms, _, seq = value.partition("-")
-    return int(ms), int(seq or 0)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def key_field(key: object) -> str:
@@ -99,16 +81,10 @@ class SharedState(State):
     def __init__(self, store: Store, url: str, prefix: str, switch: ModeSwitch) -> None:
         super().__init__(store)
         store.mirrored = True
-        self.url, self.prefix, self.switch = url, prefix, switch
-        options: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 10}
-        try:
-            self.redis = aioredis.Redis.from_url(url, **options)
-            self.follower = aioredis.Redis.from_url(url, socket_connect_timeout=2)
-        except ValueError as e:
-            raise ConfigError(f"--store {redacted(url)}: {e}") from None
+        self.prefix, self.switch = prefix, switch
+        self.link = link = Link(url, prefix)
+        self.redis, self._run, self._fleet = link.redis, link.run, link.fleet
         self.registry, _, self.log = fleet_keys(prefix)
-        self.sources = script_sources()
-        self.shas: dict[str, str] = {}
         self.marks: dict[str, Marks] = {}
         self.presets: dict[int, Preset | SmtpPreset] = {}
         """Presets read from Redis, by id (ids are never reused): each is decoded once."""
@@ -116,10 +92,6 @@ class SharedState(State):
         self.high = 0
         """The most changes Redis was seen to hold (it never holds fewer, unless it went back)."""
         self.dirty: set[str] = set()
-        self.problem: str | None = None
-        self.condition = "up"
-        self._queue: list[tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._flushing = False
         self._lock = asyncio.Lock()
         self._follow: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -131,94 +103,21 @@ class SharedState(State):
 
     async def start(self) -> None:
         try:
-            await self._load_scripts()
+            await self.link.load_scripts()
             await self._run("open", DEFAULT_SESSION, "http", "", 1 << 30, "1", "0")
             await self._from_the_newest_change()
         except REDIS_ERRORS as e:
-            raise ConfigError(f"--store {redacted(self.url)}: cannot reach it: {e}") from None
+            raise ConfigError(f"--store {redacted(self.link.url)}: cannot reach it: {e}") from None
         await self._resync()
         self._follow = spawn(self._following(), name="pretenders.store.follow")
 
     async def close(self) -> None:
         if self._follow is not None:
             self._follow.cancel()
-        await self.redis.aclose()
-        await self.follower.aclose()
+        await self.link.close()
 
     def health(self) -> dict[str, Any]:
-        state = "up" if self.problem is None else "down"
-        found = {"kind": "redis", "url": redacted(self.url), "prefix": self.prefix}
-        return found | {"state": state} | ({"problem": self.problem} if self.problem else {})
-
-    async def _load_scripts(self) -> None:
-        for name, source in self.sources.items():
-            self.shas[name] = await self.redis.script_load(source)
-
-    def _call(self, script: str, name: str, *args: object) -> asyncio.Future[Any]:
-        """Run `script` on session `name` in the next round trip; its reply, or
-        StoreUnavailableError when Redis cannot be reached."""
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((script, name, args, future))
-        if not self._flushing:
-            self._flushing = True
-            spawn(self._flush(), name="pretenders.store.flush")
-        return future
-
-    async def _run(self, script: str, name: str, *args: object) -> Any:
-        return await self._call(script, name, *args)
-
-    async def _flush(self) -> None:
-        try:
-            while self._queue:
-                batch, self._queue = self._queue, []
-                try:
-                    replies = await self._pipeline(batch)
-                except Exception as e:  # every caller hears of it: none waits for ever
-                    error: Exception = e
-                    if isinstance(e, REDIS_ERRORS):
-                        self._down(e)
-                        error = StoreUnavailableError(self.unavailable())
-                    for *_, future in batch:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                self.problem = None
-                for (*_, future), reply in zip(batch, replies, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(reply, redis_errors.ResponseError) and _refusal(reply):
-                        self._down(reply)  # full, a read-only replica, loading: for now
-                        future.set_exception(StoreUnavailableError(self.unavailable()))
-                    elif isinstance(reply, Exception):
-                        future.set_exception(reply)
-                    else:
-                        future.set_result(reply)
-        finally:
-            self._flushing = False
-
-    async def _pipeline(self, batch: Sequence[tuple[str, str, tuple[Any, ...], Any]]) -> list[Any]:
-        for attempt in range(2):
-            pipe = self.redis.pipeline(transaction=False)
-            prefix, shas = self.prefix, self.shas
-            for script, name, args, _ in batch:
-                pipe.evalsha(shas[script], 1, script_key(prefix, name), name, *args)
-            replies = await pipe.execute(raise_on_error=False)
-            if attempt or not any(isinstance(r, redis_errors.NoScriptError) for r in replies):
-                return replies
-            await self._load_scripts()  # Redis restarted and forgot them
-        raise AssertionError("unreachable")
-
-    def _down(self, error: BaseException) -> None:
-        self.condition = "refusing changes" if isinstance(error, REFUSALS) else "unreachable"
-        if self.problem is None:
-            logger.error("the shared store %s is %s: %s", redacted(self.url), self.condition, error)
-        self.problem = f"{type(error).__name__}: {error}"
-
-    def unavailable(self) -> str:
-        return (
-            f"the shared store ({redacted(self.url)}) is {self.condition} ({self.problem}); "
-            "pretenders answers again by itself once it is back"
-        )
+        return self.link.health()
 
     # -- following the fleet ---------------------------------------------------------------
 
@@ -230,7 +129,7 @@ class SharedState(State):
                 if not len(self.store.events):
                     self._listening.clear()
                     await self._listening.wait()
-                found = await self.follower.xread(
+                found = await self.link.follower.xread(
                     {self.log: self.last}, count=LOG_LENGTH, block=BLOCK_MS
                 )
                 if found:
@@ -239,7 +138,7 @@ class SharedState(State):
             except asyncio.CancelledError:
                 raise
             except REDIS_ERRORS as e:
-                self._down(e)
+                self.link.down(e)
                 await asyncio.sleep(0.5)
             except StoreUnavailableError:
                 await asyncio.sleep(0.5)
@@ -257,22 +156,22 @@ class SharedState(State):
             try:
                 found: Any = await self.redis.xread({self.log: self.last}, count=LOG_LENGTH)
             except REDIS_ERRORS as e:
-                self._down(e)
-                raise StoreUnavailableError(self.unavailable()) from None
+                self.link.down(e)
+                raise StoreUnavailableError(self.link.unavailable()) from None
             await self._absorb(found, pull)
 
     async def _absorb(self, found: Any, pull: bool) -> None:
         """Note the sessions the log items `found` changed (those not seen yet); with `pull`,
         bring them up to date. Called holding the lock."""
-        lost, last = False, _stream_id(self.last)
+        lost, last = False, stream_id(self.last)
         for _, items in found:
             for item_id, fields in items:
-                if _stream_id(_text(item_id)) <= last:  # read by the other reader already
+                if stream_id(text(item_id)) <= last:  # read by the other reader already
                     continue
                 number = int(fields[b"n"])
                 lost |= number != self.seq + 1
-                self.seq, self.last = number, _text(item_id)
-                self.dirty.add(_text(fields[b"s"]))
+                self.seq, self.last = number, text(item_id)
+                self.dirty.add(text(fields[b"s"]))
         if lost:  # further behind than the log reaches, or Redis lost it: everything, afresh
             await self._afresh()
         if pull and self.dirty:
@@ -283,7 +182,7 @@ class SharedState(State):
         newest: Any = await self.redis.xrevrange(self.log, count=1)
         self.last, self.seq = "0-0", 0
         if newest:
-            self.last, self.seq = _text(newest[0][0]), int(newest[0][1][b"n"])
+            self.last, self.seq = text(newest[0][0]), int(newest[0][1][b"n"])
 
     async def _afresh(self) -> None:
         """Copy every session again, forgetting the versions and presets known: Redis may have
@@ -313,7 +212,7 @@ class SharedState(State):
         return True
 
     async def _resync(self) -> None:
-        names = {_text(n) for n in await self.redis.hkeys(self.registry)}
+        names = {text(n) for n in await self.redis.hkeys(self.registry)}
         for name in list(self.store.sessions):
             if name not in names:
                 self._forget(name)
@@ -334,7 +233,8 @@ class SharedState(State):
         """Bring the copy of session `name` up to date; None when it is gone."""
         marks, seen = self.marks.setdefault(name, Marks()), self.high
         reply = await self._run(
-            "pull", name, marks.pv, marks.hg, marks.hlast, marks.mg, marks.mlast, marks.mv,
+            "pull", name, marks.pv, marks.history.generation, marks.history.last,
+            marks.mail.generation, marks.mail.last, marks.mv,
             "1" if served else "0",
         )  # fmt: skip
         if reply is None:
@@ -343,36 +243,22 @@ class SharedState(State):
         meta_pairs, presets, served_pairs, history, mail, mode, now, changes = reply
         if self._gone_back(seen, changes):  # see traffic
             return await self.sync(name, served=served)
-        meta = {_text(k): _text(v) for k, v in flat(meta_pairs).items()}
+        meta = {text(k): text(v) for k, v in flat(meta_pairs).items()}
         serial = int(meta["serial"])
         if marks.serial and marks.serial != serial:  # deleted and made again elsewhere
             self._forget(name)
             return await self.sync(name, served=served)
-        session = self._copy(name, meta, int(now), marks)
+        session = copy_session(self.store, name, meta, int(now), marks)
         if presets is not None and int(meta["pv"]) > marks.pv:
             await self._presets(session, presets, marks, int(meta["pv"]))
         if served_pairs is not None:
             counts = {int(k): int(v) for k, v in flat(served_pairs).items()}
             for stored in [*session.presets, *session.smtp_presets]:
                 stored.served = counts.get(stored.id, 0)
-        self._history(session, meta, history, marks)
-        self._mail(session, meta, mail, marks)
+        publish = self.store.events.publish
+        copy_history(session, meta, history, marks, publish)
+        copy_mail(session, meta, mail, marks, publish)
         self._mode(session, int(meta["mv"]), mode, marks)
-        return session
-
-    def _copy(self, name: str, meta: dict[str, str], now: int, marks: Marks) -> Session:
-        store = self.store
-        protocol = SessionProtocol(meta["protocol"])
-        timeout = int(meta["timeout"]) / 1000 if meta["timeout"] else None
-        session = store.sessions.get(name)
-        if session is None:
-            session = store.adopt(name, protocol, timeout)
-        marks.serial = session.serial = int(meta["serial"])
-        session.protocol, session.timeout = protocol, timeout
-        session.started = datetime.fromtimestamp(int(meta["started"]) / 1000).astimezone()
-        seen = int(meta["seen"])
-        session.last_call = datetime.fromtimestamp(seen / 1000).astimezone()
-        session.last_seen = store.clock.monotonic() - (now - seen) / 1000
         return session
 
     async def _presets(
@@ -380,16 +266,11 @@ class SharedState(State):
     ) -> None:
         http_ids, smtp_ids, left_pairs = found
         left = {int(k): int(v) for k, v in flat(left_pairs).items()}
-        books = [("presets", http_ids), ("smtp", smtp_ids)]
-        for book, ids in books:
-            book_key = session_key(self.prefix, session.name, book)
+        for part, ids in (("presets", http_ids), ("smtp", smtp_ids)):
             unknown = [int(i) for i in ids if int(i) not in self.presets]
             if unknown:
-                try:
-                    values: list[Any] = await self.redis.hmget(book_key, unknown)
-                except REDIS_ERRORS as e:
-                    self._down(e)
-                    raise StoreUnavailableError(self.unavailable()) from None
+                key = session_key(self.prefix, session.name, part)
+                values: list[Any] = await self._fleet(self.redis.hmget(key, unknown))
                 for preset_id, value in zip(unknown, values, strict=True):
                     if value is not None:
                         self.presets[preset_id] = codec.loads(value)
@@ -397,51 +278,14 @@ class SharedState(State):
             return
         marks.pv = version
         old = [*session.presets, *session.smtp_presets]
-        session.presets = _book(PresetBook(), session.presets, http_ids, self.presets, left)
-        session.smtp_presets = _book(
+        session.presets = book(PresetBook(), session.presets, http_ids, self.presets, left)
+        session.smtp_presets = book(
             SmtpPresetBook(), session.smtp_presets, smtp_ids, self.presets, left
         )
         for stored in old:  # used up or deleted: never read again
             kept = session.presets.get(stored.id) or session.smtp_presets.get(stored.id)
             if kept is None:
                 self.presets.pop(stored.id, None)
-
-    def _history(
-        self, session: Session, meta: dict[str, str], items: list[Any], marks: Marks
-    ) -> None:
-        generation = int(meta["hg"])
-        if generation < marks.hg:
-            return
-        if generation > marks.hg:
-            session.history.clear()
-            marks.hg, marks.hlast = generation, "0-0"
-        after = _stream_id(marks.hlast)
-        publish = self.store.events.publish
-        for item_id, fields in items:
-            if _stream_id(_text(item_id)) <= after:
-                continue
-            entry = codec.loads(fields[3])._replace(id=int(fields[1]))
-            session.history.add(entry, int(fields[5]))
-            marks.hlast = _text(item_id)
-            publish(entry)
-        session.history.dropped = int(meta["hdrop"])
-
-    def _mail(self, session: Session, meta: dict[str, str], items: list[Any], marks: Marks) -> None:
-        generation = int(meta["mg"])
-        if generation < marks.mg:
-            return
-        if generation > marks.mg:
-            session.inbox.clear()
-            marks.mg, marks.mlast = generation, "0-0"
-        after = _stream_id(marks.mlast)
-        for item_id, fields in items:
-            if _stream_id(_text(item_id)) <= after:
-                continue
-            mail = dataclasses.replace(codec.loads(fields[3]), id=int(fields[1]))
-            session.inbox.add(mail)
-            marks.mlast = _text(item_id)
-            self.store.events.publish(mail)
-        session.inbox.dropped = int(meta["mdrop"])
 
     def _mode(self, session: Session, version: int, mode: Any, marks: Marks) -> None:
         if version <= marks.mv or not mode:
@@ -519,7 +363,7 @@ class SharedState(State):
         return bool(found)
 
     async def sweep(self) -> list[str]:
-        names = [_text(n) for n in await self._fleet(self.redis.hkeys(self.registry))]
+        names = [text(n) for n in await self._fleet(self.redis.hkeys(self.registry))]
         states = await asyncio.gather(
             *(self._run("open", name, "", "", 0, "0", "0") for name in names)
         )
@@ -527,13 +371,6 @@ class SharedState(State):
         for name in gone:
             self._forget(name)
         return gone
-
-    async def _fleet[T](self, call: Awaitable[T]) -> T:
-        try:
-            return await call
-        except REDIS_ERRORS as e:
-            self._down(e)
-            raise StoreUnavailableError(self.unavailable()) from None
 
     # -- presets ---------------------------------------------------------------------------
 
@@ -649,7 +486,7 @@ class SharedState(State):
         entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
         store = self.store
         served = note.preset_id if note.preset_id is not None else ""
-        written = self._call(
+        written = self.link.call(
             "append", session.name, "history", codec.dumps(entry), weight,
             store.history_limit, store.history_max_bytes, served, "",
         )  # fmt: skip
@@ -735,38 +572,10 @@ class SharedState(State):
         marks.mv = max(marks.mv, version)  # switched here already: a pull must not do it again
 
 
-REFUSALS = (
-    redis_errors.OutOfMemoryError,
-    redis_errors.ReadOnlyError,
-    redis_errors.TryAgainError,
-    redis_errors.MasterDownError,
-)
-"""Error replies of a Redis that cannot take a change now (full, a replica, going over)."""
-
-
-def _refusal(error: redis_errors.ResponseError) -> bool:
-    return isinstance(error, REFUSALS) or str(error).startswith(("BUSY", "NOREPLICAS"))
-
-
 def _unless_lost(written: asyncio.Future[Any]) -> None:
     """Log a journal write that failed (what no one awaits would fail unseen)."""
     if not written.cancelled() and (error := written.exception()) is not None:
         logger.error("a history entry was not kept: %s", error)
-
-
-def _book[B: (PresetBook, SmtpPresetBook)](
-    book: B, old: B, ids: Sequence[bytes], presets: dict[int, Any], left: dict[int, int]
-) -> B:
-    """`book` with the presets `ids` (in creation order), counts carried over from `old`."""
-    for preset_id in sorted(int(i) for i in ids):
-        preset = presets.get(preset_id)
-        if preset is None:
-            continue
-        stored = book.add(preset_id, preset)
-        stored.remaining = left.get(preset_id)
-        if (before := old.get(preset_id)) is not None:
-            stored.served = before.served
-    return book
 
 
 def _too_many(message: str, most: int) -> TooManySessionsError:
@@ -775,13 +584,3 @@ def _too_many(message: str, most: int) -> TooManySessionsError:
         f"{count} sessions are live, the most this fleet keeps (--max-sessions {most}): "
         "delete some, or let them expire"
     )
-
-
-def redacted(url: str) -> str:
-    """`url` without its password."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at:
-        return url
-    user = credentials.partition(":")[0]
-    return f"{scheme}{sep}{user}:***@{host}" if user else f"{scheme}{sep}***@{host}"
