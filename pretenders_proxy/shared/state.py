@@ -153,11 +153,8 @@ class SharedState(State):
         if self._writing:
             await asyncio.wait(list(self._writing))
         async with self._lock:
-            try:
-                found: Any = await self.redis.xread({self.log: self.last}, count=LOG_LENGTH)
-            except REDIS_ERRORS as e:
-                self.link.down(e)
-                raise StoreUnavailableError(self.link.unavailable()) from None
+            read = self.redis.xread({self.log: self.last}, count=LOG_LENGTH)
+            found: Any = await self._fleet(read)
             await self._absorb(found, pull)
 
     async def _absorb(self, found: Any, pull: bool) -> None:
@@ -212,7 +209,7 @@ class SharedState(State):
         return True
 
     async def _resync(self) -> None:
-        names = {text(n) for n in await self.redis.hkeys(self.registry)}
+        names = {text(n) for n in await self._fleet(self.redis.hkeys(self.registry))}
         for name in list(self.store.sessions):
             if name not in names:
                 self._forget(name)
@@ -322,9 +319,11 @@ class SharedState(State):
                 state: int = await self._run("open", name, protocol, idle, most, "1", touch)
                 return state
             except redis_errors.ResponseError as e:
-                if not str(e).startswith("TOOMANY") or attempt:
+                if not str(e).startswith("TOOMANY"):
+                    raise
+                if attempt:
                     raise _too_many(str(e), self.store.max_sessions) from None
-                await self.sweep()
+                await self.sweep()  # expired ones may make room
         raise AssertionError("unreachable")
 
     async def traffic(self, name: str, *, create: bool, verified: bool = True) -> Session | None:

@@ -18,6 +18,7 @@ import requests
 
 from pretenders_proxy import Pretenders
 from pretenders_proxy.testing.launcher import RunningServer, start
+from tests.integration.clients import client, opened
 from tests.integration.haproxy import HAProxy, require
 from tests.integration.redis_server import RedisServer, free_port
 
@@ -162,7 +163,7 @@ def times_3_answer_three_of_four(fleet: Fleet, shop: Pretenders) -> None:
     sent = fleet.balancer.sent("proxy")
     assert sent["a"] >= 1 and sent["b"] >= 1, sent  # both instances answered some
     for server in fleet.instances:  # asked on its own control port: it lists them all
-        seen = Pretenders(server.control, session="shop")
+        seen = client(server.control, "shop")
         assert [r.source for r in seen.requests()] == ["preset"] * 3 + ["miss"]
         assert [m.path for m in seen.misses()] == ["/stock"]
 
@@ -184,7 +185,7 @@ def a_wait_ends_with_requests_to_both(fleet: Fleet, shop: Pretenders, streams: i
 
 
 def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
-    shop = Pretenders(fleet.control).session("shop", timeout="FOREVER")
+    shop = opened(fleet.control, "shop", timeout="FOREVER")
     stream = EventStream(f"{fleet.control}/api/v1/events?session=shop", 7)
     times_3_answer_three_of_four(fleet, shop)
     a_wait_ends_with_requests_to_both(fleet, shop, streams=1)
@@ -200,7 +201,7 @@ def test_through_the_balancer_two_instances_act_as_one(fleet: Fleet) -> None:
 def test_while_redis_is_down_the_balancer_passes_on_pretenders_own_answers(
     fleet: Fleet, redis_server: RedisServer
 ) -> None:
-    held = Pretenders(fleet.control).session("held", timeout="FOREVER")
+    held = opened(fleet.control, "held", timeout="FOREVER")
     held.when("GET /x").reply("x")
     redis_server.stop()
     deadline = time.monotonic() + check_seconds() * 1.5  # the checks ran more than `fall` times

@@ -17,8 +17,8 @@ import httpx
 import pytest
 import requests
 
-from pretenders_proxy import Pretenders
 from pretenders_proxy.testing.launcher import RunningServer, start
+from tests.integration.clients import client, opened
 from tests.integration.redis_server import RedisServer
 from tests.integration.upstream import Upstream
 
@@ -52,14 +52,14 @@ def send_mail(server: RunningServer, session: str, to: str) -> None:
 def test_a_times_3_preset_made_on_a_answers_three_requests_sent_through_both(
     pair: list[RunningServer],
 ) -> None:
-    shop = Pretenders(pair[0].control).session("shop")
+    shop = opened(pair[0].control, "shop")
     shop.when("GET /stock").reply("12 left", times=3)
     answers = [through(pair[n % 2], "shop", "http://api.test/stock") for n in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 404]
     assert [r.text for r in answers[:3]] == ["12 left"] * 3
     assert "X-Pretenders-Miss" in answers[3].headers
     for server in pair:  # the miss is listed by both, as is everything else
-        seen = Pretenders(server.control, session="shop")
+        seen = client(server.control, "shop")
         assert [m.path for m in seen.misses()] == ["/stock"]
         assert [r.source for r in seen.requests()] == ["preset"] * 3 + ["miss"]
         assert seen.presets() == []  # used up, for both
@@ -68,7 +68,7 @@ def test_a_times_3_preset_made_on_a_answers_three_requests_sent_through_both(
 def test_times_hold_exactly_under_concurrent_requests_through_both(
     pair: list[RunningServer],
 ) -> None:
-    shop = Pretenders(pair[0].control).session("rush")
+    shop = opened(pair[0].control, "rush")
     shop.when("GET /last").reply("yours", times=25)
     proxies = [server.proxy.replace("://", "://rush:x@", 1) for server in pair]
     statuses: list[int] = []
@@ -84,13 +84,13 @@ def test_times_hold_exactly_under_concurrent_requests_through_both(
     for thread in threads:
         thread.join()
     assert sorted(statuses).count(200) == 25 and statuses.count(404) == 55
-    history = Pretenders(pair[1].control, session="rush").requests()
+    history = client(pair[1].control, "rush").requests()
     assert len(history) == 80 and sum(r.source == "preset" for r in history) == 25
 
 
 def test_a_wait_on_a_ends_when_the_request_reaches_b(pair: list[RunningServer]) -> None:
     a, b = pair
-    waiter = Pretenders(a.control).session("waits")
+    waiter = opened(a.control, "waits")
     arrived: list[float] = []
 
     def wait() -> None:
@@ -110,7 +110,7 @@ def test_a_wait_on_a_ends_when_the_request_reaches_b(pair: list[RunningServer]) 
 
 def test_mail_sent_to_b_is_what_a_waits_for(pair: list[RunningServer]) -> None:
     a, b = pair
-    box = Pretenders(a.control).session("post")
+    box = opened(a.control, "post")
     found: list[object] = []
     thread = threading.Thread(target=lambda: found.append(box.mail.wait(to="erin@", timeout=30)))
     thread.start()
@@ -118,7 +118,7 @@ def test_mail_sent_to_b_is_what_a_waits_for(pair: list[RunningServer]) -> None:
     send_mail(b, "post", "erin@x.test")
     thread.join(30)
     assert found and "123456" in box.mail.raw(box.mail.list()[0].id).decode()
-    assert len(Pretenders(b.control, session="post").mail.list()) == 1
+    assert len(client(b.control, "post").mail.list()) == 1
 
 
 def test_sigkill_loses_nothing_and_the_restarted_instance_sees_it_all(
@@ -126,7 +126,7 @@ def test_sigkill_loses_nothing_and_the_restarted_instance_sees_it_all(
 ) -> None:
     a, b = instance(redis_server, confdir), instance(redis_server, confdir)
     try:
-        kept = Pretenders(a.control).session("kept", timeout="FOREVER")
+        kept = opened(a.control, "kept", timeout="FOREVER")
         kept.when("GET /a").reply("A", times=5)
         kept.when("GET /b").reply("B")
         assert through(a, "kept", "http://api.test/a").text == "A"
@@ -136,7 +136,7 @@ def test_sigkill_loses_nothing_and_the_restarted_instance_sees_it_all(
         a.process.wait()
         assert through(b, "kept", "http://api.test/a").text == "A"  # B serves on
         a = instance(redis_server, confdir)
-        again = Pretenders(a.control, session="kept")
+        again = client(a.control, "kept")
         presets = [(p["rule"]["rule"], p["times"], p["remaining"]) for p in again.presets()]
         assert presets == [("GET /a", 5, 3), ("GET /b", "FOREVER", "FOREVER")]
         assert [r.path for r in again.requests()] == ["/a", "/b", "/a"]
@@ -150,7 +150,7 @@ def test_redis_down_is_a_503_or_a_451_everywhere_and_then_it_all_comes_back(
     pair: list[RunningServer], redis_server: RedisServer
 ) -> None:
     a, b = pair
-    held = Pretenders(a.control).session("held", timeout="FOREVER")
+    held = opened(a.control, "held", timeout="FOREVER")
     held.when("GET /x").reply("x")
     assert through(b, "held", "http://api.test/x").text == "x"
     redis_server.stop()
@@ -179,7 +179,7 @@ def test_equal_requests_replay_in_recorded_order_whichever_instance_they_reach(
     a, b = instance(redis_server, confdir, *folder), instance(redis_server, confdir, *folder)
     try:
         cassette = str(tmp_path / "counter.cassette")
-        count = Pretenders(a.control).session("count", timeout="FOREVER")
+        count = opened(a.control, "count", timeout="FOREVER")
         count.set_mode(mode="record", cassettes=[cassette])
         proxy = a.proxy.replace("://", "://count:x@", 1)
         recorded = [
@@ -195,7 +195,7 @@ def test_equal_requests_replay_in_recorded_order_whichever_instance_they_reach(
             played.append(answer.text)
         assert played == ["1", "2", "3", "3", "3"]  # then the last again (repeat: last)
         assert requests.get(f"{upstream.url}/counter", timeout=10).text == "3"  # none passed on
-        assert Pretenders(b.control, session="count").mode()["mode"] == "replay"
+        assert client(b.control, "count").mode()["mode"] == "replay"
         count.set_mode(mode="mock")  # through A: B's copy, replaying, is behind from now on
         proxy = b.proxy.replace("://", "://count:x@", 1)
         answer = requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": proxy})
@@ -209,7 +209,7 @@ def test_a_session_expires_for_every_instance_unless_traffic_reaches_one(
     pair: list[RunningServer],
 ) -> None:
     a, b = pair
-    Pretenders(a.control).session("brief", timeout=1)
+    opened(a.control, "brief", timeout=1)
     for _ in range(4):  # 1.6 s of traffic, all of it through B
         assert httpx.get(f"{b.control}/mockhttp/brief/x").status_code == 404  # a miss: alive
         time.sleep(0.4)
@@ -227,7 +227,7 @@ def test_history_and_mail_are_bounded_for_the_fleet_and_say_what_they_dropped(
     bound = ("--history-limit", "5")
     a, b = instance(redis_server, confdir, *bound), instance(redis_server, confdir, *bound)
     try:
-        Pretenders(a.control).session("kept", timeout="FOREVER")
+        opened(a.control, "kept", timeout="FOREVER")
         for n in range(8):
             through([a, b][n % 2], "kept", f"http://api.test/{n}")
         for n in range(7):
@@ -244,7 +244,7 @@ def test_history_and_mail_are_bounded_for_the_fleet_and_say_what_they_dropped(
 
 
 def test_an_smtp_preset_s_times_hold_for_mail_sent_to_both(pair: list[RunningServer]) -> None:
-    box = Pretenders(pair[0].control).session("refusing", timeout="FOREVER").mail
+    box = opened(pair[0].control, "refusing", timeout="FOREVER").mail
     box.add_preset(stage="rcpt", recipient="erin@", action="reject", times=2)
     outcomes = []
     for n in range(3):
@@ -276,14 +276,14 @@ def test_a_mock_answers_as_the_presets_made_on_the_other_instance_a_moment_ago_s
     pair: list[RunningServer],
 ) -> None:
     a, b = pair
-    made = Pretenders(a.control).session("latest", timeout="FOREVER")
+    made = opened(a.control, "latest", timeout="FOREVER")
     url = f"{b.control}/mockhttp/latest/x"
     assert httpx.get(url).status_code == 404  # B holds a copy of the session from now on
     preset = made.when("GET /x").reply("made on A")
     assert httpx.get(url).text == "made on A"  # B's copy was behind: checked, answered again
     httpx.delete(f"{a.control}/api/v1/presets/{preset['id']}").raise_for_status()
     assert httpx.get(url).status_code == 404
-    sources = [r.source for r in Pretenders(b.control, session="latest").requests()]
+    sources = [r.source for r in client(b.control, "latest").requests()]
     assert sources == ["miss", "preset", "miss"]  # each once: a retry keeps nothing twice
 
 
@@ -292,7 +292,7 @@ def test_an_instance_copies_the_store_afresh_once_redis_went_back(
 ) -> None:
     a = instance(redis_server, confdir)
     try:
-        fleet = Pretenders(a.control).session("back", timeout="FOREVER")
+        fleet = opened(a.control, "back", timeout="FOREVER")
         fleet.when("GET /kept").reply("kept")
         redis_server.stop()
         shutil.copytree(redis_server.folder, tmp_path / "earlier")  # what a replica holds

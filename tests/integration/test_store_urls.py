@@ -12,8 +12,8 @@ import httpx
 import pytest
 import requests
 
-from pretenders_proxy import Pretenders
 from pretenders_proxy.testing.launcher import start
+from tests.integration.clients import client, opened
 from tests.integration.redis_server import free_port
 from tests.integration.tlsca import LocalCA, make_ca
 
@@ -48,11 +48,11 @@ def test_instances_on_rediss_and_unix_urls_share_one_redis(
         for server in (over_tls, over_socket):
             store = httpx.get(f"{server.control}/health").json()["store"]
             assert (store["kind"], store["state"]) == ("redis", "up")
-        Pretenders(over_tls.control).session("tls").when("GET /a").reply("both", times=1)
+        opened(over_tls.control, "tls").when("GET /a").reply("both", times=1)
         proxy = over_socket.proxy.replace("://", "://tls:x@", 1)
         answer = requests.get("http://api.test/a", proxies={"http": proxy}, timeout=10)
         assert answer.text == "both"
-        assert Pretenders(over_tls.control, session="tls").presets() == []  # used up, for both
+        assert client(over_tls.control, "tls").presets() == []  # used up, for both
     finally:
         over_tls.stop()
         over_socket.stop()
