@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from pretenders_proxy.cli.app import app
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.testing.launcher import RunningServer
-from tests.integration import clients
+from tests.integration import v1_clients
 from tests.integration.streaming import StreamingUpstream
 from tests.integration.tlsca import LocalCA, make_ca
 from tests.integration.upstream import Upstream
@@ -39,7 +39,7 @@ def local_ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
 @pytest.fixture(autouse=True)
 def _clients_closed() -> Iterator[None]:
     yield
-    clients.close_all()
+    v1_clients.close_all()
 
 
 @pytest.fixture

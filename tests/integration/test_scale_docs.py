@@ -18,9 +18,9 @@ import requests
 
 from pretenders_proxy import Pretenders
 from pretenders_proxy.testing.launcher import RunningServer, start
-from tests.integration.clients import client, opened
 from tests.integration.haproxy import HAProxy, require
 from tests.integration.redis_server import RedisServer, free_port
+from tests.integration.v1_clients import client, opened
 
 DOC = (Path(__file__).parents[2] / "docs" / "scale.md").read_text()
 REDIS, CONTROL, PROXY, SMTP, STATS = 6379, 8000, 8080, 1025, 8404

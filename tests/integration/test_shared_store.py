@@ -18,9 +18,9 @@ import pytest
 import requests
 
 from pretenders_proxy.testing.launcher import RunningServer, start
-from tests.integration.clients import client, opened
 from tests.integration.redis_server import RedisServer
 from tests.integration.upstream import Upstream
+from tests.integration.v1_clients import client, opened
 
 
 def instance(redis: RedisServer, confdir: Path, *extra: str) -> RunningServer:

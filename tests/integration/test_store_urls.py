@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from pretenders_proxy.testing.launcher import start
-from tests.integration.clients import client, opened
 from tests.integration.redis_server import free_port
 from tests.integration.tlsca import LocalCA, make_ca
+from tests.integration.v1_clients import client, opened
 
 
 @pytest.fixture
