@@ -310,6 +310,12 @@ class SessionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     timeout: Timeout | None = Field(None, description="Seconds idle before it expires.")
+    proxy_port: bool = Field(
+        False,
+        description="Also open a forward-proxy port of this session's own: what arrives there is "
+        "this session's without proxy credentials (for Java and other clients that send none). "
+        "It closes when the session goes; with a shared store it listens on this instance only.",
+    )
 
 
 class SessionOut(BaseModel):
@@ -323,6 +329,9 @@ class SessionOut(BaseModel):
     dropped: int
     mails: int
     mails_dropped: int
+    proxy_port: int | None = Field(
+        description="The session's own forward-proxy port on this instance, null when it has none."
+    )
 
 
 class ReplyOut(BaseModel):

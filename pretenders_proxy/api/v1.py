@@ -1,5 +1,8 @@
 """The v1 control API: sessions, presets on proxy traffic, the request journal, health."""
 
+from collections.abc import Callable
+from typing import Any
+
 from aiohttp import web
 
 from pretenders_proxy._version import __version__
@@ -15,7 +18,9 @@ from pretenders_proxy.api.schemas import (
 )
 from pretenders_proxy.cassette.redact import DEFAULT_HEADERS
 from pretenders_proxy.constants import FOREVER
-from pretenders_proxy.errors import NotFoundError
+from pretenders_proxy.errors import ListenError, NotFoundError
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.store import Session
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
@@ -44,7 +49,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     runtime = runtime_of(request)
     await runtime.state.sweep()
     after = [s for s in runtime.store.sessions.values() if s.serial > page.after]
-    return paging.answer(request, page, after, lambda s: s.serial, views.session)
+    return paging.answer(request, page, after, lambda s: s.serial, _session_view(runtime))
 
 
 @router.route(
@@ -53,7 +58,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     summary="Create a session (or get the live one of that name)",
     body=SessionIn,
     response=SessionOut,
-    errors=[429],
+    errors=[429, 503],
     status=201,
 )
 async def create_session(request: web.Request) -> web.Response:
@@ -63,15 +68,27 @@ async def create_session(request: web.Request) -> web.Response:
         timeout = None
     elif body.timeout is not None:
         timeout = float(body.timeout)
-    session = await runtime_of(request).state.open(body.name, SessionProtocol.HTTP, timeout)
-    return json_response(views.session(session), status=201)
+    runtime = runtime_of(request)
+    session = await runtime.state.open(body.name, SessionProtocol.HTTP, timeout)
+    if body.proxy_port:
+        if runtime.proxy_ports is None:
+            raise ListenError("the proxy is not running: no port for the session")
+        await runtime.proxy_ports.open(session.name)
+    return json_response(_session_view(runtime)(session), status=201)
 
 
 @router.route(
     "GET", "/api/v1/sessions/{name}", summary="One session", response=SessionOut, errors=[404]
 )
 async def get_session(request: web.Request) -> web.Response:
-    return json_response(views.session(runtime_of(request).store.get(request.match_info["name"])))
+    runtime = runtime_of(request)
+    return json_response(_session_view(runtime)(runtime.store.get(request.match_info["name"])))
+
+
+def _session_view(runtime: Runtime) -> Callable[[Session], dict[str, Any]]:
+    """How a session is shown: with its own proxy port, if it has one."""
+    ports = runtime.proxy_ports
+    return lambda s: views.session(s, ports.port_of(s.name) if ports else None)
 
 
 @router.route(

@@ -248,7 +248,7 @@ def reply(entry: Entry) -> dict[str, Any] | None:
     }
 
 
-def session(session: Session) -> dict[str, Any]:
+def session(session: Session, proxy_port: int | None = None) -> dict[str, Any]:
     return {
         "name": session.name,
         "protocol": str(session.protocol),
@@ -260,6 +260,7 @@ def session(session: Session) -> dict[str, Any]:
         "dropped": session.history.dropped,
         "mails": len(session.inbox),
         "mails_dropped": session.inbox.dropped,
+        "proxy_port": proxy_port,
     }
 
 

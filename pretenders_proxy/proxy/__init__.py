@@ -15,6 +15,7 @@ from pretenders_proxy.proxy.recorder import Recorder
 from pretenders_proxy.proxy.responder import Responder
 from pretenders_proxy.proxy.seal import Seal
 from pretenders_proxy.proxy.services import Services
+from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.proxy.streams import Streams
 from pretenders_proxy.proxy.targets import OriginForm
@@ -46,25 +47,26 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       becomes a 400, which history keeps.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
-    The rest are order-free: SessionRouter and ControlRoute tag flows at `requestheaders` and
-    `http_connect`, before any `request` hook runs (Seal and HeadLimit ask the SessionRouter only
-    later, when a connection opens or a head is refused); Options first by convention (it
-    declares the shared options); Trust, Http2First, HeadLimit, OriginForm, ConnectionLimits and
-    Seal use hooks no other addon of ours has, but for PriorKnowledge, which shares
-    `next_layer` and `server_connect` with Seal and only sets ALPN, which Seal never reads, and
-    HostMapper, which shares `server_connect` with them and only sets the server name
-    (HeadLimit and OriginForm each change a different part of mitmproxy at `load`; Seal only
-    reads `tls_clienthello`, and takes what it notes from hooks that all come before a
-    connection opens, whether mitmproxy's own addons come before
-    ours, as here, or after, as in mitmdump). Within the Responder, presets answer first, then
-    the cassettes, then the mode (answering); Seal asks the same decision of every connection to
-    a server.
+    The rest are order-free: SessionPorts only listens; SessionRouter and ControlRoute tag flows
+    at `requestheaders` and `http_connect`, before any `request` hook runs (Seal and HeadLimit
+    ask the SessionRouter only later, when a connection opens or a head is refused); Options
+    first by convention (it declares the shared options); Trust, Http2First, HeadLimit,
+    OriginForm, ConnectionLimits and Seal use hooks no other addon of ours has, but for
+    PriorKnowledge, which shares `next_layer` and `server_connect` with Seal and only sets ALPN,
+    which Seal never reads, and HostMapper, which shares `server_connect` with them and only
+    sets the server name (HeadLimit and OriginForm each change a different part of mitmproxy at
+    `load`; Seal only reads `tls_clienthello`, and takes what it notes from hooks that all come
+    before a connection opens, whether mitmproxy's own addons come before ours, as here, or
+    after, as in mitmdump). Within the Responder, presets answer first, then the cassettes, then
+    the mode (answering); Seal asks the same decision of every connection to a server.
     """
     runtime = runtime or Runtime()
-    router = SessionRouter(runtime)
+    ports = SessionPorts(runtime)
+    router = SessionRouter(runtime, ports)
     return [
         Options(runtime),
         Services(runtime),
+        ports,
         router,
         ControlRoute(runtime),
         Trust(),

@@ -1,4 +1,5 @@
-"""Which session a proxied request belongs to: the user name of its proxy credentials."""
+"""Which session a proxied request belongs to: the user name of its proxy credentials, else
+the session whose own proxy port it came in on, else `default`."""
 
 import base64
 import binascii
@@ -7,6 +8,7 @@ import weakref
 from mitmproxy import connection, http
 
 from pretenders_proxy.errors import TooManySessionsError
+from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.session import Session, SessionProtocol
@@ -34,8 +36,9 @@ class SessionRouter:
     what a tunnel carries that is not HTTP (`session_of_client`).
     """
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, ports: SessionPorts) -> None:
         self.runtime = runtime
+        self.ports = ports
         self.tunnels: weakref.WeakKeyDictionary[connection.Client, str] = (
             weakref.WeakKeyDictionary()
         )
@@ -46,10 +49,11 @@ class SessionRouter:
         user = self._take_user(flow)
         if user is not None:
             self.tunnels[flow.client_conn] = user
-        self.latest[flow.client_conn] = user or DEFAULT_SESSION
+        self.latest[flow.client_conn] = user or self._unnamed(flow.client_conn)
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
-        name = self._take_user(flow) or self.tunnels.get(flow.client_conn) or DEFAULT_SESSION
+        client = flow.client_conn
+        name = self._take_user(flow) or self.tunnels.get(client) or self._unnamed(client)
         try:
             session = self._open(name)
         except TooManySessionsError as e:  # a new name past --max-sessions: said, not answered
@@ -63,12 +67,17 @@ class SessionRouter:
 
     def session_of_client(self, client: connection.Client) -> Session | None:
         """The session of what `client` sends that is not HTTP (a tunnel's bytes, a protocol
-        upgrade): that of its last CONNECT or request; `default` when it sent neither; None
+        upgrade): that of its last CONNECT or request; its port's (or `default`) when it sent
+        neither; None
         when that is a new name past --max-sessions."""
         try:
-            return self._open(self.latest.get(client, DEFAULT_SESSION))
+            return self._open(self.latest.get(client) or self._unnamed(client))
         except TooManySessionsError:
             return None
+
+    def _unnamed(self, client: connection.Client) -> str:
+        """The session of what names none: its port's, or `default`."""
+        return self.ports.session_of(client) or DEFAULT_SESSION
 
     def _open(self, name: str) -> Session:
         store = self.runtime.store

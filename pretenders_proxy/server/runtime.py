@@ -17,13 +17,26 @@ class MockListeners(Protocol):
         ...
 
 
+class ProxyPorts(Protocol):
+    """What the API needs of the sessions' own proxy ports (proxy/session_ports.py)."""
+
+    async def open(self, name: str) -> int:
+        """The port of session `name`'s own proxy listener, started if needed."""
+        ...
+
+    def port_of(self, name: str) -> int | None:
+        """The port of session `name`'s own proxy listener, None when it has none."""
+        ...
+
+
 @dataclass(eq=False)
 class Runtime:
     """What the parts of one running pretenders share.
 
     `listeners` maps a listener's name ("control", "proxy", "smtp", ...) to the address it
     actually bound, filled in as each one starts (ports given as 0 show their real number).
-    `smtp` is set once the SMTP listeners run (the API starts mock listeners through it).
+    `smtp` is set once the SMTP listeners run (the API starts mock listeners through it), and
+    `proxy_ports` once the proxy runs (the API opens the sessions' own proxy ports through it).
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -32,6 +45,7 @@ class Runtime:
     """Where what changes the store goes (shared with other instances by --store redis://)."""
     listeners: dict[str, str] = field(default_factory=dict)
     smtp: MockListeners | None = None
+    proxy_ports: ProxyPorts | None = None
     cassettes: CassetteFiles = field(default_factory=CassetteFiles)
 
     def __post_init__(self) -> None:

@@ -15,6 +15,7 @@ from mitmproxy.test import tflow
 from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.model.journal import Entry, Source, TrafficProtocol
 from pretenders_proxy.proxy.seal import Seal
+from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.proxy.sessions import SessionRouter
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.store.playback import Playback
@@ -27,7 +28,7 @@ BANNER = b"SSH-2.0-upstream\r\n"
 
 def _sealed() -> tuple[Runtime, SessionRouter, Seal]:
     runtime = Runtime()
-    router = SessionRouter(runtime)
+    router = SessionRouter(runtime, SessionPorts(runtime))
     return runtime, router, Seal(runtime, router)
 
 

@@ -5,6 +5,7 @@ import base64
 import pytest
 from mitmproxy.test import taddons, tflow
 
+from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.proxy.sessions import PROXY_AUTHORIZATION, SessionRouter, user_of
 from pretenders_proxy.proxy.tags import session_of
 from pretenders_proxy.server.runtime import Runtime
@@ -32,7 +33,7 @@ def test_user_of(authorization: str, user: str | None) -> None:
 
 def test_each_request_is_tagged_with_its_session_and_loses_the_credentials() -> None:
     runtime = Runtime()
-    router = SessionRouter(runtime)
+    router = SessionRouter(runtime, SessionPorts(runtime))
     with taddons.context(router):
         flow = tflow.tflow()
         flow.request.headers[PROXY_AUTHORIZATION] = basic("alice:x")
@@ -45,7 +46,7 @@ def test_each_request_is_tagged_with_its_session_and_loses_the_credentials() -> 
 
 
 def test_requests_in_a_tunnel_inherit_the_credentials_of_its_connect() -> None:
-    router = SessionRouter(Runtime())
+    router = SessionRouter(runtime := Runtime(), SessionPorts(runtime))
     with taddons.context(router):
         connect = tflow.tflow()
         connect.request.method = "CONNECT"
@@ -59,7 +60,7 @@ def test_requests_in_a_tunnel_inherit_the_credentials_of_its_connect() -> None:
 
 def test_what_a_client_sends_that_is_not_http_belongs_to_its_connect_or_its_last_request() -> None:
     runtime = Runtime()
-    router = SessionRouter(runtime)
+    router = SessionRouter(runtime, SessionPorts(runtime))
     connect = tflow.tflow()
     connect.request.method = "CONNECT"
     connect.request.headers[PROXY_AUTHORIZATION] = basic("dave:x")
@@ -77,7 +78,7 @@ def test_what_a_client_sends_that_is_not_http_belongs_to_its_connect_or_its_last
 
 def test_a_new_session_name_past_max_sessions_is_answered_429_and_not_journaled() -> None:
     runtime = Runtime(Settings(max_sessions=1))
-    router = SessionRouter(runtime)
+    router = SessionRouter(runtime, SessionPorts(runtime))
     with taddons.context(router):
         flow = tflow.tflow()
         flow.request.headers[PROXY_AUTHORIZATION] = basic("dave:x")
