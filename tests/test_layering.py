@@ -29,6 +29,7 @@ CORE = [
     "server/gate.py",
     "cli/reverse.py",
     "cli/shellenv.py",
+    "environment",
 ]
 EDGE_FRAMEWORKS = {"mitmproxy", "aiosmtpd", "aiohttp", "typer", "httpx", "pydantic", "redis"}
 EDGE = ("api", "cli", "client", "proxy", "shared", "smtp", "testing", "server.process")
@@ -38,7 +39,14 @@ ALLOWED = {"cassette/convert.py": {"pretenders_proxy.proxy"}}
 - convert reads and writes every format, mitmproxy's flow files too: that one format needs
   mitmproxy, and its module (`from pretenders_proxy.proxy import flowfile`) is imported only
   when that format is used."""
-PURE = ["cassette/formats", "cassette/review.py", "cassette/pages.py", "matching", "model"]
+PURE = [
+    "cassette/formats",
+    "cassette/review.py",
+    "cassette/pages.py",
+    "matching",
+    "model",
+    "environment/variables.py",
+]
 """Pure functions over data: they take streams or exchanges and never open a file themselves."""
 FILE_CALLS = {"open", "read_bytes", "read_text", "write_bytes", "write_text", "mkdir", "unlink"}
 FILE_MODULES = {"os", "shutil", "tempfile", "msgpack"}

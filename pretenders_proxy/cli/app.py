@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy._version import __version__
-from pretenders_proxy.cli import cassette_matching, drift, serve  # noqa: F401 (cassette_matching: commands)
+from pretenders_proxy.cli import cassette_matching, drift, run, serve  # noqa: F401 (cassette_matching: commands)
 from pretenders_proxy.cli.cassette import cassette_app
 from pretenders_proxy.cli.trust import ENV_EPILOG, ca_app, env
 from pretenders_proxy.server import startup
@@ -47,6 +47,11 @@ app.add_typer(ca_app)
 cassette_app.command(epilog=drift.EPILOG)(drift.drift)
 app.add_typer(cassette_app)  # with cassette_matching's commands (ignore, noise)
 app.command(epilog=ENV_EPILOG)(env)
+# everything after CMD is CMD's: its own options are never taken for ours
+app.command(
+    epilog=run.EPILOG,
+    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+)(run.run)
 
 
 def main() -> None:

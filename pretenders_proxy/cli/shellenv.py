@@ -1,16 +1,7 @@
-"""The environment variables that send an app through pretenders, as shell lines to paste."""
+"""Variables as the lines that set them in a shell (or a .env file), to paste or `eval`."""
 
 import shlex
 from enum import StrEnum
-from pathlib import Path
-
-CA_VARIABLES = (
-    "SSL_CERT_FILE",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "NODE_EXTRA_CA_CERTS",
-    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",  # grpcio and the other gRPC C-core clients
-)
 
 
 class Shell(StrEnum):
@@ -18,20 +9,6 @@ class Shell(StrEnum):
     FISH = "fish"
     POWERSHELL = "powershell"
     DOTENV = "dotenv"
-
-
-def no_proxy(host: str, port: int) -> list[str]:
-    """What keeps the control API at host:port out of the proxy (both names of loopback)."""
-    if host in ("127.0.0.1", "localhost"):
-        return [f"127.0.0.1:{port}", f"localhost:{port}"]
-    return [f"{host}:{port}"]
-
-
-def variables(proxy: str, no_proxy: list[str], bundle: Path) -> list[tuple[str, str]]:
-    """Proxy variables (upper and lower case: curl reads only `http_proxy`) and CA variables."""
-    proxies = [("HTTP_PROXY", proxy), ("HTTPS_PROXY", proxy), ("NO_PROXY", ",".join(no_proxy))]
-    lower = [(name.lower(), value) for name, value in proxies]
-    return proxies + lower + [(name, str(bundle)) for name in CA_VARIABLES]
 
 
 def render(pairs: list[tuple[str, str]], shell: Shell) -> str:

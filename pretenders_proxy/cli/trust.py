@@ -1,12 +1,19 @@
 """`pretenders ca path|show` and `pretenders env`: trust the pretenders CA, use the proxy."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pretenders_proxy.certs import CA_CERT, client_bundle, secure_keys
-from pretenders_proxy.cli.shellenv import Shell, no_proxy, render, variables
+from pretenders_proxy.certs import CA_CERT, secure_keys
+from pretenders_proxy.cli.appenv import connect
+from pretenders_proxy.cli.output import fail
+from pretenders_proxy.cli.shellenv import Shell, render
+from pretenders_proxy.environment.files import client_files
+from pretenders_proxy.environment.variables import no_proxy, variables
+from pretenders_proxy.errors import APIError
+from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.settings import Settings
 
 ca_app = typer.Typer(
@@ -48,12 +55,28 @@ def env(
     ] = DEFAULTS.port,
     proxy_port: Annotated[int, typer.Option(help="The forward proxy port.")] = DEFAULTS.proxy_port,
     session: Annotated[
-        str | None, typer.Option(help="Send the traffic to this session (the proxy user name).")
+        str | None,
+        typer.Option(
+            help="Send the traffic to this session, through a proxy port of its own that the "
+            "running server opens (created if needed)."
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="The control URL of the running server (instead of --host/--port)."),
     ] = None,
     confdir: Confdir = DEFAULTS.confdir,
 ) -> None:
-    """Print HTTP(S)_PROXY, NO_PROXY and CA variables: a bundle of the system roots plus our CA."""
-    bundle = client_bundle(_ca_file(confdir).parent)
-    user = f"{session}:x@" if session else ""
-    proxy = f"http://{user}{host}:{proxy_port}"
-    typer.echo(render(variables(proxy, no_proxy(host, port), bundle), shell), nl=False)
+    """Print what sends an app through pretenders in any runtime: HTTP(S)_PROXY, NO_PROXY, the
+    CA variables of common tools (system roots plus our CA), Node's preload, Java's options."""
+    if session is None and url is None:  # the default session: no server needed yet
+        files = client_files(_ca_file(confdir).parent)
+        proxy = f"http://{netloc(host, proxy_port)}"
+        pairs = variables(proxy, no_proxy(host, port), files, dict(os.environ))
+    else:
+        try:
+            destination = connect(url or f"http://{netloc(host, port)}", session, confdir)
+        except APIError as e:
+            fail(e.message)
+        pairs = destination.environment(dict(os.environ))
+    typer.echo(render(pairs, shell), nl=False)

@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 
 from pretenders_proxy.certs import CA_CERT, client_bundle, write_bundle
-from pretenders_proxy.cli.shellenv import no_proxy, variables
 from pretenders_proxy.client.v1 import Pretenders
+from pretenders_proxy.environment.files import client_files
+from pretenders_proxy.environment.variables import no_proxy, variables
 from pretenders_proxy.errors import APIError, ConfigError
 from pretenders_proxy.matching.modes import OnStale, RecordMode
 from pretenders_proxy.store.staleness import parse_max_age
@@ -161,7 +162,8 @@ def pretenders(
 def proxy_environment(session: Pretenders, bundle: Path) -> dict[str, str]:
     """What sends an app's HTTP(S) through `session` and makes it trust the pretenders CA."""
     host, port = session.url.split("//", 1)[1].rsplit(":", 1)
-    env = dict(variables(session.proxy_url, no_proxy(host, int(port)), bundle))
+    files = client_files(bundle.parent)  # beside the bundle: Java's truststore, Node's preload
+    env = dict(variables(session.proxy_url, no_proxy(host, int(port)), files, dict(os.environ)))
     env["PRETENDERS_URL"] = session.url
     env["PRETENDERS_SESSION"] = session.name
     return env

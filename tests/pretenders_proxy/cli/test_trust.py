@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from pretenders_proxy.certs import system_roots
 from pretenders_proxy.cli.app import app
+from pretenders_proxy.environment.variables import CA_VARIABLES
 
 
 def _pretenders(*args: str) -> str:
@@ -57,8 +58,7 @@ def test_env_speaks_each_shell(tmp_path: Path, shell: str, line: str) -> None:
     assert line in output.splitlines()
     names = [
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
-        "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
-        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+        *CA_VARIABLES, "NODE_OPTIONS", "NODE_USE_ENV_PROXY", "JAVA_TOOL_OPTIONS", "WGETRC",
     ]  # fmt: skip
     assert len(output.splitlines()) == len(names)
     assert all(name in output for name in names)
@@ -66,9 +66,18 @@ def test_env_speaks_each_shell(tmp_path: Path, shell: str, line: str) -> None:
 
 
 def test_env_bundle_is_the_system_roots_plus_our_ca(tmp_path: Path) -> None:
-    output = _pretenders("env", "--shell", "dotenv", "--confdir", str(tmp_path), "--session", "s1")
+    output = _pretenders("env", "--shell", "dotenv", "--confdir", str(tmp_path))
     variables = dict(line.split("=", 1) for line in output.splitlines())
-    assert variables["HTTP_PROXY"] == "http://s1:x@127.0.0.1:8080"
+    assert variables["HTTP_PROXY"] == "http://127.0.0.1:8080"
     bundle = Path(variables["SSL_CERT_FILE"]).read_bytes()
     assert (tmp_path / "mitmproxy-ca-cert.pem").read_bytes().strip() in bundle
     assert system_roots().read_bytes().strip() in bundle
+
+
+def test_env_for_a_session_needs_the_server_and_says_so(tmp_path: Path) -> None:
+    """A session's own proxy port is opened by the running server: none there, one line."""
+    result = CliRunner().invoke(
+        app, ["env", "--confdir", str(tmp_path), "--session", "s1", "--url", "http://127.0.0.1:9"]
+    )
+    assert result.exit_code == 2
+    assert "no pretenders server answers at http://127.0.0.1:9" in result.output
