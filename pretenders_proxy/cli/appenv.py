@@ -17,36 +17,63 @@ from pretenders_proxy.server.binding import netloc
 
 
 @dataclass(frozen=True)
+class Control:
+    """A server's control API: its URL and the token it wants (--token), if any."""
+
+    url: str
+    token: str | None = None
+
+    def call(self, method: str, path: str, **options: Any) -> Any:
+        """One call's JSON (None when empty); APIError with the server's message if refused."""
+        answer = self.answer(method, path, **options)
+        return answer.json() if answer.content else None
+
+    def answer(self, method: str, path: str, **options: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        # trust_env off: the proxy variables set for the app must not route control calls
+        with httpx.Client(base_url=self.url, headers=headers, timeout=30, trust_env=False) as http:
+            try:
+                answer = http.request(method, path, **options)
+            except httpx.HTTPError as e:
+                raise APIError(0, f"no pretenders server answers at {self.url} ({e})") from e
+        if answer.status_code >= 400:
+            try:
+                message = answer.json()["error"]
+            except (ValueError, KeyError, TypeError):
+                message = answer.text
+            raise APIError(answer.status_code, f"{self.url}: {message}")
+        return answer
+
+
+@dataclass(frozen=True)
 class Destination:
     """Where an app's traffic goes: `session` on the server at `control`, through `proxy`."""
 
-    control: str
+    control: Control
     session: str
     proxy: str
     files: Files
 
+    @property
+    def scope(self) -> dict[str, str]:
+        return {"session": self.session}
+
     def environment(self, inherited: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """The variables for an app, and PRETENDERS_URL / PRETENDERS_SESSION for its tests."""
-        url = urlsplit(self.control)
+        url = urlsplit(self.control.url)
         direct = no_proxy(url.hostname or "127.0.0.1", url.port or 80)
         found = variables(self.proxy, direct, self.files, inherited)
-        return [*found, ("PRETENDERS_URL", self.control), ("PRETENDERS_SESSION", self.session)]
+        return [*found, ("PRETENDERS_URL", self.control.url), ("PRETENDERS_SESSION", self.session)]
 
 
-def connect(control: str, session: str | None, confdir: Path) -> Destination:
-    """Open `session` (a fresh one when None) with its own proxy port on the server at
-    `control`, and write the client files for its CA; APIError naming what went wrong."""
-    control = control.rstrip("/")
-    try:
-        with httpx.Client(base_url=control, timeout=30, trust_env=False) as http:
-            body = {"name": session, "proxy_port": True}
-            opened = _ok(http.post("/api/v1/sessions", json=body)).json()
-            ca = _ok(http.get("/ca.pem"))
-    except httpx.HTTPError as e:
-        raise APIError(0, f"no pretenders server answers at {control} ({e})") from e
-    host = urlsplit(control).hostname or "127.0.0.1"
+def connect(control: Control, session: str | None, confdir: Path) -> Destination:
+    """Open `session` (a fresh one when None) with its own proxy port on the server, and write
+    the client files for its CA; APIError naming what went wrong."""
+    opened = control.call("POST", "/api/v1/sessions", json={"name": session, "proxy_port": True})
+    ca = control.answer("GET", "/ca.pem").content
+    host = urlsplit(control.url).hostname or "127.0.0.1"
     proxy = f"http://{netloc(host, int(opened['proxy_port']))}"
-    files = client_files(ca_folder(confdir.expanduser(), ca.content))
+    files = client_files(ca_folder(confdir.expanduser(), ca))
     return Destination(control, str(opened["name"]), proxy, files)
 
 
@@ -61,20 +88,3 @@ def ca_folder(confdir: Path, ca: bytes) -> Path:
     if not (folder / CA_CERT).exists():
         (folder / CA_CERT).write_bytes(ca)
     return folder
-
-
-def call(control: str, method: str, path: str, **options: Any) -> Any:
-    """One control API call; APIError with the server's message when it refuses."""
-    with httpx.Client(base_url=control, timeout=30, trust_env=False) as http:
-        answer = _ok(http.request(method, path, **options))
-    return answer.json() if answer.content else None
-
-
-def _ok(answer: httpx.Response) -> httpx.Response:
-    if answer.status_code >= 400:
-        try:
-            message = answer.json()["error"]
-        except (ValueError, KeyError, TypeError):
-            message = answer.text
-        raise APIError(answer.status_code, str(message))
-    return answer

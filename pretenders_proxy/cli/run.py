@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from pretenders_proxy.cli.appenv import Destination, call, connect
+from pretenders_proxy.cli.appenv import Control, Destination, connect
 from pretenders_proxy.cli.output import fail
-from pretenders_proxy.cli.trust import DEFAULTS, Confdir
+from pretenders_proxy.cli.trust import DEFAULTS, Confdir, Token
 from pretenders_proxy.errors import APIError, LaunchError
 
 MISSES_SHOWN = 5
@@ -45,6 +45,7 @@ def run(
         Path | None,
         typer.Option(help="Answer CMD's traffic from this cassette.", dir_okay=False),
     ] = None,
+    token: Token = None,
     confdir: Confdir = DEFAULTS.confdir,
 ) -> None:
     """Run CMD with its HTTP(S) going through pretenders and trusting its CA: the proxy and CA
@@ -54,21 +55,23 @@ def run(
     given = record or replay
     cassette = given.absolute() if given else None
     try:
-        with _server(url, confdir, cassette) as control:
+        with _server(url, confdir, cassette) as started:
+            control = Control(started, token)
             destination = connect(control, session, confdir)
             try:
                 if cassette is not None:
                     mode = "record" if record else "replay"
                     body = {"mode": mode, "cassettes": [str(cassette)]}
-                    call(control, "PUT", "/api/v1/mode", params=_scope(destination), json=body)
-                typer.echo(f"pretenders run: session {destination.session} ({control})", err=True)
+                    control.call("PUT", "/api/v1/mode", params=destination.scope, json=body)
+                said = f"session {destination.session} ({control.url})"
+                typer.echo(f"pretenders run: {said}", err=True)
                 inherited = dict(os.environ)
                 status = execute(command, inherited | dict(destination.environment(inherited)))
                 _report_misses(destination)
             finally:
                 if session is None:
                     with suppress(APIError):
-                        call(control, "DELETE", f"/api/v1/sessions/{destination.session}")
+                        control.call("DELETE", f"/api/v1/sessions/{destination.session}")
     except (APIError, LaunchError) as e:
         fail(str(getattr(e, "message", e)))
     raise typer.Exit(status)
@@ -127,13 +130,9 @@ def _terminal_foreground() -> bool:
         return False
 
 
-def _scope(destination: Destination) -> dict[str, str]:
-    return {"session": destination.session}
-
-
 def _report_misses(destination: Destination) -> None:
     """Say what CMD sent that nothing answered (replay is fail-closed: it got a 404)."""
-    misses = call(destination.control, "GET", "/api/v1/misses", params=_scope(destination))
+    misses = destination.control.call("GET", "/api/v1/misses", params=destination.scope)
     if misses:
         shown = ", ".join(f"{m['method']} {m['url']}" for m in misses[:MISSES_SHOWN])
         more = f" and {len(misses) - MISSES_SHOWN} more" if len(misses) > MISSES_SHOWN else ""

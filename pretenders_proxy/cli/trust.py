@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy.certs import CA_CERT, secure_keys
-from pretenders_proxy.cli.appenv import connect
+from pretenders_proxy.cli.appenv import Control, connect
 from pretenders_proxy.cli.output import fail
 from pretenders_proxy.cli.shellenv import Shell, render
 from pretenders_proxy.environment.files import client_files
@@ -20,6 +20,10 @@ ca_app = typer.Typer(
     name="ca", help="The pretenders CA certificate (created on first use).", no_args_is_help=True
 )
 Confdir = Annotated[Path, typer.Option(help="Where the CA certificate and key live.")]
+Token = Annotated[
+    str | None,
+    typer.Option(envvar="PRETENDERS_TOKEN", help="The server's control API token (--token)."),
+]
 DEFAULTS = Settings()
 """Where a server started without flags listens and keeps its CA."""
 ENV_EPILOG = 'Example: eval "$(pretenders env)"   or   pretenders env --shell fish | source'
@@ -65,6 +69,7 @@ def env(
         str | None,
         typer.Option(help="The control URL of the running server (instead of --host/--port)."),
     ] = None,
+    token: Token = None,
     confdir: Confdir = DEFAULTS.confdir,
 ) -> None:
     """Print what sends an app through pretenders in any runtime: HTTP(S)_PROXY, NO_PROXY, the
@@ -75,7 +80,8 @@ def env(
         pairs = variables(proxy, no_proxy(host, port), files, dict(os.environ))
     else:
         try:
-            destination = connect(url or f"http://{netloc(host, port)}", session, confdir)
+            control = Control(url or f"http://{netloc(host, port)}", token)
+            destination = connect(control, session, confdir)
         except APIError as e:
             fail(e.message)
         pairs = destination.environment(dict(os.environ))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pretenders_proxy.testing.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.upstream import Upstream
 
 ROOT = Path(__file__).parents[2]
@@ -294,3 +294,18 @@ def test_env_prints_what_run_gives_cmd(
     for name in ("HTTPS_PROXY", "NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "GIT_SSL_CAINFO", "WGETRC"):
         assert name in expected
     requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
+
+
+def test_a_server_with_a_token_needs_it_and_takes_it_from_the_environment(confdir: Path) -> None:
+    with launch(["--token", "s3cret"], confdir=confdir) as server:
+        url = "https://api.example.test/hello"
+        refused = pretenders_run("--url", server.control, "--", "curl", "-s", url, confdir=confdir)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith(f"pretenders: {server.control}: ")
+        assert "token" in refused.stderr.lower()
+        given = pretenders_run(
+            "--url", server.control, "--", "curl", "-s", url,
+            confdir=confdir, env=dict(os.environ, PRETENDERS_TOKEN="s3cret"),
+        )  # fmt: skip
+        assert given.returncode == 0, given.stderr
+        assert "matched nothing: GET https://api.example.test/hello" in given.stderr
