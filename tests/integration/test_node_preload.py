@@ -17,6 +17,7 @@ from pretenders_proxy.certs import client_bundle
 from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.bad_proxy import BadProxy
 from tests.integration.faulty import refused_url
+from tests.integration.tlsca import LocalCA
 from tests.integration.upstream import Upstream
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "NODE_USE_ENV_PROXY")
@@ -132,6 +133,16 @@ def test_a_host_in_no_proxy_is_reached_directly(
     env = {**app_env, "NO_PROXY": f"{app_env['NO_PROXY']},example.test, 127.0.0.1"}
     assert get(env, kind, upstream.url + "/hello") == {"status": 200, "text": "hello, world\n"}
     assert history(control, session) == []
+
+
+@pytest.mark.parametrize("kind", ["fetch", "https"])
+def test_a_tls_host_in_no_proxy_is_reached_directly_and_verified(
+    app_env: dict[str, str], tls_upstream: Upstream, local_ca: LocalCA, kind: str
+) -> None:
+    env = {**app_env, "NO_PROXY": "127.0.0.1", "NODE_EXTRA_CA_CERTS": str(local_ca.ca_cert)}
+    assert get(env, kind, tls_upstream.url + "/hello") == {"status": 200, "text": "hello, world\n"}
+    untrusted = node({**env, "NODE_EXTRA_CA_CERTS": ""}, "-e", GET, kind, tls_upstream.url)
+    assert untrusted.returncode != 0 and "UNABLE_TO_VERIFY_LEAF_SIGNATURE" in untrusted.stderr
 
 
 def test_the_control_api_named_in_no_proxy_is_reached_directly(

@@ -130,7 +130,11 @@ function startTls(host, port, servername, socket, callback) {
   settle(tls.connect(options), 'secureConnect', `TLS to ${host}:${port}`, callback);
 }
 
-/** The `connect` option of an undici Agent: a tunnel when routed, a plain connection otherwise. */
+/**
+ * The `connect` option of an undici Agent: a tunnel when routed, a plain connection otherwise.
+ * Plain HTTP goes through a CONNECT tunnel too, as https does: pretenders reads HTTP inside a
+ * tunnel, and one way for both keeps the session (the CONNECT's credentials) on every request.
+ */
 function undiciConnector(route) {
   return (options, callback) => {
     const https = options.protocol === 'https:';
@@ -156,7 +160,9 @@ function installFetchDispatcher(route) {
   // reading a lazy global loads Node's undici, which installs its default Agent
   if (typeof globalThis.Headers !== 'function') return; // --no-experimental-fetch
   const found = globalThis[current] || globalThis[legacy];
-  if (!found || typeof found.constructor !== 'function') return;
+  if (!found || typeof found.constructor !== 'function') {
+    return process.emitWarning(`${WHO}: fetch is not proxied (no undici dispatcher found)`);
+  }
   const agent = new found.constructor({ connect: undiciConnector(route) });
   if (globalThis[current]) {
     globalThis[current] = agent;
