@@ -14,11 +14,13 @@ import pytest
 import requests
 
 from pretenders_proxy.certs import client_bundle
-from pretenders_proxy.testing.launcher import RunningServer
+from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.bad_proxy import BadProxy
 from tests.integration.faulty import refused_url
+from tests.integration.tlsca import LocalCA
 from tests.integration.upstream import Upstream
 
+EXAMPLE = Path(__file__).parents[2] / "cassettes" / "example.cassette"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "NODE_USE_ENV_PROXY")
 GET = """
 const [kind, url] = process.argv.slice(1);
@@ -125,6 +127,18 @@ def test_keep_alive_reuses_the_tunnel(
     assert len(history(control, session_name)) == 3
 
 
+@pytest.mark.parametrize("kind", ["fetch", "https"])
+def test_the_example_cassette_replays_to_node_offline(
+    preload: Path, confdir: Path, kind: str
+) -> None:
+    """The issue's "done when", without `pretenders run`: Node gets the recorded answer."""
+    with launch([str(EXAMPLE)], confdir=confdir, command="replay") as replayer:
+        bundle = str(client_bundle(confdir))
+        env = node_env(preload, HTTPS_PROXY=replayer.proxy, NODE_EXTRA_CA_CERTS=bundle)
+        answer = get(env, kind, "https://api.example.test/hello")
+    assert answer == {"status": 200, "text": "Hello from api.example.test!\n"}
+
+
 @pytest.mark.parametrize("kind", ["fetch", "http"])
 def test_a_host_in_no_proxy_is_reached_directly(
     app_env: dict[str, str], upstream: Upstream, control: str, session: str, kind: str
@@ -132,6 +146,16 @@ def test_a_host_in_no_proxy_is_reached_directly(
     env = {**app_env, "NO_PROXY": f"{app_env['NO_PROXY']},example.test, 127.0.0.1"}
     assert get(env, kind, upstream.url + "/hello") == {"status": 200, "text": "hello, world\n"}
     assert history(control, session) == []
+
+
+@pytest.mark.parametrize("kind", ["fetch", "https"])
+def test_a_tls_host_in_no_proxy_is_reached_directly_and_verified(
+    app_env: dict[str, str], tls_upstream: Upstream, local_ca: LocalCA, kind: str
+) -> None:
+    env = {**app_env, "NO_PROXY": "127.0.0.1", "NODE_EXTRA_CA_CERTS": str(local_ca.ca_cert)}
+    assert get(env, kind, tls_upstream.url + "/hello") == {"status": 200, "text": "hello, world\n"}
+    untrusted = node({**env, "NODE_EXTRA_CA_CERTS": ""}, "-e", GET, kind, tls_upstream.url)
+    assert untrusted.returncode != 0 and "UNABLE_TO_VERIFY_LEAF_SIGNATURE" in untrusted.stderr
 
 
 def test_the_control_api_named_in_no_proxy_is_reached_directly(
@@ -201,11 +225,33 @@ def test_without_proxy_variables_nothing_is_replaced(preload: Path) -> None:
 def test_node_use_env_proxy_still_goes_through_the_proxy(
     app_env: dict[str, str], control: str, session_name: str
 ) -> None:
-    """Node 20 ignores NODE_USE_ENV_PROXY, so the preload stays; Node 24.5+ steps aside for its
-    own support: either way the request reaches the session."""
+    """Node 20 ignores NODE_USE_ENV_PROXY, so the preload stays; on Node 24 it steps aside for
+    Node's own support: either way the request reaches the session."""
     add_preset(control, session_name, rule="GET /native", text="either way")
     env = {**app_env, "NODE_USE_ENV_PROXY": "1"}
     assert get(env, "fetch", "https://api.example.test/native")["text"] == "either way"
+
+
+NATIVE = """const http = require('node:http');
+http.globalAgent = new http.Agent({ keepAlive: true, proxyEnv: process.env });
+const key = Symbol.for('undici.globalDispatcher.1');
+Headers;
+globalThis[key] = new (class EnvHttpProxyAgent extends globalThis[key].constructor {})();
+"""
+"""What Node 24 installs when NODE_USE_ENV_PROXY=1, as far as the preload looks (its shape)."""
+
+
+def test_the_preload_steps_aside_for_nodes_own_proxy_support(preload: Path, tmp_path: Path) -> None:
+    native = tmp_path / "native.cjs"
+    native.write_text(NATIVE)
+    env = node_env(preload, HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
+    env["NODE_OPTIONS"] = f"--require {native} {env['NODE_OPTIONS']}"
+    script = """console.log(require('https').globalAgent.constructor.name,
+      globalThis[Symbol.for('undici.globalDispatcher.1')].constructor.name)"""
+    done = node(env, "-e", script)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Agent EnvHttpProxyAgent\n", "")
+    replaced = node(node_env(preload, HTTPS_PROXY="http://127.0.0.1:9"), "-e", script)
+    assert replaced.stdout == "TunnelHttpsAgent Agent\n"
 
 
 NO_PROXY_CASES = [

@@ -130,7 +130,11 @@ function startTls(host, port, servername, socket, callback) {
   settle(tls.connect(options), 'secureConnect', `TLS to ${host}:${port}`, callback);
 }
 
-/** The `connect` option of an undici Agent: a tunnel when routed, a plain connection otherwise. */
+/**
+ * The `connect` option of an undici Agent: a tunnel when routed, a plain connection otherwise.
+ * Plain HTTP goes through a CONNECT tunnel too, as https does: pretenders reads HTTP inside a
+ * tunnel, and one way for both keeps the session (the CONNECT's credentials) on every request.
+ */
 function undiciConnector(route) {
   return (options, callback) => {
     const https = options.protocol === 'https:';
@@ -156,7 +160,10 @@ function installFetchDispatcher(route) {
   // reading a lazy global loads Node's undici, which installs its default Agent
   if (typeof globalThis.Headers !== 'function') return; // --no-experimental-fetch
   const found = globalThis[current] || globalThis[legacy];
-  if (!found || typeof found.constructor !== 'function') return;
+  if (!found || typeof found.constructor !== 'function') {
+    return process.emitWarning(`${WHO}: fetch is not proxied (no undici dispatcher found)`);
+  }
+  if (found.constructor.name === 'EnvHttpProxyAgent') return; // Node's own: see the end
   const agent = new found.constructor({ connect: undiciConnector(route) });
   if (globalThis[current]) {
     globalThis[current] = agent;
@@ -171,6 +178,7 @@ function installFetchDispatcher(route) {
 function installHttpAgents(route) {
   const http = require('node:http');
   const https = require('node:https');
+  if (http.globalAgent.options.proxyEnv) return; // Node's own support is on: see the end
   class TunnelAgent extends http.Agent {
     createConnection(options, callback) {
       const port = Number(options.port) || 80;
@@ -193,29 +201,22 @@ function installHttpAgents(route) {
   https.globalAgent = new TunnelHttpsAgent({ ...https.globalAgent.options });
 }
 
-/**
- * Node 24.5+ and 22.21+ proxy fetch and http themselves when NODE_USE_ENV_PROXY=1 (or
- * --use-env-proxy): then the user chose Node's own support and the preload steps aside. Without
- * it, the preload is installed on every version, so a run behaves the same on all of them.
- */
-function hasNativeProxy() {
-  const chosen = process.env.NODE_USE_ENV_PROXY === '1'
-    || process.execArgv.includes('--use-env-proxy')
-    || /(^|\s)--use-env-proxy(\s|$)/.test(process.env.NODE_OPTIONS || '');
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  return chosen && (major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21));
-}
-
 function main() {
   const proxies = {
     'http:': parseProxy(variable('http_proxy')),
     'https:': parseProxy(variable('https_proxy')),
   };
-  if ((!proxies['http:'] && !proxies['https:']) || hasNativeProxy()) return;
+  if (!proxies['http:'] && !proxies['https:']) return;
   const route = router(proxies, parseNoProxy(variable('no_proxy')));
   installHttpAgents(route);
   installFetchDispatcher(route);
 }
+
+// NODE_USE_ENV_PROXY=1 (or --use-env-proxy) turns on Node's own proxy support (fetch from 24.0,
+// http/https from 24.5 and 22.21): the user chose it, so the preload steps aside, told by what
+// Node installed rather than by version numbers: a global agent made with `proxyEnv`, an
+// EnvHttpProxyAgent as dispatcher (Node versions that install it after the preloads replace
+// ours anyway). Without that variable the preload is installed on every version, alike.
 
 // for tests/integration/test_node_preload.py, which checks the NO_PROXY rules against curl's
 module.exports = { parseProxy, parseNoProxy, isBypassed };
