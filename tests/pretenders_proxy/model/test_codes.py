@@ -34,6 +34,10 @@ from pretenders_proxy.model.message import parse
         ("Your email code: 111222. Your SMS code: 333444.", ["111222", "333444"]),
         ("Your backup codes:\n1234-5678\n2345-6789\n", ["12345678", "23456789"]),
         ("Booking confirmation code: X7K2QF", ["X7K2QF"]),
+        ("Security code: 4821932\n\nIf you don't recognize the account ab***@x.test", ["4821932"]),
+        ("Login Code\n\nXK7P2\n\nIf this wasn't you, reset your password", ["XK7P2"]),
+        ("Ihre TAN lautet 482913", ["482913"]),
+        ("Your verification code is 482913\n\nAcme Inc\nPO Box 1234\nSpringfield", ["482913"]),
     ],
 )
 def test_codes_the_words_call_codes(text: str, expected: list[str]) -> None:
@@ -59,6 +63,7 @@ def test_codes_the_words_call_codes(text: str, expected: list[str]) -> None:
         "The code of our iPhone15 app",
         "Su número de pedido es 12345678 y el código total 1500 EUR",
         "Hello Ann, your payment 88776655 went through.",  # no word of codes at all
+        "A new sign-in on 12/03/2025 at 10:45 from 192.168.1.20 (Berlin). Device ID: 8812345",
     ],
 )
 def test_numbers_that_are_not_codes(text: str) -> None:
