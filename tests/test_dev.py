@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 DEV = Path(__file__).parents[1] / "dev"
-TOOLS = ["bash", "dirname", "sha256sum", "cut", "cat", "sed", "head", "env"]
+TOOLS = ["bash", "dirname", "sha256sum", "cut", "cat", "sed", "head", "env", "mkdir"]
 """What ./dev itself runs, taken from this machine."""
 
 
@@ -104,7 +104,7 @@ def test_a_missing_program_is_one_line_and_no_test_runs(machine: Machine) -> Non
     assert not (machine.repo / "apt-ran").exists()
     assert done.stderr == (
         "dev: the test suite needs wget, javac, keytool; install first: "
-        "sudo apt-get install -y wget openjdk-17-jdk-headless\n"
+        "sudo apt-get install -y wget default-jdk-headless\n"
     )
 
 
@@ -112,12 +112,12 @@ def test_a_missing_program_is_one_line_and_no_test_runs(machine: Machine) -> Non
     ("node", "java", "says", "package"),
     [
         ("v16.20.2", '"17.0.15"', "node >= 18 (this one is 16)", "nodejs"),
-        ("v20.20.2", '"1.8.0_392"', "java >= 17 (this one is 8)", "openjdk-17-jdk-headless"),
+        ("v20.20.2", '"1.8.0_392"', "java >= 17 (this one is 8)", "default-jdk-headless"),
         (
             "v20.20.2",
             '"11.0.2" 2019-01-15',
             "java >= 17 (this one is 11)",
-            "openjdk-17-jdk-headless",
+            "default-jdk-headless",
         ),
     ],
 )
@@ -167,3 +167,17 @@ def test_the_machine_running_the_suite_has_every_program() -> None:
     """What ./dev checked before this run is what the tests find (on PATH, haproxy in /usr/sbin)."""
     path = os.environ["PATH"] + os.pathsep + "/usr/sbin"
     assert [name for name in table() if not shutil.which(name, path=path)] == []
+
+
+def test_without_a_python_it_says_which_packages_give_one(tmp_path: Path) -> None:
+    machine = Machine(tmp_path)
+    machine.version()
+    (machine.repo / ".venv" / "bin" / "python").unlink()
+    machine.stub("python3", "exit 1")  # as Debian 12's python3 (3.11) answers the version check
+    done = machine.dev_test()
+    assert done.returncode == 1 and not machine.ran_pytest
+    assert done.stderr == (
+        "dev: the test suite needs a Python >= 3.12 with its venv module "
+        "(or PRETENDERS_PYTHON=/path/to/python); install first: "
+        "sudo apt-get install -y python3 python3-venv\n"
+    )
