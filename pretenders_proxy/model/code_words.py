@@ -1,21 +1,23 @@
 """The words that say a number near them is a one-time code, or that it is something else.
 
-One regex, tried at each position in this order: phrases that are codes although they hold a
-word of the other list, then the words of things that are not codes, then the words of codes.
+One regex, tried at each letter in this order: at the start of a word, phrases that are codes
+although they hold a word of the other list, the words of things that are not codes, the words
+of codes; then anywhere, the ends of compounds (Kundennummer, Sicherheitscode) and CJK words.
 """
 
 import re
 
 LETTER = r"[^\W\d_]"
 """A letter of any script."""
-START = rf"(?<!{LETTER})"
+START = r"(?<![^\W_])"
+"""Not inside a word (of letters and digits)."""
 END = rf"(?!{LETTER})"
 REST = rf"{LETTER}{{0,20}}"
 """The rest of a word a stem begins (bounded, as every repeat here: see codes.py)."""
 
 
-def _words(*fragments: str, start: bool = True, end: bool = False) -> str:
-    return (START if start else "") + "(?:" + "|".join(fragments) + ")" + (END if end else "")
+def _words(*fragments: str, end: bool = False) -> str:
+    return "(?:" + "|".join(fragments) + ")" + (END if end else "")
 
 
 CODE_PHRASES = [
@@ -99,12 +101,12 @@ NOT_CODE = [
         r"t[ée]l[ée]phone",
         end=True,
     ),
-    _words(r"nummer", start=False),
+]
+
+NOT_CODE_INSIDE = [
+    _words(r"nummer"),
     # Japanese and Chinese: order, invoice, telephone, amount, total, post.
-    _words(
-        *("注文", "請求", "電話", "金額", "合計", "郵便", "订单", "訂單", "电话"),
-        start=False,
-    ),
+    _words(*("注文", "請求", "電話", "金額", "合計", "郵便", "订单", "訂單", "电话")),
 ]
 
 CODE = [
@@ -134,29 +136,33 @@ CODE = [
         r"пароль",
         r"код",
     ),
+]
+
+CODE_INSIDE = [
     # Compounds end in the word: passcode, Sicherheitscode, verificatiecode, bekræftelseskode.
-    _words(r"codes?", r"kode", start=False),
+    _words(r"codes?", r"kode"),
     _words(
-        r"コード",
-        r"認証",
-        r"確認",
-        r"ワンタイム",
-        r"パスワード",
-        r"暗証番号",
-        r"验证",
-        r"驗證",
-        r"校验码",
-        r"动态码",
-        r"인증",
-        r"코드",
-        start=False,
+        *("コード", "認証", "確認", "ワンタイム", "パスワード", "暗証番号", "验证", "驗證"),
+        *("校验码", "动态码", "인증", "코드"),
     ),
 ]
 
+# Only a letter (or the 2 of 2FA, 2-step) may begin a word here; with that said first and one
+# lookbehind for all the words that begin one, the scan is 2-40 times faster than with each
+# word's own lookbehind (100,000 characters of prose 72 -> 36 ms, of digits 196 -> 5 ms).
 CUES = re.compile(
-    "(?P<code>{})|(?P<other>{})|(?P<code_word>{})".format(
-        "|".join(CODE_PHRASES), "|".join(NOT_CODE), "|".join(CODE)
+    "(?={letter}|2[f-])(?:{start}(?:(?P<code>{})|(?P<other>{})|(?P<code_word>{}))"
+    "|(?P<other_inside>{})|(?P<code_inside>{}))".format(
+        *("|".join(CODE_PHRASES), "|".join(NOT_CODE), "|".join(CODE)),
+        *("|".join(NOT_CODE_INSIDE), "|".join(CODE_INSIDE)),
+        letter=LETTER,
+        start=START,
     ),
     re.IGNORECASE,
 )
-"""A match's `other` group is set for a word of things that are not codes."""
+"""A match's group named `other...` is set for a word of things that are not codes."""
+
+
+def is_code_word(match: re.Match[str]) -> bool:
+    """Whether a match of CUES is a word of codes (else of things that are not codes)."""
+    return not (match.lastgroup or "").startswith("other")

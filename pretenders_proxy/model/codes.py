@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from pretenders_proxy.model.code_words import CUES
+from pretenders_proxy.model.code_words import CUES, is_code_word
 
 MAX_SCAN = 100_000
 """Characters of each of subject, text and HTML-as-text looked at (codes come early)."""
@@ -57,16 +57,18 @@ def find(subject: str, text: str | None, html: str | None) -> tuple[str, ...]:
 
 
 def in_text(text: str) -> Iterator[str]:
-    """The codes written in `text` (its first MAX_SCAN characters); none in links, addresses."""
+    """The distinct codes written in `text` (its first MAX_SCAN characters), in order; none in
+    links or addresses."""
     text = _without_links(unicodedata.normalize("NFKC", text[:MAX_SCAN]))
-    cues = [
-        _Cue(m.start(), m.end(), m.lastgroup != "other") for m in CUES.finditer(text) if m.group()
-    ]
+    cues = [_Cue(m.start(), m.end(), is_code_word(m)) for m in CUES.finditer(text) if m.group()]
     ends = [cue.end for cue in cues]
+    found: set[str] = set()
     for match in _CANDIDATE.finditer(text):
-        if _is_code(text, match, cues, ends):
-            found = match.group()
-            yield re.sub("[ -]", "", found) if match.lastgroup == "digits" else found
+        code = match.group()
+        code = code.replace(" ", "").replace("-", "") if match.lastgroup == "digits" else code
+        if code not in found and _is_code(text, match, cues, ends):
+            found.add(code)
+            yield code
 
 
 def _without_links(text: str) -> str:

@@ -2,12 +2,12 @@
 
 import pytest
 
-from pretenders_proxy.model.code_words import CUES
+from pretenders_proxy.model.code_words import CUES, is_code_word
 
 
 def kinds(text: str) -> list[tuple[str, bool]]:
     """Each word found, and whether it says code."""
-    return [(m.group(), m.lastgroup != "other") for m in CUES.finditer(text)]
+    return [(m.group(), is_code_word(m)) for m in CUES.finditer(text)]
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,7 @@ def kinds(text: str) -> list[tuple[str, bool]]:
         ("PIN number", [("PIN number", True)]),
         ("phone number", [("phone", False), ("number", False)]),
         ("pink spinning", []),
+        ("2FA, 2-step, 12fa", [("2FA", True), ("2-step", True)]),
         ("Kundennummer, Rufnummer", [("Kundennummer", False), ("nummer", False)]),
         ("código postal, código", [("código postal", False), ("código", True)]),
         ("認証コード", [("認証", True), ("コード", True)]),
