@@ -45,7 +45,8 @@ def mail_summary(mail: Mail) -> dict[str, Any]:
 
 
 def mail_detail(mail: Mail) -> dict[str, Any]:
-    """A mail with its decoded headers, bodies, attachments (and where to get them) and links."""
+    """A mail with its decoded headers, bodies, attachments (and where to get them), links
+    and one-time codes."""
     message, path = parse(mail.content), MAIL_PATH.format(id=mail.id)
     attachments = [
         {
@@ -65,6 +66,7 @@ def mail_detail(mail: Mail) -> dict[str, Any]:
         "html": message.html,
         "attachments": attachments,
         "links": list(message.links),
+        "codes": list(message.codes),
         "raw_url": f"{path}/raw",
         "note": message.note,
     }

@@ -3,6 +3,7 @@
 mailbox = Mailbox("http://127.0.0.1:8000", session="signup-test")
 mail = mailbox.wait(to="alice@example.com", timeout=5)
 reset_link = next(link for link in mail.links if "/reset/" in link)
+code = mail.code  # its first one-time code, or None
 """
 
 import builtins
@@ -37,7 +38,7 @@ class Mailbox:
         return [MailSummaryOut.model_validate(item) for item in found]
 
     def get(self, mail_id: int) -> MailOut:
-        """One mail: envelope, decoded headers, text, HTML, attachments and links."""
+        """One mail: envelope, decoded headers, text, HTML, attachments, links and codes."""
         return MailOut.model_validate(self._call("GET", f"/mail/{mail_id}").json())
 
     def raw(self, mail_id: int) -> bytes:

@@ -1,4 +1,4 @@
-"""Reading a captured message: decoded headers, text and HTML bodies, attachments, links.
+"""Reading a captured message: decoded headers, text and HTML bodies, attachments, links, codes.
 
 Pure functions over the raw bytes (stdlib `email`); a malformed message never raises, what
 cannot be decoded is shown as well as it can be.
@@ -13,7 +13,7 @@ import email.policy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pretenders_proxy.model import links
+from pretenders_proxy.model import codes, links
 from pretenders_proxy.model.mail import Headline
 from pretenders_proxy.model.mime import MAX_DEPTH, Part, parse_bytes
 
@@ -61,6 +61,11 @@ class Message:
     @property
     def links(self) -> tuple[str, ...]:
         return links.find(self.text, self.html)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The one-time codes of the subject, text and HTML (see model/codes.py)."""
+        return codes.find(self.subject, self.text, self.html)
 
 
 def decode_words(raw: str) -> str:

@@ -54,7 +54,17 @@ class MailOut(MailSummaryOut):
     html: str | None = Field(description="The first text/html body, decoded.")
     attachments: list[AttachmentOut]
     links: list[str] = Field(description="http(s) links of the text and HTML bodies.")
+    codes: list[str] = Field(
+        description="One-time codes (digits, or letters and digits) that the words near them "
+        "call a code (code, OTP, PIN, verification...), from the subject, text and HTML, in order; "
+        "digit codes without the space or dash written in their middle."
+    )
     raw_url: str
     note: str | None = Field(
         None, description="What could not be read as the rest was (MIME parts nested too deep)."
     )
+
+    @property
+    def code(self) -> str | None:
+        """The first one-time code of the mail, or None: `mail.wait(to=...).code`."""
+        return self.codes[0] if self.codes else None

@@ -17,6 +17,7 @@ import vcr
 from pretenders_proxy.testing.launcher import launch
 from tests.integration.conftest import AppEnv, run_pretenders
 from tests.integration.upstream import GZIPPED, PNG, Upstream
+from tests.programs import program
 
 LISTENING = re.compile(r"HTTP\(S\) proxy listening at \S+:(\d+)")
 PATHS = ["/hello", "/gzip", "/image.png", "/latin1"]
@@ -212,7 +213,7 @@ def test_wiremock_mappings_with_files_replay(
     ]
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by .ci/run (never `playwright install`)
+CHROMIUM = program("chromium")  # Debian's, installed by ./dev test (never `playwright install`)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 

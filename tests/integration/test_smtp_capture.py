@@ -208,3 +208,30 @@ def test_the_v1_client_reads_the_mail_of_its_session(server: RunningServer, cont
             assert missing.value.status == 404 and "no mail" in missing.value.message
         finally:
             fake.delete()
+
+
+def test_the_one_time_code_of_a_mail_is_its_code(server: RunningServer, control: str) -> None:
+    """Issue 19: `mail.wait(...).code`, the common case of a sign-up test."""
+    with Pretenders(control) as base, base.session() as fake:
+        try:
+            mail = message("Your Acme code", to="ann@example.test")
+            mail.set_content(
+                "Hi Ann,\n\nYour verification code is 482 913. Order #12345678 is on its way."
+            )
+            mail.add_alternative(
+                "<p>Your verification code is <strong>482&nbsp;913</strong>.</p>"
+                '<p><a href="https://app.example.test/verify?code=999999">Verify</a></p>',
+                subtype="html",
+            )
+            with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+                smtp.login(fake.name, "x")
+                smtp.send_message(mail)
+            got = fake.mail.wait(to="ann@", timeout=10)
+            assert (got.code, got.codes) == ("482913", ["482913"])
+            plain = message("No code here", "Thanks for your order #12345678 of $20.00.")
+            with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
+                smtp.login(fake.name, "x")
+                smtp.send_message(plain)
+            assert fake.mail.wait(subject="no code", timeout=10).code is None
+        finally:
+            fake.delete()

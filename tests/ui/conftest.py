@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.programs import program
+
+CHROMIUM = program("chromium")  # Debian's, installed by ./dev test (never `playwright install`)
 ARGS = [
     "--headless",
     "--no-sandbox",

@@ -24,3 +24,4 @@ def test_a_mail_detail_links_its_raw_source_and_attachments() -> None:
         ("a.pdf", "/api/v1/mail/7/attachments/0")
     ]
     assert shown["links"] == ["https://example.test/x"] and shown["size"] == len(MESSAGE)
+    assert shown["codes"] == []

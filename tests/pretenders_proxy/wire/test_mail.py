@@ -10,7 +10,7 @@ from pretenders_proxy.wire.mail import MailOut, MailSummaryOut, SmtpPresetOut
 
 MESSAGE = (
     b"Subject: hi\r\nFrom: a@x.test\r\nTo: b@y.test\r\nContent-Type: multipart/mixed; boundary=b"
-    b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee https://example.test/x\r\n"
+    b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee https://example.test/x, code 4821\r\n"
     b"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
     b"\r\n%PDF\r\n--b--\r\n"
 )
@@ -28,6 +28,7 @@ def test_a_mail_as_the_api_shows_it_is_read_back_whole() -> None:
     )
     detail = MailOut.model_validate(mail_views.mail_detail(MAIL))
     assert detail.links == ["https://example.test/x"]
+    assert (detail.codes, detail.code) == (["4821"], "4821")
     assert [a.filename for a in detail.attachments] == ["a.pdf"]
     assert detail.model_dump(by_alias=True) == mail_views.mail_detail(MAIL)
 
@@ -42,3 +43,8 @@ def test_an_smtp_preset_as_the_api_shows_it_is_read_back() -> None:
         "FOREVER",
         "FOREVER",
     )
+
+
+def test_a_mail_without_a_code_has_none() -> None:
+    detail = MailOut.model_validate(mail_views.mail_detail(Mail(8, "s", 0.0, ENVELOPE, b"Hi")))
+    assert (detail.codes, detail.code) == ([], None)
