@@ -16,10 +16,13 @@ from pretenders_proxy.model.mail import Envelope, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
 
 if TYPE_CHECKING:
+    from pretenders_proxy.client.aio import AsyncMailbox, AsyncPretenders
     from pretenders_proxy.client.mail import Mailbox
     from pretenders_proxy.client.v1 import Pretenders, RecordedRequest
 
 _CLIENT = {
+    "AsyncMailbox": "pretenders_proxy.client.aio",
+    "AsyncPretenders": "pretenders_proxy.client.aio",
     "Mailbox": "pretenders_proxy.client.mail",
     "Pretenders": "pretenders_proxy.client.v1",
     "RecordedRequest": "pretenders_proxy.client.v1",
@@ -41,6 +44,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "FOREVER",
     "APIError",
+    "AsyncMailbox",
+    "AsyncPretenders",
     "Entry",
     "Envelope",
     "Fault",

@@ -8,6 +8,9 @@
     @pytest.mark.cassette                       # cassettes/<module>/<test>.cassette
     def test_with_the_real_api(pretenders): ...
 
+    async def test_an_async_app(pretenders):    # pretenders.aio: the session, awaited, so the
+        await pretenders.aio.wait_for_requests(1)   # app's loop runs on; any loop scope
+
 Under pytest-xdist the workers share one server; sessions keep their tests apart. A test that
 leaves misses (requests nothing answered) fails, unless configured otherwise.
 """
@@ -145,7 +148,9 @@ def pretenders(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Pretenders]:
     """A client bound to a fresh session; the proxy and CA variables point at it for the test
-    and its subprocesses; `@pytest.mark.cassette` records or replays through it."""
+    and its subprocesses; `@pytest.mark.cassette` records or replays through it. Its `.aio`
+    is the same session for asyncio tests (an AsyncPretenders that keeps no connection open,
+    so it works in whatever event loop the test runs and needs no closing)."""
     with Pretenders(pretenders_server.control) as root:
         session = root.session(f"test-{uuid.uuid4().hex[:12]}")
     try:

@@ -5,13 +5,14 @@ app for record/replay through real pretenders processes."""
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from pretenders_proxy.cli.app import app
+from pretenders_proxy.client.aio import AsyncPretenders
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration import v1_clients
@@ -40,6 +41,16 @@ def local_ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
 def _clients_closed() -> Iterator[None]:
     yield
     v1_clients.close_all()
+
+
+@pytest.fixture
+async def async_fake(server: RunningServer) -> AsyncIterator[AsyncPretenders]:
+    """An AsyncPretenders of a fresh session, deleted after the test."""
+    async with AsyncPretenders(server.control) as root:
+        session = await root.session()
+    async with session:
+        yield session
+        await session.delete()
 
 
 @pytest.fixture

@@ -206,3 +206,70 @@ def test_the_plugin_takes_a_max_age_for_cassette_tests(pytester: pytest.Pytester
     bad = run(pytester, "--pretenders-max-age", "soon")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["*--pretenders-max-age 'soon' is not a duration like 90s*"])
+
+
+ASYNC_TESTS = """
+import asyncio, gc, smtplib
+from email.message import EmailMessage
+
+import httpx, pytest
+
+
+async def app(pretenders):  # the app, in the test's loop: HTTPS through the proxy, then a mail
+    async with httpx.AsyncClient() as client:  # proxy and CA from the environment
+        text = (await client.get("https://api.test/ping")).text
+    mail = EmailMessage()
+    mail["Subject"], mail["From"], mail["To"] = "Your code", "app@x.test", "erin@x.test"
+    mail.set_content(text)
+
+    def send():
+        with smtplib.SMTP(*pretenders.smtp, timeout=10) as smtp:
+            smtp.login(pretenders.name, "x")
+            smtp.send_message(mail)
+
+    await asyncio.to_thread(send)
+
+
+async def scenario(pretenders):
+    await pretenders.aio.when("GET /ping", host="api.test").reply("pong")
+    async with asyncio.TaskGroup() as tasks:
+        tasks.create_task(app(pretenders))
+        [seen] = await pretenders.aio.wait_for_requests(1, timeout=10)
+        mail = await pretenders.aio.mail.wait(to="erin@", timeout=10)
+    assert (seen.path, mail.text.strip()) == ("/ping", "pong")
+    await pretenders.aio.assert_requested("GET /ping", host="api.test", times=1)
+
+
+@pytest.mark.asyncio
+async def test_in_a_loop_of_its_own(pretenders):
+    await scenario(pretenders)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_in_the_modules_loop(pretenders):
+    await scenario(pretenders)
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_in_the_sessions_loop(pretenders):
+    await scenario(pretenders)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_failed_wait_shows_what_arrived(pretenders):
+    await pretenders.aio.wait_for_requests(1, timeout=0.2)
+
+
+def test_nothing_was_left_open():
+    gc.collect()  # an unclosed client would warn here, and warnings are errors
+"""
+
+
+def test_asyncio_tests_wait_through_the_async_view_in_any_loop_scope(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_async_view=ASYNC_TESTS)
+    result = run(pytester, "-W", "error")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["*WaitTimeoutError: 408: waited 0.2s for 1*"])
