@@ -28,6 +28,7 @@ EXEMPT = {
     "proxy/recording.py": "proxy/test_recorder.py, test_streams.py, test_websocket.py",
     "server/process.py": "tests/integration/test_process.py",
     "smtp/listeners.py": "tests/integration/test_smtp_capture.py, test_smtp_robustness.py",
+    "proxy/session_ports.py": "tests/integration/test_session_ports.py, test_run.py",
     "testing/plugin.py": "tests/integration/test_pytest_plugin.py (pytester)",
     # The clients talk HTTP to a running server
     "client/boss.py": "tests/compat/test_http_mock.py, test_smtp_mock.py",

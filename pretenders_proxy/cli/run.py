@@ -9,14 +9,16 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pretenders_proxy.cli.appenv import Control, Destination, connect
 from pretenders_proxy.cli.output import fail
 from pretenders_proxy.cli.trust import DEFAULTS, Confdir, Token
 from pretenders_proxy.errors import APIError, LaunchError
+
+if TYPE_CHECKING:  # httpx is imported when the command runs: `pretenders --help` stays quick
+    from pretenders_proxy.cli.appenv import Destination
 
 MISSES_SHOWN = 5
 FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
@@ -52,6 +54,8 @@ def run(
     variables, Node's preload, Java's options and truststore. CMD's exit status is ours."""
     if record and replay:
         fail("--record and --replay: give one")
+    from pretenders_proxy.cli.appenv import Control, connect
+
     given = record or replay
     cassette = given.absolute() if given else None
     try:
@@ -130,7 +134,7 @@ def _terminal_foreground() -> bool:
         return False
 
 
-def _report_misses(destination: Destination) -> None:
+def _report_misses(destination: "Destination") -> None:
     """Say what CMD sent that nothing answered (replay is fail-closed: it got a 404)."""
     misses = destination.control.call("GET", "/api/v1/misses", params=destination.scope)
     if misses:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from pretenders_proxy.certs import CA_CERT, secure_keys
-from pretenders_proxy.cli.appenv import Control, connect
 from pretenders_proxy.cli.output import fail
 from pretenders_proxy.cli.shellenv import Shell, render
 from pretenders_proxy.environment.files import client_files
@@ -79,6 +78,8 @@ def env(
         proxy = f"http://{netloc(host, proxy_port)}"
         pairs = variables(proxy, no_proxy(host, port), files, dict(os.environ))
     else:
+        from pretenders_proxy.cli.appenv import Control, connect  # httpx: only when asked for
+
         try:
             control = Control(url or f"http://{netloc(host, port)}", token)
             destination = connect(control, session, confdir)

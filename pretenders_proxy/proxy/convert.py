@@ -202,7 +202,8 @@ def conversation_from_flow(flow: http.HTTPFlow, cut: Cut | None = None) -> Conve
         )
         for m in websocket.messages
     )
-    code = websocket.close_code
+    # wsproto gives a CloseReason for known codes: history and the shared store keep the number
+    code = None if websocket.close_code is None else int(websocket.close_code)
     if cut is None and code == CloseReason.ABNORMAL_CLOSURE:
         cut = Cut.CLIENT if websocket.closed_by_client else Cut.UPSTREAM
     return Conversation(

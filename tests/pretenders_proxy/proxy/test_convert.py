@@ -3,13 +3,15 @@
 import pytest
 from mitmproxy import http
 from mitmproxy.test import tflow, tutils
+from wsproto.frame_protocol import CloseReason
 
 from pretenders_proxy.model import grpc
 from pretenders_proxy.model.http import Response
-from pretenders_proxy.model.journal import TrafficProtocol
+from pretenders_proxy.model.journal import TrafficProtocol, talk_of
 from pretenders_proxy.model.preset import Reply
 from pretenders_proxy.proxy.convert import (
     connection_request,
+    conversation_from_flow,
     error_to_flow,
     exchange_from_flow,
     flow_response,
@@ -19,6 +21,7 @@ from pretenders_proxy.proxy.convert import (
     request_of,
     response_to_flow,
 )
+from pretenders_proxy.shared import codec
 
 
 def test_a_request_keeps_its_raw_path_query_headers_and_body() -> None:
@@ -135,3 +138,15 @@ def test_a_connection_that_is_not_http_is_shown_as_a_connect_to_its_address() ->
 def test_a_refused_head_keeps_what_was_received(received: bytes, method: str) -> None:
     request = refused_request(received)
     assert (request.method, request.body) == (method, received)
+
+
+def test_a_conversations_close_code_is_a_plain_number() -> None:
+    """wsproto's CloseReason is an enum the shared store cannot encode: history keeps the int."""
+    flow = tflow.twebsocketflow()
+    assert flow.websocket is not None
+    flow.websocket.close_code = CloseReason.NORMAL_CLOSURE
+    conversation = conversation_from_flow(flow)
+    assert conversation is not None
+    assert type(conversation.close_code) is int and conversation.close_code == 1000
+    talk = talk_of(conversation)  # what history keeps: in a shared store too
+    assert codec.loads(codec.dumps(talk)) == talk
