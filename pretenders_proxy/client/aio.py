@@ -95,6 +95,10 @@ class AsyncPretenders(SessionClient):
     async def proxy_url(self) -> str:
         return await self._run(self.calls.proxy_url())
 
+    async def own_proxy(self) -> str:
+        """The URL of a proxy port of this session's own (opened if needed): no credentials."""
+        return await self._run(self.calls.own_proxy())
+
     @property
     def mail(self) -> "AsyncMailbox":
         """This session's captured mail, on this client's connections."""

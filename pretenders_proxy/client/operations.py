@@ -3,6 +3,7 @@ hold; `Pretenders` (v1.py) and `AsyncPretenders` (aio.py) run these calls, nothi
 
 from pathlib import Path
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 from pretenders_proxy.client.presets import Preset
 from pretenders_proxy.client.recorded import RecordedRequest
@@ -98,6 +99,15 @@ class SessionCalls:
     def proxy_url(self) -> Steps[str]:
         listeners = yield from self.listeners()
         return listeners["proxy"].replace("://", f"://{self.name}:x@", 1)
+
+    def own_proxy(self) -> Steps[str]:
+        """The URL of a forward-proxy port of this session's own, opened if needed: what
+        arrives there is this session's without credentials (Java sends none)."""
+        body = {"name": self.name, "proxy_port": True}
+        opened = yield from fetch(Call("POST", "/api/v1/sessions", json=body))
+        listeners = yield from self.listeners()
+        host = urlsplit(listeners["proxy"]).hostname or "127.0.0.1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{opened['proxy_port']}"
 
     def add_preset(self, preset: Preset) -> Steps[dict[str, Any]]:
         added = yield from fetch(Call("POST", "/api/v1/presets", self.scope, preset))

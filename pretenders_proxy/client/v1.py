@@ -94,6 +94,11 @@ class Pretenders(SessionClient):
         """The proxy URL whose credentials route traffic to this session."""
         return self._run(self.calls.proxy_url())
 
+    def own_proxy(self) -> str:
+        """The URL of a forward-proxy port of this session's own, opened if needed: what arrives
+        there is this session's without credentials, for clients that send none (Java)."""
+        return self._run(self.calls.own_proxy())
+
     @property
     def mail(self) -> Mailbox:
         """This session's captured mail: list, get, wait(to=..., timeout=...), links, presets."""

@@ -168,7 +168,9 @@ def proxy_environment(session: Pretenders, bundle: Path) -> dict[str, str]:
     """What sends an app's HTTP(S) through `session` and makes it trust the pretenders CA."""
     host, port = session.url.split("//", 1)[1].rsplit(":", 1)
     files = client_files(bundle.parent)  # beside the bundle: Java's truststore, Node's preload
-    env = dict(variables(session.proxy_url, no_proxy(host, int(port)), files, dict(os.environ)))
+    # the session's own port: Java, which sends no proxy credentials, lands in it too
+    proxy = session.own_proxy()
+    env = dict(variables(proxy, no_proxy(host, int(port)), files, dict(os.environ)))
     env["PRETENDERS_URL"] = session.url
     env["PRETENDERS_SESSION"] = session.name
     return env

@@ -1,5 +1,7 @@
 """The pytest plugin, exercised by running pytest on small test files (pytester)."""
 
+from pathlib import Path
+
 import pytest
 
 from pretenders_proxy.cassette.writing import write
@@ -273,3 +275,26 @@ def test_asyncio_tests_wait_through_the_async_view_in_any_loop_scope(
     result = run(pytester, "-W", "error")
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(["*WaitTimeoutError: 408: waited 0.2s for 1*"])
+
+
+def test_node_and_java_subprocesses_reach_the_tests_session(pytester: pytest.Pytester) -> None:
+    """The environment the plugin sets is `pretenders run`'s: Node's preload, and Java's options
+    pointing at the session's own proxy port (Java sends no proxy credentials)."""
+    fetch_java = Path(__file__).parent / "apps" / "Fetch.java"
+    pytester.makepyfile(
+        test_runtimes=f"""
+        import subprocess
+
+        NODE = "fetch(process.argv[1]).then(r => r.text()).then(console.log)"
+
+        def test_node_and_java(pretenders):
+            pretenders.when("GET /hi", host="api.example.test").reply("hi from the session")
+            url = "https://api.example.test/hi"
+            for command in (["node", "-e", NODE, url],
+                            ["java", {str(fetch_java)!r}, "httpclient", url]):
+                done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+                assert done.stdout.strip() == "hi from the session", done.stderr
+            pretenders.assert_requested("GET /hi", times=2)
+        """
+    )
+    run(pytester).assert_outcomes(passed=1)

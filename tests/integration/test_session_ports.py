@@ -1,11 +1,13 @@
 """A session's own proxy port: traffic without proxy credentials lands in that session (Java
 sends none through a CONNECT), and the port closes with the session."""
 
+import asyncio
 import socket
 from pathlib import Path
 
 import requests
 
+from pretenders_proxy import AsyncPretenders, Pretenders
 from pretenders_proxy.certs import client_bundle
 from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.upstream import Upstream
@@ -89,3 +91,19 @@ def test_credentials_still_win_on_a_sessions_port(
 def test_a_session_without_its_own_port_shows_none(control: str, session: str) -> None:
     shown = requests.get(f"{control}/api/v1/sessions/{session}", timeout=10).json()
     assert shown["proxy_port"] is None
+
+
+def test_the_clients_open_a_sessions_own_proxy(server: RunningServer, session_name: str) -> None:
+    with Pretenders(server.control).session(session_name) as fake:
+        fake.when("GET /hello").reply("through my own port")
+        own = fake.own_proxy()
+        assert own == fake.own_proxy()  # the same port while the session lives
+        answer = requests.get("http://api.example.test/hello", proxies={"http": own}, timeout=10)
+        assert answer.text == "through my own port"
+        assert asyncio.run(own_proxy_async(server.control, session_name)) == own
+        fake.delete()
+
+
+async def own_proxy_async(control: str, session: str) -> str:
+    async with AsyncPretenders(control, session=session) as fake:
+        return await fake.own_proxy()

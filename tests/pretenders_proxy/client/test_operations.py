@@ -43,6 +43,18 @@ def test_the_smtp_address_and_proxy_url_come_from_the_listeners() -> None:
         assert done.value.value == expected
 
 
+def test_the_sessions_own_proxy_is_opened_then_named_on_the_proxys_host() -> None:
+    steps = SessionCalls("s").own_proxy()
+    body = {"name": "s", "proxy_port": True}
+    assert next(steps) == Call("POST", "/api/v1/sessions", json=body)
+    assert steps.send(httpx.Response(201, json={"name": "s", "proxy_port": 9123})) == Call(
+        "GET", "/health"
+    )
+    with pytest.raises(StopIteration) as done:
+        steps.send(httpx.Response(200, json={"listeners": {"proxy": "http://[::1]:8080"}}))
+    assert done.value.value == "http://[::1]:9123"
+
+
 def test_a_verification_sends_only_what_was_given() -> None:
     assert verification("GET /a", host="h.test", times=1) == {
         "rule": {"rule": "GET /a", "host": "h.test"},
