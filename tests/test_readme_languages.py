@@ -3,6 +3,7 @@ runtimes (node, java, go, curl, wget), `pretenders` being this checkout's; no sk
 
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -27,6 +28,8 @@ BLOCKS = dict(MARKER.findall(SECTION))
 SOURCES = ("presets.py", "Hello.java", "hello.go")
 """Blocks that are files: written into the working folder, where the commands find them."""
 SHOWN_SESSION = re.compile(r"session [0-9a-f-]{36} \(http://127\.0\.0\.1:\d+\)")
+REPLAY = "exec pretenders replay --smtp-port"
+"""The compose service's replay, on a free SMTP port (in a container, the default 1025)."""
 TIMEOUT = 180  # a cold `go run` or `java Hello.java` on a busy machine
 
 
@@ -48,9 +51,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("home")
     (home / "bin").mkdir()
     for name, command in (
-        ("pretenders", f"{sys.executable} -m pretenders_proxy"),
-        ("python", sys.executable),
-        ("python3", sys.executable),
+        ("pretenders", f"{shlex.quote(sys.executable)} -m pretenders_proxy"),
+        ("python", shlex.quote(sys.executable)),
+        ("python3", shlex.quote(sys.executable)),
     ):
         shim = home / "bin" / name
         shim.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
@@ -62,7 +65,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def shell_env(home: Path) -> dict[str, str]:
     """The environment of a new terminal: no proxy variables, Go's caches in HOME."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    for name in ("PRETENDERS_URL", "PRETENDERS_SESSION", "PRETENDERS_TOKEN", "NODE_OPTIONS"):
+    for name in ("PRETENDERS_URL", "PRETENDERS_SESSION", "PRETENDERS_TOKEN"):
+        env.pop(name, None)
+    for name in ("NODE_OPTIONS", "JAVA_TOOL_OPTIONS"):  # a run adds to these: start empty
         env.pop(name, None)
     return env | {
         "HOME": str(home),
@@ -261,9 +266,6 @@ def test_each_compose_service_command_run_on_this_machine(
     [(_, printed)] = shown("compose-run")
     assert app.stdout.rstrip("\n").splitlines() == printed, app.stderr
     assert "HTTPS_PROXY=" in (folders["pretenders"] / "app.env").read_text()
-
-
-REPLAY = "exec pretenders replay --smtp-port"
 
 
 def healthy(server: subprocess.Popen[bytes], check: list[str], env: dict[str, str]) -> None:
