@@ -14,6 +14,7 @@ from pretenders_proxy.environment.variables import no_proxy, variables
 from pretenders_proxy.errors import APIError
 from pretenders_proxy.server.binding import netloc
 from pretenders_proxy.settings import Settings
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
 
 ca_app = typer.Typer(
     name="ca", help="The pretenders CA certificate (created on first use).", no_args_is_help=True
@@ -82,7 +83,8 @@ def env(
 
         try:
             control = Control(url or f"http://{netloc(host, port)}", token)
-            destination = connect(control, session, confdir)
+            # no session named: `default`'s (a fresh one would outlive the lines printed)
+            destination = connect(control, session or DEFAULT_SESSION, confdir)
         except APIError as e:
             fail(e.message)
         pairs = destination.environment(dict(os.environ))

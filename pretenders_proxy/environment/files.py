@@ -18,7 +18,10 @@ END = b"-----END CERTIFICATE-----"
 
 
 def client_files(folder: Path) -> Files:
-    """The files for clients trusting the CA certificate in `folder` (a confdir), written there."""
+    """The files for clients trusting the CA certificate in `folder` (a confdir), written there,
+    named by absolute paths: CMD may change directory, and Node reads a relative --require
+    as a package name."""
+    folder = folder.absolute()
     bundle = client_bundle(folder)
     return Files(
         bundle=bundle,

@@ -309,3 +309,24 @@ def test_a_server_with_a_token_needs_it_and_takes_it_from_the_environment(confdi
         )  # fmt: skip
         assert given.returncode == 0, given.stderr
         assert "matched nothing: GET https://api.example.test/hello" in given.stderr
+
+
+def test_env_with_a_url_and_no_session_is_the_default_sessions(
+    pretenders_server: RunningServer, confdir: Path
+) -> None:
+    control = pretenders_server.control
+
+    def printed() -> dict[str, str]:
+        done = subprocess.run(
+            [PY, "-m", "pretenders_proxy", "env", "--shell", "dotenv", "--url", control,
+             "--confdir", str(confdir)],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        return dict(line.split("=", 1) for line in done.stdout.splitlines())
+
+    before = {s["name"] for s in requests.get(f"{control}/api/v1/sessions", timeout=10).json()}
+    first, second = printed(), printed()
+    assert first["PRETENDERS_SESSION"] == "default"
+    assert first["HTTPS_PROXY"] == second["HTTPS_PROXY"]  # one port, opened once
+    after = {s["name"] for s in requests.get(f"{control}/api/v1/sessions", timeout=10).json()}
+    assert after == before | {"default"}  # no session left behind

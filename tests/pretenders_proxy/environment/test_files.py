@@ -3,6 +3,7 @@
 import warnings
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.utils import CryptographyDeprecationWarning
@@ -51,3 +52,14 @@ def test_node_preload_and_wgetrc_point_where_they_should(tmp_path: Path) -> None
     files = client_files(tmp_path)
     assert files.node_preload.read_bytes() == NODE_PRELOAD.read_bytes()
     assert files.wgetrc.read_text() == f"ca_certificate = {files.bundle}\n"
+
+
+def test_a_relative_confdir_gives_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conf").mkdir()
+    use_ca(tmp_path / "conf", "ca")
+    monkeypatch.chdir(tmp_path)
+    files = client_files(Path("conf"))
+    assert all(path.is_absolute() for path in vars(files).values())
+    assert files.node_preload == tmp_path / "conf" / NODE_PRELOAD.name
