@@ -2,19 +2,25 @@
 pretenders CA, whatever CMD is written in — the real curl, wget, Python clients, Node 20 and
 Java 17 on this machine, each over HTTPS, from a preset and from the example cassette."""
 
+import functools
+import http.server
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
 from pretenders_proxy.testing.launcher import RunningServer, launch
+from tests.integration.tlsca import LocalCA
 from tests.integration.upstream import Upstream
 
 ROOT = Path(__file__).parents[2]
@@ -330,3 +336,54 @@ def test_env_with_a_url_and_no_session_is_the_default_sessions(
     assert first["HTTPS_PROXY"] == second["HTTPS_PROXY"]  # one port, opened once
     after = {s["name"] for s in requests.get(f"{control}/api/v1/sessions", timeout=10).json()}
     assert after == before | {"default"}  # no session left behind
+
+
+def test_git_clones_over_https_recorded_then_replayed_with_the_server_gone(
+    local_ca: LocalCA, confdir: Path, tmp_path: Path, session_name: str
+) -> None:
+    """A real git repository served over TLS by a static (dumb-HTTP) server: `git clone`
+    through `pretenders run --record`, then again from `--replay` once the server is gone."""
+    bare = tmp_path / "served" / "repo.git"
+    work = tmp_path / "work"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@x.test", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q", str(work)], check=True)
+    (work / "README").write_text("cloned through pretenders\n")
+    subprocess.run([*git, "-C", str(work), "add", "README"], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-qm", "first"], check=True)
+    subprocess.run([*git, "clone", "-q", "--bare", str(work), str(bare)], check=True)
+    subprocess.run(["git", "-C", str(bare), "update-server-info"], check=True)  # dumb HTTP
+    cassette = tmp_path / "git.cassette"
+    with static_tls_server(tmp_path / "served", local_ca) as port:
+        url = f"https://127.0.0.1:{port}/repo.git"
+        trusted = ["--upstream-ca", str(local_ca.ca_cert), "--cassette-dir", str(tmp_path)]
+        with launch(trusted, confdir=confdir) as server:
+            recorded = pretenders_run(
+                "--url", server.control, "--session", session_name, "--record", str(cassette),
+                "--", *git, "clone", "-q", url, str(tmp_path / "first"),
+                confdir=confdir,
+            )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    replayed = pretenders_run(
+        "--replay", str(cassette), "--", *git, "clone", "-q", url, str(tmp_path / "second"),
+        confdir=confdir,
+    )  # fmt: skip
+    assert replayed.returncode == 0, replayed.stderr
+    assert (tmp_path / "second" / "README").read_text() == "cloned through pretenders\n"
+
+
+@contextmanager
+def static_tls_server(folder: Path, ca: LocalCA) -> Iterator[int]:
+    """The files of `folder` over HTTPS on a free port of 127.0.0.1 (a dumb-HTTP git server)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(ca.server_cert, ca.server_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
