@@ -80,11 +80,13 @@ def pretenders_run(
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=clean)
 
 
-def add_preset(control: str, session: str, text: str, path: str = "/hello") -> None:
+def add_preset(
+    control: str, session: str, text: str, path: str = "/hello", host: str = "api.example.test"
+) -> None:
     answer = requests.post(
         f"{control}/api/v1/presets",
         params={"session": session},
-        json={"rule": {"rule": f"GET {path}", "host": "api.example.test"}, "text": text},
+        json={"rule": {"rule": f"GET {path}", "host": host}, "text": text},
         timeout=10,
     )
     assert answer.status_code == 201, answer.text
@@ -136,13 +138,7 @@ def test_git_lists_a_repository_over_https_from_presets(
         ("/repo.git/info/refs", f"{sha}\trefs/heads/main\n"),
         ("/repo.git/HEAD", "ref: refs/heads/main\n"),
     ):
-        answer = requests.post(
-            f"{control}/api/v1/presets",
-            params={"session": session_name},
-            json={"rule": {"rule": f"GET {path}", "host": "git.example.test"}, "text": text},
-            timeout=10,
-        )
-        assert answer.status_code == 201, answer.text
+        add_preset(control, session_name, text, path, host="git.example.test")
     done = pretenders_run(
         "--url",
         control,
