@@ -71,7 +71,7 @@ def run(
                 typer.echo(f"pretenders run: {said}", err=True)
                 inherited = dict(os.environ)
                 status = execute(command, inherited | dict(destination.environment(inherited)))
-                _report_misses(destination)
+                _report_misses(destination)  # the server may be gone: CMD's status stays ours
             finally:
                 if session is None:
                     with suppress(APIError):
@@ -92,7 +92,9 @@ def _server(url: str | None, confdir: Path, cassette: Path | None) -> Iterator[s
     folders = [Path.cwd(), *([cassette.parent] if cassette else [])]
     args = [arg for folder in folders for arg in ("--cassette-dir", str(folder))]
     with tempfile.TemporaryDirectory(prefix="pretenders-run-") as scratch:
-        server = start(args, confdir=confdir.expanduser(), log=Path(scratch) / "server.log")
+        log = Path(scratch) / "server.log"
+        # its own process group: a Ctrl-C for CMD must not stop the proxy CMD may still use
+        server = start(args, confdir=confdir.expanduser(), log=log, own_group=True)
         try:
             yield server.control
         finally:
@@ -136,7 +138,11 @@ def _terminal_foreground() -> bool:
 
 def _report_misses(destination: "Destination") -> None:
     """Say what CMD sent that nothing answered (replay is fail-closed: it got a 404)."""
-    misses = destination.control.call("GET", "/api/v1/misses", params=destination.scope)
+    try:
+        misses = destination.control.call("GET", "/api/v1/misses", params=destination.scope)
+    except APIError as e:
+        typer.echo(f"pretenders run: {e.message}", err=True)
+        return
     if misses:
         shown = ", ".join(f"{m['method']} {m['url']}" for m in misses[:MISSES_SHOWN])
         more = f" and {len(misses) - MISSES_SHOWN} more" if len(misses) > MISSES_SHOWN else ""

@@ -114,8 +114,11 @@ def start(
     log: Path | None = None,
     timeout: float = 30,
     command: str = "serve",
+    own_group: bool = False,
 ) -> RunningServer:
-    """Run `pretenders <command>` on free ports (unless `args` name them) until it is ready."""
+    """Run `pretenders <command>` on free ports (unless `args` name them) until it is ready.
+    `own_group`: in a process group of its own, so that a terminal's Ctrl-C, which reaches the
+    whole foreground group, leaves it to whoever started it to stop."""
     command_line = [sys.executable, "-m", "pretenders_proxy", command]
     for flag in ("--port", "--proxy-port", "--smtp-port", "--smtp-port-range"):
         if flag not in args:
@@ -134,7 +137,12 @@ def start(
     log = log or _fresh_path(".log")
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command_line, stdout=sink, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
+            command_line,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            process_group=0 if own_group else None,
         )
     listeners = wait_until_ready(process, ready_file, log, time.monotonic() + timeout)
     return RunningServer(process.pid, listeners["control"], listeners, log, confdir, process)

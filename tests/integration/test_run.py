@@ -383,3 +383,44 @@ def static_tls_server(folder: Path, ca: LocalCA) -> Iterator[int]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_ctrl_c_to_the_whole_group_leaves_the_runs_server_to_cmd(
+    confdir: Path, tmp_path: Path
+) -> None:
+    """A terminal's Ctrl-C reaches every process of its foreground group: CMD, `pretenders run`
+    and — were it in that group — the server started for the run. CMD still gets answers while
+    it handles the interrupt: the server is in a group of its own, stopped by the run after."""
+    ready = tmp_path / "ready"
+    script = (
+        "import os, pathlib, signal, sys, time, requests\n"
+        "from pretenders_proxy import Pretenders\n"
+        "me = Pretenders(os.environ['PRETENDERS_URL'], session=os.environ['PRETENDERS_SESSION'])\n"
+        "me.when('GET /bye', host='api.example.test').reply('bye, still answered')\n"
+        "def interrupted(*_):\n"
+        "    time.sleep(0.5)  # a shutdown that takes a moment, as real ones do\n"
+        "    print(requests.get('https://api.example.test/bye', timeout=10).text, flush=True)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, interrupted)\n"
+        "pathlib.Path(sys.argv[1]).touch()\n"
+        "time.sleep(60)\n"
+    )
+    command = [PY, "-m", "pretenders_proxy", "run", "--confdir", str(confdir)]
+    clean = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    clean.pop("PRETENDERS_URL", None)
+    run = subprocess.Popen(
+        [*command, "--", PY, "-c", script, str(ready)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=clean,
+        process_group=0,  # the group a terminal's Ctrl-C would reach
+    )
+    deadline = time.monotonic() + 60
+    while not ready.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+    assert out.strip() == "bye, still answered"
