@@ -29,7 +29,10 @@ EPILOG = (
 
 
 def run(
-    command: Annotated[list[str], typer.Argument(help="The command and its arguments.")],
+    command: Annotated[
+        list[str],
+        typer.Argument(metavar="CMD", help="The command to run and its arguments (after --)."),
+    ],
     url: Annotated[
         str | None,
         typer.Option(
