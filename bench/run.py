@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [--runs 3]`.
+"""Run the benchmarks: `python bench/run.py [w1 w1h w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [--runs 3]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import cassette_tools
 import w1_mock
+import w1h_history
 import w2_replay
 import w2r_record
 import w3_smtp
@@ -27,6 +28,7 @@ from harness import machine, write
 
 WORKLOADS = {
     "w1": w1_mock,
+    "w1h": w1h_history,
     "w2": w2_replay,
     "w2r": w2r_record,
     "w3": w3_smtp,
@@ -52,6 +54,7 @@ def main() -> None:
         action="store_true",
         help="w4: start mitmdump on all 100,000 flows (about a minute) rather than 10,000",
     )
+    parser.add_argument("--store", choices=["memory", "redis"], default="memory", help="w1h's")
     parser.add_argument("--exchanges", type=int, default=cassette_tools.EXCHANGES, help="w6 size")
     options = parser.parse_args()
     for name in options.workloads or list(WORKLOADS):

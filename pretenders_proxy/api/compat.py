@@ -8,6 +8,7 @@ from aiohttp import web
 
 from pretenders_proxy.api import mail_views, paging, views
 from pretenders_proxy.api.naming import named
+from pretenders_proxy.api.requests import with_history
 from pretenders_proxy.api.router import (
     Param,
     Router,
@@ -152,17 +153,21 @@ async def clear_presets(request: web.Request) -> web.Response:
     "GET",
     "/history/{id}",
     summary="Everything a mock received, in arrival order (an SMTP mock: its mail)",
+    errors=[409],
 )
 async def list_history(request: web.Request) -> web.StreamResponse:
     if (session := _find(request)) is None:
         return json_response([])
     if session.protocol is SessionProtocol.SMTP:
         return await paging.whole(request, session.inbox, mail_views.mail_14)
-    return await paging.whole(request, session.history, views.history_14)
+    return await paging.whole(request, with_history(session).history, views.history_14)
 
 
 @router.route(
-    "GET", "/history/{id}/{n}", summary="The n-th (0-based) request a mock received", errors=[404]
+    "GET",
+    "/history/{id}/{n}",
+    summary="The n-th (0-based) request a mock received",
+    errors=[404, 409],
 )
 async def get_history_item(request: web.Request) -> web.Response:
     name, position = request.match_info["id"], request.match_info["n"]
@@ -188,7 +193,7 @@ def _history(session: Session, position: int) -> Any:
     """A mock's 1.4 history item at `position` (an SMTP mock's is its mail)."""
     if session.protocol is SessionProtocol.SMTP:
         return mail_views.mail_14(session.inbox[position])
-    return views.history_14(session.history[position])
+    return views.history_14(with_history(session).history[position])
 
 
 def _find(request: web.Request) -> Session | None:

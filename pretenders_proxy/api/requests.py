@@ -22,7 +22,7 @@ from pretenders_proxy.api.router import (
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
 from pretenders_proxy.api.v1 import DROPPED, DROPPED_HEADER
 from pretenders_proxy.api.waiting import client_gone, wait_seconds, wait_until
-from pretenders_proxy.errors import BadRequestError, NotFoundError
+from pretenders_proxy.errors import BadRequestError, ConflictError, NotFoundError
 from pretenders_proxy.matching.budget import Budget
 from pretenders_proxy.matching.modes import Mode
 from pretenders_proxy.matching.verify import verify
@@ -57,13 +57,13 @@ FILTERS = [
     "as count=<n> of them arrived (408 with the latest that did if they do not)",
     response=list[RequestOut],
     query=[*FILTERS, *paging.PAGE_QUERY],
-    errors=[400, 408],
+    errors=[400, 408, 409],
     headers=[*paging.PAGE_HEADERS, DROPPED_HEADER],
 )
 async def list_requests(request: web.Request) -> web.Response:
     budget = Budget(runtime_of(request).settings.regex_timeout)
     keep = _filter(request, budget)
-    sessions = sessions_of(request)
+    sessions = recorded(request)
     page = paging.page_of(request, "requests")
     wait = wait_seconds(query_float(request, "wait"))
     wanted = _count(request)
@@ -123,10 +123,11 @@ async def clear_requests(request: web.Request) -> web.Response:
     response=list[RequestOut],
     query=[SESSION, *paging.PAGE_QUERY],
     headers=paging.PAGE_HEADERS,
+    errors=[409],
 )
 async def list_misses(request: web.Request) -> web.Response:
     page = paging.page_of(request, "misses")
-    entries = _after(sessions_of(request), page.after)
+    entries = _after(recorded(request), page.after)
     misses = (e for e in entries if e.source is Source.MISS)
     return paging.answer(request, page, misses, _id, views.entry)
 
@@ -135,7 +136,8 @@ async def list_misses(request: web.Request) -> web.Response:
     "POST",
     "/api/v1/verify",
     summary="Check that a session received requests matching a rule a number of times "
-    "(optionally waiting for it); 409 explains what matched and the nearest miss when not",
+    "(optionally waiting for it); 409 explains what matched and the nearest miss when not "
+    "(or that the session keeps no history)",
     body=VerifyIn,
     response=VerifyOut,
     query=[SESSION],
@@ -146,7 +148,8 @@ async def verify_requests(request: web.Request) -> web.Response:
     rule, count = check.to_rule(), check.to_count()
     runtime = runtime_of(request)
     store = runtime.store
-    session = store.get(check.session or request.query.get("session") or DEFAULT_SESSION)
+    name = check.session or request.query.get("session") or DEFAULT_SESSION
+    session = with_history(store.get(name))
     # one budget for every check while waiting: a regex that timed out on a request is not
     # tried on it again, and after a few time-outs the rule's regexes are not tried at all
     budget = Budget(runtime.settings.regex_timeout)
@@ -184,6 +187,25 @@ async def list_unused(request: web.Request) -> web.Response:
         for r in s.playback.tape.unplayed()
     ]
     return json_response({"presets": presets, "recordings": recordings})
+
+
+def recorded(request: web.Request) -> list[Session]:
+    """The sessions `?session=` names (with_history), or every live one that keeps history."""
+    if "session" in request.query:
+        return [with_history(session) for session in sessions_of(request)]
+    return [session for session in sessions_of(request) if session.record_history]
+
+
+def with_history(session: Session) -> Session:
+    """`session`, unless it keeps no history: then a 409 saying so, never an empty list that
+    would pass a check for misses (issue 20)."""
+    if session.record_history:
+        return session
+    raise ConflictError(
+        f"session {session.name!r} keeps no history (record_history: false): its requests "
+        "are answered and counted (requests_seen) but not kept, so they cannot be listed or "
+        "verified; POST /api/v1/sessions with record_history true records from then on"
+    )
 
 
 def _after(sessions: Sequence[Session], after: int) -> Iterator[Entry]:

@@ -316,6 +316,14 @@ class SessionIn(BaseModel):
         "this session's without proxy credentials (for Java and other clients that send none). "
         "It closes when the session goes; with a shared store it listens on this instance only.",
     )
+    record_history: bool | None = Field(
+        None,
+        description="false: keep no history of requests (for load tests that never verify): "
+        "they are answered and counted (requests_seen), and listing, verifying or waiting on "
+        "them is refused with a 409. Given, it is set on the live session of that name too "
+        "(false forgets what it kept; true records from then on); left out, a new session "
+        "keeps history and a live one keeps its setting. Mail is kept either way.",
+    )
 
 
 class SessionOut(BaseModel):
@@ -329,6 +337,10 @@ class SessionOut(BaseModel):
     dropped: int
     mails: int
     mails_dropped: int
+    record_history: bool = Field(description="Whether its requests are kept in history.")
+    requests_seen: int = Field(
+        description="Requests it answered since it was made, kept in history or not."
+    )
     proxy_port: int | None = Field(
         description="The session's own forward-proxy port on this instance, null when it has none."
     )

@@ -55,7 +55,8 @@ async def list_sessions(request: web.Request) -> web.Response:
 @router.route(
     "POST",
     "/api/v1/sessions",
-    summary="Create a session (or get the live one of that name)",
+    summary="Create a session (or get the live one of that name; record_history, when given, "
+    "is set on it)",
     body=SessionIn,
     response=SessionOut,
     errors=[429, 503],
@@ -70,6 +71,8 @@ async def create_session(request: web.Request) -> web.Response:
         timeout = float(body.timeout)
     runtime = runtime_of(request)
     session = await runtime.state.open(body.name, SessionProtocol.HTTP, timeout)
+    if body.record_history is not None and body.record_history != session.record_history:
+        await runtime.state.record_history(session, body.record_history)
     if body.proxy_port:
         if runtime.proxy_ports is None:
             raise ListenError("the proxy is not running: no port for the session")

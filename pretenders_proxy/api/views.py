@@ -260,6 +260,8 @@ def session(session: Session, proxy_port: int | None = None) -> dict[str, Any]:
         "dropped": session.history.dropped,
         "mails": len(session.inbox),
         "mails_dropped": session.inbox.dropped,
+        "record_history": session.record_history,
+        "requests_seen": session.requests_seen,
         "proxy_port": proxy_port,
     }
 

@@ -69,9 +69,11 @@ class AsyncPretenders(SessionClient):
         name: str | None = None,
         *,
         timeout: float | str | None = None,  # noqa: ASYNC109
+        record_history: bool | None = None,
     ) -> Self:
-        """A client for a new (or the live, if named) session on the same server."""
-        created = await self._run(self.calls.create(name, timeout))
+        """A client for a new (or the live, if named) session on the same server;
+        `record_history=False`: it keeps no history (load tests), True: it records again."""
+        created = await self._run(self.calls.create(name, timeout, record_history))
         return type(self)(
             self.url,
             session=created,

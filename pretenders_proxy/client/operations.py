@@ -71,11 +71,16 @@ class SessionCalls:
         self.name = name
         self.scope = {"session": name}
 
-    def create(self, name: str | None, timeout: float | str | None) -> Steps[str]:
-        """A new session (or the live one of that name); its name."""
+    def create(
+        self, name: str | None, timeout: float | str | None, record_history: bool | None = None
+    ) -> Steps[str]:
+        """A new session (or the live one of that name, `record_history` set on it when given);
+        its name."""
         body: dict[str, Any] = {"name": name}
         if timeout is not None:
             body["timeout"] = timeout
+        if record_history is not None:
+            body["record_history"] = record_history
         created = yield from fetch(Call("POST", "/api/v1/sessions", json=body))
         return str(created["name"])
 
@@ -183,7 +188,7 @@ class SessionCalls:
         wait = check.get("wait")
         body = verification(rule, **check)
         answer = yield Call("POST", "/api/v1/verify", self.scope, body, timeout=(wait or 0) + 30)
-        if answer.status_code == 409:
+        if answer.status_code == 409 and "matched" in answer.json():  # else: no history
             verdict = answer.json()
             if wait:
                 ids = set(verdict["matched"])

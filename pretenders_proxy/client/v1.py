@@ -68,9 +68,16 @@ class Pretenders(SessionClient):
 
     # -- sessions -------------------------------------------------------------------------
 
-    def session(self, name: str | None = None, *, timeout: float | str | None = None) -> Self:
-        """A client for a new (or the live, if named) session on the same server."""
-        created = self._run(self.calls.create(name, timeout))
+    def session(
+        self,
+        name: str | None = None,
+        *,
+        timeout: float | str | None = None,
+        record_history: bool | None = None,
+    ) -> Self:
+        """A client for a new (or the live, if named) session on the same server;
+        `record_history=False`: it keeps no history (load tests), True: it records again."""
+        created = self._run(self.calls.create(name, timeout, record_history))
         return type(self)(self.url, session=created, token=self.token, timeout=self.timeout)
 
     def delete(self) -> None:

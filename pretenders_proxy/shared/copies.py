@@ -55,6 +55,8 @@ def copy_session(store: Store, name: str, meta: dict[str, str], now: int, marks:
         session = store.adopt(name, protocol, timeout)
     marks.serial = session.serial = int(meta["serial"])
     session.protocol, session.timeout = protocol, timeout
+    session.record_history = meta.get("rh", "1") != "0"  # sessions older than the field keep it
+    session.requests_seen = int(meta.get("rseen", 0))
     session.started = datetime.fromtimestamp(int(meta["started"]) / 1000).astimezone()
     seen = int(meta["seen"])
     session.last_call = datetime.fromtimestamp(seen / 1000).astimezone()

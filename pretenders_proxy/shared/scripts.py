@@ -60,7 +60,7 @@ local function create(protocol, timeout, now)
   redis.call('HSET', REGISTRY, name, serial)
   redis.call('HSET', META, 'protocol', protocol, 'timeout', timeout, 'started', now,
     'seen', now, 'serial', serial, 'pv', 0, 'mv', 0, 'hg', 0, 'mg', 0, 'hdrop', 0,
-    'mdrop', 0, 'hbytes', 0, 'mbytes', 0)
+    'mdrop', 0, 'hbytes', 0, 'mbytes', 0, 'rh', 1, 'rseen', 0)
   log('open')
 end
 local function live(now)
@@ -195,29 +195,38 @@ return 1
 """
 
 APPEND = """
--- ARGV: name, 'history' or 'mail', the item, its weight, most items, most bytes,
--- preset that served it ('' none), presets version it was answered with ('' any).
--- The item's id; -1: the session is gone; -2: its presets changed (nothing kept).
+-- ARGV: name, 'history' or 'mail', the item ('' none: the copy keeps no history), its weight,
+-- most items, most bytes, preset that served it ('' none), presets version it was answered
+-- with ('' any). A request is counted (rseen) and kept only where the session keeps history.
+-- The item's id (0: not kept); -1: the session is gone; -2: its presets changed (nothing kept).
+local function keep(stream, counter, bytes, dropped)
+  local id = redis.call('HINCRBY', IDS, counter, 1)
+  redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[3], 'w', ARGV[4])
+  local total = redis.call('HINCRBY', META, bytes, ARGV[4])
+  local count = redis.call('XLEN', stream)
+  local most, most_bytes, let_go = tonumber(ARGV[5]), tonumber(ARGV[6]), 0
+  while count > most or (total > most_bytes and count > 1) do
+    local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+    total = total - tonumber(first[2][6])
+    redis.call('XDEL', stream, first[1])
+    count = count - 1
+    let_go = let_go + 1
+  end
+  if let_go > 0 then
+    redis.call('HSET', META, bytes, total)
+    redis.call('HINCRBY', META, dropped, let_go)
+  end
+  return id
+end
 local now = now_ms()
 if not live(now) then return -1 end
 if ARGV[8] ~= '' and redis.call('HGET', META, 'pv') ~= ARGV[8] then return -2 end
 local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
 if ARGV[2] == 'mail' then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
-local id = redis.call('HINCRBY', IDS, counter, 1)
-redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[3], 'w', ARGV[4])
-local total = redis.call('HINCRBY', META, bytes, ARGV[4])
-local count = redis.call('XLEN', stream)
-local most, most_bytes, let_go = tonumber(ARGV[5]), tonumber(ARGV[6]), 0
-while count > most or (total > most_bytes and count > 1) do
-  local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
-  total = total - tonumber(first[2][6])
-  redis.call('XDEL', stream, first[1])
-  count = count - 1
-  let_go = let_go + 1
-end
-if let_go > 0 then
-  redis.call('HSET', META, bytes, total)
-  redis.call('HINCRBY', META, dropped, let_go)
+local id = 0
+if ARGV[2] == 'history' then redis.call('HINCRBY', META, 'rseen', 1) end
+if ARGV[3] ~= '' and (ARGV[2] == 'mail' or redis.call('HGET', META, 'rh') ~= '0') then
+  id = keep(stream, counter, bytes, dropped)
 end
 redis.call('HSET', META, 'seen', now)
 local served = ARGV[7]
@@ -241,6 +250,21 @@ else
   redis.call('HINCRBY', META, 'hg', 1)
 end
 log(ARGV[2])
+return 1
+"""
+
+RECORD_HISTORY = """
+-- ARGV: name, '1' (keep history) or '0' (keep none: what was kept goes). A new presets version:
+-- every copy answering traffic is checked against it, so each instance follows at once.
+if not live(now_ms()) then return -1 end
+redis.call('HSET', META, 'rh', ARGV[2])
+if ARGV[2] == '0' then
+  redis.call('DEL', HISTORY)
+  redis.call('HSET', META, 'hbytes', 0, 'hdrop', 0)
+  redis.call('HINCRBY', META, 'hg', 1)
+end
+redis.call('HINCRBY', META, 'pv', 1)
+log('history')
 return 1
 """
 
@@ -300,6 +324,7 @@ SCRIPTS = {
     "take": TAKE,
     "append": APPEND,
     "clear": CLEAR,
+    "record_history": RECORD_HISTORY,
     "remove_mail": REMOVE_MAIL,
     "set_mode": SET_MODE,
     "advance": ADVANCE,

@@ -482,17 +482,33 @@ class SharedState(State):
         response: Response | None = None,
         **extra: Any,
     ) -> Awaitable[object]:
-        entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
         store = self.store
+        item, weight = self._item(session, request, note, response, **extra)
         served = note.preset_id if note.preset_id is not None else ""
         written = self.link.call(
-            "append", session.name, "history", codec.dumps(entry), weight,
+            "append", session.name, "history", item, weight,
             store.history_limit, store.history_max_bytes, served, "",
         )  # fmt: skip
         written.add_done_callback(_unless_lost)
         self._writing.add(written)
         written.add_done_callback(self._writing.discard)
         return written
+
+    def _item(
+        self,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None,
+        **extra: Any,
+    ) -> tuple[bytes | str, int]:
+        """The history entry to append, packed, and its weight; nothing ("", 0) when the copy
+        keeps no history (Redis, which counts the request either way, decides: it drops an
+        entry a session that keeps none was sent)."""
+        if not session.record_history:
+            return "", 0
+        entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
+        return codec.dumps(entry), weight
 
     async def mock(
         self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
@@ -526,14 +542,14 @@ class SharedState(State):
         changed or the session went (nothing kept: answer again). One of a preset's `times`,
         taken already, is never checked: it was the copy's first match and is ours."""
         store = self.store
-        entry, weight = store.entry(session.name, 0, request, note, response, duration_ms=took)
+        item, weight = self._item(session, request, note, response, duration_ms=took)
         served = note.preset_id if note.preset_id is not None else ""
         preset = self.presets.get(note.preset_id) if note.preset_id is not None else None
         taken = preset is not None and preset.times is not None
         marks = self.marks.get(session.name)
         expected = "" if verified or taken or marks is None else marks.pv
         kept = await self._run(
-            "append", session.name, "history", codec.dumps(entry), weight,
+            "append", session.name, "history", item, weight,
             store.history_limit, store.history_max_bytes, served, expected,
         )  # fmt: skip
         return verified or kept >= 0
@@ -552,6 +568,11 @@ class SharedState(State):
 
     async def clear_history(self, session: Session) -> None:
         await self._run("clear", session.name, "history")
+        await self.sync(session.name)
+
+    async def record_history(self, session: Session, on: bool) -> None:
+        if await self._run("record_history", session.name, "1" if on else "0") < 0:
+            raise NotFoundError(f"no session named {session.name!r} (it expired)")
         await self.sync(session.name)
 
     async def clear_mail(self, session: Session) -> None:

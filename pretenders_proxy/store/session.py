@@ -25,6 +25,8 @@ class Session:
     `timeout` is in seconds (None: FOREVER); a session expires when it has had no traffic for
     longer than that. `last_call` is wall-clock time for display, `last_seen` monotonic time.
     `serial` orders sessions by creation (the store numbers them; lists page by it).
+    `record_history` False: requests are answered and counted (`requests_seen`, which counts
+    every request journaled or not) but kept in no history (issue 20: load tests).
     """
 
     name: str
@@ -35,6 +37,8 @@ class Session:
     history_limit: int
     history_max_bytes: int = MAX_BYTES
     serial: int = 0
+    record_history: bool = True
+    requests_seen: int = 0
     last_call: datetime = field(init=False)
     presets: PresetBook = field(init=False, default_factory=PresetBook)
     history: History = field(init=False)

@@ -152,6 +152,12 @@ class Store:
         """A copy of a shared store's session `name` (replacing any other of that name)."""
         return self._create(name, protocol, timeout)
 
+    def record_history(self, session: Session, on: bool) -> None:
+        """Switch `session`'s history on or off; off, what it kept goes."""
+        session.record_history = on
+        if not on:
+            session.history.clear()
+
     def touch(self, session: Session) -> None:
         session.touch(self.clock.local(), self.clock.monotonic())
 
@@ -183,9 +189,13 @@ class Store:
         protocol: TrafficProtocol | None = None,
         size: int | None = None,
         websocket: Talk | None = None,
-    ) -> Entry:
+    ) -> Entry | None:
         """Append what `session` received and how it was answered (`note`) to its history
-        (`entry` says what of it is kept)."""
+        (`entry` says what of it is kept); count it, and keep nothing when the session keeps
+        no history (None)."""
+        session.requests_seen += 1
+        if not session.record_history:
+            return None
         entry, size = self.entry(
             session.name,
             next(self._entry_ids),

@@ -143,6 +143,10 @@ class State:
     async def remove_mail(self, session: Session, mail_id: int) -> bool:
         return session.inbox.remove(mail_id)
 
+    async def record_history(self, session: Session, on: bool) -> None:
+        """Switch `session`'s history on or off (Store.record_history)."""
+        self.store.record_history(session, on)
+
     async def set_mode(self, session: Session, config: ModeConfig) -> None:
         """Say that `session` switched to `config` (it did, here): other instances follow."""
 

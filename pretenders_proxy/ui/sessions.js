@@ -12,7 +12,7 @@ export async function show(main, { session, signal }) {
   const loadSessions = newestOnly(() => jsonAll("/api/v1/sessions", { signal }), (rows) => {
     replace(sessionList, rows.map((s) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `#sessions?session=${encodeURIComponent(s.name)}` }, s.name)),
-      h("td", {}, s.protocol), h("td", {}, s.presets), h("td", {}, s.requests), h("td", {}, s.mails),
+      h("td", {}, s.protocol), h("td", {}, s.presets), h("td", {}, requests(s)), h("td", {}, s.mails),
       h("td", {}, h("button", {
         type: "button", class: "danger", "aria-label": `Delete session ${s.name}`,
         onclick: () => act(note, async () => {
@@ -112,4 +112,9 @@ async function act(note, work) {
   } catch (error) {
     note.replaceChildren(problem(error));
   }
+}
+
+function requests(s) {
+  // A session that keeps no history (record_history false, issue 20) shows what it answered.
+  return s.record_history ? String(s.requests) : `${s.requests_seen} answered, none kept`;
 }

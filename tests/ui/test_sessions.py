@@ -54,6 +54,17 @@ def test_sessions_are_created_and_deleted_in_the_page(
     assert requests.get(f"{control}/api/v1/sessions/{created}", timeout=10).status_code == 404
 
 
+def test_a_session_without_history_shows_what_it_answered(
+    page: Page, ui: Callable[[str], str], control: str, proxy: str, session: str
+) -> None:
+    body = {"name": session, "record_history": False}
+    assert requests.post(f"{control}/api/v1/sessions", json=body, timeout=10).ok
+    requests.get("http://api.shop.test/one", proxies={"http": proxy}, timeout=10)
+    page.goto(ui("sessions"))
+    row = page.locator("#session-rows tr", has_text=session)
+    expect(row).to_contain_text("1 answered, none kept")
+
+
 def test_a_refused_preset_shows_the_servers_reason(
     page: Page, ui: Callable[[str], str], console: Console
 ) -> None:

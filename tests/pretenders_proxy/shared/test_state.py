@@ -129,3 +129,25 @@ async def test_a_full_redis_is_unavailable_by_name_and_recovers(
     finally:
         await admin.aclose()
         await state.close()
+
+
+async def test_history_off_on_one_counts_times_on_both_and_keeps_nothing(
+    pair: list[SharedState],
+) -> None:
+    a, b = pair
+    session = await a.open("quiet", SessionProtocol.HTTP)
+    await a.add_preset(session, Preset(Rule("GET /a"), Reply(200, body=b"ok"), times=3))
+    await b.mock("quiet", GET, 404, 0.1, 0.0)  # b's copy keeps history when a switches it off
+    await a.record_history(session, False)
+    outcomes = [await pair[n % 2].mock("quiet", GET, 404, 0.1, 0.0) for n in range(4)]
+    assert [type(o) for o in outcomes] == [PresetReply, PresetReply, Missed, Missed]
+    for state in pair:
+        await state.catch_up()
+        copy = state.store.get("quiet")
+        assert not copy.record_history and len(copy.history) == 0
+        assert copy.requests_seen == 5
+    await a.record_history(a.store.get("quiet"), True)  # b's copy keeps none: it follows
+    await b.mock("quiet", GET, 404, 0.1, 0.0)
+    for state in pair:
+        await state.catch_up()
+        assert [e.source for e in state.store.get("quiet").history] == [Source.MISS]

@@ -171,3 +171,19 @@ def test_a_long_preset_reply_cut_for_each_request_is_counted_for_each(store: Sto
     for _ in range(3):
         store.journal(session, Request("GET", b"/"), Note(Source.PRESET, 1), reply)
     assert session.history.bytes > 3 * REQUEST_PREVIEW
+
+
+def test_a_session_without_history_counts_requests_and_keeps_none(store: Store) -> None:
+    session = store.open("s", SessionProtocol.HTTP)
+    published: list[object] = []
+    store.events.subscribe(published.append)
+    missed = Note(Source.MISS)
+    assert store.journal(session, Request("GET", b"/kept"), missed) is not None
+    store.record_history(session, False)  # what it kept goes
+    assert len(session.history) == 0 and not session.record_history
+    assert store.journal(session, Request("GET", b"/not"), missed) is None
+    assert len(session.history) == 0 and len(published) == 1
+    store.record_history(session, True)  # records from then on
+    store.journal(session, Request("GET", b"/again"), missed)
+    assert [e.request.path for e in session.history] == [b"/again"]
+    assert session.requests_seen == 3

@@ -7,7 +7,7 @@ from pretenders_proxy.model.mail import Envelope
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.model.smtp_preset import SmtpPreset, Stage
 from pretenders_proxy.store import Store
-from pretenders_proxy.store.answering import PresetReply, Via
+from pretenders_proxy.store.answering import Missed, PresetReply, Via
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.state import State
 
@@ -51,3 +51,17 @@ async def test_journal_and_mail_are_kept_at_once_with_nothing_to_await() -> None
     await state.clear_history(session)
     assert len(session.history) == 0
     assert await state.delete("s") and not await state.delete("s")
+
+
+async def test_a_mock_without_history_counts_times_and_explains_misses() -> None:
+    state = State(Store())
+    session = await state.open("s", SessionProtocol.HTTP)
+    await state.record_history(session, False)
+    stored = await state.add_preset(session, Preset(Rule("GET /a"), Reply(200), times=2))
+    outcomes = [await state.mock("s", GET, 404, 0.1, 0.0) for _ in range(3)]
+    assert [type(o).__name__ for o in outcomes] == ["PresetReply", "PresetReply", "Missed"]
+    assert isinstance(outcomes[2], Missed) and "GET /a" in outcomes[2].explanation
+    assert stored.served == 2 and session.requests_seen == 3 and len(session.history) == 0
+    await state.record_history(session, True)
+    await state.mock("s", GET, 404, 0.1, 0.0)
+    assert [e.source for e in session.history] == [Source.MISS]
