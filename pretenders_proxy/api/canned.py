@@ -19,7 +19,13 @@ _UNUSUAL = frozenset(
 _BODILESS = frozenset((hdrs.METH_HEAD, hdrs.METH_CONNECT))
 
 _LIMIT = 4096
-"""Replies kept at once; the cache starts afresh when full (presets are few, replies reused)."""
+_BUDGET = 64 << 20
+"""Replies kept at once, and their bytes (a body counted three times: the preset's, and the
+canned head's tail and wire bytes);
+the cache starts afresh past either (presets are few, and each reply is reused)."""
+
+_MAX_BODY = 1 << 20
+"""Bigger bodies are not canned: their write dominates, and copies would triple their memory."""
 
 
 class Canned:
@@ -91,15 +97,21 @@ class Cache:
     def __init__(self, headers: Callable[[Headers], Mapping[str, str]]) -> None:
         self._headers = headers  # a preset's headers as aiohttp takes them
         self._kept: dict[int, tuple[Response, Canned | None]] = {}
+        self._bytes = 0
 
     def get(self, response: Response) -> Canned | None:
         found = self._kept.get(id(response))
         if found is not None and found[0] is response:
             return found[1]
-        if len(self._kept) >= _LIMIT:
+        if len(response.body) > _MAX_BODY:
+            return None
+        size = 3 * len(response.body) + 1024
+        if len(self._kept) >= _LIMIT or self._bytes + size > _BUDGET:
             self._kept.clear()
+            self._bytes = 0
         canned = can(response, self._headers(response.headers))
         self._kept[id(response)] = (response, canned)
+        self._bytes += size
         return canned
 
 

@@ -28,6 +28,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "own-length": {"status": 200, "headers": {"Content-Length": "3"}, "body": b"abc"},
     "own-date": {"status": 200, "headers": {"Date": "Tue, 01 Jan 2030 00:00:00 GMT"}},
     "closing": {"status": 200, "headers": {"Connection": "close"}, "body": b"bye"},
+    "big": {"status": 200, "headers": {}, "body": b"b" * (3 << 19)},  # 1.5 MiB: not canned
 }
 KEPT = [  # pipelined on one connection; the last closes it
     b"GET /mockhttp/%s/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",

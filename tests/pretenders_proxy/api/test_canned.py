@@ -3,6 +3,7 @@
 
 from unittest import mock
 
+import pytest
 from aiohttp.http import SERVER_SOFTWARE
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -75,3 +76,20 @@ def test_the_cache_builds_once_per_response_object() -> None:
     assert cache.get(twin) is not cache.get(response)
     assert len(made) == 2
     assert cache.get(Response(204)) is None
+
+
+def test_a_big_body_is_not_canned_nor_kept() -> None:
+    cache = canned.Cache(lambda raw: headers())
+    big = Response(200, body=b"x" * (canned._MAX_BODY + 1))
+    assert cache.get(big) is None
+    assert cache._kept == {}
+
+
+def test_the_cache_starts_afresh_past_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(canned, "_BUDGET", 3000)
+    cache = canned.Cache(lambda raw: headers())
+    first, second = Response(200, body=b"a" * 500), Response(200, body=b"b" * 500)
+    cache.get(first)
+    assert id(first) in cache._kept
+    cache.get(second)  # 2 x (1500 + 1024) > 3000: the first is let go
+    assert list(cache._kept) == [id(second)]
