@@ -254,6 +254,11 @@ class Settings:
         "Connections each listener keeps open at once; more are refused at once (HTTP 503, "
         "SMTP 421). Lowered at start to what the open-file limit allows.",
     )
+    plain_mock_replies: bool = option(
+        False,
+        "Answer /mockhttp/ through aiohttp's response objects rather than with each preset's "
+        "reply bytes built once (the same answers, slower; kept to compare the two).",
+    )
     upstream_insecure: bool = option(
         False,
         "Do not verify upstream TLS certificates at all (says so at start).",

@@ -14,6 +14,7 @@ from hypothesis import settings
 from pretenders_proxy.testing.launcher import RunningServer, start
 from tests.integration.mailing import Send, message
 from tests.integration.redis_server import RedisServer
+from tests.integration.replies import PLAIN
 
 pytest_plugins = ["pytester"]
 
@@ -25,8 +26,28 @@ def server(request: pytest.FixtureRequest, pretenders_server: RunningServer) -> 
     store and against the shared Redis store (issue 18), so that the two never drift apart."""
     if request.param == "memory":
         return pretenders_server
-    found: RunningServer = request.getfixturevalue("redis_store_server")
+    name = "plain_replies_server" if request.param == PLAIN else "redis_store_server"
+    found: RunningServer = request.getfixturevalue(name)
     return found
+
+
+@pytest.fixture(scope="session")
+def plain_replies_server(
+    request: pytest.FixtureRequest,
+    pretenders_server: RunningServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningServer]:
+    """A server like the shared one, answering mocks without canned replies."""
+    folder = tmp_path_factory.mktemp("plain-replies")
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if hasattr(request.config, "workerinput") else root
+    args = ["--cassette-dir", str(request.config.rootpath), "--cassette-dir", str(root)]
+    args += [*request.config.getini("pretenders_args"), "--plain-mock-replies"]
+    running = start(args, confdir=pretenders_server.confdir, log=folder / "pretenders.log")
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="session")

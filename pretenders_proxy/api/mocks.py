@@ -3,12 +3,13 @@
 import asyncio
 import functools
 import time
-from typing import NoReturn
+from typing import NoReturn, cast
 from urllib.parse import unquote
 
 from aiohttp import HttpVersion, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from pretenders_proxy.api import canned
 from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.errors import StoreUnavailableError
 from pretenders_proxy.model.http import Headers, Response, quick_request, split_host
@@ -85,6 +86,9 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     response = outcome.response
     if streams(request.method, response.status, response.chunks):
         return await _stream(request, response)
+    plain = settings.plain_mock_replies or not canned.cannable(request)
+    if not plain and (reply := _CANNED.get(response)) is not None:
+        return cast(web.StreamResponse, canned.Sent(reply.wire()))
     return _respond(response)
 
 
@@ -147,3 +151,6 @@ def _break_connection(request: web.Request, fault: Fault) -> NoReturn:
             reset_on_close(transport.get_extra_info("socket"))
         transport.abort()
     raise asyncio.CancelledError
+
+
+_CANNED = canned.Cache(_text_headers)

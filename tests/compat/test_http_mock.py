@@ -20,6 +20,9 @@ import pretenders_proxy.client.http
 import pretenders_proxy.constants
 import pretenders_proxy.errors
 from pretenders_proxy.testing.launcher import RunningServer, launch
+from tests.integration.replies import BOTH_REPLY_PATHS
+
+pytestmark = BOTH_REPLY_PATHS
 
 CLIENTS = {
     "original-1.4.5": SimpleNamespace(

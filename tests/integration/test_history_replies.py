@@ -16,7 +16,10 @@ import requests
 from pretenders_proxy.api.schemas import RequestOut
 from pretenders_proxy.model.journal import REPLY_PREVIEW
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.replies import BOTH_REPLY_PATHS
 from tests.integration.upstream import BIG, GZIPPED, Upstream
+
+pytestmark = BOTH_REPLY_PATHS
 
 type Pairs = list[list[str]]
 

@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 import requests
 
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.replies import BOTH_REPLY_PATHS
+
+pytestmark = BOTH_REPLY_PATHS
 
 PRESETS: list[dict[str, Any]] = [
     {"rule": "GET /hello", "text": "hi", "headers": [["X-Kind", "greeting"]], "times": 2},

@@ -12,7 +12,10 @@ from pretenders_proxy.api.app import routes
 from pretenders_proxy.client.mail import Mailbox
 from pretenders_proxy.testing.launcher import RunningServer
 from tests.integration.paging import every
+from tests.integration.replies import BOTH_REPLY_PATHS
 from tests.integration.test_history_bounds import session_of
+
+pytestmark = BOTH_REPLY_PATHS
 
 V1_GETS = sorted(r.path for r in routes() if r.method == "GET" and r.path.startswith("/api/v1/"))
 

@@ -10,6 +10,9 @@ import pytest
 import requests
 
 from pretenders_proxy.testing.launcher import RunningServer
+from tests.integration.replies import BOTH_REPLY_PATHS
+
+pytestmark = BOTH_REPLY_PATHS
 
 GAP = 0.25
 CHUNKS = [

@@ -18,7 +18,8 @@ SHARED = [
     "--max-body-size", "--token",
     "--allowed-host", "--cassette-dir", "--upstream-ca", "--map-host", "--upstream-timeout",
     "--header-timeout",
-    "--idle-timeout", "--max-connections", "--upstream-insecure", "--redact-header",
+    "--idle-timeout", "--max-connections", "--plain-mock-replies", "--no-plain-mock-replies",
+    "--upstream-insecure", "--redact-header",
     "--redact-query",
     "--regex-timeout", "--ready-file", "--replay-speed", "--ignore", "--max-age", "--on-stale",
 ]  # fmt: skip

@@ -32,6 +32,7 @@ DECLARED = {
     "pretenders_header_timeout": 60.0,
     "pretenders_idle_timeout": 75.0,
     "pretenders_max_connections": 512,
+    "pretenders_plain_mock_replies": False,
     "pretenders_redact_headers": [],
     "pretenders_redact_query": [],
     "pretenders_regex_timeout": 0.02,
