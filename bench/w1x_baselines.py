@@ -40,25 +40,29 @@ def proxied(proxy_port: int, lua: str, connections: int) -> Callable[[float], Lo
     return lambda seconds: wrk(url, seconds=seconds, connections=connections, script=lua)
 
 
-def start_wiremock(stack: ExitStack) -> WireMock | dict[str, str]:
-    """WireMock with the w1 stub, or why it did not run (no Java or npm here)."""
+def start_wiremock(stack: ExitStack) -> tuple[dict[str, Any], WireMock | None]:
+    """WireMock with the w1 stub and what it is, or why it did not run (no Java or npm)."""
     try:
         found = stack.enter_context(wiremock())
     except (OSError, RuntimeError, TimeoutError, subprocess.CalledProcessError) as e:
-        return {"did not run": repr(e)}
+        return {"did not run": repr(e)}, None
     found.stub(PATH, PAYLOAD, STUB_HEADERS)
-    return found
+    return {"version": VERSION, "java": java_version(), "flags": found.flags}, found
 
 
-def measures(options: Any, urls: dict[str, str], lua: str, proxy_port: int) -> dict[str, Any]:
+Loader = Callable[[int], Callable[[float], Load]]
+"""A system's load at a connection count."""
+
+
+def measures(options: Any, systems: dict[str, Loader]) -> dict[str, Callable[[float], Load]]:
     """One load per system and connection count; the proxied preset at the first count."""
-    found: dict[str, Callable[[float], Load]] = {}
-    for count in options.connection_counts:
-        for name, url in urls.items():
-            found[f"{name} c={count}"] = loader(url, count)
-            if name == "pretenders /mockhttp/" and count == options.connection_counts[0]:
-                found[f"pretenders proxied preset c={count}"] = proxied(proxy_port, lua, count)
-    return found
+    first = options.connection_counts[0]
+    return {
+        f"{name} c={count}": load(count)
+        for count in options.connection_counts
+        for name, load in systems.items()
+        if count == first or "proxied" not in name
+    }
 
 
 def run(options: Any) -> dict[str, Any]:
@@ -69,26 +73,23 @@ def run(options: Any) -> dict[str, Any]:
         )
         setup_mock(p.control, [PRESET])
         call("POST", p.control + "/api/v1/presets", PROXIED)
-        floor = free_port()
-        stack.enter_context(script("bare_asyncio", floor))
-        urls = {"pretenders /mockhttp/": p.control + PATH}
-        mock = start_wiremock(stack)
-        about: dict[str, Any] = {"version": VERSION}
-        if isinstance(mock, WireMock):
-            urls["WireMock"] = mock.url + PATH
-            about |= {"java": java_version(), "flags": mock.flags}
-            about["jit_warm_up"] = warm_up(loader(urls["WireMock"], options.connection_counts[0]))
-        else:
-            systems["WireMock"] = about = mock
-        urls["bare asyncio floor"] = f"http://127.0.0.1:{floor}{PATH}"
         lua = proxy_script(TARGET, HOST)
         stack.callback(os.unlink, lua)
-        systems |= in_turns(
-            measures(options, urls, lua, p.proxy_port),
-            options.runs,
-            options.warmup,
-            options.seconds,
-        )
+        loads: dict[str, Loader] = {
+            "pretenders /mockhttp/": lambda count: loader(p.control + PATH, count),
+            "pretenders proxied preset": lambda count: proxied(p.proxy_port, lua, count),
+        }
+        about, mock = start_wiremock(stack)
+        if mock is not None:
+            loads["WireMock"] = lambda count: mock.cleared(loader(mock.url + PATH, count))
+            about["jit_warm_up"] = warm_up(loads["WireMock"](options.connection_counts[0]))
+        else:
+            systems["WireMock"] = about
+        floor = free_port()
+        stack.enter_context(script("bare_asyncio", floor))
+        loads["bare asyncio floor"] = lambda count: loader(f"http://127.0.0.1:{floor}{PATH}", count)
+        found = measures(options, loads)
+        systems |= in_turns(found, options.runs, options.warmup, options.seconds)
     return {"wiremock": about, **verdict(systems, options.connection_counts)}
 
 

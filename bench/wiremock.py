@@ -16,11 +16,16 @@ from harness import ROOT, Load, Service, free_port, service
 VERSION = "3.13.2"
 CACHE = ROOT / "bench" / ".cache" / "npm"
 PACKAGE = CACHE / "node_modules" / "wiremock"
-JOURNAL = 10_000
-"""Requests WireMock's journal keeps: pretenders' default `--history-limit`, so both keep the
-same number. WireMock's default journal has no bound; it grew the JVM past 2.8 GB here within
-a minute of load (its 6 GB default heap would run out during a run); `--no-request-journal`
-keeps none, as pretenders never does (bench/wiremock_journal.py measures all three)."""
+JOURNALS = {
+    "default": [],
+    "bounded": ["--max-request-journal-entries", "10000"],
+    "off": ["--no-request-journal"],
+}
+"""WireMock's request journal, which `verify` reads as pretenders' history is read. `default`:
+every request kept, no bound (a load of a minute here grew the JVM past 2.8 GB, and its 6 GB
+default heap would run out during a run: the benches clear it before each turn, as a test
+suite's `WireMock.reset()` does); `bounded`: the last 10,000 (pretenders' `--history-limit`),
+which ran at ~500 req/s here; `off`: none kept (bench/wiremock_journal.py measures all three)."""
 
 
 def choose_jar(package: Path) -> Path:
@@ -66,6 +71,21 @@ class WireMock:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def clear_journal(self) -> None:
+        """Forget the requests served so far (`DELETE /__admin/requests`)."""
+        request = urllib.request.Request(self.url + "/__admin/requests", method="DELETE")
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            answer.read()
+
+    def cleared(self, measure: Callable[[float], Load]) -> Callable[[float], Load]:
+        """`measure`, each run after clearing the journal (its size stays one run's)."""
+
+        def run(seconds: float) -> Load:
+            self.clear_journal()
+            return measure(seconds)
+
+        return run
+
     def stub(self, path: str, body: bytes, headers: dict[str, str]) -> None:
         """`GET path` answered with `body` and `headers`, through the admin API."""
         mapping = {
@@ -83,14 +103,12 @@ class WireMock:
 
 
 @contextmanager
-def wiremock(journal: int | None = JOURNAL) -> Iterator[WireMock]:
+def wiremock(journal: str = "default") -> Iterator[WireMock]:
     """WireMock on a free port, pinned to the server core, with its root in a temporary folder
-    (no mappings read from the checkout). `journal`: entries kept (`None`: WireMock's
-    unbounded default, 0: `--no-request-journal`). Every other option is WireMock's default."""
+    (no mappings read from the checkout); `journal` names one of JOURNALS. Every other option
+    is WireMock's default."""
     port = free_port()
-    flags = {None: [], 0: ["--no-request-journal"]}.get(
-        journal, ["--max-request-journal-entries", str(journal)]
-    )
+    flags = JOURNALS[journal]
     with tempfile.TemporaryDirectory(prefix="bench-wiremock-") as root:
         command = ["java", "-jar", str(jar()), "--port", str(port), "--bind-address", "127.0.0.1"]
         command += ["--root-dir", root, "--disable-banner", *flags]
