@@ -82,7 +82,8 @@ def run(options: Any) -> dict[str, Any]:
         about, mock = start_wiremock(stack)
         if mock is not None:
             loads["WireMock"] = lambda count: mock.cleared(loader(mock.url + PATH, count))
-            about["jit_warm_up"] = warm_up(loads["WireMock"](options.connection_counts[0]))
+            warming = loads["WireMock"](options.connection_counts[0])
+            about["jit_warm_up"] = warm_up(warming, mock.service.pid)
         else:
             systems["WireMock"] = about
         floor = free_port()

@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from harness import ROOT, Load, Service, free_port, service
@@ -116,18 +117,29 @@ def wiremock(journal: str = "default") -> Iterator[WireMock]:
             yield WireMock(running, port, flags)
 
 
+def compiled(pid: int) -> int:
+    """Methods the JVM's JIT has compiled so far (`jstat -compiler`'s first column)."""
+    found = subprocess.run(["jstat", "-compiler", str(pid)], capture_output=True, text=True)
+    return int(found.stdout.splitlines()[1].split()[0])
+
+
 def warm_up(
-    measure: Callable[[float], Load], seconds: float = 5, least: int = 8, most: int = 20
+    measure: Callable[[float], Load], pid: int, seconds: float = 5, most: int = 24
 ) -> dict[str, object]:
-    """Load rounds of `seconds` until the JIT has settled: at least `least` rounds, then until
-    two in a row agree within 5%, at most `most` rounds; each round's requests/s is kept.
-    A cold WireMock here rose for 35-40 s (1.2k, 3.6k, 4.8k, 6.4k, 5.2k, 9.7k, 12.0k, 11.0k
-    req/s in 5 s rounds) and sat on plateaus on the way: agreement alone stopped too early."""
+    """Load rounds of `seconds` until the JIT has settled: two rounds in a row that each
+    compiled fewer than 1% more methods (`jstat -compiler`), at most `most` rounds; each
+    round's requests/s and compiled count are kept. Rates alone mislead here: a cold WireMock
+    on a busy core sat at ~2,000 req/s for 20 s, then rose to ~8,000 once C2 had compiled its
+    hot path (about 50 s in), and on a shared machine no two rounds agree within 5% anyway."""
     rates: list[float] = []
-    while len(rates) < most and not (len(rates) >= least and _agree(rates[-2:])):
+    counts = [compiled(pid)]
+    while len(rates) < most and not _settled(counts):
         rates.append(round(measure(seconds).requests_per_s, 1))
-    return {"round_s": seconds, "requests_per_s": rates, "settled": _agree(rates[-2:])}
+        counts.append(compiled(pid))
+    settled = _settled(counts)
+    return {"round_s": seconds, "requests_per_s": rates, "compiled": counts, "settled": settled}
 
 
-def _agree(last_two: list[float], within: float = 0.05) -> bool:
-    return len(last_two) == 2 and abs(last_two[0] - last_two[1]) <= within * max(last_two)
+def _settled(counts: list[int], rounds: int = 2, share: float = 0.01) -> bool:
+    last = counts[-rounds - 1 :]
+    return len(last) == rounds + 1 and all(b - a < share * a for a, b in pairwise(last))

@@ -43,7 +43,7 @@ def main() -> None:
             mock.stub(PATH, PAYLOAD, STUB_HEADERS)
             name = f"WireMock journal {journal} {' '.join(flags)}".strip()
             loads[name] = mock.cleared(loader(mock.url + PATH, c))
-            warmed[name] = warm_up(loads[name], most=10)
+            warmed[name] = warm_up(loads[name], mock.service.pid)
         systems = in_turns(loads, options.runs, options.warmup, options.seconds)
     ours = systems["pretenders /mockhttp/"]["requests_per_s"]
     result |= {
