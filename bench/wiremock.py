@@ -26,7 +26,8 @@ JOURNALS = {
 every request kept, no bound (a load of a minute here grew the JVM past 2.8 GB, and its 6 GB
 default heap would run out during a run: the benches clear it before each turn, as a test
 suite's `WireMock.reset()` does); `bounded`: the last 10,000 (pretenders' `--history-limit`),
-which ran at ~500 req/s here; `off`: none kept (bench/wiremock_journal.py measures all three)."""
+which ran 10x slower than the default here; `off`: none kept (bench/wiremock_journal.py
+measures all three)."""
 
 
 def choose_jar(package: Path) -> Path:
