@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w1h w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [--runs 3]`.
+"""Run the benchmarks: `python bench/run.py [w1 w1h w1x w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [OPTIONS]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import cassette_tools
 import w1_mock
 import w1h_history
+import w1x_baselines
 import w2_replay
 import w2r_record
 import w3_smtp
@@ -29,6 +30,7 @@ from harness import machine, write
 WORKLOADS = {
     "w1": w1_mock,
     "w1h": w1h_history,
+    "w1x": w1x_baselines,
     "w2": w2_replay,
     "w2r": w2r_record,
     "w3": w3_smtp,
@@ -42,13 +44,23 @@ WORKLOADS = {
 }
 
 
+def counts(text: str) -> list[int]:
+    """`32,256` -> [32, 256]."""
+    return [int(part) for part in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", choices=[[], *WORKLOADS], default=[])
     parser.add_argument("--runs", type=int, default=3, help="measured runs (median kept)")
     parser.add_argument("--seconds", type=float, default=10, help="length of each run")
     parser.add_argument("--warmup", type=float, default=5, help="warm-up before measuring")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument(
+        "--connections",
+        type=counts,
+        default=[32, 256],
+        help="concurrent connections, a comma list: w1x measures each, the others the first",
+    )
     parser.add_argument(
         "--w4-full-mitmdump",
         action="store_true",
@@ -57,6 +69,7 @@ def main() -> None:
     parser.add_argument("--store", choices=["memory", "redis"], default="memory", help="w1h's")
     parser.add_argument("--exchanges", type=int, default=cassette_tools.EXCHANGES, help="w6 size")
     options = parser.parse_args()
+    options.connection_counts, options.connections = options.connections, options.connections[0]
     for name in options.workloads or list(WORKLOADS):
         module = WORKLOADS[name]
         result = {

@@ -1,8 +1,10 @@
 """W1: a preset reply from a named 1.4 mock, `/mockhttp/<name>/items/42`, keep-alive, c=32.
 
 Compared in the same run with a bare aiohttp route serving the same body (the floor of the
-stack pretenders' control port is built on; both run at once and are measured in turns) and
-with the original pretenders 1.4.5 server.
+stack pretenders' control port is built on) and the bare asyncio floor (bench/peers/
+bare_asyncio.py: a Protocol writing the same reply's bytes, what Python costs on one core); the
+three run at once and are measured in turns. Then the original pretenders 1.4.5 server.
+W1x (w1x_baselines.py) measures WireMock, the proxied preset and c=256.
 Target: >= 10,000 req/s with p99 < 10 ms.
 """
 
@@ -46,16 +48,18 @@ def setup_mock(control: str, presets: list[dict[str, Any]], name: str = "bench")
 
 def run(options: Any) -> dict[str, Any]:
     systems: dict[str, dict[str, Any]] = {}
-    port = free_port()
+    port, floor = free_port(), free_port()
     with (
         tempfile.TemporaryDirectory() as confdir,
         pretenders("serve", confdir=Path(confdir)) as p,
         script("bare_aiohttp", port),
+        script("bare_asyncio", floor),
     ):
         setup_mock(p.control, [PRESET])
         urls = {
             "pretenders": p.control + PATH,
             "bare aiohttp route": f"http://127.0.0.1:{port}{PATH}",
+            "bare asyncio floor": f"http://127.0.0.1:{floor}{PATH}",
         }
         systems |= in_turns(
             {name: loader(url, options.connections) for name, url in urls.items()},
