@@ -40,6 +40,12 @@ class SessionPorts:
         await listener.start()
         if not listener.is_running:
             raise ListenError(f"no port for session {name!r}'s proxy: {listener.last_exception}")
+        if (won := self.port_of(name)) is not None or name not in self.runtime.store.sessions:
+            # another call opened one while this one started, or the session went meanwhile
+            await listener.stop()
+            if won is None:
+                raise ListenError(f"session {name!r} was deleted while its port opened")
+            return won
         port = int(listener.listen_addrs[0][1])
         self.listeners[name] = listener
         self.sessions[port] = name

@@ -3,6 +3,7 @@ sends none through a CONNECT), and the port closes with the session."""
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -107,3 +108,12 @@ def test_the_clients_open_a_sessions_own_proxy(server: RunningServer, session_na
 async def own_proxy_async(control: str, session: str) -> str:
     async with AsyncPretenders(control, session=session) as fake:
         return await fake.own_proxy()
+
+
+def test_calls_at_once_for_one_session_get_one_port(control: str, session_name: str) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        ports = set(pool.map(lambda _: open_session(control, session_name), range(8)))
+    try:
+        assert len(ports) == 1
+    finally:
+        requests.delete(f"{control}/api/v1/sessions/{session_name}", timeout=10)
