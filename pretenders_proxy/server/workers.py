@@ -27,6 +27,8 @@ its banner (None for the others: they print none)."""
 SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
 STOP_SECONDS = 10.0
 """How long stopping workers may take before they are killed."""
+FOLDER = "pretenders-workers-"
+"""The prefix of the temporary folder where the workers say they are ready."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -63,7 +65,7 @@ class Fleet:
 
     settings: Settings
     run: Run
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pretenders-workers-")))
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=FOLDER)))
     live: dict[int, int] = field(default_factory=dict)
     ready_timeout: float = 60.0
 
