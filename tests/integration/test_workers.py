@@ -19,6 +19,7 @@ import requests
 from pretenders_proxy.server import ready
 from pretenders_proxy.testing.launcher import RunningServer, start
 from tests.integration.redis_server import RedisServer
+from tests.integration.upstream import Upstream
 from tests.integration.v1_clients import client, opened
 
 CONNECTIONS = 24
@@ -37,7 +38,8 @@ def fleet(
     redis: RedisServer, confdir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[RunningServer, dict[str, object]]]:
     """Two workers, and what their ready file says."""
-    server, content = launch(redis, confdir, tmp_path_factory.mktemp("fleet"))
+    reverse = ["--reverse", "http://upstream.test=0"]
+    server, content = launch(redis, confdir, tmp_path_factory.mktemp("fleet"), *reverse)
     yield server, content
     server.stop()
 
@@ -108,7 +110,7 @@ def test_the_ready_file_is_the_parents_written_once_with_every_worker(
     assert content["pid"] == server.pid and len(set(pids)) == 2 and server.pid not in pids
     assert sum("ready" in line for line in server.output) == 1  # one banner, worker 0's
     assert any(line.split()[:2] == ["workers", "2"] for line in server.output)
-    for name in ("control", "proxy", "smtp"):
+    for name in ("control", "proxy", "smtp", "reverse:http://upstream.test"):
         port = int(server.listeners[name].rsplit(":", 1)[1])
         assert listening_pids(port) == set(pids), name
 
@@ -238,3 +240,31 @@ def test_a_taken_port_stops_start_up_in_one_line(redis: RedisServer, tmp_path: P
     assert done.stderr.splitlines() == [
         f"pretenders: control API: port {port} on 127.0.0.1 is already in use (choose another port)"
     ]
+
+
+def test_record_and_replay_take_workers_too(
+    redis: RedisServer, confdir: Path, tmp_path: Path, upstream: Upstream
+) -> None:
+    cassette = str(tmp_path / "counter.cassette")
+    shared = ["--workers", "2", "--store", redis.url]
+    recorder = start(
+        [cassette, *shared, "--store-prefix", "rec"], command="record", confdir=confdir
+    )
+    try:
+        recorded = [  # a connection of its own each: both workers record
+            requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": recorder.proxy})
+            for _ in range(CONNECTIONS)
+        ]
+    finally:
+        assert recorder.stop() == 0
+    assert [r.text for r in recorded] == [str(n) for n in range(1, CONNECTIONS + 1)]
+    player = start([cassette, *shared, "--store-prefix", "play"], command="replay", confdir=confdir)
+    try:
+        played = [
+            requests.post(f"{upstream.url}/counter", data=b"1", proxies={"http": player.proxy})
+            for _ in range(CONNECTIONS)
+        ]
+    finally:
+        assert player.stop() == 0
+    assert [r.text for r in played] == [r.text for r in recorded]  # in order, whoever answers
+    assert requests.get(f"{upstream.url}/counter", timeout=10).text == str(CONNECTIONS)
