@@ -36,6 +36,7 @@ def serve(settings: Settings, run: Run) -> int:
     """Run `settings.workers` workers until SIGTERM/SIGINT; the exit status. The banner is
     worker 0's, printed once all are ready; the ready file lists the workers' pids."""
     block_signals()
+    _remove(settings.ready_file)  # one left by an earlier run would say we listen already
     fleet = Fleet(settings, run)
     try:
         if (status := fleet.start()) is not None:
@@ -46,17 +47,21 @@ def serve(settings: Settings, run: Run) -> int:
         if (path := settings.ready_file) is not None:
             content = ready.document(fleet.listeners(), settings.confdir)
             try:
-                ready.write(path, content | {"workers": sorted(fleet.live)})
+                ready.write(path, content | {"workers": fleet.pids()})
             except OSError as e:
                 say(f"--ready-file {path}: cannot write it ({e.strerror or e})")
                 return 2
         return fleet.supervise()
     finally:
         fleet.stop()
-        if settings.ready_file is not None:
-            with contextlib.suppress(OSError):
-                settings.ready_file.unlink(missing_ok=True)
+        _remove(settings.ready_file)
         fleet.cleanup()
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):  # one that cannot go cannot be written either
+            path.unlink(missing_ok=True)
 
 
 @dataclass(eq=False)
@@ -72,6 +77,10 @@ class Fleet:
     @property
     def banner(self) -> Path:
         return self.folder / "banner.txt"
+
+    def pids(self) -> list[int]:
+        """The running workers' pids, worker 0's first."""
+        return sorted(self.live, key=self.live.__getitem__)
 
     def ready_file(self, index: int) -> Path:
         return self.folder / f"worker-{index}.json"

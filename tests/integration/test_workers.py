@@ -268,3 +268,26 @@ def test_record_and_replay_take_workers_too(
         assert player.stop() == 0
     assert [r.text for r in played] == [r.text for r in recorded]  # in order, whoever answers
     assert requests.get(f"{upstream.url}/counter", timeout=10).text == str(CONNECTIONS)
+
+
+def test_a_ready_file_left_by_an_earlier_run_goes_before_the_workers_start(
+    redis: RedisServer, confdir: Path, tmp_path: Path
+) -> None:
+    ready_file = tmp_path / "ready.json"
+    ready.write(ready_file, {"pid": 1, "listeners": {"control": "http://127.0.0.1:1"}})
+    command = [sys.executable, "-m", "pretenders_proxy", "serve", "--workers", "2"]
+    command += ["--store", redis.url, "--port", "0", "--proxy-port", "0", "--smtp-port", "0"]
+    command += ["--confdir", str(confdir), "--ready-file", str(ready_file)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = []
+        deadline = time.monotonic() + 30
+        while (content := ready.read(ready_file)) is None or content["pid"] != process.pid:
+            assert time.monotonic() < deadline and process.poll() is None
+            seen.append(content)
+            time.sleep(0.01)
+        assert None in seen  # the stale file went first, and never came back
+        assert seen[seen.index(None) :] == [None] * (len(seen) - seen.index(None))
+    finally:
+        process.terminate()
+        assert process.wait(15) == 0
