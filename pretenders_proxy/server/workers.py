@@ -27,8 +27,13 @@ its banner (None for the others: they print none)."""
 SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
 STOP_SECONDS = 10.0
 """How long stopping workers may take before they are killed."""
-FOLDER = "pretenders-workers-"
-"""The prefix of the temporary folder where the workers say they are ready."""
+
+
+def folder_prefix(parent: int | None = None) -> str:
+    """The prefix of the parent's temporary folder, where its workers say they are ready."""
+    return f"pretenders-workers-{parent or os.getpid()}-"
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -44,8 +49,10 @@ def serve(settings: Settings, run: Run) -> int:
         if fleet.banner.exists():
             sys.stdout.write(fleet.banner.read_text())
             sys.stdout.flush()
+        listeners = fleet.listeners()
+        fleet.cleanup()  # needed no more: gone now, even if this process is killed later
         if (path := settings.ready_file) is not None:
-            content = ready.document(fleet.listeners(), settings.confdir)
+            content = ready.document(listeners, settings.confdir)
             try:
                 ready.write(path, content | {"workers": fleet.pids()})
             except OSError as e:
@@ -70,7 +77,7 @@ class Fleet:
 
     settings: Settings
     run: Run
-    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=FOLDER)))
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=folder_prefix())))
     live: dict[int, int] = field(default_factory=dict)
     ready_timeout: float = 60.0
 

@@ -8,6 +8,7 @@ import smtplib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ import pytest
 import requests
 
 from pretenders_proxy.server import ready
+from pretenders_proxy.server.workers import folder_prefix
 from pretenders_proxy.testing.launcher import RunningServer, start
 from tests.integration.redis_server import RedisServer
 from tests.integration.upstream import Upstream
@@ -194,6 +196,7 @@ def test_workers_end_with_the_parent_however_it_ends(
     os.kill(server.pid, signal.SIGKILL)  # no chance to stop them: the kernel tells them
     assert server.process is not None and server.process.wait(10) == -signal.SIGKILL
     assert all(gone(pid) for pid in worker_pids(content))
+    assert not list(Path(tempfile.gettempdir()).glob(folder_prefix(server.pid) + "*"))
 
 
 def test_a_worker_that_dies_is_said_and_the_others_keep_serving(
