@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python bench/run.py [w1 w1h w1x w2 w2r w3 w4 w5 w6 w7 w7r w8 w9] [OPTIONS]`.
+"""Run the benchmarks: `python bench/run.py [w1 w1h w1x w2 w2r w3 ... w9 w9w] [OPTIONS]`.
 
 Each workload starts its systems (pretenders pinned to core 0, load on core 1), warms up,
 measures `--runs` times and keeps the median; figures are compared with baselines measured in
@@ -25,6 +25,7 @@ import w7_sse
 import w7r_paced
 import w8_websocket
 import w9_store
+import w9w_workers
 from harness import machine, write
 
 WORKLOADS = {
@@ -41,6 +42,7 @@ WORKLOADS = {
     "w7r": w7r_paced,
     "w8": w8_websocket,
     "w9": w9_store,
+    "w9w": w9w_workers,
 }
 
 

@@ -192,6 +192,14 @@ class Settings:
         "The prefix of the shared store's keys: fleets with other prefixes share one Redis.",
         metavar="PREFIX",
     )
+    workers: int = option(
+        1,
+        "Server processes sharing every port (SO_REUSEPORT, Linux), each a whole pretenders on "
+        "the shared store, the kernel spreading connections: more than 1 needs --store redis://.",
+        envvar="PRETENDERS_WORKERS",
+        metavar="N",
+        mitmproxy=None,  # a process of mitmdump cannot start others
+    )
     max_body_size: int = option(
         64 * 1024 * 1024,
         "Largest request body the control API, mocks and proxy take (413 beyond) and largest "
@@ -384,6 +392,8 @@ class Settings:
             )
         if not self.store_prefix or any(c in self.store_prefix for c in "{}"):
             raise ConfigError(f"--store-prefix {self.store_prefix!r}: a name without braces")
+        if self.workers < 1:
+            raise ConfigError(f"--workers {self.workers} must be at least 1")
         if self.max_sessions < 1:
             raise ConfigError(f"max sessions {self.max_sessions} must be at least 1")
         if not is_loopback(self.host) and not self.token:

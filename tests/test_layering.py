@@ -24,6 +24,8 @@ CORE = [
     "server/sockets.py",
     "server/binding.py",
     "server/ready.py",
+    "server/reservations.py",
+    "server/workers.py",
     "server/files.py",
     "server/exhaustion.py",
     "server/gate.py",

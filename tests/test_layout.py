@@ -27,6 +27,8 @@ EXEMPT = {
     "proxy/services.py": "tests/integration/test_process.py (starts the listeners)",
     "proxy/recording.py": "proxy/test_recorder.py, test_streams.py, test_websocket.py",
     "server/process.py": "tests/integration/test_process.py",
+    "server/workers.py": "tests/integration/test_workers.py (forks real workers)",
+    "cli/workers.py": "tests/integration/test_workers.py (--workers refused, ports taken)",
     "smtp/listeners.py": "tests/integration/test_smtp_capture.py, test_smtp_robustness.py",
     "proxy/session_ports.py": "tests/integration/test_session_ports.py, test_run.py",
     "testing/plugin.py": "tests/integration/test_pytest_plugin.py (pytester)",

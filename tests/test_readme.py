@@ -356,3 +356,20 @@ def test_shared_store_example(redis_server: RedisServer, confdir: Path) -> None:
     with launch(command[2:], confdir=confdir) as server:
         store = requests.get(f"{server.control}/health", timeout=10).json()["store"]
     assert (store["kind"], store["prefix"], store["state"]) == ("redis", "staging", "up")
+
+
+def test_workers_example(redis_server: RedisServer, confdir: Path) -> None:
+    """The README's --workers command, on a real redis-server: two workers answer /health."""
+    import shlex
+
+    import requests
+
+    block = README.split("<!-- README example: workers", 1)[1].split("```console\n")[1]
+    [line] = block.split("```")[0].splitlines()
+    command = shlex.split(line.replace("redis://127.0.0.1:6379/0", redis_server.url))
+    assert command[:4] == ["pretenders", "serve", "--workers", "2"]
+    with launch(command[2:], confdir=confdir) as server:
+        pids = set()
+        for _ in range(24):  # fresh connections: both workers answer (odds 2 in 2**24 not)
+            pids.add(requests.get(f"{server.control}/health", timeout=10).json()["pid"])
+    assert len(pids) == 2 and server.pid not in pids

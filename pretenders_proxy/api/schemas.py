@@ -439,6 +439,10 @@ class Health(BaseModel):
         description="degraded: something does not work (see problems); the listeners still answer."
     )
     version: str
+    pid: int = Field(
+        description="The process that answered: with --workers N, one of the N (each a whole "
+        "pretenders on the shared store)."
+    )
     listeners: dict[str, str]
     sessions: int
     waiting: int = Field(description="Long-polls (wait=) and event streams now waiting.")

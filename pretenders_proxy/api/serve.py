@@ -52,10 +52,12 @@ async def start(
     port: int,
     prepare: Callable[[web.Server], None] | None = None,
     limits: Limits = Limits(),
+    reuse_port: bool = False,
 ) -> ApiServer:
     """Listen on host:port; a busy port raises ListenError naming it.
 
-    `prepare` may change the aiohttp server before it takes its first connection."""
+    `prepare` may change the aiohttp server before it takes its first connection; `reuse_port`
+    shares the port with the other processes of --workers (SO_REUSEPORT)."""
     # Long-polls and event streams must not hold up a shutdown for aiohttp's default minute.
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
@@ -83,7 +85,9 @@ async def start(
         return handler
 
     try:
-        server = await loop.create_server(connection, host, port, reuse_address=True)
+        server = await loop.create_server(
+            connection, host, port, reuse_address=True, reuse_port=reuse_port or None
+        )
     except OSError as e:
         await runner.cleanup()
         raise ListenError(describe_bind_error("control API", host, port, e)) from e

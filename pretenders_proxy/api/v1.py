@@ -1,5 +1,6 @@
 """The v1 control API: sessions, presets on proxy traffic, the request journal, health."""
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -146,6 +147,7 @@ async def health(request: web.Request) -> web.Response:
         {
             "status": "degraded" if problems else "ok",
             "version": __version__,
+            "pid": os.getpid(),
             "listeners": runtime.listeners,
             "sessions": len(runtime.store.sessions),
             "waiting": len(runtime.store.events),

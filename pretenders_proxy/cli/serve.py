@@ -73,10 +73,23 @@ def _start(flags: Flags, **fixed: Any) -> None:
     """Run the server the flags describe, with the `fixed` settings of the command."""
     _setup_logging(flags.values["log_level"])
     try:
-        settings = flags.settings(**fixed)
+        settings = _fit_to_files(flags.settings(**fixed))
     except ConfigError as e:
         fail(str(e))
-    raise typer.Exit(asyncio.run(_run(_fit_to_files(settings))))
+    if settings.workers > 1:
+        from pretenders_proxy.cli import workers
+
+        raise typer.Exit(workers.serve(settings, _worker))
+    raise typer.Exit(asyncio.run(_run(settings)))
+
+
+def _worker(settings: Settings, banner: Path | None) -> int:
+    """One of --workers N: worker 0 writes its banner to `banner` (the parent prints it once
+    all are ready), the others none; the parent says when they stopped."""
+    try:
+        return asyncio.run(_run(settings, banner=banner, worker=True))
+    except typer.Exit as e:
+        return e.exit_code
 
 
 def _fit_to_files(settings: Settings) -> Settings:
@@ -89,7 +102,7 @@ def _fit_to_files(settings: Settings) -> Settings:
     return replace(settings, max_connections=cap)
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, banner: Path | None = None, worker: bool = False) -> int:
     from mitmproxy import exceptions
 
     from pretenders_proxy.server.process import Server
@@ -101,12 +114,17 @@ async def _run(settings: Settings) -> int:
         fail(str(e).removeprefix("pretenders: "))
     except (ConfigError, ListenError) as e:
         fail(str(e))
-    _banner(server)
-    await server.serve(on_stop=lambda: typer.echo("pretenders stopped", err=True))
+    if not worker:
+        typer.echo(_banner(server))
+        sys.stdout.flush()
+    elif banner is not None:
+        _keep_banner(banner, _banner(server))
+    stopped = None if worker else lambda: typer.echo("pretenders stopped", err=True)
+    await server.serve(on_stop=stopped)
     return 0
 
 
-def _banner(server: "Server") -> None:
+def _banner(server: "Server") -> str:
     listeners = server.runtime.listeners
     control = listeners["control"]
     reverse = [
@@ -124,10 +142,22 @@ def _banner(server: "Server") -> None:
         _row("CA certificate", str(server.ca_file)),
         _row("connections", _limits(server.runtime.settings)),
         *_mode_rows(server),
+        *_workers_row(server.runtime.settings),
         "Ctrl-C stops it.",
     ]
-    typer.echo("\n".join(lines))
-    sys.stdout.flush()
+    return "\n".join(lines)
+
+
+def _keep_banner(path: Path, text: str) -> None:
+    """Worker 0's banner, for the parent to print once every worker is ready (a small local
+    file written once at start-up: no thread needed)."""
+    path.write_text(text + "\n")
+
+
+def _workers_row(settings: Settings) -> list[str]:
+    if settings.workers == 1:
+        return []
+    return [_row("workers", f"{settings.workers} processes on these ports, one shared store")]
 
 
 def _limits(settings: Settings) -> str:

@@ -12,7 +12,7 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -21,7 +21,7 @@ import wsproto
 import wsproto.events
 from mitmproxy import connection, ctx, http
 from mitmproxy.net.http import url
-from mitmproxy.proxy import commands, events, layer
+from mitmproxy.proxy import commands, events, layer, mode_servers
 from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers import websocket as websocket_layers
@@ -236,6 +236,28 @@ def time_request_heads(seconds: float | None) -> None:
     """
     LimitedHttp1Server.head_timeout = seconds
     http_layers.Http1Server = LimitedHttp1Server  # type: ignore[attr-defined]
+
+
+_SHARED_PORTS: set[int] = set()
+_listen = mode_servers.AsyncioServerInstance.listen
+
+
+def share_ports(ports: Iterable[int]) -> None:
+    """Make mitmproxy's TCP listeners on `ports` share them with other processes listening
+    there too (SO_REUSEPORT: --workers, where the kernel spreads connections over them); any
+    other listener (a session's own port, always port 0) binds as before.
+
+    Relies on: `AsyncioServerInstance.listen(host, port)` being where every TCP listener of a
+    mode binds, by `asyncio.start_server(self.handle_stream, host, port)` for a `tcp` mode.
+    """
+    _SHARED_PORTS.update(ports)
+    mode_servers.AsyncioServerInstance.listen = _listen_shared  # type: ignore[method-assign]
+
+
+async def _listen_shared(self: Any, host: str, port: int) -> list[Any]:
+    if port in _SHARED_PORTS and self.mode.transport_protocol == "tcp":
+        return [await asyncio.start_server(self.handle_stream, host, port, reuse_port=True)]
+    return await _listen(self, host, port)
 
 
 H2 = b"h2"

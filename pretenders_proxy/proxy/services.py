@@ -60,6 +60,7 @@ class Services:
             settings.port,
             direct_mocks(self.runtime),
             limits,
+            reuse_port=settings.workers > 1,
         )
         host, port = self.api.address
         self.runtime.listeners["control"] = f"http://{netloc(host, port)}"

@@ -10,7 +10,9 @@ from mitmproxy.addons.proxyserver import Proxyserver
 from mitmproxy.master import Master
 
 from pretenders_proxy.certs import CA_CERT
+from pretenders_proxy.cli.reverse import parse_reverse
 from pretenders_proxy.errors import ConfigError, ListenError
+from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.listeners import proxy_listeners
 from pretenders_proxy.proxy.master import build_master
 from pretenders_proxy.proxy.services import Services
@@ -66,6 +68,10 @@ class Server:
         self.master.shutdown()
 
     async def _start_proxy(self) -> None:
+        settings = self.runtime.settings
+        if settings.workers > 1:  # the parent holds these ports for every worker
+            reverse = [parse_reverse(text).port for text in settings.reverse]
+            internals.share_ports([settings.proxy_port, *reverse])
         proxy: Proxyserver = self.master.addons.get("proxyserver")
         quiet = _Silence()
         logging.getLogger("mitmproxy.addons.proxyserver").addFilter(quiet)
@@ -77,7 +83,6 @@ class Server:
             for instance in proxy.servers:
                 if isinstance(error := instance.last_exception, OSError):
                     cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
-                    settings = self.runtime.settings
                     host = instance.mode.listen_host(settings.host) or settings.host
                     port = instance.mode.listen_port(settings.proxy_port) or settings.proxy_port
                     raise ListenError(

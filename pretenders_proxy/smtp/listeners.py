@@ -78,7 +78,8 @@ class SmtpListeners:
         """Listen on the capture port; raises ListenError when it is taken."""
         host, port = self.runtime.settings.host, self.runtime.settings.smtp_port
         try:
-            self.capture = await self._listen(CaptureHandler(self.runtime), port)
+            shared = self.runtime.settings.workers > 1  # --workers: every one on this port
+            self.capture = await self._listen(CaptureHandler(self.runtime), port, shared)
         except OSError as e:
             raise ListenError(describe_bind_error("SMTP", host, port, e)) from e
         bound_host, bound_port = self.capture.sockets[0].getsockname()[:2]
@@ -108,7 +109,9 @@ class SmtpListeners:
             "delete some (DELETE /smtp/<id>) or widen --smtp-port-range"
         )
 
-    async def _listen(self, handler: CaptureHandler, port: int) -> asyncio.Server:
+    async def _listen(
+        self, handler: CaptureHandler, port: int, shared: bool = False
+    ) -> asyncio.Server:
         factory = smtp_factory(self.runtime, self.tls)
         cap = self.runtime.settings.max_connections
         listener = f"SMTP mock {handler.session}" if handler.session else "SMTP port"
@@ -122,7 +125,8 @@ class SmtpListeners:
             return protocol
 
         loop = asyncio.get_running_loop()
-        return await loop.create_server(connection, self.runtime.settings.host, port)
+        host = self.runtime.settings.host
+        return await loop.create_server(connection, host, port, reuse_port=shared or None)
 
     def _deleted(self, name: str) -> None:
         if (server := self.mocks.pop(name, None)) is not None:

@@ -43,6 +43,7 @@ def test_defaults_follow_the_listener_table() -> None:
         ({"history_limit": 0}, "history limit"),
         ({"history_max_bytes": 0}, "history max bytes 0 must be at least 1"),
         ({"max_sessions": 0}, "max sessions 0 must be at least 1"),
+        ({"workers": 0}, "--workers 0 must be at least 1"),
         ({"header_timeout": 0}, "header timeout 0 must be a positive number"),
         ({"idle_timeout": float("inf")}, "idle timeout inf must be a positive number"),
         ({"max_connections": 0}, "max connections 0 must be at least 1"),

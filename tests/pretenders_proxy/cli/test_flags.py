@@ -15,6 +15,7 @@ SHARED = [
     "--host", "--port", "--proxy-port", "--smtp-port", "--smtp-port-range", "--smtp-max-size",
     "--reverse", "--stale-period", "--mock-timeout", "--confdir", "--log-level", "--miss-status",
     "--history-limit", "--history-max-bytes", "--max-sessions", "--store", "--store-prefix",
+    "--workers",
     "--max-body-size", "--token",
     "--allowed-host", "--cassette-dir", "--upstream-ca", "--map-host", "--upstream-timeout",
     "--header-timeout",

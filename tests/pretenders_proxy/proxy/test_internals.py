@@ -32,6 +32,7 @@ from pretenders_proxy.proxy.h2c import PriorKnowledge
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.tags import tags
 from pretenders_proxy.proxy.timeouts import UpstreamTimeout
+from pretenders_proxy.server.reservations import Reservations
 from pretenders_proxy.server.sockets import reset_on_close
 from pretenders_proxy.store.player import Close, Step
 
@@ -113,7 +114,7 @@ class Probe:
 
 
 @contextlib.asynccontextmanager
-async def proxy(confdir: Path, *addons: object) -> AsyncIterator[int]:
+async def proxy(confdir: Path, *addons: object, port: int = 0) -> AsyncIterator[int]:
     """A mitmproxy Master in this loop with `addons` after the core ones; yields its port."""
     master = Master(Options(), with_termlog=False)
     master.addons.add(
@@ -121,7 +122,7 @@ async def proxy(confdir: Path, *addons: object) -> AsyncIterator[int]:
     )
     master.addons.add(*addons)
     master.options.update(
-        listen_host="127.0.0.1", listen_port=0, confdir=str(confdir), connection_strategy="lazy"
+        listen_host="127.0.0.1", listen_port=port, confdir=str(confdir), connection_strategy="lazy"
     )
     server: proxyserver.Proxyserver = master.addons.get("proxyserver")
     assert await server.setup_servers()
@@ -199,6 +200,25 @@ async def test_heads_refused_before_a_flow_is_made_are_told(tmp_path: Path) -> N
     (malformed, head), (over, kept) = told
     assert (malformed, head) == (400, b"GET http://x.test/ HTTP/1.1 junk\r\n\r\n")
     assert over == 431 and long.startswith(kept) and len(kept) > 1024
+
+
+async def test_shared_ports_take_several_listeners_and_other_ports_bind_as_before(
+    tmp_path: Path,
+) -> None:
+    held = Reservations()
+    port = held.reserve("127.0.0.1", 0)
+    internals.share_ports([port])
+    try:
+        async with proxy(tmp_path, Probe(), port=port), proxy(tmp_path, Probe(), port=port):
+            assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
+            async with proxy(tmp_path, Probe()) as own:  # a session's own port: port 0
+                assert own != port
+                with pytest.raises(AssertionError):  # not shared: a second one cannot bind
+                    async with proxy(tmp_path, Probe(), port=own):
+                        pass
+    finally:
+        internals._SHARED_PORTS.discard(port)
+        held.close()
 
 
 async def test_origin_form_requests_are_refused_in_regular_mode_only(
