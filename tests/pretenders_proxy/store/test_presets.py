@@ -42,6 +42,15 @@ def test_whole_line_rules_among_thousands_keep_first_match_order() -> None:
     assert served(book, get(b"/items/7%0A"), get(b"/items/7/x")) == [200, None]
 
 
+def test_a_rule_with_more_than_its_regex_is_asked_every_part() -> None:
+    book = PresetBook()
+    book.add(1, preset("GET /a", 201, headers={"X-Kind": "1"}))  # the regex alone would match
+    book.add(2, preset("GET /a(/b)*$", 202))  # a regex `re` cannot run without a budget
+    book.add(3, preset("GET /a", 203))
+    with_header = Subject(Request("GET", b"/a", headers=((b"X-Kind", b"1"),)))
+    assert served(book, get(b"/a"), with_header, get(b"/a/b"), get(b"/ab")) == [202, 201, 202, 203]
+
+
 def test_times_count_down_and_forever_never_runs_out() -> None:
     book = PresetBook()
     book.add(1, preset("POST", 202, times=2))
