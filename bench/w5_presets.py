@@ -1,8 +1,9 @@
 """W5: matching scale. The same preset reply with 5,000 presets on the mock as with one.
 
-The 5,000 rules are `GET /items/<n>$`; the request matches one in the middle, so every rule
-that shares its literal prefix is tried. The two mocks are measured in turns (one, many, one,
-...). Target: within 20% of the one-preset figure.
+The 5,000 rules are `GET /items/<n>$`; the request matches one in the middle. A rule literal up
+to its `$` is found by the request line itself (matching/index.py), so no other rule is tried.
+The two mocks are measured in turns (one, many, one, ...). Target (issue 20): >= 0.9 of the
+one-preset figure.
 """
 
 import tempfile
@@ -34,5 +35,5 @@ def run(options: Any) -> dict[str, Any]:
     return {
         "systems": {"1 preset": one, f"{MANY} presets": several},
         "ratios": {f"{MANY} presets / 1 preset": share},
-        "targets": {"within 20% of 1 preset": share >= 0.8},
+        "targets": {">= 0.9 of 1 preset": share >= 0.9},
     }

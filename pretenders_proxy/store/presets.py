@@ -1,11 +1,11 @@
 """A session's presets: kept in creation order, indexed by rule prefix, used up by `times`."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from pretenders_proxy.matching.budget import Budget
-from pretenders_proxy.matching.engine import Miss, first_match, nearest_rule
+from pretenders_proxy.matching.engine import Miss, is_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.parts import paste_block, rule_lines
 from pretenders_proxy.matching.subject import Subject
@@ -54,11 +54,14 @@ def served_by(preset_id: int, reply: Reply) -> Served:
     )
 
 
-type _Indexed = tuple[StoredPreset, Served]
+type _Quick = Callable[[str], object] | None
+type _Indexed = tuple[StoredPreset, Served, _Quick]
 
 
-def _rule_of(indexed: _Indexed) -> Rule:
-    return indexed[0].preset.rule
+def _quick(rule: Rule) -> _Quick:
+    """The regex match deciding alone whether `rule` matches (a rule with no other part, and a
+    regex `re` runs without a budget), else None: every matcher is asked (engine.is_match)."""
+    return rule.rule_re.quick if rule.checks == ("rule",) else None
 
 
 class PresetBook:
@@ -81,7 +84,8 @@ class PresetBook:
     def add(self, preset_id: int, preset: Preset) -> StoredPreset:
         stored = Stored(preset_id, preset, preset.times)
         self._items[preset_id] = stored
-        self._index.add(preset_id, preset.rule.rule, (stored, served_by(preset_id, preset.reply)))
+        indexed = (stored, served_by(preset_id, preset.reply), _quick(preset.rule))
+        self._index.add(preset_id, preset.rule.rule, indexed)
         return stored
 
     def get(self, preset_id: int) -> StoredPreset | None:
@@ -102,15 +106,28 @@ class PresetBook:
     def take(self, subject: Subject) -> Served | None:
         """What the first preset matching `subject` answers, with one of its `times` used up;
         None: a miss."""
-        found = first_match(self._index.candidates(subject.line), _rule_of, subject)
+        found = self._first(subject)
         if subject.timed_out:
             self._report(subject.budget)
         if found is None:
             return None
-        stored, served = found
+        stored, served, _ = found
         if stored.use():
             self.remove(stored.id)
         return served
+
+    def _first(self, subject: Subject) -> _Indexed | None:
+        """engine.first_match over the index's candidates, with the usual rule (a plain regex
+        on the request line, nothing else) matched at once: the /mockhttp/ hot path."""
+        line = subject.line
+        for candidate in self._index.candidates(line):
+            quick = candidate[2]
+            if quick is not None:
+                if quick(line) is not None:
+                    return candidate
+            elif is_match(candidate[0].preset.rule, subject):
+                return candidate
+        return None
 
     def nearest(self, subject: Subject) -> Miss[StoredPreset]:
         """The preset that came closest to matching `subject`, and how it differs."""

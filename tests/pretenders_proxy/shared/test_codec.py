@@ -7,6 +7,7 @@ from pretenders_proxy.model.journal import Entry, Heard, Source, Talk, TrafficPr
 from pretenders_proxy.model.mail import Envelope, Headline, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
+from pretenders_proxy.shared import codec
 from pretenders_proxy.shared.codec import WireError, dumps, loads
 
 REQUEST = Request("POST", b"/a b", b"x=1", ((b"Host", b"h"), (b"X", b"\xff")), b"\x00body")
@@ -61,3 +62,6 @@ def test_packers_used_again_write_the_same_bytes_after_one_raised_mid_object():
         dumps([REQUEST, response, object()])  # raises inside a nested packer's work
     assert dumps([REQUEST, response]) == first
     assert loads(first) == (REQUEST, response)
+    # the kept packer writes what a packer made for the call would
+    fresh = msgpack.Packer(default=codec._default, use_bin_type=True, strict_types=True)
+    assert fresh.pack([REQUEST, response]) == first

@@ -30,6 +30,27 @@ def test_flat_creation_order_as_in_1_4_5() -> None:
     assert served(book, *[get(b"/a")] * 4) == [201, 202, 203, None]
 
 
+def test_whole_line_rules_among_thousands_keep_first_match_order() -> None:
+    book = PresetBook()
+    book.add(1, preset(r"GET /items/\d+$", 201, times=1))  # a regex first: it serves first
+    for n in range(5000):
+        book.add(10 + n, preset(f"GET /items/{n}$", 200 if n != 42 else 242, times=2))
+    book.add(9000, preset("GET /items/42", 299))  # a prefix rule after them
+    asked = [get(b"/items/42")] * 5
+    assert served(book, *asked) == [201, 242, 242, 299, 299]
+    # `$` matches before a final newline, as `re` has it: "/items/7%0A" decodes to that
+    assert served(book, get(b"/items/7%0A"), get(b"/items/7/x")) == [200, None]
+
+
+def test_a_rule_with_more_than_its_regex_is_asked_every_part() -> None:
+    book = PresetBook()
+    book.add(1, preset("GET /a", 201, headers={"X-Kind": "1"}))  # the regex alone would match
+    book.add(2, preset("GET /a(/b)*$", 202))  # a regex `re` cannot run without a budget
+    book.add(3, preset("GET /a", 203))
+    with_header = Subject(Request("GET", b"/a", headers=((b"X-Kind", b"1"),)))
+    assert served(book, get(b"/a"), with_header, get(b"/a/b"), get(b"/ab")) == [202, 201, 202, 203]
+
+
 def test_times_count_down_and_forever_never_runs_out() -> None:
     book = PresetBook()
     book.add(1, preset("POST", 202, times=2))
