@@ -55,7 +55,8 @@ def run(options: Any) -> dict[str, Any]:
         load = proxied_load(stack, target, options.connections)
         ours = stack.enter_context(pretenders("replay", [str(cassette)], confdir=folder))
         dump, bare = free_port(), free_port()
-        replay = ["-S", str(flows), "--set", "server_replay_reuse=true", "--set", f"confdir={folder}"]
+        replay = ["-S", str(flows), "--set", "server_replay_reuse=true"]
+        replay += ["--set", f"confdir={folder}"]
         stack.enter_context(mitmdump(replay, dump))
         stack.enter_context(script("bare_master", bare))
         measures = {
