@@ -28,6 +28,10 @@ from pretenders_proxy.model.stream import Conversation
 
 logger = logging.getLogger(__name__)
 
+RECENT_MAX, RECENT_BYTES, RECENT_BODY_MAX = 256, 8 * 1024 * 1024, 1024 * 1024
+"""What a ResponseReader keeps of the responses it read: the latest 256, 8 MiB of bodies in
+all, none above 1 MiB (a large body costs its read less than its memory)."""
+
 
 class ResponseReader:
     """Reads the responses of one indexed cassette when they are played (os.pread).
@@ -45,10 +49,38 @@ class ResponseReader:
         self.version = version
         self.stamp = stamp
         self.follows = follows
+        self.recent: dict[int, Response] = {}
+        """Responses read lately, by offset: replaying one again checks the file (a stat) but
+        neither reads nor decodes it. The items of a file that is as it was never change."""
+        self.recent_bytes = 0
 
     def response_at(self, offset: int, length: int) -> Response:
         """The response of the item at `offset`; CassetteError if the file changed or fails."""
-        return self._read(offset, length, response_from_item)
+        kept = self.recent.get(offset)
+        if kept is not None:
+            self._check_path()
+            return kept
+        response = self._read(offset, length, response_from_item)
+        self._keep(offset, response)
+        return response
+
+    def _check_path(self) -> None:
+        """As `_read` checks the file it opens: still a regular file, as it was indexed."""
+        try:
+            status = os.stat(self.path)
+        except OSError as e:
+            raise CassetteError(f"cannot read cassette {self.path}: {e.strerror or e}") from e
+        regular.check(self.path, status.st_mode)
+        self._check(stamp_of(status))
+
+    def _keep(self, offset: int, response: Response) -> None:
+        size, recent = len(response.body), self.recent
+        if size > RECENT_BODY_MAX:
+            return
+        while recent and (len(recent) >= RECENT_MAX or self.recent_bytes + size > RECENT_BYTES):
+            self.recent_bytes -= len(recent.pop(next(iter(recent))).body)  # the oldest
+        recent[offset] = response
+        self.recent_bytes += size
 
     def aged_at(self, offset: int, length: int) -> tuple[Response, str]:
         """The response of the item at `offset` and its `meta.recorded_at` ("" if none), read

@@ -5,6 +5,7 @@ the port in NO_PROXY entries (curl; Python requests for IP addresses). Their cal
 to the control API itself, in every mode: it is not an upstream, so replay stays fail-closed.
 """
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from mitmproxy import http
@@ -29,8 +30,14 @@ def is_control(runtime: Runtime, host: str, port: int) -> bool:
     control = runtime.listeners.get("control")
     if control is None:
         return False
-    address = urlsplit(control)
-    same_host = host == address.hostname or (
-        is_loopback(host) and is_loopback(address.hostname or "")
-    )
-    return port == address.port and same_host
+    name, control_port = _address(control)
+    if port != control_port:  # nearly every request: no name parsed
+        return False
+    return host == name or (is_loopback(host) and is_loopback(name or ""))
+
+
+@lru_cache(maxsize=8)
+def _address(url: str) -> tuple[str | None, int | None]:
+    """The host name and port of the control listener's URL (parsed once, not per request)."""
+    address = urlsplit(url)
+    return address.hostname, address.port

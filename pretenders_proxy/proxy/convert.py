@@ -3,9 +3,10 @@
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from mitmproxy import http
-from mitmproxy.net.http import status_codes
+from mitmproxy.net.http import status_codes, url
 from wsproto.frame_protocol import CloseReason, Opcode
 
 from pretenders_proxy.model import grpc
@@ -28,10 +29,22 @@ def request_from_flow(request: http.Request) -> Request:
         headers=tuple(request.headers.fields),
         body=request.raw_content or b"",
         scheme=request.scheme,
-        host=request.pretty_host,
+        host=pretty_host(request),
         port=request.port,
         http_version=request.http_version,
     )
+
+
+def pretty_host(request: http.Request) -> str:
+    """`request.pretty_host`, with the Host header's parse kept for the next request."""
+    authority = request.host_header
+    return _host_of(authority) if authority else request.host
+
+
+@lru_cache(maxsize=256)
+def _host_of(authority: str) -> str:
+    # mitmproxy validates the name on every call (idna, a regex): the same few names here
+    return url.parse_authority(authority, check=False)[0]
 
 
 def connection_request(protocol: TrafficProtocol, host: str, port: int, first: bytes) -> Request:

@@ -87,5 +87,8 @@ class SessionRouter:
 
     @staticmethod
     def _take_user(flow: http.HTTPFlow) -> str | None:
-        authorization = flow.request.headers.pop(PROXY_AUTHORIZATION, None)
+        headers = flow.request.headers
+        if not headers.get_all(PROXY_AUTHORIZATION):  # most requests: pop() would raise inside
+            return None
+        authorization = headers.pop(PROXY_AUTHORIZATION)
         return user_of(authorization) if authorization else None

@@ -52,10 +52,12 @@ class Streams:
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         response = flow.response
-        if response is None or flow.error is not None or not streams(flow.request, response):
+        if response is None or flow.error is not None:
             return
         if response.raw_content is not None:
             return  # made here (a preset, a recording, a miss; mitmproxy emulates this hook)
+        if not streams(flow.request, response):
+            return
         if is_control(flow):  # our own API (its event stream): passed on, never captured
             response.stream = True
             return

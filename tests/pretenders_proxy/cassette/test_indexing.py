@@ -171,3 +171,38 @@ def test_concurrent_loads_write_the_cache_through_temporary_files_of_their_own(
     indexing.index(path, cache=cache)
     assert len(set(renamed)) == 2
     assert [p.name for p in cache.iterdir()] == [indexing._cache_file(cache, path).name]
+
+
+def test_a_response_played_again_is_kept_but_the_file_is_checked_every_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.cassette"
+    writing.write(path, EXCHANGES)
+    indexed = indexing.index(path)
+    assert indexed.response(1) == indexed.response(1) == EXCHANGES[1].response
+    assert list(indexed.reader.recent) == [indexed.offsets[1]]
+    os.utime(path, ns=(0, 0))  # another modification time, bytes and size as they were
+    with pytest.raises(CassetteError, match="changed on disk since it was loaded"):
+        indexed.response(1)
+    path.unlink()
+    with pytest.raises(CassetteError, match="cannot read cassette"):
+        indexed.response(1)
+    os.mkfifo(path)
+    with pytest.raises(CassetteError, match="is a FIFO, not a regular file"):
+        indexed.response(1)
+
+
+def test_what_a_reader_keeps_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexing, "RECENT_MAX", 1)
+    monkeypatch.setattr(indexing, "RECENT_BODY_MAX", 2)  # EXCHANGES' bodies: 1, 2 and 3 bytes
+    path = tmp_path / "a.cassette"
+    writing.write(path, EXCHANGES)
+    indexed = indexing.index(path)
+    reader, offsets = indexed.reader, indexed.offsets
+    for n in (0, 1, 2):
+        assert indexed.response(n) == EXCHANGES[n].response
+    assert (list(reader.recent), reader.recent_bytes) == ([offsets[1]], 2)  # 0 out, 2 too big
+    monkeypatch.setattr(indexing, "RECENT_MAX", 2)
+    monkeypatch.setattr(indexing, "RECENT_BYTES", 2)
+    assert indexed.response(0) == EXCHANGES[0].response
+    assert (list(reader.recent), reader.recent_bytes) == ([offsets[0]], 1)  # 1 out: bytes

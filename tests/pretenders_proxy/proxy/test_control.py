@@ -27,3 +27,17 @@ def test_calls_to_the_control_api_are_let_through(
     with taddons.context(addon):
         addon.requestheaders(flow)
     assert is_control(flow) is control
+
+
+def test_a_control_listener_that_moved_is_followed() -> None:
+    runtime = Runtime()
+    addon = ControlRoute(runtime)
+    seen = []
+    for url in ("http://127.0.0.1:8000", "http://127.0.0.1:9000", "http://[::1]:9000"):
+        runtime.listeners["control"] = url
+        flow = tflow.tflow()
+        flow.request.host, flow.request.port, flow.request.scheme = "localhost", 9000, "http"
+        with taddons.context(addon):
+            addon.requestheaders(flow)
+        seen.append(is_control(flow))
+    assert seen == [False, True, True]

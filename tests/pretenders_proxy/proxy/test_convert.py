@@ -15,6 +15,7 @@ from pretenders_proxy.proxy.convert import (
     error_to_flow,
     exchange_from_flow,
     flow_response,
+    pretty_host,
     refused_request,
     reply_to_flow,
     request_from_flow,
@@ -150,3 +151,30 @@ def test_a_conversations_close_code_is_a_plain_number() -> None:
     assert type(conversation.close_code) is int and conversation.close_code == 1000
     talk = talk_of(conversation)  # what history keeps: in a shared store too
     assert codec.loads(codec.dumps(talk)) == talk
+
+
+@pytest.mark.parametrize(
+    "host_header",
+    [
+        None,
+        "",
+        "api.example.test",
+        "API.example.test:8080",
+        "[::1]:9000",
+        "[::1]",
+        "bücher.test",
+        "xn--bcher-kva.test:443",
+        "not a host",
+        "127.0.0.1:0",
+        "a:b:c",
+    ],
+)
+def test_pretty_host_is_mitmproxys_twice_over(host_header: str | None) -> None:
+    flow = tflow.tflow()
+    if host_header is None:
+        flow.request.headers.pop("Host", None)
+    else:
+        flow.request.headers["Host"] = host_header
+    for _ in range(2):  # the second from the kept parse
+        assert pretty_host(flow.request) == flow.request.pretty_host
+        assert request_from_flow(flow.request).host == flow.request.pretty_host

@@ -8,8 +8,10 @@ from mitmproxy import exceptions, hooks
 from mitmproxy.addons import core
 from mitmproxy.master import Master
 from mitmproxy.options import Options
+from mitmproxy.proxy.layers import http as http_layer
+from mitmproxy.test import tflow
 
-from pretenders_proxy.proxy.hooks import HookCache
+from pretenders_proxy.proxy.hooks import HookCache, args_of
 
 
 class Calls:
@@ -82,3 +84,50 @@ async def test_the_cache_follows_added_and_removed_addons() -> None:
     manager.remove(extra)
     await manager.trigger_event(hooks.RunningHook())
     assert log == ["a", "a", "b", "a"]
+
+
+class Updates:
+    def __init__(self) -> None:
+        self.seen: list[object] = []
+
+    def request(self, flow: object) -> None:
+        self.seen.append(("request", flow))
+
+    def update(self, flows: list[object]) -> None:
+        self.seen.append(("update", flows))
+
+
+async def test_a_flow_event_is_followed_by_update_for_addons_that_have_it() -> None:
+    master = Master(Options())
+    manager = HookCache(master)
+    listener = Updates()
+    manager.add(listener)
+    flow = tflow.tflow()
+    await manager.handle_lifecycle(http_layer.HttpRequestHook(flow))
+    assert listener.seen == [("request", flow), ("update", [flow])]
+
+
+async def test_without_an_update_hook_the_flow_event_alone_runs() -> None:
+    class Requests(Updates):
+        update = None  # type: ignore[assignment]
+
+    manager = HookCache(Master(Options()))
+    listener = Requests()
+    manager.add(listener)
+    flow = tflow.tflow()
+    await manager.handle_lifecycle(http_layer.HttpRequestHook(flow))
+    assert listener.seen == [("request", flow)]
+    assert manager.handlers("update") == []
+
+
+def test_args_of_reads_what_mitmproxy_reads() -> None:
+    flow = tflow.tflow()
+    for event in (
+        http_layer.HttpRequestHook(flow),
+        http_layer.HttpResponseHook(flow),
+        hooks.ConfigureHook({"a", "b"}),
+        hooks.UpdateHook([flow]),
+        hooks.RunningHook(),
+    ):
+        assert args_of(event) == event.args()
+        assert args_of(event) == event.args()  # the cached names too

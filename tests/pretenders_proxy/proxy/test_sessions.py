@@ -89,3 +89,25 @@ def test_a_new_session_name_past_max_sessions_is_answered_429_and_not_journaled(
     assert b"(--max-sessions 1)" in flow.response.content
     assert session_of(flow) == "dave" and runtime.store.find("dave") is None
     assert known.response is None and session_of(known) == "default"
+
+
+@pytest.mark.parametrize(
+    ("values", "session"),
+    [
+        ([basic("carol:x"), basic("dave:y")], "default"),  # joined: no one credential
+        ([""], "default"),
+        (["Bearer abc"], "default"),
+        ([basic("erin:z")], "erin"),
+    ],
+)
+def test_every_proxy_authorization_header_is_removed_whatever_it_says(
+    values: list[str], session: str
+) -> None:
+    runtime = Runtime()
+    router = SessionRouter(runtime, SessionPorts(runtime))
+    flow = tflow.tflow()
+    flow.request.headers.set_all(PROXY_AUTHORIZATION.lower(), values)
+    with taddons.context(router):
+        router.requestheaders(flow)
+    assert session_of(flow) == session
+    assert flow.request.headers.get_all(PROXY_AUTHORIZATION) == []
