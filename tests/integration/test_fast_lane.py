@@ -143,7 +143,7 @@ def test_a_fast_lane_connection_is_closed_after_the_idle_timeout(
 def test_a_client_that_never_reads_is_not_answered_on_and_others_are(
     server: RunningServer, session_name: str
 ) -> None:
-    big = {"rule": ".* /items/big$", "status": 200, "body": b"b" * (256 << 10), "times": 4000}
+    big = {"rule": ".* /items/big$", "status": 200, "body": b"b" * (256 << 10)}
     _mock(server, session_name, [big, *PRESETS])
     ask = GET % (session_name.encode(), b"big")
     with connect(address(server.control)) as flood:
@@ -157,8 +157,8 @@ def test_a_client_that_never_reads_is_not_answered_on_and_others_are(
         assert requests.get(
             f"{server.control}/mockhttp/{session_name}/items/json", timeout=BOUND
         ).ok
-        served = _served(server, session_name)[0]
-        assert 0 < served < 4000 and served < sent // len(ask)
+        served = _settled(server, session_name)
+        assert 0 < served < sent // len(ask)  # all of them would be 1 GB of answers
 
 
 def test_stopping_the_server_closes_its_fast_lane_connections(
@@ -224,6 +224,16 @@ def _same(answers: bytes) -> bytes:
     a miss reply names (and so its length)."""
     answers = re.sub(rb"preset \d+ \(", b"preset N (", _undated(answers))
     return re.sub(rb"Content-Length: \d+\r\n(?=(?:[^\r]+\r\n)*\r\nNo preset)", b"", answers)
+
+
+def _settled(on: RunningServer, name: str) -> int:
+    """How often the first preset has answered, once that stops changing (a shared store
+    decides a request at a time, each a round trip)."""
+    counts = [-1, _served(on, name)[0]]
+    while counts[-1] != counts[-2]:
+        time.sleep(0.5)
+        counts.append(_served(on, name)[0])
+    return counts[-1]
 
 
 def _deadline() -> float:
