@@ -39,13 +39,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--name", default="w1_canned", help="result file (the fast lane's: w1_fastlane)"
+    )
+    parser.add_argument("--ours", default="canned (this tree)", help="this tree's label")
     options = parser.parse_args()
     result: dict[str, Any] = {"machine": machine(), "options": vars(options) | {"before": ""}}
     result["options"]["before"] = str(options.before)
     with ExitStack() as stack:
         confdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         urls = {
-            "canned (this tree)": stack.enter_context(server(ROOT, confdir)),
+            options.ours: stack.enter_context(server(ROOT, confdir)),
             "plain (this tree, --plain-mock-replies)": stack.enter_context(
                 server(ROOT, confdir, ["--plain-mock-replies"])
             ),
@@ -53,15 +57,16 @@ def main() -> None:
         }
         measures = {name: loader(url, options.connections) for name, url in urls.items()}
         systems = in_turns(measures, options.runs, options.warmup, options.seconds)
-    ours = systems["canned (this tree)"]["requests_per_s"]
+    ours = systems[options.ours]["requests_per_s"]
     result["systems"] = systems
     result["ratios"] = {
-        f"canned / {name}": ratio(ours, figures["requests_per_s"])
+        f"{options.ours.split()[0]} / {name}": ratio(ours, figures["requests_per_s"])
         for name, figures in systems.items()
-        if not name.startswith("canned")
+        if name != options.ours
     }
     result["machine"]["load_average_at_end"] = machine()["load_average_at_start"]
-    name = "w1_canned" if options.connections == 32 else f"w1_canned_c{options.connections}"
+    name = options.name
+    name = name if options.connections == 32 else f"{name}_c{options.connections}"
     print(write(name, result).read_text())
 
 

@@ -264,8 +264,9 @@ class Settings:
     )
     plain_mock_replies: bool = option(
         False,
-        "Answer /mockhttp/ through aiohttp's response objects rather than with each preset's "
-        "reply bytes built once (the same answers, slower; kept to compare the two).",
+        "Answer /mockhttp/ through aiohttp's request and response objects rather than on the "
+        "fast lane, with each preset's reply bytes built once (the same answers, slower; kept "
+        "to compare the two).",
     )
     upstream_insecure: bool = option(
         False,

@@ -22,6 +22,7 @@ EXEMPT = {
     "api/v1.py": "tests/integration/test_control_api.py; presets: api/test_preset_routes.py",
     # Listeners and processes: they bind ports or start pretenders, so integration tests
     "api/serve.py": "every integration server; its 431 answer: integration/test_limits.py",
+    "api/fastlane.py": "tests/integration/test_fast_lane.py; every mock suite (the default)",
     "cli/serve.py": "tests/integration/test_process.py (serve, record, replay)",
     "proxy/limits.py": "integration/test_limits.py (HTTP layer), test_refused_requests.py",
     "proxy/services.py": "tests/integration/test_process.py (starts the listeners)",

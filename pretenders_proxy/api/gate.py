@@ -52,11 +52,17 @@ class Gate:
         anywhere that reaches it by an allowed Host: a front-end under test posts to its mocks.
         """
         host = request.headers.get("Host")
+        if (why := self.host_refusal(host)) is not None:
+            return why
+        if control and request.method not in SAFE_METHODS:
+            return foreign_origin(request, host)
+        return None
+
+    def host_refusal(self, host: str | None) -> str | None:
+        """Why a request with this Host header may not be served, or None when it may."""
         # No Host at all: no browser sends that, so no web page is behind it.
         if host is not None and not self.is_allowed(host):
             return self._foreign_host(host)
-        if control and request.method not in SAFE_METHODS:
-            return foreign_origin(request, host)
         return None
 
     def is_allowed(self, host: str) -> bool:

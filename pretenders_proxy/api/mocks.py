@@ -3,6 +3,7 @@
 import asyncio
 import functools
 import time
+from dataclasses import dataclass
 from typing import NoReturn, cast
 from urllib.parse import unquote
 
@@ -12,12 +13,12 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from pretenders_proxy.api import canned
 from pretenders_proxy.api.router import Router, runtime_of
 from pretenders_proxy.errors import StoreUnavailableError
-from pretenders_proxy.model.http import Headers, Response, quick_request, split_host
+from pretenders_proxy.model.http import Headers, Request, Response, quick_request, split_host
 from pretenders_proxy.model.preset import Fault
 from pretenders_proxy.model.stream import paced, streams
 from pretenders_proxy.server.runtime import Runtime
 from pretenders_proxy.server.sockets import reset_on_close
-from pretenders_proxy.store.answering import Missed, unavailable
+from pretenders_proxy.store.answering import Missed, MockOutcome, unavailable
 from pretenders_proxy.store.presets import PresetFault
 
 router = Router("mock traffic", plain_errors=True)
@@ -57,24 +58,24 @@ async def serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
 
 async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     state = runtime.state
-    raw_path, _, query = request.raw_path.partition("?")
-    parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
-    name = unquote(parts[2])
     started = time.perf_counter()
-    host, port = split_host(request.host)
-    seen = quick_request(
+    body = await request.read() if request.body_exists else b""
+    name, seen = call(
         request.method,
-        ("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
-        query.encode("latin-1"),
+        request.raw_path,
         tuple(request.raw_headers),
-        await request.read() if request.body_exists else b"",
-        "http",
-        host,
-        port,
+        body,
+        request.host,
         _version_text(request.version),
     )
     settings = runtime.settings
-    outcome = await state.mock(name, seen, settings.miss_status, settings.regex_timeout, started)
+    decided = _decided(request)
+    if decided is not None:  # the fast lane asked the store already: never twice
+        outcome = decided.get()
+    else:
+        outcome = await state.mock(
+            name, seen, settings.miss_status, settings.regex_timeout, started
+        )
     if outcome is None:
         return _unknown(name)
     if isinstance(outcome, Missed):
@@ -90,6 +91,63 @@ async def _serve(request: web.Request, runtime: Runtime) -> web.StreamResponse:
     if not plain and (reply := _CANNED.get(response)) is not None:
         return cast(web.StreamResponse, canned.Sent(reply.wire()))
     return _respond(response)
+
+
+def call(
+    method: str, target: str, raw_headers: Headers, body: bytes, host: str, version: str
+) -> tuple[str, Request]:
+    """The mock a request to `/mockhttp/<name>/...` (`target`: its raw path and query) calls, and
+    the request it sees: the same on aiohttp's path and the fast lane's."""
+    raw_path, _, query = target.partition("?")
+    parts = raw_path.split("/", 3)  # "", "mockhttp", name, rest
+    hostname, port = split_host(host)
+    seen = quick_request(
+        method,
+        ("/" + parts[3] if len(parts) > 3 else "").encode("latin-1"),
+        query.encode("latin-1"),
+        raw_headers,
+        body,
+        "http",
+        hostname,
+        port,
+        version,
+    )
+    return unquote(parts[2]), seen
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """What State.mock said for the request the fast lane hands over to aiohttp: its outcome,
+    or the error it raised (raised again there, answered as on aiohttp's own path)."""
+
+    outcome: MockOutcome | None = None
+    error: Exception | None = None
+
+    def get(self) -> MockOutcome | None:
+        if self.error is not None:
+            raise self.error
+        return self.outcome
+
+
+def _decided(request: web.Request) -> Decided | None:
+    """The fast lane's decision for the first request of a connection it handed over (once)."""
+    protocol = request.protocol
+    decided: Decided | None = getattr(protocol, "decided", None)
+    if decided is not None:
+        protocol.decided = None  # type: ignore[attr-defined]
+    return decided
+
+
+def canned_answer(outcome: MockOutcome | None, method: str) -> bytes | None:
+    """The bytes answering an HTTP/1.1 keep-alive request (not HEAD or CONNECT) with `outcome`
+    when aiohttp's path would send a canned reply at once (no delay, fault or stream); else None."""
+    if outcome is None or isinstance(outcome, (Missed, PresetFault)) or outcome.after:
+        return None
+    response = outcome.response
+    if streams(method, response.status, response.chunks):
+        return None
+    reply = _CANNED.get(response)
+    return None if reply is None else reply.wire()
 
 
 def _unknown(name: str) -> web.Response:

@@ -4,6 +4,7 @@ each connection bounded in time (request heads, idleness) and in number."""
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
@@ -13,6 +14,9 @@ from aiohttp.web_request import BaseRequest
 from pretenders_proxy.errors import ListenError
 from pretenders_proxy.server.binding import describe_bind_error
 from pretenders_proxy.server.gate import Gate, http_refusal
+
+if TYPE_CHECKING:
+    from pretenders_proxy.api.mocks import Decided
 
 HEAD_TIMED_OUT = b"the request head did not arrive within %gs (--header-timeout)\n"
 
@@ -27,10 +31,21 @@ class Limits:
     max_connections: int = 512
 
 
+class Lanes(Protocol):
+    """A fast lane taking connections before aiohttp does (fastlane.Lane)."""
+
+    def connection(
+        self, handler: Callable[[], "Connection"], gate: Gate, idle: float
+    ) -> asyncio.Protocol: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(eq=False)
 class ApiServer:
     runner: web.AppRunner
     server: asyncio.Server
+    lane: Lanes | None = None
 
     @property
     def address(self) -> tuple[str, int]:
@@ -43,6 +58,8 @@ class ApiServer:
 
     async def cleanup(self) -> None:
         self.server.close()
+        if self.lane is not None:
+            self.lane.close()
         await self.runner.cleanup()
 
 
@@ -52,12 +69,14 @@ async def start(
     port: int,
     prepare: Callable[[web.Server], None] | None = None,
     limits: Limits = Limits(),
+    lane: Lanes | None = None,
     reuse_port: bool = False,
 ) -> ApiServer:
     """Listen on host:port; a busy port raises ListenError naming it.
 
-    `prepare` may change the aiohttp server before it takes its first connection; `reuse_port`
-    shares the port with the other processes of --workers (SO_REUSEPORT)."""
+    `prepare` may change the aiohttp server before it takes its first connection; `lane`, if
+    any, takes each connection first and hands it to aiohttp when it cannot answer;
+    `reuse_port` shares the port with the other processes of --workers (SO_REUSEPORT)."""
     # Long-polls and event streams must not hold up a shutdown for aiohttp's default minute.
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
@@ -70,19 +89,24 @@ async def start(
     gate = Gate("control port", limits.max_connections, b"")
     gate.refusal = http_refusal(gate.name, gate.cap)
 
-    def connection() -> asyncio.Protocol:
-        if not gate.admit():
-            return gate.refuse()
+    def handler() -> Connection:
         # aiohttp's keep-alive timer closes a connection waiting for its next request, from
         # the moment it is accepted; a request being answered (a long-poll) is never idle.
-        handler = _Connection(
+        made = Connection(
             manager,
             loop=loop,
             access_log=None,  # type: ignore[arg-type]
             keepalive_timeout=limits.idle_timeout,
         )
-        handler.limit(gate, limits.header_timeout)
-        return handler
+        made.limit(gate, limits.header_timeout)
+        return made
+
+    def connection() -> asyncio.Protocol:
+        if not gate.admit():
+            return gate.refuse()
+        if lane is not None:
+            return lane.connection(handler, gate, limits.idle_timeout)
+        return handler()
 
     try:
         server = await loop.create_server(
@@ -91,10 +115,10 @@ async def start(
     except OSError as e:
         await runner.cleanup()
         raise ListenError(describe_bind_error("control API", host, port, e)) from e
-    return ApiServer(runner, server)
+    return ApiServer(runner, server, lane)
 
 
-class _Connection(RequestHandler):
+class Connection(RequestHandler):
     """aiohttp's connection handler, answering a request head over its limits (8190 bytes a
     line, 128 headers) with 431 Request Header Fields Too Large instead of a plain 400, and one
     that has begun but is not complete within the header timeout with 408 (aiohttp has no such
@@ -104,9 +128,10 @@ class _Connection(RequestHandler):
     `_messages` (requests parsed, not yet handled), `_keepalive_timeout` and `_loop` (3.10 to
     3.14 alike)."""
 
-    __slots__ = ("_first_wait", "_gate", "_head_timeout", "_head_timer")
+    __slots__ = ("_first_wait", "_gate", "_head_timeout", "_head_timer", "decided")
 
     def limit(self, gate: Gate, head_timeout: float) -> None:
+        self.decided: Decided | None = None  # the fast lane's, for the request it hands over
         self._gate: Gate | None = gate
         self._head_timeout = head_timeout
         self._head_timer: asyncio.TimerHandle | None = None

@@ -10,6 +10,7 @@ from mitmproxy import certs, ctx
 
 from pretenders_proxy.api import serve
 from pretenders_proxy.api.app import create_app, direct_mocks
+from pretenders_proxy.api.fastlane import Lane
 from pretenders_proxy.errors import ConfigError, ListenError, StoreUnavailableError
 from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.proxy.certificates import server_context
@@ -60,6 +61,7 @@ class Services:
             settings.port,
             direct_mocks(self.runtime),
             limits,
+            None if settings.plain_mock_replies else Lane(self.runtime),
             reuse_port=settings.workers > 1,
         )
         host, port = self.api.address
