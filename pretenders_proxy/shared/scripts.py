@@ -230,7 +230,9 @@ if ARGV[3] ~= '' and (ARGV[2] == 'mail' or redis.call('HGET', META, 'rh') ~= '0'
 end
 redis.call('HSET', META, 'seen', now)
 local served = ARGV[7]
-if served ~= '' and redis.call('HEXISTS', PRESETS, served) == 1 then
+-- One with times was counted by the TAKE that handed it out (and may be gone since).
+if served ~= '' and redis.call('HEXISTS', PRESETS, served) == 1
+    and redis.call('HEXISTS', LEFT, served) == 0 then
   redis.call('HINCRBY', SERVED, served, 1)
 end
 log(ARGV[2])

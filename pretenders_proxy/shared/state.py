@@ -173,7 +173,8 @@ class SharedState(State):
             await self._afresh()
         if pull and self.dirty:
             names, self.dirty = self.dirty, set()
-            await asyncio.gather(*(self.sync(name) for name in names))
+            # Served counts too: a preset's count is the fleet's, not this copy's own picks.
+            await asyncio.gather(*(self.sync(name, served=True) for name in names))
 
     async def _from_the_newest_change(self) -> None:
         newest: Any = await self.redis.xrevrange(self.log, count=1)

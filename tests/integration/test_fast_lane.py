@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from pretenders_proxy.testing.launcher import RunningServer, launch
-from tests.integration.redis_server import RedisServer
 from tests.integration.test_canned_replies import _exchange, _undated
 from tests.integration.test_slowloris import BOUND, address, connect, read_to_end, trickle
 
@@ -40,30 +39,11 @@ PRESETS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def plain_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """A --plain-mock-replies server on a redis-server of its own: the reference for the
-    shared store (which counts a preset's `served` its own way when `times` runs out)."""
-    folder = tmp_path_factory.mktemp("plain-redis")
-    redis = RedisServer(folder / "redis").start()
-    try:
-        flags = ["--plain-mock-replies", "--store", redis.url]
-        with launch(flags, confdir=tmp_path_factory.mktemp("plain-redis-ca")) as server:
-            yield server
-    finally:
-        redis.stop()
-
-
 @pytest.fixture
-def plain(request: pytest.FixtureRequest, server: RunningServer) -> RunningServer:
-    """The plain server of the same store as `server`."""
-    name = (
-        "plain_redis"
-        if request.node.callspec.params["server"] == "redis"
-        else "plain_replies_server"
-    )
-    found: RunningServer = request.getfixturevalue(name)
-    return found
+def plain(plain_replies_server: RunningServer) -> RunningServer:
+    """The reference for either store: a --plain-mock-replies server on the memory store
+    (what the fast lane answers, on either store, is what aiohttp's path answers there)."""
+    return plain_replies_server
 
 
 @pytest.mark.parametrize("server", ["memory", "redis"], indirect=True)

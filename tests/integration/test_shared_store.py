@@ -287,6 +287,28 @@ def test_a_mock_answers_as_the_presets_made_on_the_other_instance_a_moment_ago_s
     assert sources == ["miss", "preset", "miss"]  # each once: a retry keeps nothing twice
 
 
+def test_served_counts_are_the_fleets_and_each_request_counts_once(
+    pair: list[RunningServer],
+) -> None:
+    """A preset with `times` is counted by the take that hands it out, not again when its
+    answer is journaled; one answered again from a stale copy counts once; and either instance
+    lists what the fleet served, not what its own copy picked."""
+    made = opened(pair[0].control, "counted", timeout="FOREVER")
+    made.when("GET /items/json/once$").reply("once", times=1)
+    made.when("GET /items/json$").reply("json", times=5)
+    made.when("GET /items/").reply("any")
+    paths = ["json", "other", "json/once", "json", "json/once", "json", "json"]
+    for n, path in enumerate(paths):
+        answer = httpx.get(f"{pair[n % 2].control}/mockhttp/counted/items/{path}")
+        assert answer.status_code == 200
+    for server in pair:
+        listed = client(server.control, "counted").presets()
+        assert [(p["rule"]["rule"], p["served"]) for p in listed] == [
+            ("GET /items/json$", 4),
+            ("GET /items/", 2),
+        ]
+
+
 def test_an_instance_copies_the_store_afresh_once_redis_went_back(
     redis_server: RedisServer, confdir: Path, tmp_path: Path
 ) -> None:
