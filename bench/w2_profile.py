@@ -8,7 +8,6 @@ first), sampled by `py-spy record -r 250 -f raw` (blocking: whole stacks) for `-
 """
 
 import argparse
-import base64
 import collections
 import re
 import subprocess
@@ -20,16 +19,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from harness import Load
-from systems import PAYLOAD, call, pretenders, upstream
+from systems import call, pretenders, upstream
+from w1x_baselines import PROXIED
 from w2_replay import fetch_through, proxied_load
 
-PRESET = {
-    "rule": "GET /items/42",
-    "host": "api.example.test",
-    "status": 200,
-    "headers": {"Content-Type": "application/json"},
-    "body": base64.b64encode(PAYLOAD).decode(),
-}
 PARTS = [  # mitmproxy's samples go to the first part (from the innermost frame out) they match
     (
         "HTTP/1 head parsing",
@@ -70,7 +63,7 @@ def record(kind: str, out: Path, seconds: float) -> Load:
         command = {"replay": "replay", "record": "record", "preset": "serve"}[kind]
         p = stack.enter_context(pretenders(command, args, confdir=folder))
         if kind == "preset":
-            call("POST", p.control + "/api/v1/presets", PRESET)
+            call("POST", p.control + "/api/v1/presets", PROXIED)
         load = proxied_load(stack, target, 32)(p.proxy_port)
         load(3)
         found: list[Load] = []

@@ -7,7 +7,6 @@ server core and measured in turns with wrk on the load core. Result: bench/resul
 """
 
 import argparse
-import base64
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,16 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import PYTHON, ROOT, Load, free_port, in_turns, machine, ratio, service, write
-from systems import PAYLOAD, call, upstream
+from systems import call, upstream
+from w1x_baselines import PROXIED
 from w2_replay import fetch_through, proxied_load
-
-PRESET = {
-    "rule": "GET /items/42",
-    "host": "api.example.test",
-    "status": 200,
-    "headers": {"Content-Type": "application/json"},
-    "body": base64.b64encode(PAYLOAD).decode(),
-}
 
 
 @contextmanager
@@ -57,7 +49,7 @@ def scenarios(stack: ExitStack, trees: dict[str, Path], connections: int) -> dic
         _, proxy = stack.enter_context(server(code, folder, "replay", str(replayed)))
         measures[f"replay, {name}"] = upstream_load(proxy)
         control, proxy = stack.enter_context(server(code, folder, "serve"))
-        call("POST", control + "/api/v1/presets", PRESET)
+        call("POST", control + "/api/v1/presets", PROXIED)
         measures[f"proxied preset, {name}"] = preset_load(proxy)
     return measures
 
