@@ -61,10 +61,15 @@ class Lane:
             connection.close()
 
 
+HELD_BYTES = 1 << 16
+"""What a connection may send ahead while its request is decided before reading pauses."""
+
+
 class FastConnection(asyncio.Protocol):
     """One connection on the fast lane. Requests are answered in order, one at a time: while
-    one is decided (a shared store's round trip) or the client does not read what it was sent
-    (the transport over its high-water mark), reading pauses and what came waits."""
+    one is decided (a shared store's round trip) what comes is kept, and reading pauses once
+    that is over HELD_BYTES or while the client does not read what it was sent (the transport
+    over its high-water mark). Pausing per request would cost two epoll calls each."""
 
     def __init__(
         self, lane: Lane, handler: Callable[[], Connection], gate: Gate, idle: float
@@ -134,7 +139,7 @@ class FastConnection(asyncio.Protocol):
         while start < size:
             if self._busy is not None or self._writing_paused or self._transport is None:
                 self._buffer = data[start:]
-                return
+                return self._hold()
             head = data.find(_END, start, start + MAX_HEAD)
             found = self._parse(data, start, head + 4) if head >= 0 else None
             if found is None:
@@ -144,7 +149,7 @@ class FastConnection(asyncio.Protocol):
             decided = self._answer(data[start:end], method, name, seen)
             if decided is HELD:
                 self._buffer = data[end:]
-                return
+                return self._hold()
             if decided is not None:
                 return self._hand_over(data[start:], decided)
             start = end
@@ -192,7 +197,6 @@ class FastConnection(asyncio.Protocol):
             self._busy = (request, method)
             task = self._loop.create_task(state.mock(name, seen, miss, budget, started))
             task.add_done_callback(self._decided)
-            self._hold()
             return HELD
         try:
             outcome = state.mock_now(name, seen, miss, budget, started)
@@ -230,8 +234,9 @@ class FastConnection(asyncio.Protocol):
         return None
 
     def _hold(self) -> None:
-        """Read while nothing is held up: no request being decided, the client reading."""
-        hold = self._busy is not None or self._writing_paused
+        """Read while the client reads what it is sent and what waits for a request being
+        decided is small."""
+        hold = self._writing_paused or (self._busy is not None and len(self._buffer) > HELD_BYTES)
         transport = self._transport
         if hold is not self._reading_paused and transport is not None:
             if not transport.is_closing():

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 import requests
 
+from pretenders_proxy.api.fastlane import HELD_BYTES
 from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.test_canned_replies import _exchange, _undated
 from tests.integration.test_slowloris import BOUND, address, connect, read_to_end, trickle
+from tests.integration.v1_clients import client
 
 GET = b"GET /mockhttp/%s/items/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 CLOSE = b"GET /mockhttp/%s/items/json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -61,6 +63,22 @@ def test_pipelined_fast_and_handed_over_requests_answer_as_the_plain_server(
         got.append((_same(_exchange(on, b"".join(asks))), _counts(on, session_name)))
     assert got[0] == got[1]
     assert got[0][0].count(b"HTTP/1.") == len(asks)
+
+
+@pytest.mark.parametrize("server", ["memory", "redis"], indirect=True)
+def test_a_long_pipelined_burst_is_answered_whole_and_in_order(
+    server: RunningServer, session_name: str
+) -> None:
+    """Far more than HELD_BYTES sent ahead at once: on the shared store each request waits
+    for the one before it to be decided, reading pausing and resuming as what waits grows."""
+    _mock(server, session_name, PRESETS[2:])
+    name = session_name.encode()
+    asks = [GET % (name, b"n%d" % n) for n in range(3000)] + [CLOSE % name]
+    assert len(b"".join(asks)) > 2 * HELD_BYTES
+    answers = _exchange(server, b"".join(asks))
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == len(asks)
+    paths = [f"/items/n{n}" for n in range(3000)] + ["/items/json"]
+    assert [seen.path for seen in client(server.control, session_name).requests()] == paths
 
 
 @pytest.mark.parametrize("first", ["nothing", "a fast answer"])
@@ -242,8 +260,4 @@ def _served(on: RunningServer, name: str) -> list[int]:
 
 def _counts(on: RunningServer, name: str) -> tuple[list[int], int]:
     """The presets' served counts and the session's history length."""
-    history = requests.get(
-        f"{on.control}/api/v1/requests", params={"session": name, "limit": 1000}, timeout=10
-    )
-    history.raise_for_status()
-    return _served(on, name), len(history.json())
+    return _served(on, name), len(client(on.control, name).requests())
