@@ -406,11 +406,11 @@ class SharedState(State):
         await self._run("clear_presets", session.name, "smtp" if smtp else "presets")
         await self.sync(session.name)
 
-    async def _taken(self, session: Session, preset_id: int) -> bool:
-        """Whether one of preset `preset_id`'s uses is ours (always, for a FOREVER one: its
-        count goes with its journal entry); if not, it is gone from the copy."""
+    async def _taken(self, session: Session, preset_id: int, *, journaled: bool = True) -> bool:
+        """Whether one of preset `preset_id`'s uses is ours (always, for a FOREVER one whose
+        count goes with its journal entry: `journaled`); if not, it is gone from the copy."""
         preset = self.presets.get(preset_id)
-        if preset is not None and preset.times is None:
+        if journaled and preset is not None and preset.times is None:
             return True
         if await self._run("take", session.name, preset_id):
             return True
@@ -469,7 +469,8 @@ class SharedState(State):
     ) -> StoredSmtpPreset | None:
         for _ in range(RETRIES):
             stored = session.smtp_presets.take(stage, recipients, budget)
-            if stored is None or await self._taken(session, stored.id):
+            # counted here: no mail appended names the SMTP preset that acted on it
+            if stored is None or await self._taken(session, stored.id, journaled=False):
                 return stored
         return None
 
