@@ -19,6 +19,7 @@ from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import is_control
 from pretenders_proxy.proxy.convert import reply_to_flow, response_from_flow, response_to_flow
 from pretenders_proxy.proxy.front import Answered, FrontConnection
+from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.lanecall import MAX_BODY, Call
 from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.server.gate import Gate
@@ -34,6 +35,8 @@ _UNUSUAL = frozenset((b"transfer-encoding", b"connection", b"upgrade", b"keep-al
 """Reply headers mitmproxy acts on (framing, closing): such replies are mitmproxy's to send."""
 _NO_EXTRA: dict[str, Any] = {"size": None, "websocket": None}  # as the Journal passes them
 _KEPT = 4096
+_CRL = b".crl"
+"""TlsConfig answers a request for its CA's revocation list (`/mitmproxy-<serial>.crl`)."""
 _MAX_BODY = 1 << 20
 
 
@@ -56,7 +59,7 @@ class Wire(NamedTuple):
 class ProxyLane:
     def __init__(self, runtime: Runtime, ports: SessionPorts, limits: ConnectionLimits) -> None:
         self.runtime, self.ports, self.limits = runtime, ports, limits
-        self.on = False  # until configure() reads the settings
+        self.on = self._ours = False  # until load() and configure() say
         self.idle = 600.0  # mitmproxy's tcp_timeout, which ConnectionLimits sets
         self.body_cap = MAX_BODY
         self.open: set[FrontConnection] = set()
@@ -65,14 +68,19 @@ class ProxyLane:
         self._wires: dict[int, tuple[Response, Wire | None]] = {}
 
     def load(self, loader: Loader) -> None:
+        # Only in our own Master: under `mitmdump -s`, mitmproxy's addons (header rules, maps,
+        # blocklists) may act on any request before ours do.
+        self._ours = isinstance(loader.master.addons, HookCache)
         internals.front_listeners(self.front)
 
     def configure(self, updated: set[str]) -> None:
-        settings = self.runtime.settings
-        self.on = not settings.plain_mock_replies
+        settings, options = self.runtime.settings, ctx.options
+        # TlsConfig answers or kills some requests itself (eMudhra's revocation hosts)
+        revoking = getattr(options, "emudhra", False) or getattr(options, "emudhra_old", False)
+        self.on = self._ours and not settings.plain_mock_replies and not revoking
         self.body_cap = min(MAX_BODY, settings.max_body_size)
-        if "tcp_timeout" in ctx.options:
-            self.idle = float(ctx.options.tcp_timeout)
+        if "tcp_timeout" in options:
+            self.idle = float(options.tcp_timeout)
 
     def done(self) -> None:
         internals.front_listeners(None)
@@ -163,6 +171,9 @@ class ProxyLane:
     def _session(self, call: Call, port: int) -> Session | None:
         """The request's session as SessionRouter opens it; None leaves the request to
         mitmproxy (a control call, a new name past --max-sessions)."""
+        request = call.request
+        if (request.query or request.path).endswith(_CRL):
+            return None
         if is_control(self.runtime, call.host, call.port):
             return None
         name = call.user or self.ports.sessions.get(port) or DEFAULT_SESSION
@@ -210,7 +221,10 @@ class ProxyLane:
         found = self._wires.get(id(response))
         if found is not None and found[0] is response:
             return found[1]
-        wire = _wire_of(response, isinstance(outcome, PresetReply))
+        try:
+            wire = _wire_of(response, isinstance(outcome, PresetReply))
+        except Exception:  # mitmproxy's path says what is wrong with it, as it always has
+            wire = None
         if len(self._wires) >= _KEPT:
             self._wires.clear()
         self._wires[id(response)] = (response, wire)
