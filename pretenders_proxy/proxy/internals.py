@@ -395,6 +395,18 @@ def client_socket(flow: http.HTTPFlow) -> socket.socket | None:
     return found
 
 
+def client_transport(flow: http.HTTPFlow) -> object | None:
+    """The asyncio transport of the flow's client connection; None when it is gone.
+
+    Relies on: what `client_socket` relies on.
+    """
+    try:
+        found: object = _handler(flow).transports[flow.client_conn].writer.transport
+    except (AttributeError, KeyError):
+        return None
+    return found
+
+
 def has_upstream(flow: http.HTTPFlow) -> bool:
     """Whether the flow's client and its upstream connection are both still open.
 

@@ -5,19 +5,18 @@ journaled as the Journal would journal it, when those bytes are known beforehand
 reply, a recording). Any other outcome goes to mitmproxy with the request: the Responder
 carries out the decision made here (`take`). `--plain-mock-replies` turns the lane off."""
 
+import asyncio
 import time
 from typing import Any, NamedTuple
 
 from mitmproxy import connection, ctx, http
 from mitmproxy.addonmanager import Loader
-from mitmproxy.net.http.http1 import assemble_response_head
 
 from pretenders_proxy.errors import TooManySessionsError
-from pretenders_proxy.model.http import Response
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.connections import ConnectionLimits
 from pretenders_proxy.proxy.control import is_control
-from pretenders_proxy.proxy.convert import reply_to_flow, response_from_flow, response_to_flow
+from pretenders_proxy.proxy.convert import Wire, wire_of
 from pretenders_proxy.proxy.front import Answered, FrontConnection
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.lanecall import MAX_BODY, Call
@@ -31,13 +30,10 @@ from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 from pretenders_proxy.store.state import State
 
-_UNUSUAL = frozenset((b"transfer-encoding", b"connection", b"upgrade", b"keep-alive"))
-"""Reply headers mitmproxy acts on (framing, closing): such replies are mitmproxy's to send."""
 _NO_EXTRA: dict[str, Any] = {"size": None, "websocket": None}  # as the Journal passes them
 _KEPT = 4096
 _CRL = b".crl"
 """TlsConfig answers a request for its CA's revocation list (`/mitmproxy-<serial>.crl`)."""
-_MAX_BODY = 1 << 20
 
 
 class Decision(NamedTuple):
@@ -49,13 +45,6 @@ class Decision(NamedTuple):
     error: Exception | None = None
 
 
-class Wire(NamedTuple):
-    """A reply as mitmproxy sends it (head and body), and as history keeps it."""
-
-    wire: bytes
-    kept: Response
-
-
 class ProxyLane:
     def __init__(self, runtime: Runtime, ports: SessionPorts, limits: ConnectionLimits) -> None:
         self.runtime, self.ports, self.limits = runtime, ports, limits
@@ -63,9 +52,9 @@ class ProxyLane:
         self.idle = 600.0  # mitmproxy's tcp_timeout, which ConnectionLimits sets
         self.body_cap = MAX_BODY
         self.open: set[FrontConnection] = set()
-        self.decided: dict[Any, Decision] = {}
+        self.decided: dict[Any, tuple[asyncio.Transport, Decision]] = {}
         """Decisions handed over with their request, by the client's address."""
-        self._wires: dict[int, tuple[Response, Wire | None]] = {}
+        self._wires: dict[int, tuple[object, Wire | None]] = {}
 
     def load(self, loader: Loader) -> None:
         # Only in our own Master: under `mitmdump -s`, mitmproxy's addons (header rules, maps,
@@ -88,8 +77,9 @@ class ProxyLane:
             front.close()
 
     def client_disconnected(self, client: connection.Client) -> None:
-        if self.decided:
-            self.decided.pop(client.peername, None)
+        found = self.decided.get(client.peername) if self.decided else None
+        if found is not None and found[0].is_closing():  # never taken: its client went
+            del self.decided[client.peername]
 
     def front(self, instance: Any) -> Any:
         """The protocol taking a new connection of `instance` (a forward-proxy listener); None
@@ -102,19 +92,30 @@ class ProxyLane:
         return FrontConnection(self, instance, gate)
 
     def hand_over(
-        self, instance: Any, transport: Any, data: bytes, gate: Gate, decided: Decision | None
+        self,
+        instance: Any,
+        transport: asyncio.Transport,
+        data: bytes,
+        gate: Gate,
+        decided: Decision | None,
     ) -> None:
         """Give the connection to mitmproxy from `data` on, admitted already, with the decision
         made for the request `data` begins with."""
         peer = transport.get_extra_info("peername")
         if decided is not None:
-            self.decided[peer] = decided
+            self.decided[peer] = (transport, decided)
         self.limits.carry(peer, gate)
         internals.stream_to(instance, transport, data)
 
     def take(self, flow: http.HTTPFlow) -> Decision | None:
         """The decision handed over with the flow's request (the Responder's to carry out)."""
-        return self.decided.pop(flow.client_conn.peername, None) if self.decided else None
+        if not self.decided:
+            return None
+        found = self.decided.get(flow.client_conn.peername)
+        if found is None or found[0] is not internals.client_transport(flow):
+            return None  # another connection's, from the same address before this one
+        del self.decided[flow.client_conn.peername]
+        return found[1]
 
     @property
     def waits(self) -> bool:
@@ -222,24 +223,10 @@ class ProxyLane:
         if found is not None and found[0] is response:
             return found[1]
         try:
-            wire = _wire_of(response, isinstance(outcome, PresetReply))
+            wire = wire_of(response, preset=isinstance(outcome, PresetReply))
         except Exception:  # mitmproxy's path says what is wrong with it, as it always has
             wire = None
         if len(self._wires) >= _KEPT:
             self._wires.clear()
         self._wires[id(response)] = (response, wire)
         return wire
-
-
-def _wire_of(response: Response, preset: bool) -> Wire | None:
-    """`response` (a preset's reply, or a recording) as mitmproxy sends it, as the Responder
-    makes it (convert.py); None when mitmproxy must send it (streamed, unusual, large)."""
-    if response.chunks or response.status < 200 or response.status in (204, 304):
-        return None
-    if len(response.body) > _MAX_BODY:
-        return None
-    made = reply_to_flow(response) if preset else response_to_flow(response)
-    if any(name.lower() in _UNUSUAL for name, _ in made.headers.fields):
-        return None
-    head = assemble_response_head(made)
-    return Wire(head + (made.raw_content or b""), response_from_flow(made))

@@ -184,7 +184,7 @@ async def test_a_decision_the_fast_lane_handed_over_is_carried_out_not_made_agai
     lane = ProxyLane(runtime, SessionPorts(runtime), ConnectionLimits())
     flow = tflow.tflow()
     outcome = answering.answer(default, request_of(flow), Via.PROXY, 404)  # the lane's, once
-    lane.decided[flow.client_conn.peername] = Decision(outcome, 1.0)
+    lane.decided[flow.client_conn.peername] = (None, Decision(outcome, 1.0))  # type: ignore[assignment]
     addon = Responder(runtime, lane)
     with taddons.context(addon):
         await addon.request(flow)
@@ -198,7 +198,8 @@ async def test_a_failure_deciding_on_the_fast_lane_is_answered_as_the_responder_
     runtime = Runtime()
     lane = ProxyLane(runtime, SessionPorts(runtime), ConnectionLimits())
     flow = tflow.tflow()
-    lane.decided[flow.client_conn.peername] = Decision(None, error=StoreUnavailableError("down"))
+    failed = Decision(None, error=StoreUnavailableError("down"))
+    lane.decided[flow.client_conn.peername] = (None, failed)  # type: ignore[assignment]
     addon = Responder(runtime, lane)
     with taddons.context(addon):
         await addon.request(flow)
