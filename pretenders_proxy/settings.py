@@ -268,6 +268,7 @@ class Settings:
         "fast lane, with each preset's reply bytes built once, and every proxied request through "
         "mitmproxy rather than the proxy's fast lane (the same answers, slower; kept to compare "
         "the two).",
+        envvar="PRETENDERS_PLAIN_MOCK_REPLIES",
     )
     upstream_insecure: bool = option(
         False,
