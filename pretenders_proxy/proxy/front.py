@@ -134,7 +134,8 @@ class FrontConnection(asyncio.Protocol):
         self._gone()
         if self._reading_paused and not transport.is_closing():
             transport.resume_reading()
-        self._lane.hand_over(self._instance, transport, data, self._gate, decided)
+        paused = self._writing_paused
+        self._lane.hand_over(self._instance, transport, data, self._gate, decided, paused)
 
     def _gone(self) -> None:
         self._transport = None

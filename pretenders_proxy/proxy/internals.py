@@ -270,14 +270,19 @@ def front_listeners(front: Front | None) -> None:
     mode_servers.AsyncioServerInstance.listen = _listen_here  # type: ignore[method-assign]
 
 
-def stream_to(instance: Any, transport: asyncio.Transport, data: bytes) -> None:
+def stream_to(
+    instance: Any, transport: asyncio.Transport, data: bytes, *, paused: bool = False
+) -> None:
     """Give the connection `transport` (its protocol a `front_listeners` one) to mitmproxy's
-    listener `instance` as `asyncio.start_server` would have, `data` read already."""
+    listener `instance` as `asyncio.start_server` would have, `data` read already; `paused`:
+    the transport told the protocol before to pause writing, and has not said to resume."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**16, loop=loop)  # start_server's
     protocol = asyncio.StreamReaderProtocol(reader, instance.handle_stream, loop=loop)
     transport.set_protocol(protocol)
     protocol.connection_made(transport)  # starts handle_stream as a task
+    if paused:  # its writer drains until the transport resumes writing (it tells this one)
+        protocol.pause_writing()
     if data:
         protocol.data_received(data)
 

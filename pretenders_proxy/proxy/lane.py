@@ -98,14 +98,15 @@ class ProxyLane:
         data: bytes,
         gate: Gate,
         decided: Decision | None,
+        paused: bool,
     ) -> None:
         """Give the connection to mitmproxy from `data` on, admitted already, with the decision
-        made for the request `data` begins with."""
+        made for the request `data` begins with (`paused`: its writing is)."""
         peer = transport.get_extra_info("peername")
         if decided is not None:
             self.decided[peer] = (transport, decided)
         self.limits.carry(peer, gate)
-        internals.stream_to(instance, transport, data)
+        internals.stream_to(instance, transport, data, paused=paused)
 
     def take(self, flow: http.HTTPFlow) -> Decision | None:
         """The decision handed over with the flow's request (the Responder's to carry out)."""
