@@ -29,7 +29,8 @@ CLOSE = b"GET http://api.example.test/items/json HTTP/1.1\r\nHost: api.example.t
 CLOSE += b"Connection: close\r\n\r\n"
 ODD = {  # each handed to mitmproxy by the lane, from its first byte
     "miss": GET.replace(b"items/%s", b"nothing/%s"),
-    "connect": b"CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test:443\r\n%s\r\n",
+    "connect": b"CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test:443\r\n"
+    b"X-Item: %s\r\n%s\r\n",
     "chunked post": b"POST http://api.example.test/items/%s HTTP/1.1\r\nHost: api.example.test\r\n"
     b"%sTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
     "delayed, once": GET.replace(b"items/%s", b"items/%s/slow"),
@@ -236,16 +237,13 @@ def _mock(
             f"{on.control}/api/v1/presets", params={"session": name}, json=sent, timeout=10
         )
         assert answer.status_code == 201, answer.text
+        _MADE.setdefault((on.control, name), []).append(answer.json()["id"])
     port: int | None = made.json()["proxy_port"]
     return port
 
 
-def _preset_ids(on: RunningServer, name: str) -> list[int]:
-    listed = requests.get(f"{on.control}/api/v1/presets", params={"session": name}, timeout=10)
-    listed.raise_for_status()
-    found = listed.json()
-    items = found["items"] if isinstance(found, dict) else found
-    return sorted(item["id"] for item in items)
+_MADE: dict[tuple[str, str], list[int]] = {}
+"""The ids of the presets each server made for a session, in the order they were made."""
 
 
 def _served(on: RunningServer, name: str) -> list[int]:
@@ -264,7 +262,7 @@ def _history(on: RunningServer, name: str) -> list[dict[str, Any]]:
         f"{on.control}/api/v1/requests", params={"session": name, "limit": 1000}, timeout=10
     )
     found.raise_for_status()
-    ids = _preset_ids(on, name)
+    ids = _MADE.get((on.control, name), [])
     kept = []
     for entry in found.json():
         assert entry["duration_ms"] >= 0
