@@ -4,7 +4,8 @@ pretenders' `/mockhttp/` reply and the same preset answered through the forward 
 (absolute-form requests for http://api.example.test/items/42), against WireMock (the npm
 package's standalone jar on Java 17, its JIT warmed until it settles, the same URL, body and
 headers set through its admin API) and the bare asyncio floor (bench/peers/bare_asyncio.py);
-all on the server core at once, measured in turns. The proxied preset runs at the first count.
+all on the server core at once, measured in turns. The proxied preset runs at the first count,
+also on a second server with --plain-mock-replies (no fast lane: through mitmproxy).
 Targets: >= 1.0x WireMock and p99 < 5 ms, at every count for `/mockhttp/`.
 """
 
@@ -73,11 +74,17 @@ def run(options: Any) -> dict[str, Any]:
         )
         setup_mock(p.control, [PRESET])
         call("POST", p.control + "/api/v1/presets", PROXIED)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        plain = stack.enter_context(pretenders("serve", ["--plain-mock-replies"], confdir=folder))
+        call("POST", plain.control + "/api/v1/presets", PROXIED)
         lua = proxy_script(TARGET, HOST)
         stack.callback(os.unlink, lua)
         loads: dict[str, Loader] = {
             "pretenders /mockhttp/": lambda count: loader(p.control + PATH, count),
             "pretenders proxied preset": lambda count: proxied(p.proxy_port, lua, count),
+            "pretenders proxied preset, no fast lane": lambda count: proxied(
+                plain.proxy_port, lua, count
+            ),
         }
         about, mock = start_wiremock(stack)
         if mock is not None:
@@ -100,6 +107,9 @@ def verdict(systems: dict[str, dict[str, Any]], counts: list[int]) -> dict[str, 
     ratios, targets = {}, {}
     for count in counts:
         ours = [f"pretenders /mockhttp/ c={count}", f"pretenders proxied preset c={count}"]
+        laneless = f"pretenders proxied preset, no fast lane c={count}"
+        if rate.get(laneless) and rate.get(ours[1]):
+            ratios[f"{ours[1]} / {laneless}"] = ratio(rate[ours[1]], rate[laneless])
         for mine in (name for name in ours if name in rate):
             for base in (f"WireMock c={count}", f"bare asyncio floor c={count}"):
                 if rate.get(base):

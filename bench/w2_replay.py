@@ -4,6 +4,8 @@ Recorded once from a local upstream (by pretenders into a cassette, by mitmdump 
 file), the upstream is then stopped. Compared in the same run, all three running at once and
 measured in turns, with `mitmdump --server-replay` (same mitmproxy version) and with a bare
 mitmproxy Master answering from its request hook (bench/peers/bare_master.py).
+pretenders runs twice: with its proxy fast lane (the default) and with --plain-mock-replies
+(every request through mitmproxy's layers and our addons).
 Targets: >= 2x mitmdump, >= 1.5x the bare Master (issue 20), p99 <= 60 ms.
 """
 
@@ -54,6 +56,8 @@ def run(options: Any) -> dict[str, Any]:
                 fetch_through(port, target)
         load = proxied_load(stack, target, options.connections)
         ours = stack.enter_context(pretenders("replay", [str(cassette)], confdir=folder))
+        laneless = [str(cassette), "--plain-mock-replies"]  # every request through mitmproxy
+        plain = stack.enter_context(pretenders("replay", laneless, confdir=folder))
         dump, bare = free_port(), free_port()
         replay = ["-S", str(flows), "--set", "server_replay_reuse=true"]
         replay += ["--set", f"confdir={folder}"]
@@ -61,6 +65,7 @@ def run(options: Any) -> dict[str, Any]:
         stack.enter_context(script("bare_master", bare))
         measures = {
             "pretenders replay": load(ours.proxy_port),
+            "pretenders replay, no fast lane": load(plain.proxy_port),
             "mitmdump --server-replay": load(dump),
             "bare mitmproxy Master": load(bare),
         }
@@ -72,11 +77,15 @@ def verdict(systems: dict[str, dict[str, Any]]) -> dict[str, Any]:
     ours = systems["pretenders replay"]
     versus = ratio(ours["requests_per_s"], systems["mitmdump --server-replay"]["requests_per_s"])
     bare = ratio(ours["requests_per_s"], systems["bare mitmproxy Master"]["requests_per_s"])
+    lane = ratio(
+        ours["requests_per_s"], systems["pretenders replay, no fast lane"]["requests_per_s"]
+    )
     return {
         "systems": systems,
         "ratios": {
             "pretenders / mitmdump --server-replay": versus,
             "pretenders / bare mitmproxy Master": bare,
+            "pretenders / pretenders with no fast lane": lane,
         },
         "targets": {
             ">= 2x mitmdump": versus >= 2,

@@ -265,8 +265,10 @@ class Settings:
     plain_mock_replies: bool = option(
         False,
         "Answer /mockhttp/ through aiohttp's request and response objects rather than on the "
-        "fast lane, with each preset's reply bytes built once (the same answers, slower; kept "
-        "to compare the two).",
+        "fast lane, with each preset's reply bytes built once, and every proxied request through "
+        "mitmproxy rather than the proxy's fast lane (the same answers, slower; kept to compare "
+        "the two).",
+        envvar="PRETENDERS_PLAIN_MOCK_REPLIES",
     )
     upstream_insecure: bool = option(
         False,

@@ -23,6 +23,8 @@ EXEMPT = {
     # Listeners and processes: they bind ports or start pretenders, so integration tests
     "api/serve.py": "every integration server; its 431 answer: integration/test_limits.py",
     "api/fastlane.py": "tests/integration/test_fast_lane.py; every mock suite (the default)",
+    "proxy/front.py": "tests/integration/test_proxy_lane.py; every proxy suite (the default)",
+    "proxy/lane.py": "tests/integration/test_proxy_lane.py; proxy/test_responder.py (take)",
     "cli/serve.py": "tests/integration/test_process.py (serve, record, replay)",
     "proxy/limits.py": "integration/test_limits.py (HTTP layer), test_refused_requests.py",
     "proxy/services.py": "tests/integration/test_process.py (starts the listeners)",

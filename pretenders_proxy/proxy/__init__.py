@@ -8,6 +8,7 @@ from pretenders_proxy.proxy.control import ControlRoute
 from pretenders_proxy.proxy.h2c import PriorKnowledge
 from pretenders_proxy.proxy.hostmap import HostMapper
 from pretenders_proxy.proxy.journal import Journal
+from pretenders_proxy.proxy.lane import ProxyLane
 from pretenders_proxy.proxy.limits import HeadLimit
 from pretenders_proxy.proxy.modes import ModeControl
 from pretenders_proxy.proxy.options import Options
@@ -47,6 +48,10 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
       becomes a 400, which history keeps.
     - Journal last (`response`, `error`): it journals each flow once every other addon is done
       with it, reading their tags (UpstreamTimeout's fault, the Recorder's failure).
+    - ProxyLane after Options (`configure`): it reads the settings Options makes. It takes
+      the forward proxy's connections before mitmproxy does (proxy/front.py), deciding and
+      journaling as SessionRouter, Responder and Journal would; what it hands over goes
+      through every addon, the Responder carrying out the decision made already.
     The rest are order-free: SessionPorts only listens; SessionRouter and ControlRoute tag flows
     at `requestheaders` and `http_connect`, before any `request` hook runs (Seal and HeadLimit
     ask the SessionRouter only later, when a connection opens or a head is refused); Options
@@ -63,6 +68,8 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
     runtime = runtime or Runtime()
     ports = SessionPorts(runtime)
     router = SessionRouter(runtime, ports)
+    limits = ConnectionLimits()
+    lane = ProxyLane(runtime, ports, limits)
     return [
         Options(runtime),
         Services(runtime),
@@ -74,12 +81,13 @@ def default_addons(runtime: Runtime | None = None) -> list[Any]:
         PriorKnowledge(),
         HeadLimit(runtime, router),
         OriginForm(),
-        ConnectionLimits(),
+        limits,
+        lane,
         Streams(runtime),
         WebSockets(runtime),
         Recorder(runtime),
         ModeControl(runtime),
-        Responder(runtime),
+        Responder(runtime, lane),
         HostMapper(),
         UpstreamTimeout(),
         Seal(runtime, router),

@@ -25,6 +25,8 @@ class ConnectionLimits:
         self.gates: dict[str, Gate] = {}
         self.admitted: dict[str, Gate] = {}
         """The gate each client counted in went through, by client id."""
+        self.carried: dict[object, Gate] = {}
+        """Clients the fast lane admitted and handed over (proxy/lane.py), by address."""
 
     def load(self, loader: Loader) -> None:
         internals.idle_timer_waits_for_hooks()
@@ -45,8 +47,15 @@ class ConnectionLimits:
                 gate.cap = self.cap
                 gate.refusal = http_refusal(gate.name, gate.cap)
 
+    def carry(self, peername: object, gate: Gate) -> None:
+        """Count the client at `peername` in, through `gate` already, when mitmproxy sees it."""
+        self.carried[peername] = gate
+
     def client_connected(self, client: connection.Client) -> None:
-        gate = self._gate(client.proxy_mode)
+        if self.carried and (carried := self.carried.pop(client.peername, None)) is not None:
+            self.admitted[client.id] = carried
+            return
+        gate = self.gate_of(client.proxy_mode)
         if gate.admit():
             self.admitted[client.id] = gate
         elif isinstance(client.proxy_mode, mode_specs.RegularMode):
@@ -58,7 +67,7 @@ class ConnectionLimits:
         if (gate := self.admitted.pop(client.id, None)) is not None:
             gate.leave()
 
-    def _gate(self, mode: mode_specs.ProxyMode) -> Gate:
+    def gate_of(self, mode: mode_specs.ProxyMode) -> Gate:
         key = mode.full_spec
         if (gate := self.gates.get(key)) is None:
             name = "proxy" if isinstance(mode, mode_specs.RegularMode) else f"listener {key}"

@@ -4,9 +4,11 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from mitmproxy import http
 from mitmproxy.net.http import status_codes, url
+from mitmproxy.net.http.http1 import assemble_response_head
 from wsproto.frame_protocol import CloseReason, Opcode
 
 from pretenders_proxy.model import grpc
@@ -222,3 +224,32 @@ def conversation_from_flow(flow: http.HTTPFlow, cut: Cut | None = None) -> Conve
     return Conversation(
         messages, code, websocket.close_reason or "", websocket.closed_by_client, str(cut or "")
     )
+
+
+class Wire(NamedTuple):
+    """A reply as mitmproxy sends it to an HTTP/1.1 client (head and body), and as the Journal
+    keeps it."""
+
+    wire: bytes
+    kept: Response
+
+
+_UNUSUAL = frozenset((b"transfer-encoding", b"connection", b"upgrade", b"keep-alive"))
+"""Reply headers mitmproxy acts on (framing, closing the connection)."""
+_MAX_WIRE = 1 << 20
+
+
+def wire_of(response: Response, *, preset: bool) -> Wire | None:
+    """A preset's reply (`preset`) or a recording, as the Responder makes it into a flow's
+    response, in the bytes mitmproxy's HTTP/1 server sends for it; None when mitmproxy must
+    send it itself (a stream, a status without a body, framing or closing headers, a body
+    over a megabyte)."""
+    if response.chunks or response.trailers or response.status < 200:
+        return None
+    if response.status in (204, 304) or len(response.body) > _MAX_WIRE:
+        return None
+    made = reply_to_flow(response) if preset else response_to_flow(response)
+    if any(name.lower() in _UNUSUAL for name, _ in made.headers.fields):
+        return None
+    head = assemble_response_head(made)
+    return Wire(head + (made.raw_content or b""), response_from_flow(made))

@@ -20,8 +20,9 @@ import mitmproxy
 import wsproto
 import wsproto.events
 from mitmproxy import connection, ctx, http
+from mitmproxy.net.free_port import get_free_port
 from mitmproxy.net.http import url
-from mitmproxy.proxy import commands, events, layer, mode_servers
+from mitmproxy.proxy import commands, events, layer, mode_servers, mode_specs
 from mitmproxy.proxy import server as proxy_server
 from mitmproxy.proxy.layers import http as http_layers
 from mitmproxy.proxy.layers import websocket as websocket_layers
@@ -240,6 +241,8 @@ def time_request_heads(seconds: float | None) -> None:
 
 _SHARED_PORTS: set[int] = set()
 _listen = mode_servers.AsyncioServerInstance.listen
+type Front = Callable[[Any], asyncio.Protocol | None]
+_front: Front | None = None
 
 
 def share_ports(ports: Iterable[int]) -> None:
@@ -251,13 +254,61 @@ def share_ports(ports: Iterable[int]) -> None:
     mode binds, by `asyncio.start_server(self.handle_stream, host, port)` for a `tcp` mode.
     """
     _SHARED_PORTS.update(ports)
-    mode_servers.AsyncioServerInstance.listen = _listen_shared  # type: ignore[method-assign]
+    mode_servers.AsyncioServerInstance.listen = _listen_here  # type: ignore[method-assign]
 
 
-async def _listen_shared(self: Any, host: str, port: int) -> list[Any]:
-    if port in _SHARED_PORTS and self.mode.transport_protocol == "tcp":
+def front_listeners(front: Front | None) -> None:
+    """Make each forward-proxy (regular mode) listener mitmproxy opens from now on take every
+    connection with the protocol `front(instance)` makes (None from it: mitmproxy's own), which
+    may give the connection to mitmproxy with `stream_to`; None: mitmproxy's protocol again.
+
+    Relies on: what `share_ports` relies on, and on a TCP listener giving each connection
+    only to `handle_stream(reader, writer)`, through asyncio's StreamReaderProtocol.
+    """
+    global _front
+    _front = front
+    mode_servers.AsyncioServerInstance.listen = _listen_here  # type: ignore[method-assign]
+
+
+def stream_to(
+    instance: Any, transport: asyncio.Transport, data: bytes, *, paused: bool = False
+) -> None:
+    """Give the connection `transport` (its protocol a `front_listeners` one) to mitmproxy's
+    listener `instance` as `asyncio.start_server` would have, `data` read already; `paused`:
+    the transport told the protocol before to pause writing, and has not said to resume."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**16, loop=loop)  # start_server's
+    protocol = asyncio.StreamReaderProtocol(reader, instance.handle_stream, loop=loop)
+    transport.set_protocol(protocol)
+    protocol.connection_made(transport)  # starts handle_stream as a task
+    if paused:  # its writer drains until the transport resumes writing (it tells this one)
+        protocol.pause_writing()
+    if data:
+        protocol.data_received(data)
+
+
+async def _listen_here(self: Any, host: str, port: int) -> list[Any]:
+    shared = port in _SHARED_PORTS
+    front = _front if isinstance(self.mode, mode_specs.RegularMode) else None
+    if self.mode.transport_protocol != "tcp" or (front is None and not shared):
+        return await _listen(self, host, port)
+    if front is None:
         return [await asyncio.start_server(self.handle_stream, host, port, reuse_port=True)]
-    return await _listen(self, host, port)
+    if port == 0 and (free := get_free_port()):  # one port for IPv4 and IPv6, as mitmproxy's
+        try:
+            return await _listen_here(self, host, free)
+        except Exception as e:
+            logger.debug("failed to listen on a single port (%r), falling back", e)
+    loop = asyncio.get_running_loop()
+
+    def protocol() -> asyncio.Protocol:
+        made = front(self)
+        if made is not None:
+            return made
+        reader = asyncio.StreamReader(limit=2**16, loop=loop)
+        return asyncio.StreamReaderProtocol(reader, self.handle_stream, loop=loop)
+
+    return [await loop.create_server(protocol, host, port, reuse_port=shared or None)]
 
 
 H2 = b"h2"
@@ -345,6 +396,18 @@ def client_socket(flow: http.HTTPFlow) -> socket.socket | None:
         found: socket.socket | None = transport.writer.get_extra_info("socket")
     except (AttributeError, KeyError) as e:
         logger.debug("no socket for the client of %s: %r", flow.request.url, e)
+        return None
+    return found
+
+
+def client_transport(flow: http.HTTPFlow) -> object | None:
+    """The asyncio transport of the flow's client connection; None when it is gone.
+
+    Relies on: what `client_socket` relies on.
+    """
+    try:
+        found: object = _handler(flow).transports[flow.client_conn].writer.transport
+    except (AttributeError, KeyError):
         return None
     return found
 

@@ -3,6 +3,7 @@
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from mitmproxy import ctx, http
 from mitmproxy.addonmanager import Loader
@@ -33,6 +34,9 @@ from pretenders_proxy.store.answering import (
 )
 from pretenders_proxy.store.presets import PresetFault, PresetReply
 
+if TYPE_CHECKING:
+    from pretenders_proxy.proxy.lane import ProxyLane
+
 logger = logging.getLogger(__name__)
 LAZY = {"connection_strategy": "lazy", "upstream_cert": False}
 
@@ -40,8 +44,9 @@ LAZY = {"connection_strategy": "lazy", "upstream_cert": False}
 class Responder:
     """Carries out the decision on each request no addon before it settled."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, lane: "ProxyLane | None" = None) -> None:
         self.runtime = runtime
+        self.lane = lane  # decisions the fast lane made for requests it handed over
 
     def load(self, loader: Loader) -> None:
         internals.pace_responses()
@@ -56,24 +61,17 @@ class Responder:
             options.update(**wrong)
 
     async def request(self, flow: http.HTTPFlow) -> None:
+        decided = self.lane.take(flow) if self.lane is not None else None
         if is_settled(flow):
             return
-        runtime = self.runtime
-        state, settings = runtime.state, runtime.settings
+        settings = self.runtime.settings
         try:
-            # The SessionRouter made the session here; a shared store makes it for every instance
-            # (and checks its copy as it answers: one round trip for a replay).
-            name = session_of(flow)
-            session = await state.traffic(name, create=state.shared, verified=False)
-            outcome = await state.answer(
-                session,
-                request_of(flow),
-                Via.PROXY,
-                settings.miss_status,
-                settings.regex_timeout,
-                checked=False,
-            )
-            own = None if session is None else session.playback.config.replay_speed
+            if decided is None:
+                outcome, speed = await self._decide(flow)
+            elif decided.outcome is None:  # deciding on the fast lane failed: said here
+                raise decided.error or RuntimeError("the fast lane decided nothing")
+            else:
+                outcome, speed = decided.outcome, decided.speed
         except StoreUnavailableError as e:  # nothing can decide: said, never passed on
             flow.response = error_to_flow(flow, unavailable(str(e)), grpc.Status.UNAVAILABLE)
             return
@@ -85,7 +83,25 @@ class Responder:
             logger.exception("deciding on %s failed", flow.request.pretty_url)
             fail_closed(flow, f"deciding what to do with this request failed: {e!r}")
             return
-        await _carry_out(flow, outcome, settings.replay_speed if own is None else own)
+        await _carry_out(flow, outcome, speed if speed is not None else settings.replay_speed)
+
+    async def _decide(self, flow: http.HTTPFlow) -> tuple[Outcome, float | None]:
+        """The decision on the flow, and the replay speed of its session (None: the server's)."""
+        runtime = self.runtime
+        state, settings = runtime.state, runtime.settings
+        # The SessionRouter made the session here; a shared store makes it for every instance
+        # (and checks its copy as it answers: one round trip for a replay).
+        name = session_of(flow)
+        session = await state.traffic(name, create=state.shared, verified=False)
+        outcome = await state.answer(
+            session,
+            request_of(flow),
+            Via.PROXY,
+            settings.miss_status,
+            settings.regex_timeout,
+            checked=False,
+        )
+        return outcome, None if session is None else session.playback.config.replay_speed
 
 
 async def _carry_out(flow: http.HTTPFlow, outcome: Outcome, speed: float) -> None:

@@ -58,3 +58,17 @@ def test_each_listener_counts_its_clients_and_refuses_past_the_cap(
         assert len(told) == 2  # a place was free again
         tctx.configure(limits, pretenders_max_connections=5)
         assert {gate.cap for gate in limits.gates.values()} == {5}
+
+
+def test_a_client_the_fast_lane_admitted_is_counted_once() -> None:
+    limits = ConnectionLimits()
+    with taddons.context(Options(Runtime()), limits) as tctx:
+        tctx.configure(limits, pretenders_max_connections=1)
+        handed = client()
+        gate = limits.gate_of(handed.proxy_mode)
+        assert gate.admit()  # as the lane admits a connection it takes
+        limits.carry(handed.peername, gate)
+        limits.client_connected(handed)  # mitmproxy's, once handed over: already in
+        assert gate.open == 1 and not handed.error and not limits.carried
+        limits.client_disconnected(handed)
+        assert gate.open == 0

@@ -20,7 +20,9 @@ from pretenders_proxy.proxy.convert import (
     reply_to_flow,
     request_from_flow,
     request_of,
+    response_from_flow,
     response_to_flow,
+    wire_of,
 )
 from pretenders_proxy.shared import codec
 
@@ -178,3 +180,30 @@ def test_pretty_host_is_mitmproxys_twice_over(host_header: str | None) -> None:
     for _ in range(2):  # the second from the kept parse
         assert pretty_host(flow.request) == flow.request.pretty_host
         assert request_from_flow(flow.request).host == flow.request.pretty_host
+
+
+def test_a_reply_s_wire_is_what_mitmproxy_sends_for_the_responder_s_response() -> None:
+    reply = Response(201, ((b"X-A", b"1"),), b"made")
+    wire = wire_of(reply, preset=True)
+    assert wire is not None
+    assert wire.wire == b"HTTP/1.1 201 Created\r\nX-A: 1\r\nContent-Length: 4\r\n\r\nmade"
+    assert wire.kept == response_from_flow(reply_to_flow(reply))
+    recorded = Response(200, ((b"Connection", b"close"), (b"X-B", b"2")), b"kept", "Fine")
+    replayed = wire_of(recorded, preset=False)
+    assert replayed is not None
+    assert replayed.wire.startswith(b"HTTP/1.1 200 Fine\r\nX-B: 2\r\n")  # hop-by-hop left out
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        Response(200, ((b"Transfer-Encoding", b"chunked"),), b"2\r\nhi\r\n0\r\n\r\n"),
+        Response(200, ((b"Connection", b"close"),), b"closing"),
+        Response(200, (), b"streamed", chunks=((0.0, 4), (0.1, 4))),
+        Response(204),
+        Response(101, ((b"Upgrade", b"websocket"),)),
+        Response(200, (), b"x" * (2 << 20)),
+    ],
+)
+def test_replies_mitmproxy_frames_or_streams_itself_have_no_wire(response: Response) -> None:
+    assert wire_of(response, preset=True) is None

@@ -221,6 +221,47 @@ async def test_shared_ports_take_several_listeners_and_other_ports_bind_as_befor
         held.close()
 
 
+class Front(asyncio.Protocol):
+    """Answers a `/front` request itself; gives the connection to mitmproxy at any other."""
+
+    def __init__(self, instance: object) -> None:
+        self.instance = instance
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        while data.startswith(b"GET http://x.test/front "):
+            data = data.split(b"\r\n\r\n", 1)[1]
+            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfront")
+        if data:
+            internals.stream_to(self.instance, self.transport, data)
+
+
+async def test_a_front_takes_forward_proxy_connections_and_hands_them_to_mitmproxy(
+    tmp_path: Path,
+) -> None:
+    held = Reservations()
+    port = held.reserve("127.0.0.1", 0)
+    internals.share_ports([port])
+    kept = b"GET http://x.test/front HTTP/1.1\r\nHost: x.test\r\n\r\n"
+    internals.front_listeners(Front)
+    try:
+        async with proxy(tmp_path, Probe(), port=port), proxy(tmp_path, Probe(), port=port):
+            answer = await exchange(port, kept + kept + get("http://x.test/answer"))
+            assert answer.startswith(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfront" * 2)
+            assert answer.endswith(b"answered")
+            internals.front_listeners(lambda instance: None)  # mitmproxy's own protocol
+            assert (await exchange(port, get("http://x.test/answer"))).endswith(b"answered")
+    finally:
+        internals.front_listeners(None)
+        internals._SHARED_PORTS.discard(port)
+        held.close()
+
+
 async def test_origin_form_requests_are_refused_in_regular_mode_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,12 +9,18 @@ from mitmproxy.http import HTTPFlow
 from mitmproxy.test import taddons, tflow
 
 from pretenders_proxy.cassette import writing
+from pretenders_proxy.errors import StoreUnavailableError
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule
-from pretenders_proxy.proxy.convert import exchange_from_flow
+from pretenders_proxy.proxy.connections import ConnectionLimits
+from pretenders_proxy.proxy.convert import exchange_from_flow, request_of
+from pretenders_proxy.proxy.lane import Decision, ProxyLane
 from pretenders_proxy.proxy.responder import Responder
+from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.proxy.tags import Tags, tags
 from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.store import answering
+from pretenders_proxy.store.answering import Via
 from pretenders_proxy.store.tape import Tape
 
 
@@ -168,3 +174,33 @@ async def test_settled_flows_are_left_alone() -> None:
         for flow in (answered, control):
             await addon.request(flow)
     assert tags(answered) == {} and control.response is None
+
+
+async def test_a_decision_the_fast_lane_handed_over_is_carried_out_not_made_again() -> None:
+    runtime = Runtime()
+    store = runtime.store
+    default = store.get("default")
+    store.add_preset(default, Preset(Rule("GET"), Reply(201), times=1))
+    lane = ProxyLane(runtime, SessionPorts(runtime), ConnectionLimits())
+    flow = tflow.tflow()
+    outcome = answering.answer(default, request_of(flow), Via.PROXY, 404)  # the lane's, once
+    lane.decided[flow.client_conn.peername] = (None, Decision(outcome, 1.0))  # type: ignore[assignment]
+    addon = Responder(runtime, lane)
+    with taddons.context(addon):
+        await addon.request(flow)
+    assert flow.response is not None and flow.response.status_code == 201
+    assert not lane.decided
+
+
+async def test_a_failure_deciding_on_the_fast_lane_is_answered_as_the_responder_answers_it() -> (
+    None
+):
+    runtime = Runtime()
+    lane = ProxyLane(runtime, SessionPorts(runtime), ConnectionLimits())
+    flow = tflow.tflow()
+    failed = Decision(None, error=StoreUnavailableError("down"))
+    lane.decided[flow.client_conn.peername] = (None, failed)  # type: ignore[assignment]
+    addon = Responder(runtime, lane)
+    with taddons.context(addon):
+        await addon.request(flow)
+    assert flow.response is not None and flow.response.status_code == 503

@@ -1,0 +1,233 @@
+"""ProxyLane: the forward proxy's fast lane. Each connection of a forward-proxy listener is taken
+by a FrontConnection first (proxy/front.py); a request lanecall reads is decided here as the
+SessionRouter and the Responder decide it, and answered with the bytes mitmproxy would send,
+journaled as the Journal would journal it, when those bytes are known beforehand (a preset's
+reply, a recording). Any other outcome goes to mitmproxy with the request: the Responder
+carries out the decision made here (`take`). `--plain-mock-replies` turns the lane off."""
+
+import asyncio
+import time
+from typing import Any, NamedTuple
+
+from mitmproxy import connection, ctx, http
+from mitmproxy.addonmanager import Loader
+
+from pretenders_proxy.errors import TooManySessionsError
+from pretenders_proxy.proxy import internals
+from pretenders_proxy.proxy.connections import ConnectionLimits
+from pretenders_proxy.proxy.control import is_control
+from pretenders_proxy.proxy.convert import Wire, wire_of
+from pretenders_proxy.proxy.front import Answered, FrontConnection
+from pretenders_proxy.proxy.hooks import HookCache
+from pretenders_proxy.proxy.lanecall import MAX_BODY, Call
+from pretenders_proxy.proxy.session_ports import SessionPorts
+from pretenders_proxy.server.gate import Gate
+from pretenders_proxy.server.runtime import Runtime
+from pretenders_proxy.store import answering
+from pretenders_proxy.store.answering import Outcome, Replayed, Via
+from pretenders_proxy.store.presets import PresetReply
+from pretenders_proxy.store.session import Session, SessionProtocol
+from pretenders_proxy.store.sessions import DEFAULT_SESSION
+from pretenders_proxy.store.state import State
+
+_NO_EXTRA: dict[str, Any] = {"size": None, "websocket": None}  # as the Journal passes them
+_KEPT = 4096
+_CRL = b".crl"
+"""TlsConfig answers a request for its CA's revocation list (`/mitmproxy-<serial>.crl`)."""
+
+
+class Decision(NamedTuple):
+    """What the lane decided for a request it hands to mitmproxy: the outcome and the replay
+    speed for the Responder to carry out, or the error deciding raised."""
+
+    outcome: Outcome | None
+    speed: float = 1.0
+    error: Exception | None = None
+
+
+class ProxyLane:
+    def __init__(self, runtime: Runtime, ports: SessionPorts, limits: ConnectionLimits) -> None:
+        self.runtime, self.ports, self.limits = runtime, ports, limits
+        self.on = self._ours = False  # until load() and configure() say
+        self.idle = 600.0  # mitmproxy's tcp_timeout, which ConnectionLimits sets
+        self.body_cap = MAX_BODY
+        self.open: set[FrontConnection] = set()
+        self.decided: dict[Any, tuple[asyncio.Transport, Decision]] = {}
+        """Decisions handed over with their request, by the client's address."""
+        self._wires: dict[int, tuple[object, Wire | None]] = {}
+
+    def load(self, loader: Loader) -> None:
+        # Only in our own Master: under `mitmdump -s`, mitmproxy's addons (header rules, maps,
+        # blocklists) may act on any request before ours do.
+        self._ours = isinstance(loader.master.addons, HookCache)
+        internals.front_listeners(self.front)
+
+    def configure(self, updated: set[str]) -> None:
+        settings, options = self.runtime.settings, ctx.options
+        # TlsConfig answers or kills some requests itself (eMudhra's revocation hosts)
+        revoking = getattr(options, "emudhra", False) or getattr(options, "emudhra_old", False)
+        self.on = self._ours and not settings.plain_mock_replies and not revoking
+        self.body_cap = min(MAX_BODY, settings.max_body_size)
+        if "tcp_timeout" in options:
+            self.idle = float(options.tcp_timeout)
+
+    def done(self) -> None:
+        internals.front_listeners(None)
+        for front in list(self.open):
+            front.close()
+
+    def client_disconnected(self, client: connection.Client) -> None:
+        found = self.decided.get(client.peername) if self.decided else None
+        if found is not None and found[0].is_closing():  # never taken: its client went
+            del self.decided[client.peername]
+
+    def front(self, instance: Any) -> Any:
+        """The protocol taking a new connection of `instance` (a forward-proxy listener); None
+        when the lane is off (mitmproxy's own)."""
+        if not self.on:
+            return None
+        gate = self.limits.gate_of(instance.mode)
+        if not gate.admit():
+            return gate.refuse()
+        return FrontConnection(self, instance, gate)
+
+    def hand_over(
+        self,
+        instance: Any,
+        transport: asyncio.Transport,
+        data: bytes,
+        gate: Gate,
+        decided: Decision | None,
+        paused: bool,
+    ) -> None:
+        """Give the connection to mitmproxy from `data` on, admitted already, with the decision
+        made for the request `data` begins with (`paused`: its writing is)."""
+        peer = transport.get_extra_info("peername")
+        if decided is not None:
+            self.decided[peer] = (transport, decided)
+        self.limits.carry(peer, gate)
+        internals.stream_to(instance, transport, data, paused=paused)
+
+    def take(self, flow: http.HTTPFlow) -> Decision | None:
+        """The decision handed over with the flow's request (the Responder's to carry out)."""
+        if not self.decided:
+            return None
+        found = self.decided.get(flow.client_conn.peername)
+        if found is None or found[0] is not internals.client_transport(flow):
+            return None  # another connection's, from the same address before this one
+        del self.decided[flow.client_conn.peername]
+        return found[1]
+
+    @property
+    def waits(self) -> bool:
+        """Whether deciding awaits (a shared store), or is done at once (the memory store)."""
+        return type(self.runtime.state) is not State
+
+    def answer_now(self, call: Call, port: int) -> Answered:
+        """Decide `call` in the memory store, and answer it (its bytes) if the lane can."""
+        started = time.time()
+        runtime = self.runtime
+        session = self._session(call, port)
+        if session is None:
+            return None
+        settings = runtime.settings
+        miss, budget = settings.miss_status, settings.regex_timeout
+        try:
+            outcome = answering.answer(session, call.request, Via.PROXY, miss, budget)
+        except Exception as e:
+            return Decision(None, error=e)
+        wire = self._wire(outcome)
+        if wire is None:
+            return Decision(outcome, self._speed(session))
+        self._journal(session, call, outcome, wire, started)
+        return wire.wire
+
+    async def answer(self, call: Call, port: int) -> Answered:
+        """`answer_now` in a shared store, its round trips awaited as the addons await them."""
+        started = time.time()
+        runtime = self.runtime
+        state, settings = runtime.state, runtime.settings
+        opened = self._session(call, port)
+        if opened is None:
+            return None
+        try:
+            session = await state.traffic(opened.name, create=state.shared, verified=False)
+            outcome = await state.answer(
+                session,
+                call.request,
+                Via.PROXY,
+                settings.miss_status,
+                settings.regex_timeout,
+                checked=False,
+            )
+        except Exception as e:
+            return Decision(None, error=e)
+        wire = self._wire(outcome)
+        if wire is None:
+            return Decision(outcome, self._speed(session))
+        written = self._journal(opened, call, outcome, wire, started)
+        if written is not None:
+            await written
+        return wire.wire
+
+    def _session(self, call: Call, port: int) -> Session | None:
+        """The request's session as SessionRouter opens it; None leaves the request to
+        mitmproxy (a control call, a new name past --max-sessions)."""
+        request = call.request
+        if (request.query or request.path).endswith(_CRL):
+            return None
+        if is_control(self.runtime, call.host, call.port):
+            return None
+        name = call.user or self.ports.sessions.get(port) or DEFAULT_SESSION
+        store = self.runtime.store
+        try:
+            session = store.open(name, SessionProtocol.HTTP)
+        except TooManySessionsError:
+            return None
+        store.touch(session)
+        return session
+
+    def _speed(self, session: Session | None) -> float:
+        own = None if session is None else session.playback.config.replay_speed
+        return self.runtime.settings.replay_speed if own is None else own
+
+    def _journal(
+        self, session: Session, call: Call, outcome: Outcome, wire: Wire, started: float
+    ) -> Any:
+        """Journal the answered request as the Journal does; what to await before answering."""
+        found = self.runtime.store.find(session.name)
+        if found is None:
+            return None
+        took = (time.time() - started) * 1000
+        return self.runtime.state.journal(
+            found,
+            call.request,
+            outcome.note,
+            wire.kept,
+            duration_ms=took,
+            size=None,
+            websocket=None,
+        )
+
+    def _wire(self, outcome: Outcome) -> Wire | None:
+        """The bytes mitmproxy sends for `outcome`, if they are known beforehand."""
+        match outcome:
+            case PresetReply(_, response, after, _, script):
+                if after or script is not None:
+                    return None
+            case Replayed(response, _, conversation, _):
+                if conversation is not None or response.trailers:
+                    return None
+            case _:
+                return None
+        found = self._wires.get(id(response))
+        if found is not None and found[0] is response:
+            return found[1]
+        try:
+            wire = wire_of(response, preset=isinstance(outcome, PresetReply))
+        except Exception:  # mitmproxy's path says what is wrong with it, as it always has
+            wire = None
+        if len(self._wires) >= _KEPT:
+            self._wires.clear()
+        self._wires[id(response)] = (response, wire)
+        return wire
