@@ -231,6 +231,7 @@ class FastConnection(asyncio.Protocol):
         assert self._transport is not None
         self._transport.write(wire)
         self._last = self._loop.time()
+        self._lane.runtime.fast_answers["mockhttp"] += 1
         return None
 
     def _hold(self) -> None:

@@ -457,6 +457,11 @@ class Health(BaseModel):
         description="Header names whose values the web UI shows masked until clicked: those "
         "recorded as <redacted> (Authorization, Cookie, ... and --redact-header)."
     )
+    fast_answers: dict[str, int] = Field(
+        description="How many answers each fast lane (mockhttp: the /mockhttp/ one; proxy: the "
+        "forward proxy's) wrote itself since start, in this process; 0 with "
+        "--plain-mock-replies."
+    )
 
 
 class Problem(BaseModel):

@@ -154,5 +154,6 @@ async def health(request: web.Request) -> web.Response:
             "problems": problems,
             "store": store,
             "secret_headers": [*DEFAULT_HEADERS, *runtime.settings.redact_headers],
+            "fast_answers": runtime.fast_answers,
         }
     )

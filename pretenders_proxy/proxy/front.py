@@ -116,6 +116,7 @@ class FrontConnection(asyncio.Protocol):
         assert self._transport is not None
         self._transport.write(wire)
         self._last = self._loop.time()
+        self._lane.runtime.fast_answers["proxy"] += 1
 
     def _hold(self) -> None:
         """Read while nothing is held up: no request being decided, the client reading."""

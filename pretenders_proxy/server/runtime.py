@@ -47,6 +47,8 @@ class Runtime:
     smtp: MockListeners | None = None
     proxy_ports: ProxyPorts | None = None
     cassettes: CassetteFiles = field(default_factory=CassetteFiles)
+    fast_answers: dict[str, int] = field(default_factory=lambda: {"mockhttp": 0, "proxy": 0})
+    """Answers each fast lane wrote itself (/health says them: a load test can see its lane)."""
 
     def __post_init__(self) -> None:
         settings = self.settings

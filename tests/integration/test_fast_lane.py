@@ -57,12 +57,22 @@ def test_pipelined_fast_and_handed_over_requests_answer_as_the_plain_server(
     asks = [GET % (name, b"json"), GET % (name, b"other"), ODD[odd] % (name, b"json")]
     asks += [GET % (name, b"json"), ODD[odd] % (name, b"json"), GET % (name, b"json")]
     asks.append(CLOSE % name)
-    got = []
+    got, fast = [], []
     for on in (server, plain):
         _mock(on, session_name, PRESETS)
+        before = fast_answers(on, "mockhttp")
         got.append((_same(_exchange(on, b"".join(asks))), _counts(on, session_name)))
+        fast.append(fast_answers(on, "mockhttp") - before)
     assert got[0] == got[1]
     assert got[0][0].count(b"HTTP/1.") == len(asks)
+    assert fast[0] >= 2 and fast[1] == 0  # the first two answered by the lane itself
+
+
+def fast_answers(on: RunningServer, lane: str) -> int:
+    """How many answers `lane` wrote itself so far, as /health says."""
+    health = requests.get(f"{on.control}/health", timeout=10).json()
+    found: int = health["fast_answers"][lane]
+    return found
 
 
 @pytest.mark.parametrize("server", ["memory", "redis"], indirect=True)

@@ -19,6 +19,7 @@ from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.redis_server import RedisServer
+from tests.integration.test_fast_lane import fast_answers
 from tests.integration.test_slowloris import BOUND, address, connect, read_to_end
 
 QUIET = 1.5
@@ -57,14 +58,17 @@ def test_pipelined_presets_answer_as_mitmproxy_alone(
     asks = [GET % (b"json", auth), GET % (b"other", auth), ODD[odd] % (b"json", auth)]
     asks += [GET % (b"json", auth), ODD[odd] % (b"json", auth), GET % (b"json", auth)]
     asks.append(CLOSE % auth)
-    got = []
+    got, fast = [], []
     for on in (server, plain_replies_server):
         _mock(on, session_name, PRESETS)
+        before = fast_answers(on, "proxy")
         answers = _exchange(on.proxy, b"".join(asks))
         got.append((_same(answers), _served(on, session_name), _history(on, session_name)))
+        fast.append(fast_answers(on, "proxy") - before)
     assert got[0][0] == got[1][0]
     assert got[0][1:] == got[1][1:]
     assert got[0][0].count(b"HTTP/1.") >= 3
+    assert fast[0] >= 2 and fast[1] == 0  # the first two answered by the lane itself
 
 
 def test_a_session_port_and_no_credentials_name_the_session_as_mitmproxy_does(
