@@ -18,6 +18,7 @@ from pretenders_proxy.api.router import (
     read_model,
     runtime_of,
     sessions_of,
+    whole,
 )
 from pretenders_proxy.api.schemas import RequestOut, VerifyIn, VerifyOut
 from pretenders_proxy.api.v1 import DROPPED, DROPPED_HEADER
@@ -218,10 +219,7 @@ def _id(entry: Entry) -> int:
 
 
 def _count(request: web.Request) -> int:
-    value = request.query.get("count", "1")
-    if not (value.isascii() and value.isdigit()):
-        raise BadRequestError(f"count={value!r} is not a whole number")
-    return int(value)
+    return whole("count", request.query.get("count", "1"))
 
 
 def _report(budget: Budget, what: str) -> None:

@@ -221,10 +221,19 @@ def query_float(request: web.Request, name: str) -> float | None:
 def query_whole(request: web.Request, name: str, default: int) -> int:
     """A query parameter that is a whole number, 0 or more; `default` when absent or empty."""
     value = request.query.get(name, "")
-    if not value:
-        return default
-    if not value.isdigit():
+    return whole(name, value) if value else default
+
+
+MAX_WHOLE = 10**18 - 1
+"""The largest whole number a query takes (below sys.maxsize: counts go to itertools)."""
+
+
+def whole(name: str, value: str) -> int:
+    """The query parameter `name`'s `value` as a whole number, 0 to MAX_WHOLE (else a 400)."""
+    if not (value.isascii() and value.isdigit()):
         raise BadRequestError(f"{name}={value!r} is not a whole number, 0 or more")
+    if len(value.lstrip("0")) > len(str(MAX_WHOLE)):
+        raise BadRequestError(f"{name}={value!r} is too large (at most {MAX_WHOLE})")
     return int(value)
 
 

@@ -157,6 +157,7 @@ def test_delete_one_then_all(send: Send, mailbox: Mailbox) -> None:
         ("wait=soon", "wait='soon' is not a number"),
         ("wait=-1", "must be between 0 and 300 seconds"),
         ("count=many", "count='many' is not a whole number"),
+        ("count=10617394364086208512", "is too large (at most 999999999999999999)"),
         ("too=alice", "unknown query parameter too"),
         ("session=no-such-session", "no session named 'no-such-session'"),
     ],

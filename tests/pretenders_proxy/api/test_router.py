@@ -3,13 +3,22 @@ logged 500; query parameters are checked before they are used."""
 
 import json
 import logging
+import re
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from pydantic import BaseModel
 
-from pretenders_proxy.api.router import Param, Router, check_query, guarded, query_whole
+from pretenders_proxy.api.router import (
+    MAX_WHOLE,
+    Param,
+    Router,
+    check_query,
+    guarded,
+    query_whole,
+    whole,
+)
 from pretenders_proxy.errors import (
     ConfigError,
     ListenError,
@@ -75,6 +84,22 @@ def test_query_whole_takes_a_default_and_refuses_what_is_no_whole_number() -> No
     assert query_whole(request, "offset", 0) == 0
     with pytest.raises(ValueError, match="bad='-1' is not a whole number, 0 or more"):
         query_whole(request, "bad", 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("10617394364086208512", "is too large (at most 999999999999999999)"),
+        ("1000000000000000000", "is too large"),
+        ("\u00b2", "is not a whole number, 0 or more"),  # str.isdigit() says yes; int() no
+    ],
+)
+def test_query_whole_refuses_numbers_past_what_counts_can_take(value: str, problem: str) -> None:
+    request = make_mocked_request("GET", "/x", headers={})
+    request = request.clone(rel_url=request.rel_url.with_query(count=value))
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        query_whole(request, "count", 1)
+    assert whole("count", "000999999999999999999") == MAX_WHOLE
 
 
 def test_unknown_query_parameters_are_refused_naming_the_known_ones() -> None:
