@@ -16,12 +16,16 @@ type Answered = bytes | "Decision" | None
 """What the lane made of a request: the bytes answering it, a decision mitmproxy carries out,
 or None (mitmproxy decides)."""
 
+HELD_BYTES = 1 << 16
+"""What a connection may send ahead while its request is decided before reading pauses."""
+
 
 class FrontConnection(asyncio.Protocol):
     """One client connection of a forward-proxy listener. Requests are answered in order, one
-    at a time: while one is decided (a shared store's round trip) or the client does not read
-    what it was sent (the transport over its high-water mark), reading pauses and what came
-    waits. Silent for the idle timeout after its last answer, it is closed (as mitmproxy's
+    at a time: while one is decided (a shared store's round trip) what comes is kept, and
+    reading pauses once that is over HELD_BYTES or while the client does not read what it was
+    sent (the transport over its high-water mark); pausing per request would cost two epoll
+    calls each. Silent for the idle timeout after its last answer, it is closed (as mitmproxy's
     `tcp_timeout` closes its own); a head that is not whole is mitmproxy's, which times it."""
 
     def __init__(self, lane: "ProxyLane", instance: Any, gate: Gate) -> None:
@@ -75,7 +79,7 @@ class FrontConnection(asyncio.Protocol):
         while start < size:
             if self._busy is not None or self._writing_paused or self._transport is None:
                 self._buffer = data[start:]
-                return
+                return self._hold()
             head = data.find(END, start, start + MAX_HEAD)
             call = read(data, start, head, lane.body_cap) if head >= 0 else None
             if call is None:
@@ -119,8 +123,9 @@ class FrontConnection(asyncio.Protocol):
         self._lane.runtime.fast_answers["proxy"] += 1
 
     def _hold(self) -> None:
-        """Read while nothing is held up: no request being decided, the client reading."""
-        hold = self._busy is not None or self._writing_paused
+        """Read while the client reads what it is sent and what waits for a request being
+        decided is small."""
+        hold = self._writing_paused or (self._busy is not None and len(self._buffer) > HELD_BYTES)
         transport = self._transport
         if hold is not self._reading_paused and transport is not None:
             if not transport.is_closing():

@@ -1,7 +1,8 @@
 """The forward proxy's fast lane (proxy/lane.py, front.py) against real servers: what it answers
 and what it hands to mitmproxy, pipelined on one connection, give the same bytes, history and
 `times` counts as mitmproxy alone (--plain-mock-replies), for presets on both stores and for
-replay; the proxy listener's connection cap and idle timeout hold on the lane."""
+replay; a long pipelined burst is answered whole and in order and a client that never reads is
+not answered on; the proxy listener's connection cap and idle timeout hold on the lane."""
 
 import base64
 import re
@@ -17,6 +18,7 @@ import requests
 from pretenders_proxy.cassette import writing
 from pretenders_proxy.model.exchange import Exchange
 from pretenders_proxy.model.http import Request, Response
+from pretenders_proxy.proxy.front import HELD_BYTES
 from pretenders_proxy.testing.launcher import RunningServer, launch
 from tests.integration.redis_server import RedisServer
 from tests.integration.test_fast_lane import fast_answers
@@ -107,6 +109,46 @@ def test_pipelined_replay_answers_as_mitmproxy_alone(tmp_path: Path, store: str)
         got.append((answers, _history(on, "default")))
     assert got[0] == got[1]
     assert b"answer 0\n" in got[0][0] and b"answer 1\n" in got[0][0]
+
+
+def test_a_long_pipelined_burst_is_answered_whole_and_in_order(
+    server: RunningServer, session_name: str
+) -> None:
+    """Far more than HELD_BYTES sent ahead at once: on the shared store each request waits for
+    the one before it to be decided, what comes kept and reading paused past HELD_BYTES. (From
+    a head split between two reads on, and for the last, Connection: close, mitmproxy answers.)"""
+    _mock(server, session_name, PRESETS[2:])
+    auth = AUTH % base64.b64encode(session_name.encode() + b":x")
+    asks = [GET % (b"n%d" % n, auth) for n in range(2000)] + [CLOSE % auth]
+    assert len(b"".join(asks)) > 2 * HELD_BYTES
+    before = fast_answers(server, "proxy")
+    answers = _exchange(server.proxy, b"".join(asks))
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == len(asks)
+    assert fast_answers(server, "proxy") - before > 1  # the lane answered
+    paths = [f"/items/n{n}" for n in range(2000)] + ["/items/json"]
+    assert _paths(server, session_name) == paths
+
+
+def test_a_client_that_never_reads_is_not_answered_on_and_others_are(
+    server: RunningServer, session_name: str
+) -> None:
+    big = {"rule": ".* /items/big$", "status": 200, "body": b"b" * (256 << 10)}
+    _mock(server, session_name, [big, *PRESETS])
+    auth = AUTH % base64.b64encode(session_name.encode() + b":x")
+    ask = GET % (b"big", auth)
+    with connect(address(server.proxy)) as flood:
+        flood.setblocking(False)
+        sent = 0
+        for _ in range(4000):  # 1 GB of answers if all were answered
+            try:
+                sent += flood.send(ask)
+            except BlockingIOError:
+                break
+        with socket.create_connection(address(server.proxy), timeout=BOUND) as other:
+            other.sendall(CLOSE % auth)
+            assert (read_to_end(other, _deadline()) or b"").endswith(b'{"id": 42}')
+        served = _settled(server, session_name)
+        assert 0 < served < sent // len(ask)  # all of them would be 1 GB of answers
 
 
 def test_the_proxy_cap_counts_fast_and_handed_over_connections_once(
@@ -257,6 +299,27 @@ def _served(on: RunningServer, name: str) -> list[int]:
     found = listed.json()
     items = found["items"] if isinstance(found, dict) else found
     return [item["served"] for item in sorted(items, key=lambda item: item["id"])]
+
+
+def _settled(on: RunningServer, name: str) -> int:
+    """How often the first preset has answered, once that stops changing."""
+    counts = [-1, _served(on, name)[0]]
+    while counts[-1] != counts[-2]:
+        time.sleep(0.5)
+        counts.append(_served(on, name)[0])
+    return counts[-1]
+
+
+def _paths(on: RunningServer, name: str) -> list[str]:
+    """The paths of the session's history, oldest first, a page at a time."""
+    paths: list[str] = []
+    url: str | None = f"/api/v1/requests?session={name}&limit=1000"
+    while url is not None:
+        found = requests.get(on.control + url, timeout=10)
+        found.raise_for_status()
+        paths += [entry["path"] for entry in found.json()]
+        url = found.links.get("next", {}).get("url")  # a path on the control port
+    return paths
 
 
 def _history(on: RunningServer, name: str) -> list[dict[str, Any]]:
