@@ -261,6 +261,8 @@ class FastConnection(asyncio.Protocol):
         handler = self._handler()
         handler.decided = decided
         handler.connection_made(transport)  # aiohttp's task starts eagerly, waiting for a head
+        if self._writing_paused:  # the transport calls the handler's resume_writing next
+            handler.pause_writing()
         transport.set_protocol(handler)
         if data:
             handler.data_received(data)
