@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 
 import httptools
-from aiohttp.http_parser import SINGLETON_HEADERS
 
 from pretenders_proxy.api import mocks
 from pretenders_proxy.api.gate import Gate as HostGate
+from pretenders_proxy.api.heads import Call, Heads, framing
 from pretenders_proxy.api.mocks import Decided
 from pretenders_proxy.api.serve import Connection
 from pretenders_proxy.model.http import Request
@@ -21,20 +21,13 @@ from pretenders_proxy.store.state import State
 
 MAX_HEAD = 8190
 """A longer head (or a partial one) goes to aiohttp, which answers one over its limits 431."""
-MAX_HEADERS = 100
 MAX_BODY = 64 << 10
 """Bigger bodies go to aiohttp, which reads them as they come (and refuses past
 --max-body-size)."""
 
 _END = b"\r\n\r\n"
 _MOCKS = b"/mockhttp/"
-_BARRED = frozenset((b"transfer-encoding", b"upgrade", b"expect"))
 _BODILESS = frozenset((b"HEAD", b"CONNECT"))
-_SINGLE = frozenset(name.lower().encode() for name in SINGLETON_HEADERS)
-"""Headers aiohttp refuses twice in a request (400): such requests go its way."""
-
-type Call = tuple[str, str, Request, int]
-"""A request the fast lane may take: its method, mock name, the request and its length."""
 
 HELD = Decided()
 """A request being decided (a shared store's round trip): reading waits for it."""
@@ -50,6 +43,7 @@ class Lane:
         self.hosts = HostGate.of(settings)
         self.body_cap = min(MAX_BODY, settings.max_body_size)
         self.open: set[FastConnection] = set()
+        self.heads = Heads()
 
     def connection(
         self, handler: Callable[[], Connection], gate: Gate, idle: float
@@ -141,18 +135,28 @@ class FastConnection(asyncio.Protocol):
                 self._buffer = data[start:]
                 return self._hold()
             head = data.find(_END, start, start + MAX_HEAD)
-            found = self._parse(data, start, head + 4) if head >= 0 else None
+            found = self._take(data, start, head + 4) if head >= 0 else None
             if found is None:
                 return self._hand_over(data[start:])
-            method, name, seen, length = found
+            (method, name, seen, length), memo = found
             end = start + length
-            decided = self._answer(data[start:end], method, name, seen)
+            decided = self._answer(data[start:end], method, name, seen, memo)
             if decided is HELD:
                 self._buffer = data[end:]
                 return self._hold()
             if decided is not None:
                 return self._hand_over(data[start:], decided)
             start = end
+
+    def _take(self, data: bytes, start: int, body: int) -> tuple[Call, bool] | None:
+        """`_parse`, once per distinct bodiless head (Lane.heads); and whether the Request is
+        the head cache's, one object for every request of those bytes."""
+        heads, head = self._lane.heads, data[start:body]
+        found = heads.get(head)
+        if found is not None:
+            return found, True
+        found = self._parse(data, start, body)
+        return None if found is None else (found, heads.keep(head, found))
 
     def _parse(self, data: bytes, start: int, body: int) -> Call | None:
         """The request at data[start:] (its head ends at `body`) if the fast lane may take it."""
@@ -167,7 +171,7 @@ class FastConnection(asyncio.Protocol):
         method, url = parser.get_method(), self._url
         if method in _BODILESS or not url.startswith(_MOCKS) or url[10:11] in (b"", b"/"):
             return None
-        found = _framing(self._headers)
+        found = framing(self._headers)
         if found is None or not url.isascii() or found[1] > self._lane.body_cap:
             return None
         host, length = found
@@ -186,9 +190,11 @@ class FastConnection(asyncio.Protocol):
         )
         return text, name, seen, body + length - start
 
-    def _answer(self, request: bytes, method: str, name: str, seen: Request) -> Decided | None:
+    def _answer(
+        self, request: bytes, method: str, name: str, seen: Request, memo: bool
+    ) -> Decided | None:
         """Decide `request` and answer it: None when answered, HELD while a shared store
-        decides, else the decision aiohttp answers it from."""
+        decides, else the decision aiohttp answers it from (`memo`: State.mock_now's)."""
         started = time.perf_counter()
         runtime = self._lane.runtime
         state, settings = runtime.state, runtime.settings
@@ -199,7 +205,7 @@ class FastConnection(asyncio.Protocol):
             task.add_done_callback(self._decided)
             return HELD
         try:
-            outcome = state.mock_now(name, seen, miss, budget, started)
+            outcome = state.mock_now(name, seen, miss, budget, started, memo)
         except Exception as e:
             return Decided(error=e)
         return self._reply(method, outcome)
@@ -255,6 +261,8 @@ class FastConnection(asyncio.Protocol):
         handler = self._handler()
         handler.decided = decided
         handler.connection_made(transport)  # aiohttp's task starts eagerly, waiting for a head
+        if self._writing_paused:  # the transport calls the handler's resume_writing next
+            handler.pause_writing()
         transport.set_protocol(handler)
         if data:
             handler.data_received(data)
@@ -276,30 +284,3 @@ class FastConnection(asyncio.Protocol):
             self._transport.close()
             return
         self._timer = self._loop.call_at(self._last + self._idle, self._check_idle)
-
-
-def _framing(headers: list[tuple[bytes, bytes]]) -> tuple[str, int] | None:
-    """The Host and body length of a request the fast lane may take: one Host, no other framing
-    than one Content-Length, nothing aiohttp would refuse or treat specially."""
-    host: str | None = None
-    length = -1
-    seen: set[bytes] = set()
-    if len(headers) > MAX_HEADERS:
-        return None
-    for name, value in headers:
-        lower = name.lower()
-        if lower == b"host":
-            if host is not None or not value or not value.isascii():
-                return None
-            host = value.decode()
-        elif lower == b"content-length":
-            if length >= 0 or not value.isdigit():
-                return None
-            length = int(value)
-        elif lower in _BARRED or b"\x00" in value:
-            return None
-        elif lower in _SINGLE:
-            if lower in seen:
-                return None
-            seen.add(lower)
-    return None if host is None else (host, max(length, 0))

@@ -131,6 +131,8 @@ def answer(
     via: Literal[Via.MOCKHTTP],
     miss_status: int,
     regex_seconds: float = ...,
+    *,
+    memo: bool = ...,
 ) -> MockOutcome: ...
 @overload
 def answer(
@@ -139,6 +141,8 @@ def answer(
     via: Via,
     miss_status: int,
     regex_seconds: float = ...,
+    *,
+    memo: bool = ...,
 ) -> Outcome: ...
 def answer(
     session: Session | None,
@@ -146,21 +150,24 @@ def answer(
     via: Via,
     miss_status: int,
     regex_seconds: float = SECONDS,
+    *,
+    memo: bool = False,
 ) -> Outcome:
     """What answers `request`: the first matching preset of `session` (one of its `times` used);
     through the proxy, then the next recording (replay) or what the mode does with a miss; else
-    the miss reply, with status `miss_status`. Each regex of a preset may run `regex_seconds`."""
+    the miss reply, with status `miss_status`. Each regex of a preset may run `regex_seconds`.
+    `memo`: `request` is the one object of its bytes (PresetBook.take)."""
     if session is None:
         line = Subject(request).line
         return missed(f"No preset matched {line}: its session is gone.\n", miss_status)
-    subject, served = from_presets(session, request, regex_seconds)
+    subject, served = from_presets(session, request, regex_seconds, memo=memo)
     if served is not None:
         return served
     return after_presets(session, request, via, miss_status, regex_seconds, subject)
 
 
 def from_presets(
-    session: Session, request: Request, regex_seconds: float = SECONDS
+    session: Session, request: Request, regex_seconds: float = SECONDS, *, memo: bool = False
 ) -> tuple[Subject | None, PresetReply | PresetFault | None]:
     """The first matching preset's answer (one of its `times` used), or None; with the Subject
     made for matching, None when the session has no presets (the replay hot path needs none
@@ -168,7 +175,7 @@ def from_presets(
     if not len(session.presets):
         return None, None
     subject = Subject(request, seconds=regex_seconds)
-    return subject, session.presets.take(subject)
+    return subject, session.presets.take(subject, memo=memo)
 
 
 def after_presets(

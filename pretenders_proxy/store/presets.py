@@ -9,10 +9,11 @@ from pretenders_proxy.matching.engine import Miss, is_match, nearest_rule
 from pretenders_proxy.matching.index import PrefixIndex
 from pretenders_proxy.matching.parts import paste_block, rule_lines
 from pretenders_proxy.matching.subject import Subject
-from pretenders_proxy.model.http import Response
+from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsScript
 from pretenders_proxy.store.countdown import Stored
+from pretenders_proxy.store.memo import Memo
 
 type StoredPreset = Stored[Preset]
 
@@ -67,13 +68,14 @@ def _quick(rule: Rule) -> _Quick:
 class PresetBook:
     """Presets tried in creation order; the first match serves and counts down."""
 
-    __slots__ = ("_index", "_items", "_timed_out")
+    __slots__ = ("_index", "_items", "_memo", "_timed_out")
 
     def __init__(self) -> None:
         self._items: dict[int, StoredPreset] = {}
         self._index: PrefixIndex[_Indexed] = PrefixIndex()
         self._timed_out: set[int] = set()
         """The presets whose regex timing out was logged (once each)."""
+        self._memo: Memo[Preset, Served] = Memo()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -86,6 +88,7 @@ class PresetBook:
         self._items[preset_id] = stored
         indexed = (stored, served_by(preset_id, preset.reply), _quick(preset.rule))
         self._index.add(preset_id, preset.rule.rule, indexed)
+        self._memo.forget()
         return stored
 
     def get(self, preset_id: int) -> StoredPreset | None:
@@ -96,16 +99,19 @@ class PresetBook:
             return False
         self._index.remove(preset_id)
         self._timed_out.discard(preset_id)
+        self._memo.forget()
         return True
 
     def clear(self) -> None:
         self._items.clear()
         self._index = PrefixIndex()
         self._timed_out.clear()
+        self._memo.forget()
 
-    def take(self, subject: Subject) -> Served | None:
+    def take(self, subject: Subject, *, memo: bool = False) -> Served | None:
         """What the first preset matching `subject` answers, with one of its `times` used up;
-        None: a miss."""
+        None: a miss. `memo`: the request is one object for every request of its bytes (the
+        fast lane's head cache): a FOREVER preset's plain reply to it is remembered (`recall`)."""
         found = self._first(subject)
         if subject.timed_out:
             self._report(subject.budget)
@@ -114,7 +120,14 @@ class PresetBook:
         stored, served, _ = found
         if stored.use():
             self.remove(stored.id)
+        elif memo and _plain(served) and not subject.timed_out:  # a regex timing out may not
+            self._memo.keep(subject.request, stored, served)  # next time
         return served
+
+    def recall(self, request: Request) -> Served | None:
+        """What `take(Subject(request), memo=True)` would answer, counted as served, if it was
+        remembered since the presets last changed; else None (then ask `take`)."""
+        return self._memo.recall(request)
 
     def _first(self, subject: Subject) -> _Indexed | None:
         """engine.first_match over the index's candidates, with the usual rule (a plain regex
@@ -150,6 +163,11 @@ class PresetBook:
                     stored.preset.rule.describe(),
                     budget.seconds * 1000,
                 )
+
+
+def _plain(served: Served) -> bool:
+    """A reply the fast lane writes at once (no fault, no delay): what the memo keeps."""
+    return type(served) is PresetReply and not served.after and served.websocket is None
 
 
 def explain_miss(subject: Subject, miss: Miss[StoredPreset]) -> str:

@@ -124,16 +124,27 @@ class State:
         return self.mock_now(name, request, miss_status, regex_seconds, started)
 
     def mock_now(
-        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+        self,
+        name: str,
+        request: Request,
+        miss_status: int,
+        regex_seconds: float,
+        started: float,
+        memo: bool = False,
     ) -> MockOutcome | None:
         """State.mock without awaiting: this memory store never waits (the fast lane calls it
-        when `mock` is this class's own, not a subclass's)."""
+        when `mock` is this class's own, not a subclass's). `memo`: `request` is the one object
+        of its bytes (api/heads.py), whose answer the session's presets may remember."""
         store = self.store
         session = store.find(name)
         if session is None:
             return None
         store.touch(session)
-        outcome = answering.answer(session, request, Via.MOCKHTTP, miss_status, regex_seconds)
+        outcome: MockOutcome | None = session.presets.recall(request) if memo else None
+        if outcome is None:
+            outcome = answering.answer(
+                session, request, Via.MOCKHTTP, miss_status, regex_seconds, memo=memo
+            )
         response, took = answering.journaled(outcome, started)
         store.journal(session, request, outcome.note, response, duration_ms=took)
         return outcome
