@@ -104,8 +104,6 @@ class Link:
                     await self._pipeline(self._commands(batch))
                 except Exception as e:  # every caller hears of it: none waits for ever
                     self._fail(batch, e)
-                    continue
-                self.problem = None
         finally:
             self._flushing = False
 
@@ -177,6 +175,7 @@ class Link:
                 self._fail(lost, redis_errors.ConnectionError("the connection to it failed"))
                 commands = again
                 continue
+            self.problem = None  # reached: a refusal below says it is down again
             forgot = [isinstance(r, redis_errors.NoScriptError) for r in replies]
             self._answer(
                 [c for c, f in zip(commands, forgot, strict=True) if not f],
