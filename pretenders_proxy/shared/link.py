@@ -36,6 +36,10 @@ REPEATABLE = frozenset(
 leaves what applying it once does (`append` by its token). Others (a `take`, an `advance`, a new
 preset) may have been applied: their callers hear the store was unavailable."""
 
+IN_FLIGHT = 2
+"""Round trips under way at once, pipelined on one connection: Redis runs them in the order
+they were sent, and while it runs one the next is packed and sent."""
+
 type Call = tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]
 type Command = tuple[bytes, list[Call], bool]
 """One EVALSHA packed, the calls it answers, whether it is a run of appends (a reply each)."""
@@ -58,7 +62,12 @@ class Link:
         self.problem: str | None = None
         self.condition = "up"
         self._queue: list[Call] = []
-        self._flushing = False
+        self._lanes = 0  # round trips being made, each taking what was called meanwhile
+        self._held: AbstractConnection | None = None
+        self._generation = 0  # of the held connection: a reply is read from the one sent on
+        self._sending = asyncio.Lock()
+        self._turn: asyncio.Future[None] | None = None
+        """Done once the replies of the last round trip sent are read (the next reads then)."""
         self._tokens = map(f"{uuid.uuid4().hex}:{{}}".format, itertools.count())
         """Each append call's token: Redis answers one sent again with its first reply."""
 
@@ -67,6 +76,8 @@ class Link:
             self.shas[name] = await self.redis.script_load(source)
 
     async def close(self) -> None:
+        if self._held is not None:
+            await self.redis.connection_pool.release(self._held)
         await self.redis.aclose()
         await self.follower.aclose()
 
@@ -79,9 +90,10 @@ class Link:
         """Run `script` on session `name` in the next round trip; its reply, or
         StoreUnavailableError when Redis cannot be reached or take it."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((script, name, args, future))
-        if not self._flushing:
-            self._flushing = True
+        queue = self._queue
+        queue.append((script, name, args, future))
+        if len(queue) == 1 and self._lanes < IN_FLIGHT:
+            self._lanes += 1
             spawn(self._flush(), name="pretenders.store.flush")
         return future
 
@@ -105,7 +117,7 @@ class Link:
                 except Exception as e:  # every caller hears of it: none waits for ever
                     self._fail(batch, e)
         finally:
-            self._flushing = False
+            self._lanes -= 1
 
     def _fail(self, calls: Sequence[Call], e: Exception) -> None:
         error: Exception = e
@@ -189,19 +201,44 @@ class Link:
         self._fail([call for c in commands for call in c[1]], redis_errors.NoScriptError())
 
     async def _round_trip(self, commands: Sequence[Command]) -> list[Any]:
-        """Every command sent in one write, each reply (or ResponseError) read back. A
-        redis-py pipeline costs about as much as the scripts' own work on the /mockhttp/ hot
-        path (it packs each argument in Python): the commands are packed by hiredis in C, and
-        sent on a pooled connection (connected, and checked, by the pool)."""
+        """Every command sent in one write, each reply (or ResponseError) read back once those
+        of the round trip sent before are. A redis-py pipeline costs about as much as the
+        scripts' own work on the /mockhttp/ hot path (it packs each argument in Python): the
+        commands are packed by hiredis in C, on one connection of redis-py's pool."""
         if not commands:
             return []
-        pool = self.redis.connection_pool
-        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         try:
-            packed = b"".join(c[0] for c in commands)
-            return await _exchange(connection, packed, len(commands))
+            async with self._sending:  # sent in the order the replies are read
+                connection, generation = await self._connection()
+                turn, self._turn = self._turn, mine
+                packed = b"".join(c[0] for c in commands)
+                await connection.send_packed_command(packed, check_health=False)
+            if turn is not None:
+                await turn
+            if generation != self._generation or not connection.is_connected:
+                raise redis_errors.ConnectionError("the connection failed before its replies")
+            return await _replies(connection, len(commands))
         finally:
-            await pool.release(connection)
+            if not mine.done():
+                mine.set_result(None)
+
+    async def _connection(self) -> tuple[AbstractConnection, int]:
+        """The held connection, connected again if it failed (or, idle, was closed by Redis)."""
+        held = self._held
+        if held is None:
+            held = await self.redis.connection_pool.get_connection()  # type: ignore[no-untyped-call]
+            self._held, self._generation = held, self._generation + 1
+        idle = self._turn is None or self._turn.done()
+        try:
+            if held.is_connected and idle and await held.can_read():
+                raise redis_errors.ConnectionError("the connection has data nobody asked for")
+        except REDIS_ERRORS:
+            await held.disconnect(nowait=True)
+        if not held.is_connected:
+            await held.connect()
+            self._generation += 1
+        return held, self._generation
 
     def down(self, error: BaseException) -> None:
         self.condition = "refusing changes" if isinstance(error, REFUSALS) else "unreachable"
@@ -216,8 +253,7 @@ class Link:
         )
 
 
-async def _exchange(connection: AbstractConnection, packed: bytes, count: int) -> list[Any]:
-    await connection.send_packed_command(packed, check_health=False)
+async def _replies(connection: AbstractConnection, count: int) -> list[Any]:
     replies: list[Any] = []
     try:
         for _ in range(count):

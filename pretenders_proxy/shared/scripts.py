@@ -208,15 +208,37 @@ local function remember(replies)
   redis.call('SET', DONE, cjson.encode(replies), 'PX', 60000)
   return replies
 end
-local function trim(stream, bytes, dropped, added)
-  local total = redis.call('HINCRBY', META, bytes, added)
+-- History items carry 'c': the weight of every item of the stream up to them (a running sum in
+-- META), so the oldest go in one XTRIM and what is kept weighs last's 'c' - first's 'c' +
+-- first's weight, with no dropped item read (XDEL item by item cost more than the rest). Mail
+-- (removed one by one too) is weighed as it goes.
+local function trimmed(stream, bytes, most, last_sum)
+  local let_go = redis.call('XTRIM', stream, 'MAXLEN', most)
+  local fields = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1][2]
+  local total = 0
+  if fields[8] then
+    total = last_sum - tonumber(fields[8]) + tonumber(fields[6])
+  else  -- kept from before items carried it
+    for _, item in ipairs(redis.call('XRANGE', stream, '-', '+')) do
+      total = total + tonumber(item[2][6])
+    end
+  end
+  redis.call('HSET', META, bytes, total)
+  return let_go, total
+end
+local function trim(stream, bytes, dropped, added, last_sum)
   local count = redis.call('XLEN', stream)
-  local most, most_bytes, let_go = tonumber(ARGV[3]), tonumber(ARGV[4]), 0
+  local most, most_bytes, let_go, total = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0
+  if last_sum and count > most then
+    let_go, total = trimmed(stream, bytes, most, last_sum)
+    count = count - let_go
+  else
+    total = redis.call('HINCRBY', META, bytes, added)
+  end
   while count > most or (total > most_bytes and count > 1) do
-    local n = math.min(math.max(count - most, 1), 500)
-    local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', n)
     local ids = {}
-    for _, item in ipairs(first) do
+    local n = math.min(math.max(count - most, 1), 500)
+    for _, item in ipairs(redis.call('XRANGE', stream, '-', '+', 'COUNT', n)) do
       if count <= most and (total <= most_bytes or count <= 1) then break end
       total = total - tonumber(item[2][6])
       ids[#ids + 1] = item[1]
@@ -257,17 +279,21 @@ for i = first, #ARGV, 4 do
 end
 if taken == 0 then return remember(replies) end
 if kept > 0 then
-  local id, weight = redis.call('HINCRBY', IDS, counter, kept) - kept, 0
+  local weight = 0
+  for j, reply in ipairs(replies) do
+    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * 4 + 1]) end
+  end
+  local id = redis.call('HINCRBY', IDS, counter, kept) - kept
+  local sum = redis.call('HINCRBY', META, bytes .. 'sum', weight) - weight
   for j, reply in ipairs(replies) do
     if reply == 1 then
       local i = first + (j - 1) * 4
-      id = id + 1
-      redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1])
-      weight = weight + tonumber(ARGV[i + 1])
+      id, sum = id + 1, sum + tonumber(ARGV[i + 1])
+      redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
       replies[j] = id
     end
   end
-  trim(stream, bytes, dropped, weight)
+  trim(stream, bytes, dropped, weight, history and sum)
 end
 if history then redis.call('HINCRBY', META, 'rseen', taken) end
 redis.call('HSET', META, 'seen', now)

@@ -71,3 +71,4 @@ def lossy(port: int, every: int) -> Iterator[Lossy]:
     finally:
         relay._loop.call_soon_threadsafe(relay._loop.stop)
         relay._thread.join(10)
+        relay._loop.close()

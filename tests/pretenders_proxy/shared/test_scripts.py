@@ -116,6 +116,20 @@ def test_a_run_of_items_is_one_call_and_one_sent_again_appends_nothing(scripts: 
     assert scripts.client.hget("{p}:s:s:meta", "hdrop") == b"4"
 
 
+def test_history_kept_before_items_carried_their_running_weight_is_weighed_when_trimmed(
+    scripts: Scripts,
+) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    for n in range(3):  # as an older version appended them: no 'c'
+        scripts.client.xadd("{p}:s:s:history", {"i": n + 1, "d": b"old", "w": 100})
+    scripts.client.hset("{p}:s:s:meta", "hbytes", 300)
+    assert scripts.append("s", "history", b"new", 7, 3, 1_000_000, "", "") == 1
+    meta = scripts.client.hgetall("{p}:s:s:meta")
+    assert (meta[b"hbytes"], meta[b"hdrop"]) == (b"207", b"1")  # two old ones and the new
+    assert scripts.append("s", "history", b"new", 7, 3, 1_000_000, "", "") == 2
+    assert scripts.client.hget("{p}:s:s:meta", "hbytes") == b"114"
+
+
 def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:
     scripts("open", "s", "http", "", 10, "1", "0")
     scripts("set_mode", "s", b"mode")
