@@ -18,6 +18,7 @@ class Lossy:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._open: set[asyncio.StreamWriter] = set()
 
     @property
     def url(self) -> str:
@@ -31,9 +32,14 @@ class Lossy:
         self._ready.set()
         self._loop.run_forever()
         server.close()
+        for writer in self._open:  # closed here: none left for the collector to warn of
+            writer.close()
+        self._loop.run_until_complete(asyncio.wait_for(server.wait_closed(), 5))
+        self._loop.run_until_complete(asyncio.sleep(0))
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+        self._open |= {writer, up_writer}
         await asyncio.gather(
             self._pipe(reader, up_writer, writer, lossy=False),
             self._pipe(up_reader, writer, up_writer, lossy=True),
@@ -41,6 +47,7 @@ class Lossy:
         )
         for each in (writer, up_writer):
             each.close()
+            self._open.discard(each)
 
     async def _pipe(
         self,
