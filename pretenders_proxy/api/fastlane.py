@@ -5,7 +5,7 @@ connection is aiohttp's (serve.Connection), the decision made already going with
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, cast
+from typing import Any
 
 import httptools
 from aiohttp.http_parser import SINGLETON_HEADERS
@@ -203,7 +203,7 @@ class FastConnection(asyncio.Protocol):
                 self._await(state.mock(name, seen, miss, budget, started))
             else:  # no task: the entry's write answers (a batch's answers this connection's)
                 self._begun = (begun[0], name, seen, started)
-                cast("asyncio.Future[int]", begun[1]).add_done_callback(self._written)
+                begun[1].add_done_callback(self._written)
             return HELD
         try:
             outcome = state.mock_now(name, seen, miss, budget, started)
