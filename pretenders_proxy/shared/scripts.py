@@ -204,8 +204,8 @@ APPEND = """
 local DONE = tag .. ':done:' .. ARGV[5]
 local done = redis.call('GET', DONE)
 if done then return cjson.decode(done) end
-local function remember(replies)
-  redis.call('SET', DONE, cjson.encode(replies), 'PX', 60000)
+local function remember(replies)  -- a resend comes within seconds (connect timeout: 2 s)
+  redis.call('SET', DONE, cjson.encode(replies), 'PX', 15000)
   return replies
 end
 -- History items carry 'c': the weight of every item of the stream up to them (a running sum in
