@@ -4,7 +4,8 @@ connection is aiohttp's (serve.Connection), the decision made already going with
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httptools
 
@@ -73,6 +74,8 @@ class FastConnection(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         self._buffer = b""  # bytes read while held
         self._busy: tuple[bytes, str] | None = None  # the request being decided, its method
+        self._begun: tuple[MockOutcome, str, Request, float] | None = None
+        """The answer of the request being decided, while its history entry is written."""
         self._writing_paused = self._reading_paused = False
         self._last = 0.0  # when the last answer went, or the connection came
         self._timer: asyncio.TimerHandle | None = None
@@ -201,8 +204,12 @@ class FastConnection(asyncio.Protocol):
         miss, budget = settings.miss_status, settings.regex_timeout
         if type(state).mock is not State.mock:  # a shared store: its round trip is awaited
             self._busy = (request, method)
-            task = self._loop.create_task(state.mock(name, seen, miss, budget, started))
-            task.add_done_callback(self._decided)
+            begun = state.mock_begun(name, seen, miss, budget, started)
+            if begun is None:
+                self._await(state.mock(name, seen, miss, budget, started))
+            else:  # no task: the entry's write answers (a batch's answers this connection's)
+                self._begun = (begun[0], name, seen, started)
+                begun[1].add_done_callback(self._written)
             return HELD
         try:
             outcome = state.mock_now(name, seen, miss, budget, started, memo)
@@ -210,14 +217,30 @@ class FastConnection(asyncio.Protocol):
             return Decided(error=e)
         return self._reply(method, outcome)
 
-    def _decided(self, task: "asyncio.Task[MockOutcome | None]") -> None:
+    def _await(self, decision: "Coroutine[Any, Any, MockOutcome | None]") -> None:
+        task = self._loop.create_task(decision)
+        task.add_done_callback(self._decided)
+
+    def _written(self, written: "asyncio.Future[int]") -> None:
+        """The history entry of the answer begun is in Redis (or not: the copy was out of date,
+        decided again with a round trip first)."""
+        assert self._begun is not None
+        (outcome, name, seen, started), self._begun = self._begun, None
+        if not written.cancelled() and written.exception() is None and written.result() < 0:
+            runtime = self._lane.runtime
+            settings = runtime.settings
+            miss, budget = settings.miss_status, settings.regex_timeout
+            return self._await(runtime.state.mock(name, seen, miss, budget, started))
+        self._decided(written, outcome)
+
+    def _decided(self, task: "asyncio.Future[Any]", begun: MockOutcome | None = None) -> None:
         assert self._busy is not None
         (request, method), self._busy = self._busy, None
         if self._transport is None or task.cancelled():
             return
         error = task.exception()
         if error is None:
-            decided = self._reply(method, task.result())
+            decided = self._reply(method, begun or task.result())
         elif isinstance(error, Exception):
             decided = Decided(error=error)
         else:  # the loop stopping: nothing to answer

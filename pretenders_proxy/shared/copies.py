@@ -34,6 +34,8 @@ class Marks:
     history: Follow = dataclasses.field(default_factory=Follow)
     mail: Follow = dataclasses.field(default_factory=Follow)
     serial: int = 0
+    untimed: int = -2
+    """The presets version at which the copy was seen to have no preset with `times`."""
 
 
 def stream_id(value: str) -> tuple[int, int]:

@@ -195,48 +195,116 @@ return 1
 """
 
 APPEND = """
--- ARGV: name, 'history' or 'mail', the item ('' none: the copy keeps no history), its weight,
--- most items, most bytes, preset that served it ('' none), presets version it was answered
--- with ('' any). A request is counted (rseen) and kept only where the session keeps history.
--- The item's id (0: not kept); -1: the session is gone; -2: its presets changed (nothing kept).
-local function keep(stream, counter, bytes, dropped)
-  local id = redis.call('HINCRBY', IDS, counter, 1)
-  redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[3], 'w', ARGV[4])
-  local total = redis.call('HINCRBY', META, bytes, ARGV[4])
+-- ARGV: name, 'history' or 'mail', most items, most bytes, the call's token, then for each
+-- item: the item ('' none: the copy keeps no history), its weight, the preset that served it
+-- ('' none), the presets version it was answered with ('' any). A request is counted (rseen)
+-- and kept only where the session keeps history. For each item, its id (0: not kept); -1:
+-- the session is gone; -2: its presets changed (nothing kept). A call sent again (its reply
+-- was lost with the connection) gets its first reply: nothing is appended twice.
+local DONE = tag .. ':done:' .. ARGV[5]
+local done = redis.call('GET', DONE)
+if done then return cjson.decode(done) end
+local function remember(replies)  -- a resend comes within seconds (connect timeout: 2 s)
+  redis.call('SET', DONE, cjson.encode(replies), 'PX', 15000)
+  return replies
+end
+-- History items carry 'c': the weight of every item of the stream up to them (a running sum in
+-- META), so the oldest go in one XTRIM and what is kept weighs last's 'c' - first's 'c' +
+-- first's weight, with no dropped item read (XDEL item by item cost more than the rest). Mail
+-- (removed one by one too) is weighed as it goes.
+local function trimmed(stream, bytes, most, last_sum)
+  local let_go = redis.call('XTRIM', stream, 'MAXLEN', most)
+  local fields = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1][2]
+  local total = 0
+  if fields[8] then
+    total = last_sum - tonumber(fields[8]) + tonumber(fields[6])
+  else  -- kept from before items carried it
+    for _, item in ipairs(redis.call('XRANGE', stream, '-', '+')) do
+      total = total + tonumber(item[2][6])
+    end
+  end
+  redis.call('HSET', META, bytes, total)
+  return let_go, total
+end
+local function trim(stream, bytes, dropped, added, last_sum)
   local count = redis.call('XLEN', stream)
-  local most, most_bytes, let_go = tonumber(ARGV[5]), tonumber(ARGV[6]), 0
+  local most, most_bytes, let_go, total = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0
+  if last_sum and count > most then
+    let_go, total = trimmed(stream, bytes, most, last_sum)
+    count = count - let_go
+  else
+    total = redis.call('HINCRBY', META, bytes, added)
+  end
   while count > most or (total > most_bytes and count > 1) do
-    local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
-    total = total - tonumber(first[2][6])
-    redis.call('XDEL', stream, first[1])
-    count = count - 1
-    let_go = let_go + 1
+    local ids = {}
+    local n = math.min(math.max(count - most, 1), 500)
+    for _, item in ipairs(redis.call('XRANGE', stream, '-', '+', 'COUNT', n)) do
+      if count <= most and (total <= most_bytes or count <= 1) then break end
+      total = total - tonumber(item[2][6])
+      ids[#ids + 1] = item[1]
+      count = count - 1
+    end
+    if #ids == 0 then break end
+    redis.call('XDEL', stream, unpack(ids))
+    let_go = let_go + #ids
   end
   if let_go > 0 then
     redis.call('HSET', META, bytes, total)
     redis.call('HINCRBY', META, dropped, let_go)
   end
-  return id
 end
 local now = now_ms()
-if not live(now) then return -1 end
-if ARGV[8] ~= '' and redis.call('HGET', META, 'pv') ~= ARGV[8] then return -2 end
-local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
-if ARGV[2] == 'mail' then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
-local id = 0
-if ARGV[2] == 'history' then redis.call('HINCRBY', META, 'rseen', 1) end
-if ARGV[3] ~= '' and (ARGV[2] == 'mail' or redis.call('HGET', META, 'rh') ~= '0') then
-  id = keep(stream, counter, bytes, dropped)
+local replies, first = {}, 6
+if not live(now) then
+  for _ = first, #ARGV, 4 do replies[#replies + 1] = -1 end
+  return remember(replies)
 end
+local history = ARGV[2] == 'history'
+local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
+if not history then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
+local m = redis.call('HMGET', META, 'pv', 'rh')
+local keeps = (not history) or m[2] ~= '0'
+local taken, kept, counts = 0, 0, {}
+for i = first, #ARGV, 4 do
+  local reply = 0
+  if ARGV[i + 3] ~= '' and ARGV[i + 3] ~= m[1] then
+    reply = -2
+  else
+    taken = taken + 1
+    if ARGV[i] ~= '' and keeps then reply, kept = 1, kept + 1 end
+    local served = ARGV[i + 2]
+    if served ~= '' then counts[served] = (counts[served] or 0) + 1 end
+  end
+  replies[#replies + 1] = reply
+end
+if taken == 0 then return remember(replies) end
+if kept > 0 then
+  local weight = 0
+  for j, reply in ipairs(replies) do
+    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * 4 + 1]) end
+  end
+  local id = redis.call('HINCRBY', IDS, counter, kept) - kept
+  local sum = redis.call('HINCRBY', META, bytes .. 'sum', weight) - weight
+  for j, reply in ipairs(replies) do
+    if reply == 1 then
+      local i = first + (j - 1) * 4
+      id, sum = id + 1, sum + tonumber(ARGV[i + 1])
+      redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
+      replies[j] = id
+    end
+  end
+  trim(stream, bytes, dropped, weight, history and sum)
+end
+if history then redis.call('HINCRBY', META, 'rseen', taken) end
 redis.call('HSET', META, 'seen', now)
-local served = ARGV[7]
 -- One with times was counted by the TAKE that handed it out (and may be gone since).
-if served ~= '' and redis.call('HEXISTS', PRESETS, served) == 1
-    and redis.call('HEXISTS', LEFT, served) == 0 then
-  redis.call('HINCRBY', SERVED, served, 1)
+for served, n in pairs(counts) do
+  if redis.call('HEXISTS', PRESETS, served) == 1 and redis.call('HEXISTS', LEFT, served) == 0 then
+    redis.call('HINCRBY', SERVED, served, n)
+  end
 end
 log(ARGV[2])
-return id
+return remember(replies)
 """
 
 CLEAR = """

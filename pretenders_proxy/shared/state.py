@@ -530,6 +530,31 @@ class SharedState(State):
                 break
         return outcome
 
+    def mock_begun(
+        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+    ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
+        """`mock`'s first try with no task and no coroutine (the fast lane's hot path): answered
+        from this instance's copy, its entry appended only if the fleet's presets are still the
+        copy's (else the future says -2: `mock` again). None when a round trip must come first
+        (no copy, or a preset with `times` to take)."""
+        session = self.store.sessions.get(name)
+        marks = self.marks.get(name)
+        if session is None or marks is None or not marks.serial:
+            return None
+        if marks.untimed != marks.pv:
+            if any(stored.preset.times is not None for stored in session.presets):
+                return None
+            marks.untimed = marks.pv  # a copy's presets change only with its version
+        subject, served = answering.from_presets(session, request, regex_seconds)
+        outcome = served or cast(
+            MockOutcome,
+            answering.after_presets(
+                session, request, Via.MOCKHTTP, miss_status, regex_seconds, subject
+            ),
+        )
+        response, took = answering.journaled(outcome, started)
+        return outcome, self._append(session, request, outcome.note, response, marks.pv, took)
+
     async def _journal_checked(
         self,
         session: Session,
@@ -543,18 +568,30 @@ class SharedState(State):
         by `traffic`) only if the fleet's presets are still those of the copy: False when they
         changed or the session went (nothing kept: answer again). One of a preset's `times`,
         taken already, is never checked: it was the copy's first match and is ours."""
-        store = self.store
-        item, weight = self._item(session, request, note, response, duration_ms=took)
-        served = note.preset_id if note.preset_id is not None else ""
         preset = self.presets.get(note.preset_id) if note.preset_id is not None else None
         taken = preset is not None and preset.times is not None
         marks = self.marks.get(session.name)
         expected = "" if verified or taken or marks is None else marks.pv
-        kept = await self._run(
+        kept = await self._append(session, request, note, response, expected, took)
+        return verified or kept >= 0
+
+    def _append(
+        self,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None,
+        expected: int | str,
+        took: float,
+    ) -> asyncio.Future[int]:
+        """Append a mock's history entry if the presets version is still `expected` ('' any)."""
+        store = self.store
+        item, weight = self._item(session, request, note, response, duration_ms=took)
+        served = note.preset_id if note.preset_id is not None else ""
+        return self.link.call(
             "append", session.name, "history", item, weight,
             store.history_limit, store.history_max_bytes, served, expected,
         )  # fmt: skip
-        return verified or kept >= 0
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
         store = self.store

@@ -6,6 +6,7 @@ by `catch_up`); whatever changes state goes through here, so that a shared store
 every instance at once.
 """
 
+import asyncio
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
@@ -122,6 +123,14 @@ class State:
         arrived, a perf_counter time); None when there is no such mock. The /mockhttp/ hot
         path: one call."""
         return self.mock_now(name, request, miss_status, regex_seconds, started)
+
+    def mock_begun(
+        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+    ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
+        """A shared store's answer to `request` with its history entry on its way (the future:
+        below 0 when the answer does not stand: await `mock` then), made without a task; None
+        when there is none to give (this store: `mock_now`)."""
+        return None
 
     def mock_now(
         self,

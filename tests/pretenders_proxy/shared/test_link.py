@@ -66,3 +66,32 @@ async def test_an_unreachable_redis_is_said_by_name_without_its_password(
     assert redacted("rediss://:secret@host") == "rediss://***@host"
     with pytest.raises(ConfigError, match="--store"):
         Link("redis://host:notaport", "l")
+
+
+async def test_round_trips_in_flight_together_run_in_the_order_their_calls_were_made(
+    redis_server: RedisServer,
+) -> None:
+    """Calls made one loop turn after another go in several round trips, two under way at once
+    on one connection: Redis still runs them in the order they were made, and each run of
+    appends is one call with each item's reply its caller's."""
+    link = Link(redis_server.url, "l")
+    await link.load_scripts()
+    try:
+        await link.run("open", "s", "http", "", 100, "1", "0")
+        made: list[asyncio.Future[object]] = []
+        for n in range(300):
+            if n % 3 == 2:
+                made.append(link.call("advance", "s", "k", "", ""))
+            else:
+                item = b"%d" % n
+                made.append(link.call("append", "s", "history", item, 1, 10_000, 1 << 30, "", ""))
+            if n % 7 == 0:
+                await asyncio.sleep(0)  # the next calls go in another round trip
+        found = await asyncio.gather(*made)
+        assert found[2::3] == list(range(1, 101))  # the cursor, counted in order
+        ids = [f for n, f in enumerate(found) if n % 3 != 2]
+        assert ids == list(range(1, 201))  # ids handed out in the order of the calls
+        kept = await link.redis.xrange("{l}:s:s:history")
+        assert [int(fields[b"d"]) for _, fields in kept] == [n for n in range(300) if n % 3 != 2]
+    finally:
+        await link.close()

@@ -23,11 +23,22 @@ class Scripts:
 
     def __init__(self, client: redis.Redis, prefix: str = "p") -> None:
         self.client, self.prefix = client, prefix
+        self.tokens = 0
         self.shas = {name: client.script_load(source) for name, source in sources().items()}
 
     def __call__(self, script: str, name: str, *args: object) -> object:
         key = script_key(self.prefix, name)
         return self.client.evalsha(self.shas[script], 1, key, name, *args)
+
+    def append(self, name: str, *args: object) -> object:
+        """One item appended, its arguments as the store's callers give them (Link packs them:
+        kind, item, weight, most, most bytes, served, presets version); its reply."""
+        kind, item, weight, most, most_bytes, served, expected = args
+        self.tokens += 1
+        token = f"t{self.tokens}"
+        found = self("append", name, kind, most, most_bytes, token, item, weight, served, expected)
+        assert isinstance(found, list)
+        return found[0]
 
 
 @pytest.fixture
@@ -57,13 +68,13 @@ def test_history_keeps_the_newest_within_count_and_bytes_and_counts_what_went(
     scripts: Scripts,
 ) -> None:
     scripts("open", "s", "http", "", 10, "1", "0")
-    ids = [scripts("append", "s", "history", b"e", 100, 3, 1_000_000, "", "") for _ in range(5)]
+    ids = [scripts.append("s", "history", b"e", 100, 3, 1_000_000, "", "") for _ in range(5)]
     assert ids == [1, 2, 3, 4, 5]
     kept = scripts.client.xrange("{p}:s:s:history")
     assert [int(fields[b"i"]) for _, fields in kept] == [3, 4, 5]
     meta = scripts.client.hgetall("{p}:s:s:meta")
     assert (meta[b"hdrop"], meta[b"hbytes"]) == (b"2", b"300")
-    scripts("append", "s", "history", b"big", 950, 3, 1000, "", "")  # over the bytes: rest go
+    scripts.append("s", "history", b"big", 950, 3, 1000, "", "")  # over the bytes: rest go
     assert [int(f[b"i"]) for _, f in scripts.client.xrange("{p}:s:s:history")] == [6]
 
 
@@ -75,16 +86,48 @@ def test_sessions_past_the_most_are_refused_and_an_idle_one_expires(scripts: Scr
     time.sleep(0.01)
     assert scripts("open", "a", "", "", 0, "0", "0") == -1  # expired: dropped
     assert scripts.client.hkeys("{p}:registry") == [b"b"]
-    assert scripts("append", "a", "history", b"e", 1, 10, 10, "", "") == -1  # gone: none kept
+    assert scripts.append("a", "history", b"e", 1, 10, 10, "", "") == -1  # gone: none kept
 
 
 def test_an_entry_answered_from_an_old_copy_of_the_presets_is_not_kept(scripts: Scripts) -> None:
     scripts("open", "s", "http", "", 10, "1", "0")
-    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "0") == 1  # as of pv 0
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0") == 1  # as of pv 0
     scripts("add_preset", "s", "presets", b"...", "")
-    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "0") == -2  # pv is 1 now
-    assert scripts("append", "s", "history", b"e", 1, 10, 1000, "", "1") == 2
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0") == -2  # pv is 1 now
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "1") == 2
     assert scripts.client.xlen("{p}:s:s:history") == 2
+
+
+def test_a_run_of_items_is_one_call_and_one_sent_again_appends_nothing(scripts: Scripts) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    scripts("add_preset", "s", "presets", b"...", "")  # preset 1 (FOREVER), pv 1
+    run = ("history", 3, 10_000, "tok")
+    items = (b"a", 10, "1", "1", b"b", 10, "", "0", b"", 0, "1", "", b"c", 10, "1", "1")
+    assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # stale, not kept, kept
+    assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # sent again: its reply
+    assert scripts.client.xlen("{p}:s:s:history") == 2
+    meta = scripts.client.hgetall("{p}:s:s:meta")
+    assert (meta[b"rseen"], meta[b"hbytes"]) == (b"3", b"20")
+    assert scripts.client.hget("{p}:s:s:served", "1") == b"3"  # the three not stale
+    many = ("history", 3, 10_000, "tok2", *(x for n in range(5) for x in (b"%d" % n, 1, "", "")))
+    assert scripts("append", "s", *many) == [3, 4, 5, 6, 7]
+    kept = scripts.client.xrange("{p}:s:s:history")
+    assert [int(fields[b"i"]) for _, fields in kept] == [5, 6, 7]  # the newest 3
+    assert scripts.client.hget("{p}:s:s:meta", "hdrop") == b"4"
+
+
+def test_history_kept_before_items_carried_their_running_weight_is_weighed_when_trimmed(
+    scripts: Scripts,
+) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    for n in range(3):  # as an older version appended them: no 'c'
+        scripts.client.xadd("{p}:s:s:history", {"i": n + 1, "d": b"old", "w": 100})
+    scripts.client.hset("{p}:s:s:meta", "hbytes", 300)
+    assert scripts.append("s", "history", b"new", 7, 3, 1_000_000, "", "") == 1
+    meta = scripts.client.hgetall("{p}:s:s:meta")
+    assert (meta[b"hbytes"], meta[b"hdrop"]) == (b"207", b"1")  # two old ones and the new
+    assert scripts.append("s", "history", b"new", 7, 3, 1_000_000, "", "") == 2
+    assert scripts.client.hget("{p}:s:s:meta", "hbytes") == b"114"
 
 
 def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:
