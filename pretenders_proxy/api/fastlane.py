@@ -204,7 +204,7 @@ class FastConnection(asyncio.Protocol):
         miss, budget = settings.miss_status, settings.regex_timeout
         if type(state).mock is not State.mock:  # a shared store: its round trip is awaited
             self._busy = (request, method)
-            begun = state.mock_begun(name, seen, miss, budget, started)
+            begun = state.mock_begun(name, seen, miss, budget, started, memo)
             if begun is None:
                 self._await(state.mock(name, seen, miss, budget, started))
             else:  # no task: the entry's write answers (a batch's answers this connection's)

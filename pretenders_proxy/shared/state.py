@@ -510,7 +510,7 @@ class SharedState(State):
         if not session.record_history:
             return "", 0
         entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
-        return codec.dumps(entry), weight
+        return codec.dumps_entry(entry), weight
 
     async def mock(
         self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
@@ -531,7 +531,13 @@ class SharedState(State):
         return outcome
 
     def mock_begun(
-        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+        self,
+        name: str,
+        request: Request,
+        miss_status: int,
+        regex_seconds: float,
+        started: float,
+        memo: bool = False,
     ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
         """`mock`'s first try with no task and no coroutine (the fast lane's hot path): answered
         from this instance's copy, its entry appended only if the fleet's presets are still the
@@ -545,7 +551,11 @@ class SharedState(State):
             if any(stored.preset.times is not None for stored in session.presets):
                 return None
             marks.untimed = marks.pv  # a copy's presets change only with its version
-        subject, served = answering.from_presets(session, request, regex_seconds)
+        # the copy's presets are all FOREVER here, so one remembered is what `take` gives
+        served = session.presets.recall(request) if memo else None
+        subject = None
+        if served is None:
+            subject, served = answering.from_presets(session, request, regex_seconds, memo=memo)
         outcome = served or cast(
             MockOutcome,
             answering.after_presets(

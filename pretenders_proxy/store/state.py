@@ -125,11 +125,17 @@ class State:
         return self.mock_now(name, request, miss_status, regex_seconds, started)
 
     def mock_begun(
-        self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
+        self,
+        name: str,
+        request: Request,
+        miss_status: int,
+        regex_seconds: float,
+        started: float,
+        memo: bool = False,
     ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
         """A shared store's answer to `request` with its history entry on its way (the future:
         below 0 when the answer does not stand: await `mock` then), made without a task; None
-        when there is none to give (this store: `mock_now`)."""
+        when there is none to give (this store: `mock_now`). `memo` as `mock_now`'s."""
         return None
 
     def mock_now(

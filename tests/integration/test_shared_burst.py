@@ -97,3 +97,20 @@ def test_replies_lost_mid_burst_apply_nothing_twice(
         assert served == [len(seen)]
     else:  # counted by its take, once: a take whose reply was lost is a request not answered
         assert answered(answers) <= served[0] <= len(seen) + 4 * EACH - answered(answers)
+
+
+def test_an_answer_remembered_by_one_instance_gives_way_to_presets_changed_through_another(
+    pair: list[RunningServer],
+) -> None:
+    """A's fast lane remembers which preset answers a head (store/memo.py); through B the
+    presets are replaced: A's next answer to that same head is the new preset's, kept once."""
+    first, second = pair
+    opened(first.control, "burst", timeout="FOREVER").when("GET /items/").reply("old")
+    ask = ASK % b"same"
+    for _ in range(3):  # the same bytes: one parse, then remembered
+        assert _exchange(first, ask + LAST % b"same").count(b"\r\n\r\nold") == 2
+    through_second = opened(second.control, "burst", timeout="FOREVER")
+    through_second.clear_presets()
+    through_second.when("GET /items/same$").reply("new")
+    assert _exchange(first, ask + LAST % b"same").count(b"\r\n\r\nnew") == 2
+    assert len(client(second.control, "burst").requests()) == 8

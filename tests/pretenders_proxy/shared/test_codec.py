@@ -1,3 +1,5 @@
+import dataclasses
+
 import msgpack
 import pytest
 
@@ -21,6 +23,25 @@ def test_an_entry_comes_back_equal_with_its_enums_and_nested_tuples():
     back = loads(dumps(entry))
     assert back == entry
     assert back.source is Source.PRESET and isinstance(back.request.headers[0], tuple)
+
+
+def test_an_entry_packed_with_its_shared_parts_kept_is_what_dumps_writes():
+    talk = Talk((Heard(True, True, 0.5, 3, b"abc"),), 1, 1000, "bye", False, "")
+    response = Response(200, ((b"A", b"b"),), b"ok" * 600)
+    entries = [
+        Entry(7, "s", 1.5, REQUEST, Source.PRESET, response, 2.0, 3, None, None, 2,
+              TrafficProtocol.WEBSOCKET, 5, talk, "stale"),
+        Entry(1 << 40, "\u00e9t\u00e9", 0.0, REQUEST, Source.MISS, None, 0.25, None,
+              "no preset matched", "an error", 0, TrafficProtocol.HTTP, 0, None, None),
+        Entry(0, "s", 2.5, Request("GET", b"/x"), Source.CASSETTE, response),
+    ]  # fmt: skip
+    for _ in range(2):  # packed afresh, then from what was kept
+        for entry in entries:
+            assert codec.dumps_entry(entry) == dumps(entry)
+            assert loads(codec.dumps_entry(entry)) == entry
+    again = dataclasses.replace(REQUEST, path=b"/other")  # another object: packed for itself
+    entry = entries[0]._replace(request=again)
+    assert loads(codec.dumps_entry(entry)).request.path == b"/other"
 
 
 def test_presets_come_back_compiled_with_json_lists_and_streamed_bodies():
