@@ -167,6 +167,24 @@ def protocol_of(request: Request) -> TrafficProtocol:
     return TrafficProtocol.HTTP
 
 
+_MEASURED: dict[int, tuple[Request, TrafficProtocol, int]] = {}
+"""protocol_of and a request's share of its entry's weight, by object (kept alive here): the
+fast lane hands every request of one head the same Request (api/heads.py)."""
+_MEASURED_KEPT = 1024
+
+
+def measured(request: Request) -> tuple[TrafficProtocol, int]:
+    """protocol_of(request), and what the request weighs in history besides ENTRY_OVERHEAD."""
+    found = _MEASURED.get(id(request))
+    if found is None or found[0] is not request:
+        size = len(request.body) + len(request.path) + len(request.query)
+        size += sum(len(name) + len(value) for name, value in request.headers)
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.clear()
+        found = _MEASURED[id(request)] = (request, protocol_of(request), size)
+    return found[1], found[2]
+
+
 def kept(response: Response | None) -> tuple[Response | None, int]:
     """What history keeps of a response: its body cut at REPLY_PREVIEW, and the body's size.
 
@@ -195,9 +213,8 @@ def weight(entry: Entry, *, shared_response: bool = False) -> int:
     `shared_response`: the response is a preset's, made once and shared by every request it
     served, so only its headers are counted here.
     """
-    request, response = entry.request, entry.response
-    size = ENTRY_OVERHEAD + len(request.body) + len(request.path) + len(request.query)
-    size += sum(len(name) + len(value) for name, value in request.headers)
+    response = entry.response
+    size = ENTRY_OVERHEAD + measured(entry.request)[1]
     size += len(entry.miss or "") + len(entry.error or "") + len(entry.stale or "")
     if entry.websocket is not None:
         size += entry.websocket.size

@@ -17,7 +17,7 @@ from pretenders_proxy.model.journal import (
     TrafficProtocol,
     kept,
     kept_request,
-    protocol_of,
+    measured,
     weight,
 )
 from pretenders_proxy.model.mail import Envelope, Mail
@@ -251,7 +251,7 @@ class Store:
             note.miss,
             note.error,
             response_size,
-            protocol or protocol_of(request),
+            protocol or measured(request)[0],
             request_size,
             websocket,
             note.stale,

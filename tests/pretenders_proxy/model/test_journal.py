@@ -10,6 +10,7 @@ from pretenders_proxy.model.journal import (
     TrafficProtocol,
     kept,
     kept_request,
+    measured,
     protocol_of,
     weight,
 )
@@ -67,3 +68,14 @@ def test_an_entry_weighs_its_bodies_headers_and_notes() -> None:
     entry = Entry(1, "s", 0.0, request, Source.MISS, reply, miss="why")
     assert weight(entry) == ENTRY_OVERHEAD + 100 + 2 + 3 + 3 + 3 + 50 + 2
     assert weight(entry, shared_response=True) == ENTRY_OVERHEAD + 100 + 2 + 3 + 3 + 3
+
+
+def test_what_a_request_weighs_and_asks_for_is_its_own_also_when_measured_before() -> None:
+    plain = Request("GET", b"/a", b"q=1", ((b"Host", b"h"),), b"body")
+    upgrade = Request("GET", b"/a", b"", ((b"Upgrade", b"WebSocket"), (b"Host", b"hh")))
+    for _ in range(2):  # measured, then found again by object
+        assert measured(plain) == (TrafficProtocol.HTTP, 4 + 2 + 3 + 5)
+        assert measured(upgrade) == (TrafficProtocol.WEBSOCKET, 2 + 16 + 6)
+    for n in range(3000):  # past what is kept: each object its own figures all the same
+        made = Request("GET", b"/%d" % n, b"", ((b"Host", b"h"),))
+        assert measured(made) == (TrafficProtocol.HTTP, len(b"/%d" % n) + 5)
