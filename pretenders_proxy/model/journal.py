@@ -169,8 +169,9 @@ def protocol_of(request: Request) -> TrafficProtocol:
 
 _MEASURED: dict[int, tuple[Request, TrafficProtocol, int]] = {}
 """protocol_of and a request's share of its entry's weight, by object (kept alive here): the
-fast lane hands every request of one head the same Request (api/heads.py)."""
-_MEASURED_KEPT = 1024
+fast lane hands every request of one head the same Request (api/heads.py). Only small ones
+are kept (at most _MEASURED_KEPT of _MEASURED_MOST bytes): nothing big outlives history."""
+_MEASURED_KEPT, _MEASURED_MOST = 1024, 2048
 
 
 def measured(request: Request) -> tuple[TrafficProtocol, int]:
@@ -179,9 +180,11 @@ def measured(request: Request) -> tuple[TrafficProtocol, int]:
     if found is None or found[0] is not request:
         size = len(request.body) + len(request.path) + len(request.query)
         size += sum(len(name) + len(value) for name, value in request.headers)
-        if len(_MEASURED) >= _MEASURED_KEPT:
-            _MEASURED.clear()
-        found = _MEASURED[id(request)] = (request, protocol_of(request), size)
+        found = (request, protocol_of(request), size)
+        if size <= _MEASURED_MOST:
+            if len(_MEASURED) >= _MEASURED_KEPT:
+                _MEASURED.clear()
+            _MEASURED[id(request)] = found
     return found[1], found[2]
 
 

@@ -100,8 +100,10 @@ def dumps(value: object) -> bytes:
 
 _SHARED: dict[int, tuple[object, bytes]] = {}
 """Packed forms of objects many history entries share, by identity (the object kept alive
-here): a preset's Response, the fast lane's one Request per distinct head, enum members."""
-_SHARED_KEPT = 1024
+here): a preset's Response, the fast lane's one Request per distinct head, enum members. Only
+small ones (at most _SHARED_KEPT, each packed in _SHARED_MOST bytes): nothing big outlives
+history."""
+_SHARED_KEPT, _SHARED_MOST = 1024, 4096
 _ENTRY = b"\x82" + b"".join(map(dumps, (0, "Entry", 1))) + b"\x9f"
 """{0: "Entry", 1: [15 fields...]}: what dumps writes before an Entry's fields."""
 
@@ -123,9 +125,11 @@ def dumps_entry(entry: Entry) -> bytes:
 def _shared(value: object) -> bytes:
     found = _SHARED.get(id(value))
     if found is None or found[0] is not value:
-        if len(_SHARED) >= _SHARED_KEPT:
-            _SHARED.clear()
-        found = _SHARED[id(value)] = (value, dumps(value))
+        found = (value, dumps(value))
+        if len(found[1]) <= _SHARED_MOST:
+            if len(_SHARED) >= _SHARED_KEPT:
+                _SHARED.clear()
+            _SHARED[id(value)] = found
     return found[1]
 
 

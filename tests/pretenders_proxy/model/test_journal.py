@@ -79,3 +79,11 @@ def test_what_a_request_weighs_and_asks_for_is_its_own_also_when_measured_before
     for n in range(3000):  # past what is kept: each object its own figures all the same
         made = Request("GET", b"/%d" % n, b"", ((b"Host", b"h"),))
         assert measured(made) == (TrafficProtocol.HTTP, len(b"/%d" % n) + 5)
+
+
+def test_big_requests_are_measured_but_not_kept_alive() -> None:
+    from pretenders_proxy.model import journal
+
+    big = Request("POST", b"/p" * 4000, b"", ((b"Host", b"h"),), b"b" * 100)
+    assert measured(big) == (TrafficProtocol.HTTP, 8000 + 5 + 100)
+    assert all(kept is not big for kept, _, _ in journal._MEASURED.values())

@@ -86,3 +86,10 @@ def test_packers_used_again_write_the_same_bytes_after_one_raised_mid_object():
     # the kept packer writes what a packer made for the call would
     fresh = msgpack.Packer(default=codec._default, use_bin_type=True, strict_types=True)
     assert fresh.pack([REQUEST, response]) == first
+
+
+def test_big_parts_of_an_entry_are_packed_but_not_kept_alive():
+    response = Response(200, (), b"x" * 10_000)
+    entry = Entry(1, "s", 1.0, REQUEST, Source.PRESET, response)
+    assert codec.dumps_entry(entry) == dumps(entry)
+    assert all(kept is not response for kept, _ in codec._SHARED.values())
