@@ -45,7 +45,11 @@ class Replay:
         cannot answer alone (the caller awaits `ProxyLane.answer` then)."""
         state = cast("SharedState", lane.runtime.state)
         copy = state.copy(opened.name)
-        begun = None if copy is None else state.replay_begun(copy, call.request)
+        try:
+            begun = None if copy is None else state.replay_begun(copy, call.request)
+        except Exception as e:  # as the awaited way: mitmproxy answers the error
+            done(lane.refused(e))
+            return True
         if copy is None or begun is None:
             return False
         replay = Replay(lane, call, opened, copy, begun, started, done)
