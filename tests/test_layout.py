@@ -24,6 +24,7 @@ EXEMPT = {
     "api/serve.py": "every integration server; its 431 answer: integration/test_limits.py",
     "api/fastlane.py": "tests/integration/test_fast_lane.py; every mock suite (the default)",
     "proxy/front.py": "tests/integration/test_proxy_lane.py; every proxy suite (the default)",
+    "proxy/laneshared.py": "tests/integration/test_shared_replay.py, test_proxy_lane.py",
     "proxy/lane.py": "tests/integration/test_proxy_lane.py; proxy/test_responder.py (take)",
     "cli/serve.py": "tests/integration/test_process.py (serve, record, replay)",
     "proxy/limits.py": "integration/test_limits.py (HTTP layer), test_refused_requests.py",

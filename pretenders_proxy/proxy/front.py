@@ -95,20 +95,17 @@ class FrontConnection(asyncio.Protocol):
 
     def _wait(self, call: Call, request: bytes, rest: bytes) -> None:
         self._busy, self._buffer = request, rest
-        task = self._loop.create_task(self._lane.answer(call, self._port))
-        task.add_done_callback(self._decided)
         self._hold()
+        self._lane.begin(call, self._port, self._decided)
 
-    def _decided(self, task: "asyncio.Task[Answered]") -> None:
+    def _decided(self, answered: "Answered | BaseException") -> None:
         assert self._busy is not None
         request, self._busy = self._busy, None
-        if self._transport is None or task.cancelled():
+        if self._transport is None or isinstance(answered, asyncio.CancelledError):
             return
-        error = task.exception()
-        if error is not None:  # the loop stopping (the lane's own errors are decisions)
+        if isinstance(answered, BaseException):  # the loop stopping, or the entry not kept
             self._transport.close()
             return
-        answered = task.result()
         if not isinstance(answered, bytes):
             data, self._buffer = request + self._buffer, b""
             return self._hand_over(data, answered)

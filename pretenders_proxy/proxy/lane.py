@@ -20,6 +20,7 @@ from pretenders_proxy.proxy.convert import Wire, wire_of
 from pretenders_proxy.proxy.front import Answered, FrontConnection
 from pretenders_proxy.proxy.hooks import HookCache
 from pretenders_proxy.proxy.lanecall import MAX_BODY, Call
+from pretenders_proxy.proxy.laneshared import Done, Replay, settled
 from pretenders_proxy.proxy.session_ports import SessionPorts
 from pretenders_proxy.server.gate import Gate
 from pretenders_proxy.server.runtime import Runtime
@@ -142,33 +143,55 @@ class ProxyLane:
         self._journal(session, call, outcome, wire, started)
         return wire.wire
 
-    async def answer(self, call: Call, port: int) -> Answered:
-        """`answer_now` in a shared store, its round trips awaited as the addons await them."""
+    def begin(self, call: Call, port: int, done: Done) -> None:
+        """`answer_now` in a shared store: `done` is called with the answer (or the error that
+        stopped it), with no task while a replay is answered from the copy (laneshared)."""
         started = time.time()
-        runtime = self.runtime
-        state, settings = runtime.state, runtime.settings
         opened = self._session(call, port)
         if opened is None:
-            return None
+            return done(None)
+        if not Replay.start(self, call, opened, started, done):
+            self.awaited(call, opened, started, done)
+
+    def awaited(
+        self, call: Call, opened: Session, started: float, done: Done, *, fresh: bool = False
+    ) -> None:
+        task = asyncio.get_running_loop().create_task(self.answer(call, opened, started, fresh))
+        task.add_done_callback(lambda finished: done(settled(finished)))
+
+    async def answer(self, call: Call, opened: Session, started: float, fresh: bool) -> Answered:
+        """The request of `opened`'s session answered with its round trips awaited, as the
+        addons await them (`fresh`: the session checked first, its copy out of date)."""
+        state, settings = self.runtime.state, self.runtime.settings
         try:
-            session = await state.traffic(opened.name, create=state.shared, verified=False)
+            session = await state.traffic(opened.name, create=state.shared, verified=fresh)
             outcome = await state.answer(
                 session,
                 call.request,
                 Via.PROXY,
                 settings.miss_status,
                 settings.regex_timeout,
-                checked=False,
+                checked=fresh,
             )
         except Exception as e:
-            return Decision(None, error=e)
-        wire = self._wire(outcome)
-        if wire is None:
-            return Decision(outcome, self._speed(session))
-        written = self._journal(opened, call, outcome, wire, started)
+            return self.refused(e)
+        answered, written = self.finish(call, opened, session, outcome, started)
         if written is not None:
             await written
-        return wire.wire
+        return answered
+
+    def refused(self, error: Exception) -> "Decision":
+        """Deciding failed: mitmproxy answers with the error."""
+        return Decision(None, error=error)
+
+    def finish(
+        self, call: Call, opened: Session, session: Session | None, outcome: Outcome, started: float
+    ) -> tuple[Answered, Any]:
+        """The answer to `outcome` and, when the lane writes it, its journaling to await first."""
+        wire = self._wire(outcome)
+        if wire is None:
+            return Decision(outcome, self._speed(session)), None
+        return wire.wire, self._journal(opened, call, outcome, wire, started)
 
     def _session(self, call: Call, port: int) -> Session | None:
         """The request's session as SessionRouter opens it; None leaves the request to

@@ -15,7 +15,7 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, cast
 
 from redis import exceptions as redis_errors
@@ -58,6 +58,7 @@ from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
 from pretenders_proxy.store.smtp_presets import SmtpPresetBook, StoredSmtpPreset
 from pretenders_proxy.store.state import State
+from pretenders_proxy.store.tape import Tape
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ RETRIES = 8
 BLOCK_MS = 5000
 
 type ModeSwitch = Callable[[Session, ModeConfig], None]
+type Advance = tuple[Tape, tuple[Hashable, ...], asyncio.Future[int]]
+"""A replay's `advance` begun: the tape, the request's match key, the round trip's future."""
 
 
 def key_field(key: object) -> str:
@@ -330,8 +333,8 @@ class SharedState(State):
     async def traffic(self, name: str, *, create: bool, verified: bool = True) -> Session | None:
         """As State.traffic; unless `verified`, this instance's copy when it has one, with no
         round trip: `journal_mock` checks it then (one round trip instead of two)."""
-        copy = self.store.sessions.get(name)
-        if not verified and copy is not None and (known := self.marks.get(name)) and known.serial:
+        copy = None if verified else self.copy(name)
+        if copy is not None:
             return copy
         marks, seen = self.marks.setdefault(name, Marks()), self.high
         try:
@@ -354,6 +357,12 @@ class SharedState(State):
             return await self.sync(name)
         self._mode(session, mv, mode, marks)
         return session
+
+    def copy(self, name: str) -> Session | None:
+        """This instance's copy of session `name`, if it has one copied from Redis."""
+        copy = self.store.sessions.get(name)
+        known = self.marks.get(name)
+        return copy if copy is not None and known is not None and known.serial else None
 
     async def delete(self, name: str) -> bool:
         found = await self._run("delete", name, "1" if name == DEFAULT_SESSION else "0")
@@ -452,16 +461,48 @@ class SharedState(State):
         """Replay from this instance's copy of a session with no presets in one round trip:
         the next recording is handed out only if the copy is the fleet's (else checked first,
         as traffic does, then answered)."""
+        begun = self.replay_begun(session, request) if via is Via.PROXY else None
+        if begun is not None:
+            outcome = self.replayed(session, request, begun, await begun[2], miss_status, seconds)
+            if outcome is not None:
+                return outcome
+        return await self.replay_checked(session.name, request, via, miss_status, seconds)
+
+    def replay_begun(self, session: Session, request: Request) -> Advance | None:
+        """`_replay_unchecked`'s round trip begun with no coroutine (the proxy lane's hot path):
+        the tape, the request's key and the future of its `advance`, checked against the
+        copy's versions. None when the copy cannot answer alone (presets, not replaying)."""
         marks = self.marks.get(session.name)
-        replaying = via is Via.PROXY and session.playback.mode is Mode.REPLAY
-        if replaying and marks is not None and not len(session.presets):
-            tape = session.playback.tape
-            key = tape.spec.key(request)
-            played = await self._run("advance", session.name, key_field(key), marks.pv, marks.mv)
-            if played > 0:
-                tape.seek(key, played - 1)
-                return answering.after_presets(session, request, via, miss_status, seconds)
-        fresh = await self.traffic(session.name, create=via is Via.PROXY)
+        if marks is None or session.playback.mode is not Mode.REPLAY or len(session.presets):
+            return None
+        tape = session.playback.tape
+        key = tape.spec.key(request)
+        played = self.link.call("advance", session.name, key_field(key), marks.pv, marks.mv)
+        return tape, key, played
+
+    def replayed(
+        self,
+        session: Session,
+        request: Request,
+        begun: Advance,
+        played: int,
+        miss_status: int,
+        seconds: float,
+    ) -> Outcome | None:
+        """What answers once the `advance` begun replied `played` (the times equal requests
+        were replayed); None when it advanced nothing (the copy is out of date, or the session
+        went): `replay_checked` answers then."""
+        if played <= 0:
+            return None
+        tape, key, _ = begun
+        tape.seek(key, played - 1)
+        return answering.after_presets(session, request, Via.PROXY, miss_status, seconds)
+
+    async def replay_checked(
+        self, name: str, request: Request, via: Via, miss_status: int, seconds: float
+    ) -> Outcome:
+        """Answer with the session checked first (its copy brought up to date)."""
+        fresh = await self.traffic(name, create=via is Via.PROXY)
         return await self.answer(fresh, request, via, miss_status, seconds)
 
     async def take_smtp(
