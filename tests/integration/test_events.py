@@ -41,7 +41,7 @@ def test_mail_events(server: RunningServer) -> None:
         next(lines)
         with smtplib.SMTP(*server.smtp, timeout=10) as smtp:
             smtp.send_message(message)
-        # a request event came first once in a full run (probably the test before's proxied miss
-        # to an unknown host, journaled on its error; see the closing note of issue 20)
+        # the stream is every session's: a request event came first once in a full run (an
+        # earlier test's request, cause not found; see the closing note of issue 20)
         names = (line for line in lines if line.startswith("event:") and line != "event: request")
         assert next(names) == "event: mail"
