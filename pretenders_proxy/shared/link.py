@@ -6,12 +6,15 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Awaitable, Sequence
-from typing import Any
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
 
+import hiredis
 import redis.asyncio as aioredis
 from hiredis import pack_command
 from redis import exceptions as redis_errors
+from redis._parsers.base import BaseParser
 from redis.asyncio.connection import AbstractConnection
 
 from pretenders_proxy.errors import ConfigError, StoreUnavailableError
@@ -49,6 +52,9 @@ class Link:
     """Redis at `url`, for the fleet `prefix`: `call` a script on a session, `fleet` any other
     command; `problem` says what is wrong while it is."""
 
+    reply_seconds = 10.0
+    """How long Redis may take to reply before the held connection is given up."""
+
     def __init__(self, url: str, prefix: str) -> None:
         self.url, self.prefix = url, prefix
         try:
@@ -64,10 +70,8 @@ class Link:
         self._queue: list[Call] = []
         self._lanes = 0  # round trips being made, each taking what was called meanwhile
         self._held: AbstractConnection | None = None
-        self._generation = 0  # of the held connection: a reply is read from the one sent on
-        self._sending = asyncio.Lock()
-        self._turn: asyncio.Future[None] | None = None
-        """Done once the replies of the last round trip sent are read (the next reads then)."""
+        self._wire: Wire | None = None
+        self._connecting = asyncio.Lock()
         self._tokens = map(f"{uuid.uuid4().hex}:{{}}".format, itertools.count())
         """Each append call's token: Redis answers one sent again with its first reply."""
 
@@ -77,7 +81,7 @@ class Link:
 
     async def close(self) -> None:
         if self._held is not None:
-            await self.redis.connection_pool.release(self._held)
+            await self._held.disconnect(nowait=True)
         await self.redis.aclose()
         await self.follower.aclose()
 
@@ -170,13 +174,14 @@ class Link:
                     self._settle(future, one)
 
     async def _pipeline(self, commands: list[Command]) -> None:
-        """Send `commands`, answer their calls. Those Redis had no script for are sent again
-        once it has them (it restarted); if the connection failed once they were sent, those
-        REPEATABLE are sent again, the others failed (Redis may have applied them)."""
+        """Send `commands`, answer their calls (as their replies are parsed). Those Redis had
+        no script for are sent again once it has them (it restarted); if the connection failed
+        once they were sent, those REPEATABLE are sent again, the others failed (Redis may
+        have applied them)."""
         failed = False
         for _ in range(4):
             try:
-                replies = await self._round_trip(commands)
+                forgot = await self._round_trip(commands)
             except REDIS_ERRORS:
                 if failed:
                     raise
@@ -187,58 +192,61 @@ class Link:
                 self._fail(lost, redis_errors.ConnectionError("the connection to it failed"))
                 commands = again
                 continue
-            self.problem = None  # reached: a refusal below says it is down again
-            forgot = [isinstance(r, redis_errors.NoScriptError) for r in replies]
-            self._answer(
-                [c for c, f in zip(commands, forgot, strict=True) if not f],
-                [r for r, f in zip(replies, forgot, strict=True) if not f],
-            )
-            if not any(forgot):
+            if not forgot:
                 return
             await self.load_scripts()  # Redis restarted and forgot them
-            calls = [call for c, f in zip(commands, forgot, strict=True) if f for call in c[1]]
-            commands = self._commands(calls)
+            commands = self._commands([call for c in forgot for call in c[1]])
         self._fail([call for c in commands for call in c[1]], redis_errors.NoScriptError())
 
-    async def _round_trip(self, commands: Sequence[Command]) -> list[Any]:
-        """Every command sent in one write, each reply (or ResponseError) read back once those
-        of the round trip sent before are. A redis-py pipeline costs about as much as the
-        scripts' own work on the /mockhttp/ hot path (it packs each argument in Python): the
-        commands are packed by hiredis in C, on one connection of redis-py's pool."""
+    def _answered(self, commands: Sequence[Command], replies: Sequence[Any]) -> list[Command]:
+        """Answer each command's calls from its reply as soon as the round trip's are parsed;
+        those whose script Redis did not have (it restarted) are left, to be sent again."""
+        self.problem = None  # reached: a refusal below says it is down again
+        forgot = [isinstance(r, redis_errors.NoScriptError) for r in replies]
+        if not any(forgot):
+            self._answer(commands, replies)
+            return []
+        self._answer(
+            [c for c, f in zip(commands, forgot, strict=True) if not f],
+            [r for r, f in zip(replies, forgot, strict=True) if not f],
+        )
+        return [c for c, f in zip(commands, forgot, strict=True) if f]
+
+    async def _round_trip(self, commands: Sequence[Command]) -> list[Command]:
+        """Every command sent in one write on the held connection, its calls answered as its
+        replies are parsed (in the order the round trips were sent); the commands Redis had no
+        script for. A redis-py pipeline costs about as much as the scripts' own work on the
+        /mockhttp/ hot path (it packs each argument in Python, reads each reply in a task):
+        the commands are packed by hiredis in C and the replies parsed as they arrive."""
         if not commands:
             return []
-        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        try:
-            async with self._sending:  # sent in the order the replies are read
-                connection, generation = await self._connection()
-                turn, self._turn = self._turn, mine
-                packed = b"".join(c[0] for c in commands)
-                await connection.send_packed_command(packed, check_health=False)
-            if turn is not None:
-                await turn
-            if generation != self._generation or not connection.is_connected:
-                raise redis_errors.ConnectionError("the connection failed before its replies")
-            return await _replies(connection, len(commands))
-        finally:
-            if not mine.done():
-                mine.set_result(None)
+        wire = self._wire
+        if wire is None or wire.lost is not None:
+            wire = await self._connect()
+        if wire.writable is not None:  # Redis reads slower than we send: wait for it
+            await asyncio.shield(wire.writable)
+        packed = b"".join(c[0] for c in commands)
+        return await wire.send(
+            packed, len(commands), lambda replies: self._answered(commands, replies)
+        )
 
-    async def _connection(self) -> tuple[AbstractConnection, int]:
-        """The held connection, connected again if it failed (or, idle, was closed by Redis)."""
-        held = self._held
-        if held is None:
-            held = await self.redis.connection_pool.get_connection()  # type: ignore[no-untyped-call]
-            self._held, self._generation = held, self._generation + 1
-        idle = self._turn is None or self._turn.done()
-        try:
-            if held.is_connected and idle and await held.can_read():
-                raise redis_errors.ConnectionError("the connection has data nobody asked for")
-        except REDIS_ERRORS:
-            await held.disconnect(nowait=True)
-        if not held.is_connected:
-            await held.connect()
-            self._generation += 1
-        return held, self._generation
+    async def _connect(self) -> "Wire":
+        """The held connection, opened again by redis-py (TLS, AUTH, SELECT as the URL says)
+        once the last was lost."""
+        async with self._connecting:
+            wire = self._wire
+            if wire is not None and wire.lost is None:
+                return wire
+            if self._held is not None:
+                await self._held.disconnect(nowait=True)
+            self._held = held = self.redis.connection_pool.make_connection()  # type: ignore[no-untyped-call]
+            try:
+                async with asyncio.timeout(self.reply_seconds):  # its handshake awaits replies
+                    await held.connect()
+            except TimeoutError:
+                raise redis_errors.TimeoutError(f"no reply in {self.reply_seconds:g} s") from None
+            self._wire = wire = Wire(held, self.reply_seconds)
+            return wire
 
     def down(self, error: BaseException) -> None:
         self.condition = "refusing changes" if isinstance(error, REFUSALS) else "unreachable"
@@ -253,18 +261,114 @@ class Link:
         )
 
 
-async def _replies(connection: AbstractConnection, count: int) -> list[Any]:
-    replies: list[Any] = []
-    try:
-        for _ in range(count):
-            try:
-                replies.append(await connection.read_response())
-            except redis_errors.ResponseError as e:  # that call's error: the others stand
-                replies.append(e)
-    except BaseException:  # the rest of the replies are still on the socket: drop it
-        await connection.disconnect(nowait=True)
-        raise
-    return replies
+_MORE = object()
+"""What the reply parser gives while a reply is not whole yet."""
+
+
+type Answer = Callable[[list[Any]], list[Command]]
+"""Answers a round trip's calls from its replies; gives back the commands to send again."""
+
+
+class Round:
+    """A round trip sent: how many replies it waits for, what answers them."""
+
+    __slots__ = ("answer", "count", "future", "replies", "sent")
+
+    def __init__(self, count: int, answer: Answer, future: asyncio.Future[Any], sent: float):
+        self.count, self.answer, self.future, self.sent = count, answer, future, sent
+        self.replies: list[Any] = []
+
+
+class Wire(asyncio.Protocol):
+    """The held connection once redis-py opened it (TLS, AUTH, SELECT as the URL says): each
+    round trip goes in one write, and its replies are parsed (hiredis) as they arrive and
+    answered at once, in the order the round trips were sent, with no task reading."""
+
+    def __init__(self, connection: AbstractConnection, reply_seconds: float) -> None:
+        self.reply_seconds = reply_seconds
+        writer = connection._writer  # redis-py connected it: it is ours now
+        assert writer is not None
+        self.transport = cast(asyncio.Transport, writer.transport)
+        self.loop = asyncio.get_running_loop()
+        self.reader = hiredis.Reader(
+            protocolError=redis_errors.InvalidResponse,
+            replyError=BaseParser.parse_error,  # the exceptions redis-py's replies raise
+            notEnoughData=_MORE,
+        )
+        self.waiting: deque[Round] = deque()
+        self.lost: Exception | None = None
+        self.writable: asyncio.Future[None] | None = None
+        """While the transport's buffer is full: done once it drained."""
+        self._watch: asyncio.TimerHandle | None = None
+        self.transport.set_protocol(self)
+
+    def send(self, packed: bytes, count: int, answer: Answer) -> asyncio.Future[list[Command]]:
+        """`packed` (`count` commands) sent; `answer` called with their replies once all are
+        in. The future gives what `answer` gave, or the error that lost the connection."""
+        future: asyncio.Future[list[Command]] = self.loop.create_future()
+        if self.lost is not None:
+            future.set_exception(self.lost)
+            return future
+        self.waiting.append(Round(count, answer, future, self.loop.time()))
+        self.transport.write(packed)
+        if self._watch is None:
+            self._watch = self.loop.call_later(self.reply_seconds / 4, self._check)
+        return future
+
+    def data_received(self, data: bytes) -> None:
+        reader, waiting = self.reader, self.waiting
+        reader.feed(data)
+        try:
+            while (reply := reader.gets()) is not _MORE:
+                if not waiting:
+                    raise redis_errors.ConnectionError("Redis sent a reply nobody asked for")
+                head = waiting[0]
+                head.replies.append(reply)
+                if len(head.replies) == head.count:
+                    waiting.popleft()
+                    self._answer(head)
+        except (redis_errors.ConnectionError, redis_errors.InvalidResponse) as e:
+            self._drop(redis_errors.ConnectionError(str(e)))
+
+    def _answer(self, round_: Round) -> None:
+        future = round_.future
+        try:
+            again = round_.answer(round_.replies)
+        except Exception as e:  # every caller hears of it (the flush fails them)
+            if not future.done():
+                future.set_exception(e)
+            return
+        if not future.done():  # done: its sender stopped (the loop closing)
+            future.set_result(again)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._drop(redis_errors.ConnectionError(f"the connection to it failed: {exc or 'closed'}"))
+
+    def pause_writing(self) -> None:
+        self.writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        writable, self.writable = self.writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    def _check(self) -> None:
+        self._watch = None
+        if not self.waiting:
+            return
+        if self.loop.time() - self.waiting[0].sent > self.reply_seconds:
+            return self._drop(redis_errors.TimeoutError(f"no reply in {self.reply_seconds:g} s"))
+        self._watch = self.loop.call_later(self.reply_seconds / 4, self._check)
+
+    def _drop(self, error: Exception) -> None:
+        if self.lost is None:
+            self.lost = error
+        self.transport.abort()
+        waiting, self.waiting = self.waiting, deque()
+        for round_ in waiting:
+            if not round_.future.done():
+                round_.future.set_exception(error)
+        self.resume_writing()
 
 
 def _run_key(call: Call) -> tuple[Any, ...]:

@@ -1,6 +1,8 @@
 """The link to Redis: scripts called by name in pipelined batches, failures said by name."""
 
 import asyncio
+import os
+import signal
 
 import pytest
 from redis.exceptions import ResponseError
@@ -93,5 +95,67 @@ async def test_round_trips_in_flight_together_run_in_the_order_their_calls_were_
         assert ids == list(range(1, 201))  # ids handed out in the order of the calls
         kept = await link.redis.xrange("{l}:s:s:history")
         assert [int(fields[b"d"]) for _, fields in kept] == [n for n in range(300) if n % 3 != 2]
+    finally:
+        await link.close()
+
+
+async def test_a_redis_that_stops_replying_is_given_up_by_name_and_found_again(
+    redis_server: RedisServer,
+) -> None:
+    """Redis frozen (SIGSTOP) with calls sent: they fail once it has not replied for the link's
+    reply time, saying so; thawed, the next call is answered on a new connection."""
+    link = Link(redis_server.url, "l")
+    link.reply_seconds = 0.5
+    await link.load_scripts()
+    assert redis_server.process is not None
+    pid = redis_server.process.pid
+    try:
+        await link.run("open", "s", "http", "", 100, "1", "0")
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(StoreUnavailableError, match=r"unreachable.*no reply in 0.5 s"):
+                await asyncio.wait_for(link.run("open", "t", "http", "", 100, "1", "0"), 10)
+            assert link.health()["state"] == "down"
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert await link.run("open", "s", "http", "", 100, "1", "0") == 0
+        assert link.health()["state"] == "up"
+    finally:
+        await link.close()
+
+
+async def test_a_connection_redis_closed_while_idle_is_opened_again_for_the_next_call(
+    redis_server: RedisServer,
+) -> None:
+    link = Link(redis_server.url, "l")
+    await link.load_scripts()
+    try:
+        assert await link.run("open", "s", "http", "", 100, "1", "0") == 1
+        await link.redis.client_kill_filter(skipme=True, _type="normal")  # the held one too
+        await asyncio.sleep(0.1)
+        again = link.run("open", "s", "http", "", 100, "1", "0")
+        assert await asyncio.wait_for(again, 5) == 0  # not after its reply time: at once
+        assert link.health()["state"] == "up"
+    finally:
+        await link.close()
+
+
+async def test_round_trips_bigger_than_the_socket_takes_at_once_are_all_answered_in_order(
+    redis_server: RedisServer,
+) -> None:
+    """12 MB of appends in one round trip fills the connection's buffer: the round trips made
+    while it drains wait for it, and every call is answered, in order."""
+    link = Link(redis_server.url, "l")
+    await link.load_scripts()
+    try:
+        await link.run("open", "s", "http", "", 100, "1", "0")
+        big = b"x" * 65_536
+        made = [
+            link.call("append", "s", "history", big, 1, 10_000, 1 << 30, "", "") for _ in range(200)
+        ]
+        await asyncio.sleep(0)  # the next calls go in round trips of their own
+        made += [link.call("advance", "s", "k", "", "") for _ in range(3)]
+        found = await asyncio.gather(*made)
+        assert found == [*range(1, 201), 1, 2, 3]
     finally:
         await link.close()
