@@ -44,7 +44,7 @@ class Lane:
         self.hosts = HostGate.of(settings)
         self.body_cap = min(MAX_BODY, settings.max_body_size)
         self.open: set[FastConnection] = set()
-        self.heads = Heads()
+        self.heads: Heads[Call] = Heads()
 
     def connection(
         self, handler: Callable[[], Connection], gate: Gate, idle: float
@@ -159,7 +159,7 @@ class FastConnection(asyncio.Protocol):
         if found is not None:
             return found, True
         found = self._parse(data, start, body)
-        return None if found is None else (found, heads.keep(head, found))
+        return None if found is None else (found, heads.keep(head, found, found[3]))
 
     def _parse(self, data: bytes, start: int, body: int) -> Call | None:
         """The request at data[start:] (its head ends at `body`) if the fast lane may take it."""

@@ -21,23 +21,24 @@ MAX_HEAD = 1024
 """Longer heads are parsed every time (they are rare, and would fill memory)."""
 
 
-class Heads:
-    """Head bytes (request line to blank line, of a request with no body) -> its Call; the
-    Request in it is then one object for all those requests, which lets a session's presets
-    remember their answer to it (store/memo.py). Not tied to /mockhttp/: a lane that parses
-    heads the same way could keep its own."""
+class Heads[T]:
+    """Head bytes (request line to blank line, of a request with no body) -> what a lane
+    parsed them to; the Request in it is then one object for all those requests, which lets a
+    session's presets remember their answer to it (store/memo.py) and a shared store pack it
+    once (shared/codec.py). The /mockhttp/ lane keeps one, the proxy lane another."""
 
     __slots__ = ("_kept",)
 
     def __init__(self) -> None:
-        self._kept: dict[bytes, Call] = {}
+        self._kept: dict[bytes, T] = {}
 
-    def get(self, head: bytes) -> Call | None:
+    def get(self, head: bytes) -> T | None:
         return self._kept.get(head)
 
-    def keep(self, head: bytes, call: Call) -> bool:
-        """Keep what `head` parsed to, if it is a whole bodiless request; whether it was."""
-        if len(head) > MAX_HEAD or call[3] != len(head):
+    def keep(self, head: bytes, call: T, length: int) -> bool:
+        """Keep what `head` parsed to, if it is a whole bodiless request (`length` bytes in
+        all); whether it was."""
+        if len(head) > MAX_HEAD or length != len(head):
             return False
         kept = self._kept
         if len(kept) >= MAX_KEPT:

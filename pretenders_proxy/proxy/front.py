@@ -81,7 +81,7 @@ class FrontConnection(asyncio.Protocol):
                 self._buffer = data[start:]
                 return self._hold()
             head = data.find(END, start, start + MAX_HEAD)
-            call = read(data, start, head, lane.body_cap) if head >= 0 else None
+            call = self._read(data, start, head + 4) if head >= 0 else None
             if call is None:
                 return self._hand_over(data[start:], None)
             end = start + call.length
@@ -92,6 +92,16 @@ class FrontConnection(asyncio.Protocol):
                 return self._hand_over(data[start:], answered)
             self._write(answered)
             start = end
+
+    def _read(self, data: bytes, start: int, body: int) -> Call | None:
+        """`lanecall.read`, once per distinct bodiless head (ProxyLane.heads)."""
+        heads, head = self._lane.heads, data[start:body]
+        call = heads.get(head)
+        if call is None:
+            call = read(data, start, body - 4, self._lane.body_cap)
+            if call is not None:
+                heads.keep(head, call, call.length)
+        return call
 
     def _wait(self, call: Call, request: bytes, rest: bytes) -> None:
         self._busy, self._buffer = request, rest

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from mitmproxy import connection, ctx, http
 from mitmproxy.addonmanager import Loader
 
+from pretenders_proxy.api.heads import Heads
 from pretenders_proxy.errors import TooManySessionsError
 from pretenders_proxy.proxy import internals
 from pretenders_proxy.proxy.connections import ConnectionLimits
@@ -52,6 +53,8 @@ class ProxyLane:
         self.on = self._ours = False  # until load() and configure() say
         self.idle = 600.0  # mitmproxy's tcp_timeout, which ConnectionLimits sets
         self.body_cap = MAX_BODY
+        self.heads: Heads[Call] = Heads()
+        """Each distinct bodiless head read once (lanecall.read depends on it and body_cap)."""
         self.open: set[FrontConnection] = set()
         self.decided: dict[Any, tuple[asyncio.Transport, Decision]] = {}
         """Decisions handed over with their request, by the client's address."""
@@ -69,6 +72,7 @@ class ProxyLane:
         revoking = getattr(options, "emudhra", False) or getattr(options, "emudhra_old", False)
         self.on = self._ours and not settings.plain_mock_replies and not revoking
         self.body_cap = min(MAX_BODY, settings.max_body_size)
+        self.heads = Heads()
         if "tcp_timeout" in options:
             self.idle = float(options.tcp_timeout)
 

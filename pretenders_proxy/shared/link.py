@@ -137,41 +137,54 @@ class Link:
         limits) one call: one script run in Redis instead of one per request."""
         prefix, shas = self.prefix, self.shas
         commands: list[Command] = []
-        for _, run in itertools.groupby(batch, _run_key):
-            calls = list(run)
-            script, name, args, _ = calls[0]
-            key = script_key(prefix, name)
-            if script != "append":
-                commands += [
-                    (pack_command(("EVALSHA", shas[s], 1, key, n, *a)), [(s, n, a, f)], False)
-                    for s, n, a, f in calls
-                ]
-                continue
-            kind, _, _, most, most_bytes, _, _ = args
-            items = [x for _, _, (_, item, w, _, _, by, pv), _ in calls for x in (item, w, by, pv)]
-            head = ("EVALSHA", shas["append"], 1, key, name, kind, most, most_bytes)
-            commands.append((pack_command((*head, next(self._tokens), *items)), calls, True))
+        run: list[Call] = []
+        for call in batch:
+            script, name, args, _ = call
+            if run:
+                if script == "append" and _joins(run[0], call):
+                    run.append(call)
+                    continue
+                commands.append(self._appends(run))
+                run = []
+            if script == "append":
+                run = [call]
+            else:
+                head = ("EVALSHA", shas[script], 1, script_key(prefix, name), name)
+                commands.append((pack_command((*head, *args)), [call], False))
+        if run:
+            commands.append(self._appends(run))
         return commands
+
+    def _appends(self, run: Sequence[Call]) -> Command:
+        """A run of appends as one EVALSHA: the stream and limits once, then each item."""
+        _, name, (kind, _, _, most, most_bytes, _, _), _ = run[0]
+        items: list[object] = []
+        for _, _, (_, item, weight, _, _, served, version), _ in run:
+            items += (item, weight, served, version)
+        key = script_key(self.prefix, name)
+        head = ("EVALSHA", self.shas["append"], 1, key, name, kind, most, most_bytes)
+        return pack_command((*head, next(self._tokens), *items)), list(run), True
 
     def _settle(self, future: asyncio.Future[Any], reply: Any) -> None:
         if future.done():
             return
-        if isinstance(reply, redis_errors.ResponseError) and _refusal(reply):
+        if not isinstance(reply, Exception):
+            future.set_result(reply)
+        elif isinstance(reply, redis_errors.ResponseError) and _refusal(reply):
             self.down(reply)  # full, a read-only replica: for now
             future.set_exception(StoreUnavailableError(self.unavailable()))
-        elif isinstance(reply, Exception):
-            future.set_exception(reply)
         else:
-            future.set_result(reply)
+            future.set_exception(reply)
 
     def _answer(self, commands: Sequence[Command], replies: Sequence[Any]) -> None:
+        settle = self._settle
         for (_, calls, run), reply in zip(commands, replies, strict=True):
-            if not run or isinstance(reply, Exception):
-                for *_, future in calls:
-                    self._settle(future, reply)
+            if run and not isinstance(reply, Exception):  # a reply for each of the run
+                for call, one in zip(calls, reply, strict=True):
+                    settle(call[3], one)
             else:
-                for (*_, future), one in zip(calls, reply, strict=True):
-                    self._settle(future, one)
+                for call in calls:
+                    settle(call[3], reply)
 
     async def _pipeline(self, commands: list[Command]) -> None:
         """Send `commands`, answer their calls (as their replies are parsed). Those Redis had
@@ -371,13 +384,11 @@ class Wire(asyncio.Protocol):
         self.resume_writing()
 
 
-def _run_key(call: Call) -> tuple[Any, ...]:
-    """Calls with equal keys side by side go in one command: appends to one stream of one
-    session with the same limits; every other call is its own."""
-    script, name, args, future = call
-    if script != "append":
-        return (script, name, future)
-    return (script, name, args[0], args[3], args[4])
+def _joins(first: Call, call: Call) -> bool:
+    """Whether the append `call` goes in the same command as the run `first` began: the same
+    session, stream and limits."""
+    (_, name, args, _), (_, other, more, _) = first, call
+    return name == other and args[0] == more[0] and args[3:5] == more[3:5]
 
 
 def _refusal(error: redis_errors.ResponseError) -> bool:

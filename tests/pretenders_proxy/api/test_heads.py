@@ -12,27 +12,27 @@ def call(length: int) -> heads.Call:
 
 
 def test_a_whole_bodiless_head_is_kept_and_given_back_as_the_same_call() -> None:
-    cache = Heads()
+    cache: Heads[heads.Call] = Heads()
     found = call(len(HEAD))
     assert cache.get(HEAD) is None
-    assert cache.keep(HEAD, found)
+    assert cache.keep(HEAD, found, len(HEAD))
     assert cache.get(HEAD) is found
     assert cache.get(HEAD.replace(b"/a ", b"/b ")) is None
 
 
 def test_a_request_with_a_body_or_a_long_head_is_not_kept() -> None:
-    cache = Heads()
-    assert not cache.keep(HEAD, call(len(HEAD) + 5))  # its body follows the head
+    cache: Heads[heads.Call] = Heads()
+    assert not cache.keep(HEAD, call(len(HEAD) + 5), len(HEAD) + 5)  # its body follows the head
     long = HEAD[:-2] + b"X: " + b"y" * heads.MAX_HEAD + b"\r\n\r\n"
-    assert not cache.keep(long, call(len(long)))
+    assert not cache.keep(long, call(len(long)), len(long))
     assert cache.get(HEAD) is None and cache.get(long) is None
 
 
 def test_the_cache_starts_afresh_when_full() -> None:
-    cache = Heads()
+    cache: Heads[heads.Call] = Heads()
     kept = [HEAD.replace(b"/a ", b"/%d " % n) for n in range(heads.MAX_KEPT + 1)]
     for head in kept:
-        assert cache.keep(head, call(len(head)))
+        assert cache.keep(head, call(len(head)), len(head))
     assert cache.get(kept[-1]) is not None and cache.get(kept[0]) is None
 
 
