@@ -204,12 +204,11 @@ class FastConnection(asyncio.Protocol):
         miss, budget = settings.miss_status, settings.regex_timeout
         if type(state).mock is not State.mock:  # a shared store: its round trip is awaited
             self._busy = (request, method)
-            begun = state.mock_begun(name, seen, miss, budget, started, memo)
+            begun = state.mock_begun(name, seen, miss, budget, started, memo, self._written)
             if begun is None:
                 self._await(state.mock(name, seen, miss, budget, started))
             else:  # no task: the entry's write answers (a batch's answers this connection's)
-                self._begun = (begun[0], name, seen, started)
-                begun[1].add_done_callback(self._written)
+                self._begun = (begun, name, seen, started)
             return HELD
         try:
             outcome = state.mock_now(name, seen, miss, budget, started, memo)
@@ -221,26 +220,33 @@ class FastConnection(asyncio.Protocol):
         task = self._loop.create_task(decision)
         task.add_done_callback(self._decided)
 
-    def _written(self, written: "asyncio.Future[int]") -> None:
+    def _written(self, kept: int | None, error: Exception | None) -> None:
         """The history entry of the answer begun is in Redis (or not: the copy was out of date,
-        decided again with a round trip first)."""
+        decided again with a round trip first), said the moment its reply is read."""
         assert self._begun is not None
         (outcome, name, seen, started), self._begun = self._begun, None
-        if not written.cancelled() and written.exception() is None and written.result() < 0:
+        if error is None and kept is not None and kept < 0:
             runtime = self._lane.runtime
             settings = runtime.settings
             miss, budget = settings.miss_status, settings.regex_timeout
             return self._await(runtime.state.mock(name, seen, miss, budget, started))
-        self._decided(written, outcome)
+        self._carry_on(outcome, error)
 
-    def _decided(self, task: "asyncio.Future[Any]", begun: MockOutcome | None = None) -> None:
-        assert self._busy is not None
-        (request, method), self._busy = self._busy, None
-        if self._transport is None or task.cancelled():
+    def _decided(self, task: "asyncio.Future[MockOutcome | None]") -> None:
+        if task.cancelled():
+            self._busy = None
             return
         error = task.exception()
+        self._carry_on(task.result() if error is None else None, error)
+
+    def _carry_on(self, outcome: MockOutcome | None, error: BaseException | None) -> None:
+        """Answer what was decided (or hand it to aiohttp), then the requests that came after."""
+        assert self._busy is not None
+        (request, method), self._busy = self._busy, None
+        if self._transport is None:
+            return
         if error is None:
-            decided = self._reply(method, begun or task.result())
+            decided = self._reply(method, outcome)
         elif isinstance(error, Exception):
             decided = Decided(error=error)
         else:  # the loop stopping: nothing to answer

@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import hiredis
 import redis.asyncio as aioredis
@@ -43,7 +43,19 @@ IN_FLIGHT = 2
 """Round trips under way at once, pipelined on one connection: Redis runs them in the order
 they were sent, and while it runs one the next is packed and sent."""
 
-type Call = tuple[str, str, tuple[Any, ...], asyncio.Future[Any]]
+type Then = Callable[[Any, Exception | None], None]
+"""Called with a call's reply (or the error that failed it) as soon as it is parsed."""
+
+
+class Settles(Protocol):
+    """Where a call's reply goes: a future, or a Callback."""
+
+    def done(self) -> bool: ...
+    def set_result(self, result: Any, /) -> None: ...
+    def set_exception(self, exception: BaseException, /) -> None: ...
+
+
+type Call = tuple[str, str, tuple[Any, ...], Settles]
 type Command = tuple[bytes, list[Call], bool]
 """One EVALSHA packed, the calls it answers, whether it is a run of appends (a reply each)."""
 
@@ -94,12 +106,25 @@ class Link:
         """Run `script` on session `name` in the next round trip; its reply, or
         StoreUnavailableError when Redis cannot be reached or take it."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queued((script, name, args, future))
+        return future
+
+    def call_then(self, then: Then, script: str, name: str, *args: object) -> None:
+        """As `call`, with `then(reply, None)` (or `then(None, error)`) called the moment the
+        reply is parsed: no future, no turn of the loop before the caller goes on."""
+        self._queued((script, name, args, Callback(then)))
+
+    def _queued(self, call: Call) -> None:
+        """`call` goes in the next round trip; one is begun once this turn of the loop's calls
+        are in (never within `call`: a reply is never handed on before `call` returned)."""
         queue = self._queue
-        queue.append((script, name, args, future))
+        queue.append(call)
         if len(queue) == 1 and self._lanes < IN_FLIGHT:
             self._lanes += 1
-            spawn(self._flush(), name="pretenders.store.flush")
-        return future
+            asyncio.get_running_loop().call_soon(self._begin)
+
+    def _begin(self) -> None:
+        spawn(self._flush(), name="pretenders.store.flush")
 
     async def run(self, script: str, name: str, *args: object) -> Any:
         return await self.call(script, name, *args)
@@ -165,7 +190,7 @@ class Link:
         head = ("EVALSHA", self.shas["append"], 1, key, name, kind, most, most_bytes)
         return pack_command((*head, next(self._tokens), *items)), list(run), True
 
-    def _settle(self, future: asyncio.Future[Any], reply: Any) -> None:
+    def _settle(self, future: Settles, reply: Any) -> None:
         if future.done():
             return
         if not isinstance(reply, Exception):
@@ -272,6 +297,33 @@ class Link:
             f"the shared store ({redacted(self.url)}) is {self.condition} ({self.problem}); "
             "pretenders answers again by itself once it is back"
         )
+
+
+class Callback:
+    """A call's reply handed to a function at once (Link.call_then); what it raises is
+    logged, as asyncio logs a callback's error: the connection it was read from goes on."""
+
+    __slots__ = ("_done", "_then")
+
+    def __init__(self, then: Then) -> None:
+        self._then, self._done = then, False
+
+    def done(self) -> bool:
+        return self._done
+
+    def set_result(self, result: Any, /) -> None:
+        self._call(result, None)
+
+    def set_exception(self, exception: BaseException, /) -> None:
+        assert isinstance(exception, Exception)
+        self._call(None, exception)
+
+    def _call(self, result: Any, error: Exception | None) -> None:
+        self._done = True
+        try:
+            self._then(result, error)
+        except Exception:
+            logger.exception("a reply from the shared store could not be handed on")
 
 
 _MORE = object()

@@ -44,7 +44,7 @@ from pretenders_proxy.shared.copies import (
     stream_id,
     text,
 )
-from pretenders_proxy.shared.link import REDIS_ERRORS, Link, redacted
+from pretenders_proxy.shared.link import REDIS_ERRORS, Link, Then, redacted
 from pretenders_proxy.shared.scripts import (
     LOG_LENGTH,
     flat,
@@ -578,12 +578,13 @@ class SharedState(State):
         miss_status: int,
         regex_seconds: float,
         started: float,
-        memo: bool = False,
-    ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
+        memo: bool,
+        then: Then,
+    ) -> MockOutcome | None:
         """`mock`'s first try with no task and no coroutine (the fast lane's hot path): answered
         from this instance's copy, its entry appended only if the fleet's presets are still the
-        copy's (else the future says -2: `mock` again). None when a round trip must come first
-        (no copy, or a preset with `times` to take)."""
+        copy's: `then` hears the append's reply the moment it is read (-2: they changed, `mock`
+        again). None when a round trip must come first (no copy, or a preset with `times`)."""
         session = self.store.sessions.get(name)
         marks = self.marks.get(name)
         if session is None or marks is None or not marks.serial:
@@ -604,7 +605,9 @@ class SharedState(State):
             ),
         )
         response, took = answering.journaled(outcome, started)
-        return outcome, self._append(session, request, outcome.note, response, marks.pv, took)
+        args = self._appended(session, request, outcome.note, response, marks.pv, took)
+        self.link.call_then(then, "append", session.name, *args)
+        return outcome
 
     async def _journal_checked(
         self,
@@ -623,10 +626,11 @@ class SharedState(State):
         taken = preset is not None and preset.times is not None
         marks = self.marks.get(session.name)
         expected = "" if verified or taken or marks is None else marks.pv
-        kept = await self._append(session, request, note, response, expected, took)
+        args = self._appended(session, request, note, response, expected, took)
+        kept = await self.link.call("append", session.name, *args)
         return verified or kept >= 0
 
-    def _append(
+    def _appended(
         self,
         session: Session,
         request: Request,
@@ -634,14 +638,15 @@ class SharedState(State):
         response: Response | None,
         expected: int | str,
         took: float,
-    ) -> asyncio.Future[int]:
-        """Append a mock's history entry if the presets version is still `expected` ('' any)."""
+    ) -> tuple[object, ...]:
+        """The `append` of a mock's history entry, kept if the presets version is still
+        `expected` ('' any)."""
         store = self.store
         item, weight = self._item(session, request, note, response, duration_ms=took)
         served = note.preset_id if note.preset_id is not None else ""
-        return self.link.call(
-            "append", session.name, "history", item, weight,
-            store.history_limit, store.history_max_bytes, served, expected,
+        return (
+            "history", item, weight, store.history_limit, store.history_max_bytes, served,
+            expected,
         )  # fmt: skip
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:

@@ -6,8 +6,7 @@ by `catch_up`); whatever changes state goes through here, so that a shared store
 every instance at once.
 """
 
-import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pretenders_proxy.matching.budget import SECONDS, Budget
@@ -131,11 +130,13 @@ class State:
         miss_status: int,
         regex_seconds: float,
         started: float,
-        memo: bool = False,
-    ) -> tuple[MockOutcome, asyncio.Future[int]] | None:
-        """A shared store's answer to `request` with its history entry on its way (the future:
-        below 0 when the answer does not stand: await `mock` then), made without a task; None
-        when there is none to give (this store: `mock_now`). `memo` as `mock_now`'s."""
+        memo: bool,
+        then: Callable[[Any, Exception | None], None],
+    ) -> MockOutcome | None:
+        """A shared store's answer to `request` with its history entry on its way (`then`
+        hears its reply: below 0 when the answer does not stand: await `mock` then), made
+        without a task; None when there is none to give (this store: `mock_now`). `memo` as
+        `mock_now`'s."""
         return None
 
     def mock_now(

@@ -159,3 +159,36 @@ async def test_round_trips_bigger_than_the_socket_takes_at_once_are_all_answered
         assert found == [*range(1, 201), 1, 2, 3]
     finally:
         await link.close()
+
+
+async def test_a_reply_handed_on_at_once_goes_to_its_function_and_its_error_is_only_logged(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`call_then`: the function hears the reply (or what failed the call), never before the
+    call returned; one that raises is logged and the link goes on."""
+    link = Link(redis_server.url, "l")
+    await link.load_scripts()
+    heard: list[tuple[object, Exception | None]] = []
+
+    def then(reply: object, error: Exception | None) -> None:
+        heard.append((reply, error))
+
+    def broken(reply: object, error: Exception | None) -> None:
+        raise RuntimeError("a caller's bug")
+
+    try:
+        link.call_then(broken, "open", "s", "http", "", 100, "1", "0")
+        link.call_then(then, "open", "s", "http", "", 100, "1", "0")
+        assert heard == []
+        assert await link.run("open", "s", "http", "", 100, "1", "0") == 0
+        assert heard == [(0, None)]  # the second open found the session the first made
+        assert "could not be handed on" in caplog.text and "a caller's bug" in caplog.text
+        redis_server.stop()
+        link.call_then(then, "open", "t", "http", "", 100, "1", "0")
+        for _ in range(100):
+            if len(heard) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert heard[1][0] is None and isinstance(heard[1][1], StoreUnavailableError)
+    finally:
+        await link.close()
