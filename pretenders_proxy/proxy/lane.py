@@ -7,7 +7,7 @@ carries out the decision made here (`take`). `--plain-mock-replies` turns the la
 
 import asyncio
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from mitmproxy import connection, ctx, http
 from mitmproxy.addonmanager import Loader
@@ -31,6 +31,10 @@ from pretenders_proxy.store.presets import PresetReply
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION
 from pretenders_proxy.store.state import State
+
+if TYPE_CHECKING:
+    from pretenders_proxy.shared.link import Then
+    from pretenders_proxy.shared.state import SharedState
 
 _NO_EXTRA: dict[str, Any] = {"size": None, "websocket": None}  # as the Journal passes them
 _KEPT = 4096
@@ -189,13 +193,21 @@ class ProxyLane:
         return Decision(None, error=error)
 
     def finish(
-        self, call: Call, opened: Session, session: Session | None, outcome: Outcome, started: float
+        self,
+        call: Call,
+        opened: Session,
+        session: Session | None,
+        outcome: Outcome,
+        started: float,
+        then: "Then | None" = None,
     ) -> tuple[Answered, Any]:
-        """The answer to `outcome` and, when the lane writes it, its journaling to await first."""
+        """The answer to `outcome` and, when the lane writes it, its journaling to await first;
+        with `then` (a shared store's replay, laneshared) no future: True, and `then` hears
+        the journal's reply."""
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session)), None
-        return wire.wire, self._journal(opened, call, outcome, wire, started)
+        return wire.wire, self._journal(opened, call, outcome, wire, started, then)
 
     def _session(self, call: Call, port: int) -> Session | None:
         """The request's session as SessionRouter opens it; None leaves the request to
@@ -219,22 +231,26 @@ class ProxyLane:
         return self.runtime.settings.replay_speed if own is None else own
 
     def _journal(
-        self, session: Session, call: Call, outcome: Outcome, wire: Wire, started: float
+        self,
+        session: Session,
+        call: Call,
+        outcome: Outcome,
+        wire: Wire,
+        started: float,
+        then: "Then | None" = None,
     ) -> Any:
-        """Journal the answered request as the Journal does; what to await before answering."""
+        """Journal the answered request as the Journal does; what to await before answering
+        (with `then`: True, `then` hears it)."""
         found = self.runtime.store.find(session.name)
         if found is None:
             return None
         took = (time.time() - started) * 1000
-        return self.runtime.state.journal(
-            found,
-            call.request,
-            outcome.note,
-            wire.kept,
-            duration_ms=took,
-            size=None,
-            websocket=None,
-        )
+        args = (found, call.request, outcome.note, wire.kept)
+        if then is not None:
+            state = cast("SharedState", self.runtime.state)
+            state.journal_then(then, *args, duration_ms=took, size=None, websocket=None)
+            return True
+        return self.runtime.state.journal(*args, duration_ms=took, size=None, websocket=None)
 
     def _wire(self, outcome: Outcome) -> Wire | None:
         """The bytes mitmproxy sends for `outcome`, if they are known beforehand."""

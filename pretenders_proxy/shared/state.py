@@ -67,8 +67,8 @@ RETRIES = 8
 BLOCK_MS = 5000
 
 type ModeSwitch = Callable[[Session, ModeConfig], None]
-type Advance = tuple[Tape, tuple[Hashable, ...], asyncio.Future[int]]
-"""A replay's `advance` begun: the tape, the request's match key, the round trip's future."""
+type Advance = tuple[Tape, tuple[Hashable, ...]]
+"""A replay's `advance` begun: the tape and the request's match key."""
 
 
 def key_field(key: object) -> str:
@@ -461,24 +461,36 @@ class SharedState(State):
         """Replay from this instance's copy of a session with no presets in one round trip:
         the next recording is handed out only if the copy is the fleet's (else checked first,
         as traffic does, then answered)."""
-        begun = self.replay_begun(session, request) if via is Via.PROXY else None
-        if begun is not None:
-            outcome = self.replayed(session, request, begun, await begun[2], miss_status, seconds)
+        found = self._advance(session, request) if via is Via.PROXY else None
+        if found is not None:
+            begun, args = found
+            played = await self.link.call("advance", session.name, *args)
+            outcome = self.replayed(session, request, begun, played, miss_status, seconds)
             if outcome is not None:
                 return outcome
         return await self.replay_checked(session.name, request, via, miss_status, seconds)
 
-    def replay_begun(self, session: Session, request: Request) -> Advance | None:
+    def replay_begun(self, session: Session, request: Request, then: Then) -> Advance | None:
         """`_replay_unchecked`'s round trip begun with no coroutine (the proxy lane's hot path):
-        the tape, the request's key and the future of its `advance`, checked against the
-        copy's versions. None when the copy cannot answer alone (presets, not replaying)."""
+        `then` hears the `advance`'s reply the moment it is read. None when the copy cannot
+        answer alone (presets, not replaying)."""
+        found = self._advance(session, request)
+        if found is None:
+            return None
+        self.link.call_then(then, "advance", session.name, *found[1])
+        return found[0]
+
+    def _advance(
+        self, session: Session, request: Request
+    ) -> tuple[Advance, tuple[object, ...]] | None:
+        """The tape and key of a replay from the copy, and its `advance` checked against the
+        copy's versions; None when the copy cannot answer alone."""
         marks = self.marks.get(session.name)
         if marks is None or session.playback.mode is not Mode.REPLAY or len(session.presets):
             return None
         tape = session.playback.tape
         key = tape.spec.key(request)
-        played = self.link.call("advance", session.name, key_field(key), marks.pv, marks.mv)
-        return tape, key, played
+        return (tape, key), (key_field(key), marks.pv, marks.mv)
 
     def replayed(
         self,
@@ -494,7 +506,7 @@ class SharedState(State):
         went): `replay_checked` answers then."""
         if played <= 0:
             return None
-        tape, key, _ = begun
+        tape, key = begun
         tape.seek(key, played - 1)
         return answering.after_presets(session, request, Via.PROXY, miss_status, seconds)
 
@@ -525,17 +537,32 @@ class SharedState(State):
         response: Response | None = None,
         **extra: Any,
     ) -> Awaitable[object]:
-        store = self.store
-        item, weight = self._item(session, request, note, response, **extra)
-        served = note.preset_id if note.preset_id is not None else ""
-        written = self.link.call(
-            "append", session.name, "history", item, weight,
-            store.history_limit, store.history_max_bytes, served, "",
-        )  # fmt: skip
+        args = self._appended(session, request, note, response, "", **extra)
+        written = self.link.call("append", session.name, *args)
         written.add_done_callback(_unless_lost)
         self._writing.add(written)
         written.add_done_callback(self._writing.discard)
         return written
+
+    def journal_then(
+        self,
+        then: Then,
+        session: Session,
+        request: Request,
+        note: Note,
+        response: Response | None = None,
+        **extra: Any,
+    ) -> None:
+        """`journal` with no future (the proxy lane's replay): `then` hears the append's reply
+        the moment it is read."""
+
+        def written(kept: Any, error: Exception | None) -> None:
+            if error is not None:
+                logger.error("a history entry was not kept: %s", error)
+            then(kept, error)
+
+        args = self._appended(session, request, note, response, "", **extra)
+        self.link.call_then(written, "append", session.name, *args)
 
     def _item(
         self,
@@ -605,7 +632,7 @@ class SharedState(State):
             ),
         )
         response, took = answering.journaled(outcome, started)
-        args = self._appended(session, request, outcome.note, response, marks.pv, took)
+        args = self._appended(session, request, outcome.note, response, marks.pv, duration_ms=took)
         self.link.call_then(then, "append", session.name, *args)
         return outcome
 
@@ -626,7 +653,7 @@ class SharedState(State):
         taken = preset is not None and preset.times is not None
         marks = self.marks.get(session.name)
         expected = "" if verified or taken or marks is None else marks.pv
-        args = self._appended(session, request, note, response, expected, took)
+        args = self._appended(session, request, note, response, expected, duration_ms=took)
         kept = await self.link.call("append", session.name, *args)
         return verified or kept >= 0
 
@@ -637,12 +664,12 @@ class SharedState(State):
         note: Note,
         response: Response | None,
         expected: int | str,
-        took: float,
+        **extra: Any,
     ) -> tuple[object, ...]:
-        """The `append` of a mock's history entry, kept if the presets version is still
-        `expected` ('' any)."""
+        """The `append` of a history entry, kept if the presets version is still `expected`
+        ('' any)."""
         store = self.store
-        item, weight = self._item(session, request, note, response, duration_ms=took)
+        item, weight = self._item(session, request, note, response, **extra)
         served = note.preset_id if note.preset_id is not None else ""
         return (
             "history", item, weight, store.history_limit, store.history_max_bytes, served,
