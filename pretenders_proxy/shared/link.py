@@ -57,7 +57,7 @@ class Settles(Protocol):
 
 type Call = tuple[str, str, tuple[Any, ...], Settles]
 type Command = tuple[bytes, list[Call], bool]
-"""One EVALSHA packed, the calls it answers, whether it is a run of appends (a reply each)."""
+"""One EVALSHA packed, the calls it answers, whether it is a run (a reply each)."""
 
 
 class Link:
@@ -159,36 +159,42 @@ class Link:
 
     def _commands(self, batch: Sequence[Call]) -> list[Command]:
         """`batch` as EVALSHAs in order, each run of appends to one session (same stream and
-        limits) one call: one script run in Redis instead of one per request."""
+        limits), and each run of advances on one copy of a session, one call: one script run
+        in Redis instead of one per request."""
         prefix, shas = self.prefix, self.shas
         commands: list[Command] = []
         run: list[Call] = []
         for call in batch:
             script, name, args, _ = call
             if run:
-                if script == "append" and _joins(run[0], call):
+                if _joins(run[0], call):
                     run.append(call)
                     continue
-                commands.append(self._appends(run))
+                commands.append(self._run(run))
                 run = []
-            if script == "append":
+            if script in _RUNS:
                 run = [call]
             else:
                 head = ("EVALSHA", shas[script], 1, script_key(prefix, name), name)
                 commands.append((pack_command((*head, *args)), [call], False))
         if run:
-            commands.append(self._appends(run))
+            commands.append(self._run(run))
         return commands
 
-    def _appends(self, run: Sequence[Call]) -> Command:
-        """A run of appends as one EVALSHA: the stream and limits once, then each item."""
-        _, name, (kind, _, _, most, most_bytes, _, _), _ = run[0]
-        items: list[object] = []
-        for _, _, (_, item, weight, _, _, served, version), _ in run:
-            items += (item, weight, served, version)
+    def _run(self, run: Sequence[Call]) -> Command:
+        """A run of calls as one EVALSHA: what they share once, then each one's item."""
+        script, name, args, _ = run[0]
         key = script_key(self.prefix, name)
-        head = ("EVALSHA", self.shas["append"], 1, key, name, kind, most, most_bytes)
-        return pack_command((*head, next(self._tokens), *items)), list(run), True
+        items: list[object] = []
+        if script == "append":
+            kind, _, _, most, most_bytes, _, _ = args
+            for _, _, (_, item, weight, _, _, served, version), _ in run:
+                items += (item, weight, served, version)
+            head = (self.shas[script], 1, key, name, kind, most, most_bytes, next(self._tokens))
+        else:  # advance: the match keys
+            items = [each[2][0] for each in run]
+            head = (self.shas[script], 1, key, name, *args[1:])
+        return pack_command(("EVALSHA", *head, *items)), list(run), True
 
     def _settle(self, future: Settles, reply: Any) -> None:
         if future.done():
@@ -436,11 +442,18 @@ class Wire(asyncio.Protocol):
         self.resume_writing()
 
 
+_RUNS = {"append": (0, 3, 4), "advance": (1, 2)}
+"""Scripts whose calls go in one command while they follow each other with the same session
+and the same arguments at these places (stream and limits; versions); a reply each."""
+
+
 def _joins(first: Call, call: Call) -> bool:
-    """Whether the append `call` goes in the same command as the run `first` began: the same
-    session, stream and limits."""
-    (_, name, args, _), (_, other, more, _) = first, call
-    return name == other and args[0] == more[0] and args[3:5] == more[3:5]
+    """Whether `call` goes in the command of the run `first` began."""
+    script, name, args, _ = first
+    if call[0] != script or call[1] != name:
+        return False
+    more = call[2]
+    return all(args[i] == more[i] for i in _RUNS[script])
 
 
 def _refusal(error: redis_errors.ResponseError) -> bool:

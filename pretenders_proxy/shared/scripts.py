@@ -363,17 +363,26 @@ return version
 """
 
 ADVANCE = """
--- ARGV: name, match key, presets and mode versions the caller's copy has ('' unchecked).
--- How many times equal requests have now been replayed; -1: the session is gone; -2: the
--- copy is out of date (nothing advanced).
-if ARGV[3] ~= '' then
+-- ARGV: name, the presets and mode versions the callers' copy has ('' unchecked), then one
+-- match key a call. For each, how many times equal requests have now been replayed (in the
+-- order of the keys); each -1: the session is gone; each -2: the copy is out of date (nothing
+-- advanced).
+local count = #ARGV - 3
+local function each(value)
+  local replies = {}
+  for i = 1, count do replies[i] = value end
+  return replies
+end
+if ARGV[2] ~= '' then
   local now = now_ms()
-  if not live(now) then return -1 end
+  if not live(now) then return each(-1) end
   local v = redis.call('HMGET', META, 'pv', 'mv')
-  if v[1] ~= ARGV[3] or v[2] ~= ARGV[4] then return -2 end
+  if v[1] ~= ARGV[2] or v[2] ~= ARGV[3] then return each(-2) end
   redis.call('HSET', META, 'seen', now)
 end
-return redis.call('HINCRBY', CURSOR, ARGV[2], 1)
+local replies = {}
+for i = 1, count do replies[i] = redis.call('HINCRBY', CURSOR, ARGV[i + 3], 1) end
+return replies
 """
 
 DELETE = """

@@ -192,3 +192,31 @@ async def test_a_reply_handed_on_at_once_goes_to_its_function_and_its_error_is_o
         assert heard[1][0] is None and isinstance(heard[1][1], StoreUnavailableError)
     finally:
         await link.close()
+
+
+async def test_advances_made_at_once_go_in_one_call_each_with_its_count(
+    redis_server: RedisServer,
+) -> None:
+    """A run of advances on one session (same versions) is one script call: each gets the
+    count of its own key, in the order made; a run on versions the session no longer has, or
+    on a session that is gone, advances nothing."""
+    link = Link(redis_server.url, "l")
+    await link.load_scripts()
+
+    async def evals() -> int:
+        found = await link.redis.info("commandstats")
+        return int(found["cmdstat_evalsha"]["calls"])
+
+    try:
+        await link.run("open", "s", "http", "", 100, "1", "0")
+        before = await evals()
+        made = [link.call("advance", "s", key, "", "") for key in ("a", "b", "a", "a", "b")]
+        assert await asyncio.gather(*made) == [1, 1, 2, 3, 2]
+        assert await evals() == before + 1
+        stale = [link.call("advance", "s", "a", "7", "7") for _ in range(3)]
+        assert await asyncio.gather(*stale) == [-2, -2, -2]
+        gone = [link.call("advance", "nobody", "a", "0", "0") for _ in range(2)]
+        assert await asyncio.gather(*gone) == [-1, -1]
+        assert await link.run("advance", "s", "a", "", "") == 4
+    finally:
+        await link.close()
