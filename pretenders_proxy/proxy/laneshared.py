@@ -3,6 +3,7 @@
 callback; anything else (no copy, presets, a copy out of date) goes the awaited way."""
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 type Done = Callable[["Answered | BaseException"], None]
 """What is called with the lane's answer to a request, or the error that stopped it."""
+
+logger = logging.getLogger(__name__)
 
 
 class Replay:
@@ -77,6 +80,8 @@ class Replay:
         self._wire = answered
 
     def _written(self, kept: Any, error: Exception | None) -> None:
+        if error is not None:
+            logger.error("a history entry was not kept: %s", error)
         self._done(self._wire if error is None else error)
 
 

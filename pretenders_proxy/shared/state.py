@@ -554,15 +554,10 @@ class SharedState(State):
         **extra: Any,
     ) -> None:
         """`journal` with no future (the proxy lane's replay): `then` hears the append's reply
-        the moment it is read."""
-
-        def written(kept: Any, error: Exception | None) -> None:
-            if error is not None:
-                logger.error("a history entry was not kept: %s", error)
-            then(kept, error)
+        the moment it is read (and logs a failure, as `journal` does)."""
 
         args = self._appended(session, request, note, response, "", **extra)
-        self.link.call_then(written, "append", session.name, *args)
+        self.link.call_then(then, "append", session.name, *args)
 
     def _item(
         self,
