@@ -1,6 +1,7 @@
 """The connection to the shared store's Redis: scripts loaded once and called by name, every
-call of a round trip pipelined with the others made meanwhile (a run of appends to one session:
-one call); Redis unreachable or refusing changes becomes StoreUnavailableError saying so."""
+call of a round trip pipelined with the others made meanwhile (a run of appends, or of
+advances, on one session: one call), the replies parsed as they arrive and each handed to its
+caller at once; Redis unreachable or refusing changes becomes StoreUnavailableError saying so."""
 
 import asyncio
 import itertools
