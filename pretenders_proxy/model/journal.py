@@ -159,6 +159,65 @@ class Entry(NamedTuple):
         return self.response.status if self.response is not None else None
 
 
+class Shape(NamedTuple):
+    """What entries of one request object answered by one preset's note and response share:
+    all of an Entry but its id, time and duration, and its weight."""
+
+    request: Request
+    note: Note
+    response: Response | None
+    like: Entry
+    weight: int
+
+    def fits(self, request: Request, note: Note, response: Response | None) -> bool:
+        return self.request is request and self.note is note and self.response is response
+
+    def entry(self, entry_id: int, session: str, time: float, duration_ms: float) -> Entry:
+        like = self.like
+        return Entry(
+            entry_id,
+            session,
+            time,
+            like.request,
+            like.source,
+            like.response,
+            duration_ms,
+            like.preset_id,
+            like.miss,
+            like.error,
+            like.response_size,
+            like.protocol,
+            like.request_size,
+            None,
+            like.stale,
+        )
+
+
+class Shapes:
+    """Shape by request object (kept alive here): a fast lane hands every request of one head
+    the same Request (api/heads.py), which a preset answers with the same note and response
+    objects; an entry for it is then made without measuring anything. Only small requests are
+    kept, at most _MEASURED_KEPT (then it starts afresh)."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[int, Shape] = {}
+
+    def get(self, request_id: int) -> Shape | None:
+        return self._kept.get(request_id)
+
+    def keep(
+        self, request: Request, note: Note, response: Response | None, like: Entry, weight: int
+    ) -> None:
+        if measured(request)[1] > _MEASURED_MOST:
+            return
+        kept = self._kept
+        if len(kept) >= _MEASURED_KEPT:
+            kept.clear()
+        kept[id(request)] = Shape(request, note, response, like, weight)
+
+
 def protocol_of(request: Request) -> TrafficProtocol:
     """What an HTTP request asks for: a WebSocket (`Upgrade: websocket`), or plain HTTP."""
     upgrade = header(request.headers, "upgrade")

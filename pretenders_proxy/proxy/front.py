@@ -81,27 +81,28 @@ class FrontConnection(asyncio.Protocol):
                 self._buffer = data[start:]
                 return self._hold()
             head = data.find(END, start, start + MAX_HEAD)
-            call = self._read(data, start, head + 4) if head >= 0 else None
-            if call is None:
+            found = self._read(data, start, head + 4) if head >= 0 else None
+            if found is None:
                 return self._hand_over(data[start:], None)
+            call, memo = found
             end = start + call.length
             if lane.waits:  # a shared store: its round trip is awaited
                 return self._wait(call, data[start:end], data[end:])
-            answered = lane.answer_now(call, self._port)
+            answered = lane.answer_now(call, self._port, memo)
             if not isinstance(answered, bytes):
                 return self._hand_over(data[start:], answered)
             self._write(answered)
             start = end
 
-    def _read(self, data: bytes, start: int, body: int) -> Call | None:
-        """`lanecall.read`, once per distinct bodiless head (ProxyLane.heads)."""
+    def _read(self, data: bytes, start: int, body: int) -> tuple[Call, bool] | None:
+        """`lanecall.read`, once per distinct bodiless head (ProxyLane.heads); and whether the
+        Request is the head cache's, one object for every request of those bytes."""
         heads, head = self._lane.heads, data[start:body]
         call = heads.get(head)
-        if call is None:
-            call = read(data, start, body - 4, self._lane.body_cap)
-            if call is not None:
-                heads.keep(head, call, call.length)
-        return call
+        if call is not None:
+            return call, True
+        call = read(data, start, body - 4, self._lane.body_cap)
+        return None if call is None else (call, heads.keep(head, call, call.length))
 
     def _wait(self, call: Call, request: bytes, rest: bytes) -> None:
         self._busy, self._buffer = request, rest

@@ -132,23 +132,27 @@ class ProxyLane:
         """Whether deciding awaits (a shared store), or is done at once (the memory store)."""
         return type(self.runtime.state) is not State
 
-    def answer_now(self, call: Call, port: int) -> Answered:
-        """Decide `call` in the memory store, and answer it (its bytes) if the lane can."""
+    def answer_now(self, call: Call, port: int, memo: bool = False) -> Answered:
+        """Decide `call` in the memory store, and answer it (its bytes) if the lane can.
+        `memo`: its Request is the head cache's, whose answer the session's presets may
+        remember (as on `/mockhttp/`: State.mock_now)."""
         started = time.time()
-        runtime = self.runtime
         session = self._session(call, port)
         if session is None:
             return None
-        settings = runtime.settings
-        miss, budget = settings.miss_status, settings.regex_timeout
-        try:
-            outcome = answering.answer(session, call.request, Via.PROXY, miss, budget)
-        except Exception as e:
-            return Decision(None, error=e)
+        request = call.request
+        outcome: Outcome | None = session.presets.recall(request) if memo else None
+        if outcome is None:
+            settings = self.runtime.settings
+            miss, budget = settings.miss_status, settings.regex_timeout
+            try:
+                outcome = answering.answer(session, request, Via.PROXY, miss, budget, memo=memo)
+            except Exception as e:
+                return Decision(None, error=e)
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session))
-        self._journal(session, call, outcome, wire, started)
+        self._journal(session, call, outcome, wire, started)  # the live session store.open gave
         return wire.wire
 
     def begin(self, call: Call, port: int, done: Done) -> None:
@@ -207,7 +211,10 @@ class ProxyLane:
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session)), None
-        return wire.wire, self._journal(opened, call, outcome, wire, started, then)
+        found = self.runtime.store.find(opened.name)
+        if found is None:
+            return wire.wire, None
+        return wire.wire, self._journal(found, call, outcome, wire, started, then)
 
     def _session(self, call: Call, port: int) -> Session | None:
         """The request's session as SessionRouter opens it; None leaves the request to
@@ -239,13 +246,10 @@ class ProxyLane:
         started: float,
         then: "Then | None" = None,
     ) -> Any:
-        """Journal the answered request as the Journal does; what to await before answering
-        (with `then`: True, `then` hears it)."""
-        found = self.runtime.store.find(session.name)
-        if found is None:
-            return None
+        """Journal the answered request as the Journal does in `session` (live); what to await
+        before answering (with `then`: True, `then` hears it)."""
         took = (time.time() - started) * 1000
-        args = (found, call.request, outcome.note, wire.kept)
+        args = (session, call.request, outcome.note, wire.kept)
         if then is not None:
             state = cast("SharedState", self.runtime.state)
             state.journal_then(then, *args, duration_ms=took, size=None, websocket=None)
@@ -253,7 +257,11 @@ class ProxyLane:
         return self.runtime.state.journal(*args, duration_ms=took, size=None, websocket=None)
 
     def _wire(self, outcome: Outcome) -> Wire | None:
-        """The bytes mitmproxy sends for `outcome`, if they are known beforehand."""
+        """The bytes mitmproxy sends for `outcome`, if they are known beforehand; a preset's
+        outcome is one object (store.presets.served_by), found again at once."""
+        known = self._wires.get(id(outcome))
+        if known is not None and known[0] is outcome:
+            return known[1]
         match outcome:
             case PresetReply(_, response, after, _, script):
                 if after or script is not None:
@@ -265,12 +273,18 @@ class ProxyLane:
                 return None
         found = self._wires.get(id(response))
         if found is not None and found[0] is response:
-            return found[1]
-        try:
-            wire = wire_of(response, preset=isinstance(outcome, PresetReply))
-        except Exception:  # mitmproxy's path says what is wrong with it, as it always has
-            wire = None
+            wire = found[1]
+        else:
+            try:
+                wire = wire_of(response, preset=isinstance(outcome, PresetReply))
+            except Exception:  # mitmproxy's path says what is wrong with it, as it always has
+                wire = None
+            self._keep(response, wire)
+        if isinstance(outcome, PresetReply):
+            self._keep(outcome, wire)
+        return wire
+
+    def _keep(self, made: object, wire: Wire | None) -> None:
         if len(self._wires) >= _KEPT:
             self._wires.clear()
-        self._wires[id(response)] = (response, wire)
-        return wire
+        self._wires[id(made)] = (made, wire)

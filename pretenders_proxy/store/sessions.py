@@ -12,6 +12,7 @@ from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import (
     Entry,
     Note,
+    Shapes,
     Source,
     Talk,
     TrafficProtocol,
@@ -68,6 +69,7 @@ class Store:
     _entry_ids: Iterator[int] = field(init=False, repr=False)
     _mail_ids: Iterator[int] = field(init=False, repr=False)
     _serials: Iterator[int] = field(init=False, repr=False)
+    _shapes: Shapes = field(init=False, repr=False, default_factory=Shapes)
 
     def __post_init__(self) -> None:
         self._preset_ids = itertools.count(1)
@@ -233,8 +235,13 @@ class Store:
         the body (and of a WebSocket's messages, `websocket`); what the entry holds counts
         towards --history-max-bytes.
         """
+        plain = protocol is None and size is None and websocket is None
+        if plain:
+            shape = self._shapes.get(id(request))
+            if shape is not None and shape.fits(request, note, response):
+                return shape.entry(entry_id, session, self.clock.now(), duration_ms), shape.weight
+        seen, whole = request, response
         request, request_size = kept_request(request)
-        whole = response
         response, response_size = kept(response)
         response_size = max(response_size, size or 0)
         # A preset's body within the bound is one object for every request it served.
@@ -256,4 +263,7 @@ class Store:
             websocket,
             note.stale,
         )
-        return entry, weight(entry, shared_response=shared)
+        weighs = weight(entry, shared_response=shared)
+        if plain and shared and request is seen:
+            self._shapes.keep(seen, note, whole, entry, weighs)
+        return entry, weighs

@@ -1,7 +1,9 @@
-"""The fast lane's head cache and its presets' memo (api/heads.py, store/memo.py) never answer
+"""The fast lanes' head caches and their presets' memo (api/heads.py, store/memo.py) never answer
 what the full decision would not: the same requests on one kept-alive connection, between
-changes to the session, give the same answers, counts and history as the plain server."""
+changes to the session, give the same answers, counts and history as the plain server, on
+`/mockhttp/` and through the forward proxy."""
 
+import base64
 import re
 import socket
 import time
@@ -15,6 +17,11 @@ from tests.integration.test_canned_replies import _undated
 from tests.integration.test_fast_lane import _served, fast_answers
 
 GET = b"GET /mockhttp/%s/items/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+PROXIED = (
+    b"GET http://api.example.test/items/%s HTTP/1.1\r\nHost: api.example.test\r\n"
+    b"Proxy-Authorization: Basic %s\r\n\r\n"
+)
+VIAS = ["mockhttp", "proxy"]
 JSON = {"rule": ".* /items/json$", "status": 201, "body": "anNvbg=="}  # base64
 ITEMS = {"rule": ".* /items/", "status": 202, "body": "aXRlbXM="}
 ONCE = {"rule": ".* /items/json$", "status": 203, "body": "b25jZQ==", "times": 2}
@@ -51,15 +58,20 @@ SCENARIOS: dict[str, list[Step]] = {
 
 @pytest.mark.parametrize("server", ["memory", "redis"], indirect=True)
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
+@pytest.mark.parametrize("via", VIAS)
 def test_remembered_answers_are_the_full_decisions(
-    server: RunningServer, plain_replies_server: RunningServer, scenario: str, session_name: str
+    server: RunningServer,
+    plain_replies_server: RunningServer,
+    scenario: str,
+    via: str,
+    session_name: str,
 ) -> None:
     seen = []
     for on in (server, plain_replies_server):
-        before = fast_answers(on, "mockhttp")
-        seen.append((_play(on, session_name, SCENARIOS[scenario]), on))
+        before = fast_answers(on, via)
+        seen.append((_play(on, session_name, SCENARIOS[scenario], via), on))
         if on is server:
-            assert fast_answers(on, "mockhttp") > before  # the lane answered (and remembered)
+            assert fast_answers(on, via) > before  # the lane answered (and remembered)
     fast, plain = seen[0][0], seen[1][0]
     assert fast[0] == plain[0]  # the answers
     assert fast[1:3] == plain[1:3]  # served counts, requests seen
@@ -84,16 +96,20 @@ def test_many_distinct_heads_each_get_their_own_answer(
     assert _served(server, session_name) == [2 * 2 * 600]
 
 
-def _play(on: RunningServer, name: str, steps: list[Step]) -> tuple[Any, ...]:
-    """Run `steps` against `on` (mock requests on one kept-alive connection); the answers,
-    served counts, requests seen and history, without what differs between servers."""
+def _play(
+    on: RunningServer, name: str, steps: list[Step], via: str = "mockhttp"
+) -> tuple[Any, ...]:
+    """Run `steps` against `on` (requests to session `name` on one kept-alive connection, to
+    `/mockhttp/` or through the proxy); the answers, served counts, requests seen and history,
+    without what differs between servers."""
     _session(on, name, {})
     ids: list[int] = []
     answers = []
-    with socket.create_connection((on.host, on.port), timeout=10) as connection:
+    address, head = _heads(on, name, via)
+    with socket.create_connection(address, timeout=10) as connection:
         for step in steps:
             if step[0] == "get":
-                answers.append(_same(_ask(connection, GET % (name.encode(), step[1]))))
+                answers.append(_same(_ask(connection, head % step[1])))
             else:
                 _change(on, name, step, ids)
     if not _live(on, name):
@@ -102,9 +118,19 @@ def _play(on: RunningServer, name: str, steps: list[Step]) -> tuple[Any, ...]:
     listed = requests.get(f"{on.control}/api/v1/requests", params={"session": name}, timeout=10)
     found = listed.json()
     items = found["items"] if isinstance(found, dict) else found
-    history = [_entry(entry, ids) for entry in items]
+    history = [_entry(entry, ids, timed=via == "proxy") for entry in items]
     found = requests.get(f"{on.control}/api/v1/sessions/{name}", timeout=10).json()
     return answers, _served(on, name), found["requests_seen"], history
+
+
+def _heads(on: RunningServer, name: str, via: str) -> tuple[tuple[str, int], bytes]:
+    """Where requests to session `name` go `via` the lane, and their head (`%s`: the item)."""
+    if via == "proxy":
+        credentials = base64.b64encode(name.encode() + b":x")
+        return ("127.0.0.1", int(on.proxy.rsplit(":", 1)[1])), PROXIED.replace(
+            b"Basic %s", b"Basic " + credentials
+        )
+    return (on.host, on.port), GET.replace(b"/mockhttp/%s/", b"/mockhttp/%s/" % name.encode())
 
 
 def _change(on: RunningServer, name: str, step: Step, ids: list[int]) -> None:
@@ -136,14 +162,17 @@ def _live(on: RunningServer, name: str) -> bool:
     return requests.get(f"{on.control}/api/v1/sessions/{name}", timeout=10).ok
 
 
-def _entry(entry: dict[str, Any], ids: list[int]) -> dict[str, Any]:
-    """A history entry without its ids, times, and a miss's duration (its own, every time) and
-    reply (`miss` is its text)."""
+def _entry(entry: dict[str, Any], ids: list[int], *, timed: bool = False) -> dict[str, Any]:
+    """A history entry without its ids, times, and a miss's duration (its own, every time; and
+    any through the proxy, `timed`, which measures each answer) and reply (`miss` is its
+    text)."""
     kept = {k: v for k, v in entry.items() if k not in ("id", "time", "session")}
     kept["preset"] = None if entry["preset"] is None else ids.index(entry["preset"])
     kept["miss"] = entry["miss"] and re.sub(r"preset \d+ \(", "preset N (", entry["miss"])
     if entry["source"] == "miss":  # the miss reply names a preset id: its text is `miss`'s
         kept["duration_ms"] = kept["response"] = None
+    if timed:
+        kept["duration_ms"] = None
     return kept
 
 

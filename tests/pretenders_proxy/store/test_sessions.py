@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -141,6 +142,30 @@ def test_a_presets_shared_reply_is_not_counted_for_every_request(store: Store) -
     for _ in range(3):
         store.journal(session, Request("GET", b"/"), Note(Source.PRESET, 1), reply)
     assert session.history.bytes < 3 * 10_000
+
+
+def test_a_request_object_answered_again_by_a_preset_gets_the_same_entry_made_afresh(
+    store: Store, time: FakeTime
+) -> None:
+    """The fast lanes hand every request of one head the same object: its later entries are
+    made from the first one's shape, and equal what measuring it again gives."""
+    session = store.get(DEFAULT_SESSION)
+    seen = Request("GET", b"/a", headers=((b"Upgrade", b"websocket"),), body=b"b" * 10)
+    note, reply = Note(Source.PRESET, 1), Response(200, body=b"r" * 100)
+    first = store.journal(session, seen, note, reply, duration_ms=1.0)
+    time.now += 5
+    again = store.journal(session, seen, note, reply, duration_ms=2.0)
+    fresh = store.entry("default", again.id, replace(seen), note, reply, duration_ms=2.0)
+    assert first is not None and again is not None
+    assert again == fresh[0] and again.protocol is TrafficProtocol.WEBSOCKET
+    assert (again.id, again.time, again.duration_ms) == (first.id + 1, time.now, 2.0)
+    assert session.history.bytes == 2 * fresh[1]
+    other_note = Note(Source.PRESET, 2)  # another preset, another reply: measured again
+    assert store.journal(session, seen, other_note, reply).preset_id == 2  # type: ignore[union-attr]
+    missed = store.journal(session, seen, Note(Source.MISS, miss="no"), Response(404))
+    assert missed is not None and (missed.source, missed.miss, missed.status) == ("miss", "no", 404)
+    talk = store.journal(session, seen, note, reply, protocol=TrafficProtocol.TCP)
+    assert talk is not None and talk.protocol is TrafficProtocol.TCP
 
 
 def test_sessions_are_numbered_in_the_order_they_are_made(store: Store) -> None:
