@@ -204,8 +204,10 @@ class Shapes:
     def __init__(self) -> None:
         self._kept: dict[int, Shape] = {}
 
-    def get(self, request_id: int) -> Shape | None:
-        return self._kept.get(request_id)
+    def find(self, request: Request, note: Note, response: Response | None) -> Shape | None:
+        """The shape of `request` answered with `note` and `response`, if kept."""
+        shape = self._kept.get(id(request))
+        return shape if shape is not None and shape.fits(request, note, response) else None
 
     def keep(
         self, request: Request, note: Note, response: Response | None, like: Entry, weight: int

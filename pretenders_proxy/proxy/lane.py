@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from pretenders_proxy.shared.link import Then
     from pretenders_proxy.shared.state import SharedState
 
-_NO_EXTRA: dict[str, Any] = {"size": None, "websocket": None}  # as the Journal passes them
 _KEPT = 4096
 _CRL = b".crl"
 """TlsConfig answers a request for its CA's revocation list (`/mitmproxy-<serial>.crl`)."""
@@ -152,7 +151,8 @@ class ProxyLane:
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session))
-        self._journal(session, call, outcome, wire, started)  # the live session store.open gave
+        took = (time.time() - started) * 1000  # as the Journal measures it; State.journal's own:
+        self.runtime.store.journal(session, request, outcome.note, wire.kept, duration_ms=took)
         return wire.wire
 
     def begin(self, call: Call, port: int, done: Done) -> None:
@@ -251,10 +251,9 @@ class ProxyLane:
         took = (time.time() - started) * 1000
         args = (session, call.request, outcome.note, wire.kept)
         if then is not None:
-            state = cast("SharedState", self.runtime.state)
-            state.journal_then(then, *args, duration_ms=took, size=None, websocket=None)
+            cast("SharedState", self.runtime.state).journal_then(then, *args, duration_ms=took)
             return True
-        return self.runtime.state.journal(*args, duration_ms=took, size=None, websocket=None)
+        return self.runtime.state.journal(*args, duration_ms=took)
 
     def _wire(self, outcome: Outcome) -> Wire | None:
         """The bytes mitmproxy sends for `outcome`, if they are known beforehand; a preset's

@@ -198,16 +198,16 @@ class Store:
         session.requests_seen += 1
         if not session.record_history:
             return None
-        entry, size = self.entry(
+        entry, size = self._entry(
             session.name,
             next(self._entry_ids),
             request,
             note,
             response,
-            duration_ms=duration_ms,
-            protocol=protocol,
-            size=size,
-            websocket=websocket,
+            duration_ms,
+            protocol,
+            size,
+            websocket,
         )
         session.history.add(entry, size)
         self.events.publish(entry)
@@ -235,11 +235,28 @@ class Store:
         the body (and of a WebSocket's messages, `websocket`); what the entry holds counts
         towards --history-max-bytes.
         """
+        return self._entry(
+            session, entry_id, request, note, response, duration_ms, protocol, size, websocket
+        )
+
+    def _entry(
+        self,
+        session: str,
+        entry_id: int,
+        request: Request,
+        note: Note,
+        response: Response | None,
+        duration_ms: float,
+        protocol: TrafficProtocol | None,
+        size: int | None,
+        websocket: Talk | None,
+    ) -> tuple[Entry, int]:
+        """`entry`, with no keywords (`journal` calls it for every request): made from the
+        shape kept for a preset's answer to `request` (Shapes), else measured."""
         plain = protocol is None and size is None and websocket is None
-        if plain:
-            shape = self._shapes.get(id(request))
-            if shape is not None and shape.fits(request, note, response):
-                return shape.entry(entry_id, session, self.clock.now(), duration_ms), shape.weight
+        shape = self._shapes.find(request, note, response) if plain else None
+        if shape is not None:
+            return shape.entry(entry_id, session, self.clock.now(), duration_ms), shape.weight
         seen, whole = request, response
         request, request_size = kept_request(request)
         response, response_size = kept(response)
