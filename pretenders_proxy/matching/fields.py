@@ -175,6 +175,10 @@ def parse_match_on(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+KNOWN_KEYS, KNOWN_BODY = 1024, 4096
+"""MatchSpec keeps the keys of at most this many requests, none with a bigger body."""
+
+
 @dataclass(frozen=True, slots=True)
 class MatchSpec:
     """What replay compares: `fields`, ignoring the values of the `redacted` names and the parts
@@ -186,6 +190,12 @@ class MatchSpec:
     ignore: Ignore = NOTHING
     _keys: tuple[Field, ...] = field(init=False, repr=False, compare=False)
     _matchers: tuple[RequestMatcher, ...] = field(init=False, repr=False, compare=False)
+    _known: dict[int, tuple[Request, tuple[Hashable, ...]]] = field(
+        init=False, repr=False, compare=False
+    )
+    """Keys made lately, by request object (kept alive here; a Request never changes): a
+    replay asks for its request's key more than once, and a fast lane's head cache hands
+    every request of one head the same object."""
 
     def __post_init__(self) -> None:
         # Resolved once: key() runs on every replayed request.
@@ -193,11 +203,21 @@ class MatchSpec:
         object.__setattr__(self, "_keys", tuple(field_of(name, ignore) for name in self.fields))
         matchers = tuple(matcher(name, ignore) for name in self.fields)
         object.__setattr__(self, "_matchers", matchers)
+        object.__setattr__(self, "_known", {})
 
     def key(self, request: Request) -> tuple[Hashable, ...]:
         """The index key of `request`: equal keys mean the request matches."""
+        known = self._known
+        found = known.get(id(request))
+        if found is not None and found[0] is request:
+            return found[1]
         redacted = self.redacted
-        return tuple([part.key(request, redacted) for part in self._keys])
+        key = tuple([part.key(request, redacted) for part in self._keys])
+        if len(request.body) <= KNOWN_BODY:
+            if len(known) >= KNOWN_KEYS:
+                known.clear()
+            known[id(request)] = (request, key)
+        return key
 
     def keys(self, requests: Sequence[Request]) -> list[tuple[Hashable, ...]]:
         """The key of each of `requests` (as `key`), computed field by field: a cassette's."""

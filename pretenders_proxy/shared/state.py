@@ -27,6 +27,7 @@ from pretenders_proxy.errors import (
     TooManySessionsError,
 )
 from pretenders_proxy.matching.budget import SECONDS, Budget
+from pretenders_proxy.matching.fields import KNOWN_KEYS
 from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note
@@ -72,8 +73,23 @@ type Advance = tuple[Tape, tuple[Hashable, ...]]
 
 
 def key_field(key: object) -> str:
-    """A replay match key as a Redis hash field, the same in every process (`hash()` is not)."""
-    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    """A replay match key as a Redis hash field, the same in every process (`hash()` is not);
+    remembered by key object (MatchSpec.key gives one again for the same request), not by
+    value: equal keys may have different reprs (JSON's 1, 1.0 and true)."""
+    found = _FIELDS.get(id(key))
+    if found is not None and found[0] is key:
+        return found[1]
+    text = repr(key).encode()
+    made = hashlib.blake2b(text, digest_size=16).hexdigest()
+    if len(text) <= _FIELD_KEPT_MOST:  # nothing big kept alive
+        if len(_FIELDS) >= KNOWN_KEYS:
+            _FIELDS.clear()
+        _FIELDS[id(key)] = (key, made)
+    return made
+
+
+_FIELDS: dict[int, tuple[object, str]] = {}
+_FIELD_KEPT_MOST = 16384
 
 
 class SharedState(State):

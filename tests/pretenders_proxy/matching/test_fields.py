@@ -239,3 +239,15 @@ def test_an_ignored_name_counts_neither_as_redacted_nor_as_a_difference() -> Non
         assert spec.key(actual) == spec.key(recorded)
         assert spec.failures(recorded, actual) == () and spec.parts(recorded, actual) == []
     assert spec.parts(recorded, request(query=b"p=2&_ts=3&token=y")) == ["query:p: 2 vs 1"]
+
+
+def test_a_key_asked_again_for_one_request_object_is_the_one_made_first() -> None:
+    spec = MatchSpec()
+    first = spec.key(RECORDED)
+    assert spec.key(RECORDED) is first  # a replay asks twice; a head cache's request often
+    assert spec.key(replace(RECORDED)) == first  # an equal request: made again, equal
+    big = replace(RECORDED, body=b"x" * 5000)  # not kept: nothing big outlives its request
+    assert spec.key(big) is not spec.key(big) and spec.key(big) == spec.key(big)
+    for n in range(3000):  # more requests than are kept: each still gets its own key
+        other = replace(RECORDED, path=b"/%d" % n)
+        assert spec.key(other)[4] == b"/%d" % n

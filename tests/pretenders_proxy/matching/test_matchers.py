@@ -1,7 +1,7 @@
 import json as jsonlib
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pretenders_proxy.errors import ConfigError
@@ -169,6 +169,9 @@ def test_random_bodies_are_matched_or_explained_never_a_crash(
 def test_a_json_value_contains_itself(value: object) -> None:
     assert matchers.contains(value, value, "$") is None
     subject = Subject(Request("POST", b"/x", b"", (), jsonlib.dumps(value).encode()))
+    # a rule's top-level keys beginning with $ are JSON paths (model.preset.json_rule), not
+    # keys to contain: {"$": null} says the whole body is null
+    assume(not (isinstance(value, dict) and any(key.startswith("$") for key in value)))
     assert is_match(Rule("", json=value), subject)  # json=None: no constraint, also a match
 
 

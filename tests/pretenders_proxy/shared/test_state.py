@@ -110,6 +110,10 @@ async def test_an_unreachable_store_is_a_store_unavailable_error_and_health_says
 def test_a_match_key_is_one_field_in_every_process() -> None:
     assert key_field(("GET", b"/a", ())) == key_field(("GET", b"/a", ()))
     assert len(key_field(("GET",))) == 32
+    # remembered by key object, not value: equal keys with other reprs get their own field
+    one, one_float = ("GET", 1), ("GET", 1.0)
+    assert one == one_float and key_field(one) != key_field(one_float)
+    assert key_field(one) == key_field(("GET", 1)) and key_field(one_float) == key_field(one_float)
 
 
 async def test_a_full_redis_is_unavailable_by_name_and_recovers(
