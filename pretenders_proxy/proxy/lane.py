@@ -151,7 +151,8 @@ class ProxyLane:
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session))
-        took = (time.time() - started) * 1000  # as the Journal measures it; State.journal's own:
+        took = (time.time() - started) * 1000  # as the Journal measures it
+        # the memory store's State.journal is the Store's, called here with no keywords to pass on
         self.runtime.store.journal(session, request, outcome.note, wire.kept, duration_ms=took)
         return wire.wire
 
