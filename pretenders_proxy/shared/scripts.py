@@ -197,10 +197,13 @@ return 1
 APPEND = """
 -- ARGV: name, 'history' or 'mail', most items, most bytes, the call's token, then for each
 -- item: the item ('' none: the copy keeps no history), its weight, the preset that served it
--- ('' none), the presets version it was answered with ('' any). A request is counted (rseen)
--- and kept only where the session keeps history. For each item, its id (0: not kept); -1:
--- the session is gone; -2: its presets changed (nothing kept). A call sent again (its reply
--- was lost with the connection) gets its first reply: nothing is appended twice.
+-- ('' none), the versions it was answered with ('' any; the presets version, or the presets
+-- and mode versions as 'pv:mv'), the match key of a replay it counts as ADVANCE does ('' none:
+-- a replay whose key has one recording is advanced with its entry, in one call). A request is
+-- counted (rseen) and kept only where the session keeps history. For each item, its id (0:
+-- not kept); -1: the session is gone; -2: its versions changed (nothing kept or advanced). A
+-- call sent again (its reply was lost with the connection) gets its first reply: nothing is
+-- appended or advanced twice.
 local DONE = tag .. ':done:' .. ARGV[5]
 local done = redis.call('GET', DONE)
 if done then return cjson.decode(done) end
@@ -254,26 +257,28 @@ local function trim(stream, bytes, dropped, added, last_sum)
   end
 end
 local now = now_ms()
-local replies, first = {}, 6
+local replies, first, each = {}, 6, 5
 if not live(now) then
-  for _ = first, #ARGV, 4 do replies[#replies + 1] = -1 end
+  for _ = first, #ARGV, each do replies[#replies + 1] = -1 end
   return remember(replies)
 end
 local history = ARGV[2] == 'history'
 local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
 if not history then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
-local m = redis.call('HMGET', META, 'pv', 'rh')
+local m = redis.call('HMGET', META, 'pv', 'rh', 'mv')
+local both = m[1] .. ':' .. m[3]
 local keeps = (not history) or m[2] ~= '0'
 local taken, kept, counts = 0, 0, {}
-for i = first, #ARGV, 4 do
-  local reply = 0
-  if ARGV[i + 3] ~= '' and ARGV[i + 3] ~= m[1] then
+for i = first, #ARGV, each do
+  local reply, versions = 0, ARGV[i + 3]
+  if versions ~= '' and versions ~= m[1] and versions ~= both then
     reply = -2
   else
     taken = taken + 1
     if ARGV[i] ~= '' and keeps then reply, kept = 1, kept + 1 end
     local served = ARGV[i + 2]
     if served ~= '' then counts[served] = (counts[served] or 0) + 1 end
+    if ARGV[i + 4] ~= '' then redis.call('HINCRBY', CURSOR, ARGV[i + 4], 1) end
   end
   replies[#replies + 1] = reply
 end
@@ -281,13 +286,13 @@ if taken == 0 then return remember(replies) end
 if kept > 0 then
   local weight = 0
   for j, reply in ipairs(replies) do
-    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * 4 + 1]) end
+    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * each + 1]) end
   end
   local id = redis.call('HINCRBY', IDS, counter, kept) - kept
   local sum = redis.call('HINCRBY', META, bytes .. 'sum', weight) - weight
   for j, reply in ipairs(replies) do
     if reply == 1 then
-      local i = first + (j - 1) * 4
+      local i = first + (j - 1) * each
       id, sum = id + 1, sum + tonumber(ARGV[i + 1])
       redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
       replies[j] = id
