@@ -88,6 +88,11 @@ def test_sessions_past_the_most_are_refused_and_an_idle_one_expires(scripts: Scr
     assert scripts("open", "a", "", "", 0, "0", "0") == -1  # expired: dropped
     assert scripts.client.hkeys("{p}:registry") == [b"b"]
     assert scripts.append("a", "history", b"e", 1, 10, 10, "", "") == -1  # gone: none kept
+    assert scripts("open", "c", "http", "1", 2, "1", "0") == 1
+    time.sleep(0.01)
+    assert scripts.append("c", "history", b"e", 1, 10, 10, "", "") == -1  # expired: dropped
+    assert scripts.client.hkeys("{p}:registry") == [b"b"]
+    assert scripts.client.exists("{p}:s:c:meta", "{p}:s:c:history") == 0
 
 
 def test_an_entry_answered_from_an_old_copy_of_the_presets_is_not_kept(scripts: Scripts) -> None:
