@@ -34,7 +34,7 @@ from pretenders_proxy.store.state import State
 
 if TYPE_CHECKING:
     from pretenders_proxy.shared.link import Then
-    from pretenders_proxy.shared.state import SharedState
+    from pretenders_proxy.shared.state import Cursor, SharedState
 
 _KEPT = 4096
 _CRL = b".crl"
@@ -205,17 +205,22 @@ class ProxyLane:
         outcome: Outcome,
         started: float,
         then: "Then | None" = None,
+        cursor: "Cursor | None" = None,
     ) -> tuple[Answered, Any]:
         """The answer to `outcome` and, when the lane writes it, its journaling to await first;
         with `then` (a shared store's replay, laneshared) no future: True, and `then` hears
-        the journal's reply."""
+        the journal's reply (with `cursor`, the replay's advance's too)."""
         wire = self._wire(outcome)
         if wire is None:
             return Decision(outcome, self._speed(session)), None
         found = self.runtime.store.find(opened.name)
         if found is None:
             return wire.wire, None
-        return wire.wire, self._journal(found, call, outcome, wire, started, then)
+        return wire.wire, self._journal(found, call, outcome, wire, started, then, cursor)
+
+    def writes(self, outcome: Outcome) -> bool:
+        """Whether the lane writes `outcome`'s answer itself (its bytes known beforehand)."""
+        return self._wire(outcome) is not None
 
     def _session(self, call: Call, port: int) -> Session | None:
         """The request's session as SessionRouter opens it; None leaves the request to
@@ -246,13 +251,15 @@ class ProxyLane:
         wire: Wire,
         started: float,
         then: "Then | None" = None,
+        cursor: "Cursor | None" = None,
     ) -> Any:
         """Journal the answered request as the Journal does in `session` (live); what to await
         before answering (with `then`: True, `then` hears it)."""
         took = (time.time() - started) * 1000
         args = (session, call.request, outcome.note, wire.kept)
         if then is not None:
-            cast("SharedState", self.runtime.state).journal_then(then, *args, duration_ms=took)
+            state = cast("SharedState", self.runtime.state)
+            state.journal_then(then, *args, cursor, duration_ms=took)
             return True
         return self.runtime.state.journal(*args, duration_ms=took)
 

@@ -1,6 +1,7 @@
 """A replay the proxy lane answers from a shared store's copy with no task and no coroutine: the
-`advance` and then the history entry's `append` are the link's futures, each carried on by a
-callback; anything else (no copy, presets, a copy out of date) goes the awaited way."""
+`advance` and then the history entry's `append` are the link's calls, each carried on by a
+callback (one `append` that advances too, when the key's one recording answers however often it
+was played); anything else (no copy, presets, a copy out of date) goes the awaited way."""
 
 import asyncio
 import logging
@@ -13,7 +14,9 @@ from pretenders_proxy.store.session import Session
 if TYPE_CHECKING:
     from pretenders_proxy.proxy.front import Answered
     from pretenders_proxy.proxy.lane import ProxyLane
-    from pretenders_proxy.shared.state import Advance, SharedState
+    from pretenders_proxy.shared.link import Then
+    from pretenders_proxy.shared.state import Advance, Cursor, SharedState
+    from pretenders_proxy.store.answering import Outcome
 
 type Done = Callable[["Answered | BaseException"], None]
 """What is called with the lane's answer to a request, or the error that stopped it."""
@@ -51,7 +54,14 @@ class Replay:
         if copy is None:
             return False
         replay = Replay(lane, call, opened, copy, started, done)
+        settings = lane.runtime.settings
         try:
+            once = state.replay_once(
+                copy, call.request, settings.miss_status, settings.regex_timeout
+            )
+            if once is not None and lane.writes(once[0]):
+                replay._finish(once[0], replay._once, once[1])
+                return True
             replay._begun = state.replay_begun(copy, call.request, replay._advanced)
         except Exception as e:  # as the awaited way: mitmproxy answers the error
             done(lane.refused(e))
@@ -72,12 +82,24 @@ class Replay:
             return self._done(lane.refused(e))
         if outcome is None:  # the copy was out of date: nothing advanced; checked first now
             return lane.awaited(call, self._opened, self._started, self._done, fresh=True)
-        answered, written = lane.finish(
-            call, self._opened, self._copy, outcome, self._started, self._written
+        self._finish(outcome, self._written)
+
+    def _finish(self, outcome: "Outcome", then: "Then", cursor: "Cursor | None" = None) -> None:
+        """Answer with `outcome` once its entry is kept (`then` hears the `append`)."""
+        answered, written = self._lane.finish(
+            self._call, self._opened, self._copy, outcome, self._started, then, cursor
         )
         if written is None or not isinstance(answered, bytes):
             return self._done(answered)
         self._wire = answered
+
+    def _once(self, kept: Any, error: Exception | None) -> None:
+        """`_written` for a replay advanced with its entry: nothing kept or advanced (-1: the
+        session went, -2: the copy is out of date) is answered again, checked first."""
+        if error is None and kept < 0:
+            lane = self._lane
+            return lane.awaited(self._call, self._opened, self._started, self._done, fresh=True)
+        self._written(kept, error)
 
     def _written(self, kept: Any, error: Exception | None) -> None:
         if error is not None:

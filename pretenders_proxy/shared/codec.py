@@ -12,7 +12,7 @@ import msgpack
 
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss, OnStale, Repeat
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Heard, Source, Talk, TrafficProtocol
+from pretenders_proxy.model.journal import Entry, Heard, Shape, Source, Talk, TrafficProtocol
 from pretenders_proxy.model.mail import Envelope, Headline, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
@@ -120,6 +120,34 @@ def dumps_entry(entry: Entry) -> bytes:
         _shared(response), dumps([took, preset, miss, error, size])[1:], _shared(protocol),
         dumps([request_size, websocket, stale])[1:],
     ))  # fmt: skip
+
+
+_SHAPED: dict[int, tuple[Shape, bytes, bytes]] = {}
+"""The packed parts of a Shape's entries that are the same in each (all but the id, session,
+time and duration), by identity (the shape kept alive here); at most _SHARED_KEPT shapes, each
+kept only if its parts pack in at most _SHAPED_MOST bytes."""
+_SHAPED_MOST = 2 * _SHARED_MOST
+
+
+def dumps_shaped(shape: Shape, entry_id: int, session: str, at: float, duration_ms: float) -> bytes:
+    """dumps(shape.entry(entry_id, session, at, duration_ms)), byte for byte, with no Entry
+    made: what every entry of the shape shares is packed once."""
+    found = _SHAPED.get(id(shape))
+    if found is None or found[0] is not shape:
+        like = shape.like
+        found = (
+            shape,
+            _shared(like.request) + _shared(like.source) + _shared(like.response),
+            dumps([like.preset_id, like.miss, like.error, like.response_size])[1:]
+            + _shared(like.protocol)
+            + dumps([like.request_size, None, like.stale])[1:],
+        )
+        if len(found[1]) + len(found[2]) <= _SHAPED_MOST:
+            if len(_SHAPED) >= _SHARED_KEPT:
+                _SHAPED.clear()
+            _SHAPED[id(shape)] = found
+    _, middle, tail = found
+    return b"".join((_ENTRY, dumps([entry_id, session, at])[1:], middle, dumps(duration_ms), tail))
 
 
 def _shared(value: object) -> bytes:

@@ -188,9 +188,9 @@ class Link:
         key = script_key(self.prefix, name)
         items: list[object] = []
         if script == "append":
-            kind, _, _, most, most_bytes, _, _ = args
-            for _, _, (_, item, weight, _, _, served, version), _ in run:
-                items += (item, weight, served, version)
+            kind, _, _, most, most_bytes, _, _, _ = args
+            for _, _, (_, item, weight, _, _, served, versions, cursor), _ in run:
+                items += (item, weight, served, versions, cursor)
             head = (self.shas[script], 1, key, name, kind, most, most_bytes, next(self._tokens))
         else:  # advance: the match keys
             items = [each[2][0] for each in run]

@@ -63,14 +63,17 @@ local function create(protocol, timeout, now)
     'mdrop', 0, 'hbytes', 0, 'mbytes', 0, 'rh', 1, 'rseen', 0)
   log('open')
 end
-local function live(now)
-  local m = redis.call('HMGET', META, 'timeout', 'seen')
-  if not m[2] then return false end
-  if m[1] ~= '' and now - tonumber(m[2]) > tonumber(m[1]) then
+local function alive(now, timeout, seen)  -- META's fields: a session idle too long is dropped
+  if not seen then return false end
+  if timeout ~= '' and now - tonumber(seen) > tonumber(timeout) then
     drop()
     return false
   end
   return true
+end
+local function live(now)
+  local m = redis.call('HMGET', META, 'timeout', 'seen')
+  return alive(now, m[1], m[2])
 end
 local function open(now, protocol, timeout, most, make)
   if live(now) then return 0 end
@@ -197,10 +200,13 @@ return 1
 APPEND = """
 -- ARGV: name, 'history' or 'mail', most items, most bytes, the call's token, then for each
 -- item: the item ('' none: the copy keeps no history), its weight, the preset that served it
--- ('' none), the presets version it was answered with ('' any). A request is counted (rseen)
--- and kept only where the session keeps history. For each item, its id (0: not kept); -1:
--- the session is gone; -2: its presets changed (nothing kept). A call sent again (its reply
--- was lost with the connection) gets its first reply: nothing is appended twice.
+-- ('' none), the versions it was answered with ('' any; the presets version, or the presets
+-- and mode versions as 'pv:mv'), the match key of a replay it counts as ADVANCE does ('' none:
+-- a replay whose key has one recording is advanced with its entry, in one call). A request is
+-- counted (rseen) and kept only where the session keeps history. For each item, its id (0:
+-- not kept); -1: the session is gone; -2: its versions changed (nothing kept or advanced). A
+-- call sent again (its reply was lost with the connection) gets its first reply: nothing is
+-- appended or advanced twice.
 local DONE = tag .. ':done:' .. ARGV[5]
 local done = redis.call('GET', DONE)
 if done then return cjson.decode(done) end
@@ -212,7 +218,7 @@ end
 -- META), so the oldest go in one XTRIM and what is kept weighs last's 'c' - first's 'c' +
 -- first's weight, with no dropped item read (XDEL item by item cost more than the rest). Mail
 -- (removed one by one too) is weighed as it goes.
-local function trimmed(stream, bytes, most, last_sum)
+local function trimmed(stream, most, last_sum)
   local let_go = redis.call('XTRIM', stream, 'MAXLEN', most)
   local fields = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1][2]
   local total = 0
@@ -223,17 +229,18 @@ local function trimmed(stream, bytes, most, last_sum)
       total = total + tonumber(item[2][6])
     end
   end
-  redis.call('HSET', META, bytes, total)
   return let_go, total
 end
-local function trim(stream, bytes, dropped, added, last_sum)
+-- What the stream weighs and how many items went once `added` more bytes are in (META's
+-- fields are written once, by the caller).
+local function trim(stream, weighed, added, last_sum)
   local count = redis.call('XLEN', stream)
   local most, most_bytes, let_go, total = tonumber(ARGV[3]), tonumber(ARGV[4]), 0, 0
   if last_sum and count > most then
-    let_go, total = trimmed(stream, bytes, most, last_sum)
+    let_go, total = trimmed(stream, most, last_sum)
     count = count - let_go
   else
-    total = redis.call('HINCRBY', META, bytes, added)
+    total = weighed + added
   end
   while count > most or (total > most_bytes and count > 1) do
     local ids = {}
@@ -248,55 +255,62 @@ local function trim(stream, bytes, dropped, added, last_sum)
     redis.call('XDEL', stream, unpack(ids))
     let_go = let_go + #ids
   end
-  if let_go > 0 then
-    redis.call('HSET', META, bytes, total)
-    redis.call('HINCRBY', META, dropped, let_go)
-  end
+  return let_go, total
 end
 local now = now_ms()
-local replies, first = {}, 6
-if not live(now) then
-  for _ = first, #ARGV, 4 do replies[#replies + 1] = -1 end
-  return remember(replies)
-end
+local replies, first, each = {}, 6, 5
 local history = ARGV[2] == 'history'
 local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
 if not history then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
-local m = redis.call('HMGET', META, 'pv', 'rh')
-local keeps = (not history) or m[2] ~= '0'
+local m = redis.call('HMGET', META, 'timeout', 'seen', 'pv', 'rh', 'mv', 'rseen', bytes,
+  bytes .. 'sum', dropped)
+if not alive(now, m[1], m[2]) then
+  for _ = first, #ARGV, each do replies[#replies + 1] = -1 end
+  return remember(replies)
+end
+local both = (m[3] or '') .. ':' .. (m[5] or '')
+local keeps = (not history) or m[4] ~= '0'
 local taken, kept, counts = 0, 0, {}
-for i = first, #ARGV, 4 do
-  local reply = 0
-  if ARGV[i + 3] ~= '' and ARGV[i + 3] ~= m[1] then
+for i = first, #ARGV, each do
+  local reply, versions = 0, ARGV[i + 3]
+  if versions ~= '' and versions ~= m[3] and versions ~= both then
     reply = -2
   else
     taken = taken + 1
     if ARGV[i] ~= '' and keeps then reply, kept = 1, kept + 1 end
     local served = ARGV[i + 2]
     if served ~= '' then counts[served] = (counts[served] or 0) + 1 end
+    if ARGV[i + 4] ~= '' then redis.call('HINCRBY', CURSOR, ARGV[i + 4], 1) end
   end
   replies[#replies + 1] = reply
 end
 if taken == 0 then return remember(replies) end
+local changed = {'seen', now}  -- META's fields, written at once
+if history then
+  changed[#changed + 1], changed[#changed + 2] = 'rseen', tonumber(m[6] or 0) + taken
+end
 if kept > 0 then
   local weight = 0
   for j, reply in ipairs(replies) do
-    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * 4 + 1]) end
+    if reply == 1 then weight = weight + tonumber(ARGV[first + (j - 1) * each + 1]) end
   end
   local id = redis.call('HINCRBY', IDS, counter, kept) - kept
-  local sum = redis.call('HINCRBY', META, bytes .. 'sum', weight) - weight
+  local sum = tonumber(m[8] or 0)
   for j, reply in ipairs(replies) do
     if reply == 1 then
-      local i = first + (j - 1) * 4
+      local i = first + (j - 1) * each
       id, sum = id + 1, sum + tonumber(ARGV[i + 1])
       redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
       replies[j] = id
     end
   end
-  trim(stream, bytes, dropped, weight, history and sum)
+  local let_go, total = trim(stream, tonumber(m[7] or 0), weight, history and sum)
+  for _, field in ipairs({bytes .. 'sum', sum, bytes, total}) do changed[#changed + 1] = field end
+  if let_go > 0 then
+    changed[#changed + 1], changed[#changed + 2] = dropped, tonumber(m[9] or 0) + let_go
+  end
 end
-if history then redis.call('HINCRBY', META, 'rseen', taken) end
-redis.call('HSET', META, 'seen', now)
+redis.call('HSET', META, unpack(changed))
 -- One with times was counted by the TAKE that handed it out (and may be gone since).
 for served, n in pairs(counts) do
   if redis.call('HEXISTS', PRESETS, served) == 1 and redis.call('HEXISTS', LEFT, served) == 0 then

@@ -53,7 +53,7 @@ from pretenders_proxy.shared.scripts import (
     session_key,
 )
 from pretenders_proxy.store import answering
-from pretenders_proxy.store.answering import MockOutcome, Outcome, Via
+from pretenders_proxy.store.answering import MockOutcome, Outcome, Replayed, Via
 from pretenders_proxy.store.presets import PresetBook, StoredPreset
 from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Store
@@ -70,6 +70,9 @@ BLOCK_MS = 5000
 type ModeSwitch = Callable[[Session, ModeConfig], None]
 type Advance = tuple[Tape, tuple[Hashable, ...]]
 """A replay's `advance` begun: the tape and the request's match key."""
+type Cursor = tuple[str, str]
+"""A replay counted with its history entry (one round trip): its key's field and the presets
+and mode versions it was answered with ('pv:mv'), as the `append` checks them."""
 
 
 def key_field(key: object) -> str:
@@ -496,6 +499,31 @@ class SharedState(State):
         self.link.call_then(then, "advance", session.name, *found[1])
         return found[0]
 
+    def replay_once(
+        self, session: Session, request: Request, miss_status: int, seconds: float
+    ) -> tuple[Outcome, Cursor] | None:
+        """The replay of `request` decided from the copy, when what answers does not depend on
+        how often its key was played (one recording, repeat last, no max-age), and the cursor
+        its entry's `append` advances (so one round trip, not `advance` then `append`); None
+        when `replay_begun` must ask first."""
+        marks = self.marks.get(session.name)
+        playback = session.playback
+        if (
+            marks is None
+            or playback.mode is not Mode.REPLAY
+            or playback.config.max_age is not None
+            or len(session.presets)
+        ):
+            return None
+        tape = playback.tape
+        key = tape.spec.key(request)
+        if not tape.always_the_same(key):
+            return None
+        outcome = answering.after_presets(session, request, Via.PROXY, miss_status, seconds)
+        if not isinstance(outcome, Replayed):
+            return None
+        return outcome, (key_field(key), f"{marks.pv}:{marks.mv}")
+
     def _advance(
         self, session: Session, request: Request
     ) -> tuple[Advance, tuple[object, ...]] | None:
@@ -553,7 +581,7 @@ class SharedState(State):
         response: Response | None = None,
         **extra: Any,
     ) -> Awaitable[object]:
-        args = self._appended(session, request, note, response, "", **extra)
+        args = self._appended(session, request, note, response, "", "", **extra)
         written = self.link.call("append", session.name, *args)
         written.add_done_callback(_unless_lost)
         self._writing.add(written)
@@ -567,12 +595,14 @@ class SharedState(State):
         request: Request,
         note: Note,
         response: Response | None = None,
+        cursor: Cursor | None = None,
         **extra: Any,
     ) -> None:
         """`journal` with no future (the proxy lane's replay): `then` hears the append's reply
-        the moment it is read (and logs a failure, as `journal` does)."""
-
-        args = self._appended(session, request, note, response, "", **extra)
+        the moment it is read; with `cursor` (`replay_once`) it advances the replay too, if the
+        fleet's versions are still the copy's (-2: nothing kept or advanced)."""
+        key, versions = cursor or ("", "")
+        args = self._appended(session, request, note, response, versions, key, **extra)
         self.link.call_then(then, "append", session.name, *args)
 
     def _item(
@@ -588,7 +618,13 @@ class SharedState(State):
         entry a session that keeps none was sent)."""
         if not session.record_history:
             return "", 0
-        entry, weight = self.store.entry(session.name, 0, request, note, response, **extra)
+        store = self.store
+        if extra.keys() == {"duration_ms"}:  # a preset's answer again: packed from its shape
+            shape = store.shape(request, note, response)
+            if shape is not None:
+                at, took = store.clock.now(), extra["duration_ms"]
+                return codec.dumps_shaped(shape, 0, session.name, at, took), shape.weight
+        entry, weight = store.entry(session.name, 0, request, note, response, **extra)
         return codec.dumps_entry(entry), weight
 
     async def mock(
@@ -643,7 +679,9 @@ class SharedState(State):
             ),
         )
         response, took = answering.journaled(outcome, started)
-        args = self._appended(session, request, outcome.note, response, marks.pv, duration_ms=took)
+        args = self._appended(
+            session, request, outcome.note, response, marks.pv, "", duration_ms=took
+        )
         self.link.call_then(then, "append", session.name, *args)
         return outcome
 
@@ -664,7 +702,7 @@ class SharedState(State):
         taken = preset is not None and preset.times is not None
         marks = self.marks.get(session.name)
         expected = "" if verified or taken or marks is None else marks.pv
-        args = self._appended(session, request, note, response, expected, duration_ms=took)
+        args = self._appended(session, request, note, response, expected, "", duration_ms=took)
         kept = await self.link.call("append", session.name, *args)
         return verified or kept >= 0
 
@@ -675,16 +713,18 @@ class SharedState(State):
         note: Note,
         response: Response | None,
         expected: int | str,
+        cursor: str,
         **extra: Any,
     ) -> tuple[object, ...]:
-        """The `append` of a history entry, kept if the presets version is still `expected`
-        ('' any)."""
+        """The `append` of a history entry, kept if the versions are still `expected` ('' any;
+        the presets version, or 'pv:mv'), advancing the replays of the match key field `cursor`
+        ('' none)."""
         store = self.store
         item, weight = self._item(session, request, note, response, **extra)
         served = note.preset_id if note.preset_id is not None else ""
         return (
             "history", item, weight, store.history_limit, store.history_max_bytes, served,
-            expected,
+            expected, cursor,
         )  # fmt: skip
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
@@ -693,7 +733,7 @@ class SharedState(State):
         weight = len(content) + 512
         mail_id = await self._run(
             "append", session.name, "mail", codec.dumps(mail), weight,
-            store.history_limit, store.history_max_bytes, "", "",
+            store.history_limit, store.history_max_bytes, "", "", "",
         )  # fmt: skip
         if mail_id < 0:
             raise NotFoundError(f"no session named {session.name!r} (it expired)")

@@ -12,6 +12,7 @@ from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import (
     Entry,
     Note,
+    Shape,
     Shapes,
     Source,
     Talk,
@@ -238,6 +239,11 @@ class Store:
         return self._entry(
             session, entry_id, request, note, response, duration_ms, protocol, size, websocket
         )
+
+    def shape(self, request: Request, note: Note, response: Response | None) -> Shape | None:
+        """The shape kept for a preset's answer to `request` (Shapes): what `entry` would make
+        of it, less its id, time and duration; None until one entry of it was measured."""
+        return self._shapes.find(request, note, response)
 
     def _entry(
         self,

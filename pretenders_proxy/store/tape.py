@@ -138,6 +138,12 @@ class Tape:
             return group[played]
         return group[-1] if self.repeat is Repeat.LAST else None
 
+    def always_the_same(self, key: Key) -> bool:
+        """Whether every `play` of a request with `key` gives the same recording, however often
+        it was played (its only one, repeated)."""
+        group = self._index.get(key)
+        return group is not None and len(group) == 1 and self.repeat is Repeat.LAST
+
     def seek(self, key: Key, played: int) -> None:
         """Say that the recordings of `key` have been played `played` times (by every instance
         of a shared store): the next `play` of a request with that key gives the one after."""

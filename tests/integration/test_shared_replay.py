@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+import redis
 import requests
 
 from pretenders_proxy.cassette import writing
@@ -54,24 +56,57 @@ def test_pipelined_replays_through_both_hand_out_each_recording_once_and_keep_it
     assert Counter(history) == Counter(a for answers in got for a in answers)
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [(b"/a", "answer 0"), (b"/b", "bee")],  # advanced, then appended; one append advancing
+    ids=["many recordings", "one recording"],
+)
 def test_a_copy_out_of_date_is_checked_first_and_its_request_kept_once(
-    redis_server: RedisServer, tmp_path: Path, confdir: Path
+    redis_server: RedisServer, tmp_path: Path, confdir: Path, path: bytes, body: str
 ) -> None:
     cassette = _cassette(tmp_path)
     a, b = (_replayer(cassette, confdir, redis_server) for _ in range(2))
     try:
-        first = _answers(_exchange(b.proxy, REPLAY % (b"GET", b"/a", b"", b"")))
+        before = fast_answers(b, "proxy")
+        first = _answers(_exchange(b.proxy, REPLAY % (b"GET", path, b"", b"")))
+        lane = fast_answers(b, "proxy") - before
         client(a.control, "default").set_mode(mode="mock")  # through A: B's copy is behind
-        answer = _exchange(b.proxy, REPLAY % (b"GET", b"/a", b"Connection: close\r\n", b""))
+        answer = _exchange(b.proxy, REPLAY % (b"GET", path, b"Connection: close\r\n", b""))
         history = requests.get(
             f"{a.control}/api/v1/requests", params={"session": "default"}, timeout=10
         ).json()
     finally:
         a.stop()
         b.stop()
-    assert first == [("/a", "answer 0")]
+    assert first == [(path.decode(), body)] and lane == 1
     assert answer.startswith(b"HTTP/1.1 404 ") and b"X-Pretenders-Miss" in answer
-    assert [(entry["path"], entry["status"]) for entry in history] == [("/a", 200), ("/a", 404)]
+    assert [(e["path"], e["status"]) for e in history] == [(path.decode(), 200)] * 1 + [
+        (path.decode(), 404)
+    ]
+
+
+def test_a_key_with_one_recording_is_counted_by_the_fleet_as_each_replay_is_kept(
+    redis_server: RedisServer, tmp_path: Path, confdir: Path
+) -> None:
+    """GET /b's one recording answers however often it was played: its replay is advanced by
+    the `append` of its entry (one round trip), so the fleet counts it as `advance` would."""
+    cassette = _cassette(tmp_path)
+    a, b = (_replayer(cassette, confdir, redis_server) for _ in range(2))
+    try:
+        for server in (a, b, a):
+            asks = REPLAY % (b"GET", b"/b", b"", b"") * 3
+            assert _answers(_exchange(server.proxy, asks)) == [("/b", "bee")] * 3
+        history = _history(b)
+    finally:
+        a.stop()
+        b.stop()
+    assert history == [("/b", "bee")] * 9
+    fleet = redis.Redis.from_url(redis_server.url)
+    try:
+        (cursor,) = fleet.keys("*:s:default:cursor")
+        assert list(map(int, fleet.hvals(cursor))) == [9]
+    finally:
+        fleet.close()
 
 
 def _cassette(folder: Path) -> Path:

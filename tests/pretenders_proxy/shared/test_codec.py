@@ -5,12 +5,13 @@ import pytest
 
 from pretenders_proxy.matching.modes import Mode, ModeConfig, OnMiss
 from pretenders_proxy.model.http import Request, Response
-from pretenders_proxy.model.journal import Entry, Heard, Source, Talk, TrafficProtocol
+from pretenders_proxy.model.journal import Entry, Heard, Note, Source, Talk, TrafficProtocol
 from pretenders_proxy.model.mail import Envelope, Headline, Mail
 from pretenders_proxy.model.preset import Fault, Preset, Reply, Rule, WsReply, WsScript
 from pretenders_proxy.model.smtp_preset import Action, SmtpPreset, Stage
 from pretenders_proxy.shared import codec
 from pretenders_proxy.shared.codec import WireError, dumps, loads
+from pretenders_proxy.store import Store
 
 REQUEST = Request("POST", b"/a b", b"x=1", ((b"Host", b"h"), (b"X", b"\xff")), b"\x00body")
 
@@ -93,3 +94,23 @@ def test_big_parts_of_an_entry_are_packed_but_not_kept_alive():
     entry = Entry(1, "s", 1.0, REQUEST, Source.PRESET, response)
     assert codec.dumps_entry(entry) == dumps(entry)
     assert all(kept is not response for kept, _ in codec._SHARED.values())
+
+
+def test_an_entry_packed_from_its_shape_is_what_dumps_writes_of_the_entry() -> None:
+    store = Store()
+    request, note = Request("GET", b"/a", headers=((b"Host", b"h"),)), Note(Source.PRESET, 3)
+    reply = Response(200, ((b"A", b"b"),), b"ok" * 600)
+    store.entry("s", 0, request, note, reply)  # measured once: its shape is kept
+    shape = store.shape(request, note, reply)
+    assert shape is not None and store.shape(Request("GET", b"/a"), note, reply) is None
+    for _ in range(2):  # its parts packed afresh, then from what was kept
+        for entry_id, session, at, took in ((0, "s", 1.5, 2.25), (1 << 40, "\u00e9", 0.0, 3)):
+            packed = codec.dumps_shaped(shape, entry_id, session, at, took)
+            assert packed == dumps(shape.entry(entry_id, session, at, took))
+            assert loads(packed) == shape.entry(entry_id, session, at, took)
+    big = Response(200, (), b"x" * 10_000)  # parts too big to keep: packed, not kept alive
+    store.entry("s", 0, request, note, big)
+    shape = store.shape(request, note, big)
+    assert shape is not None
+    assert loads(codec.dumps_shaped(shape, 1, "s", 1.0, 1.0)) == shape.entry(1, "s", 1.0, 1.0)
+    assert all(kept is not shape for kept, *_ in codec._SHAPED.values())

@@ -30,13 +30,14 @@ class Scripts:
         key = script_key(self.prefix, name)
         return self.client.evalsha(self.shas[script], 1, key, name, *args)
 
-    def append(self, name: str, *args: object) -> object:
+    def append(self, name: str, *args: object, cursor: str = "") -> object:
         """One item appended, its arguments as the store's callers give them (Link packs them:
-        kind, item, weight, most, most bytes, served, presets version); its reply."""
+        kind, item, weight, most, most bytes, served, versions, and the cursor); its reply."""
         kind, item, weight, most, most_bytes, served, expected = args
         self.tokens += 1
         token = f"t{self.tokens}"
-        found = self("append", name, kind, most, most_bytes, token, item, weight, served, expected)
+        each = (item, weight, served, expected, cursor)
+        found = self("append", name, kind, most, most_bytes, token, *each)
         assert isinstance(found, list)
         return found[0]
 
@@ -87,6 +88,11 @@ def test_sessions_past_the_most_are_refused_and_an_idle_one_expires(scripts: Scr
     assert scripts("open", "a", "", "", 0, "0", "0") == -1  # expired: dropped
     assert scripts.client.hkeys("{p}:registry") == [b"b"]
     assert scripts.append("a", "history", b"e", 1, 10, 10, "", "") == -1  # gone: none kept
+    assert scripts("open", "c", "http", "1", 2, "1", "0") == 1
+    time.sleep(0.01)
+    assert scripts.append("c", "history", b"e", 1, 10, 10, "", "") == -1  # expired: dropped
+    assert scripts.client.hkeys("{p}:registry") == [b"b"]
+    assert scripts.client.exists("{p}:s:c:meta", "{p}:s:c:history") == 0
 
 
 def test_an_entry_answered_from_an_old_copy_of_the_presets_is_not_kept(scripts: Scripts) -> None:
@@ -102,14 +108,16 @@ def test_a_run_of_items_is_one_call_and_one_sent_again_appends_nothing(scripts: 
     scripts("open", "s", "http", "", 10, "1", "0")
     scripts("add_preset", "s", "presets", b"...", "")  # preset 1 (FOREVER), pv 1
     run = ("history", 3, 10_000, "tok")
-    items = (b"a", 10, "1", "1", b"b", 10, "", "0", b"", 0, "1", "", b"c", 10, "1", "1")
+    items = (b"a", 10, "1", "1", "", b"b", 10, "", "0", "", b"", 0, "1", "", "")
+    items += (b"c", 10, "1", "1", "")
     assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # stale, not kept, kept
     assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # sent again: its reply
     assert scripts.client.xlen("{p}:s:s:history") == 2
     meta = scripts.client.hgetall("{p}:s:s:meta")
     assert (meta[b"rseen"], meta[b"hbytes"]) == (b"3", b"20")
     assert scripts.client.hget("{p}:s:s:served", "1") == b"3"  # the three not stale
-    many = ("history", 3, 10_000, "tok2", *(x for n in range(5) for x in (b"%d" % n, 1, "", "")))
+    items = (x for n in range(5) for x in (b"%d" % n, 1, "", "", ""))
+    many = ("history", 3, 10_000, "tok2", *items)
     assert scripts("append", "s", *many) == [3, 4, 5, 6, 7]
     kept = scripts.client.xrange("{p}:s:s:history")
     assert [int(fields[b"i"]) for _, fields in kept] == [5, 6, 7]  # the newest 3
@@ -128,6 +136,28 @@ def test_history_kept_before_items_carried_their_running_weight_is_weighed_when_
     assert (meta[b"hbytes"], meta[b"hdrop"]) == (b"207", b"1")  # two old ones and the new
     assert scripts.append("s", "history", b"new", 7, 3, 1_000_000, "", "") == 2
     assert scripts.client.hget("{p}:s:s:meta", "hbytes") == b"114"
+
+
+def test_a_replay_counted_with_its_entry_is_advanced_once_and_only_while_the_copy_is_current(
+    scripts: Scripts,
+) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    cursor = "{p}:s:s:cursor"
+    scripts("advance", "s", "", "", "key")  # played once the two-step way
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0:0", cursor="key") == 1
+    assert scripts.client.hget(cursor, "key") == b"2"
+    kept = ("history", 10, 1000, "tok", b"e", 1, "", "0:0", "key", b"", 0, "", "0:0", "key")
+    assert scripts("append", "s", *kept) == [2, 0]  # a run: each advances (none kept: '')
+    assert scripts("append", "s", *kept) == [2, 0]  # sent again: nothing advanced twice
+    assert scripts.client.hget(cursor, "key") == b"4"
+    scripts("set_mode", "s", b"mode")  # mv 1, replays from the start: 0:0 is out of date
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0:0", cursor="key") == -2
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0", cursor="key") == 3
+    assert scripts.client.hget(cursor, "key") == b"1"  # from 0 (a new mode), not from the -2
+    assert scripts.client.xlen("{p}:s:s:history") == 3
+    scripts("delete", "s", "0")
+    assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0:1", cursor="key") == -1
+    assert scripts.client.exists(cursor) == 0
 
 
 def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:

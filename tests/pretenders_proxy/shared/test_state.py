@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from pretenders_proxy.errors import StoreUnavailableError, TooManySessionsError
 from pretenders_proxy.matching.modes import Mode, ModeConfig
-from pretenders_proxy.model.http import Request
+from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
 from pretenders_proxy.shared.state import SharedState, key_field
@@ -66,6 +66,26 @@ async def test_history_written_on_one_is_read_and_waited_for_on_the_other(
     assert entry.request.path == b"/a" and entry.id >= 1  # type: ignore[attr-defined]
     await b.catch_up()
     assert [e.id for e in b.store.get("s").history] == [entry.id]  # type: ignore[attr-defined]
+
+
+async def test_a_preset_answer_journaled_again_reads_back_whole_on_the_other(
+    pair: list[SharedState],
+) -> None:
+    """Entries after the first of one request object and preset answer are packed from its
+    shape (codec.dumps_shaped): the other instance reads each back as measuring it gives."""
+    a, b = pair
+    session = await a.open("s", SessionProtocol.HTTP)
+    note, reply = Note(Source.PRESET, 1), Response(200, ((b"A", b"b"),), b"r" * 100)
+    for took in (1.0, 2.5, 3.0):
+        await a.journal(session, GET, note, reply, duration_ms=took)
+    assert a.store.shape(GET, note, reply) is not None
+    await b.catch_up()
+    entries = list(b.store.get("s").history)
+    assert [e.duration_ms for e in entries] == [1.0, 2.5, 3.0]
+    assert entries[0].id < entries[1].id < entries[2].id
+    for entry in entries:
+        measured, _ = b.store.entry("s", entry.id, GET, note, reply, duration_ms=entry.duration_ms)
+        assert entry == measured._replace(time=entry.time)
 
 
 async def test_a_mode_set_on_one_is_switched_to_on_the_other_once(
