@@ -3,10 +3,11 @@ msgpack, each object as its type's name and its fields. Only the types named her
 (never pickle: a Redis that other fleets share is not trusted to name code to run)."""
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgpack
 
@@ -32,6 +33,18 @@ _ENUMS: dict[str, type[Enum]] = {
 
 class WireError(ValueError):
     """Bytes in the store that are not something pretenders wrote."""
+
+
+class Ref(NamedTuple):
+    """A response a history entry names by its digest instead of carrying it: a preset's reply,
+    kept once in the session's replies (shared/scripts.py APPEND) and read back with the
+    entries that name it (`resolved`)."""
+
+    digest: str
+
+
+type Definition = tuple[str, bytes]
+"""A reply entries name: its digest and its packed response."""
 
 
 _INIT = {
@@ -75,6 +88,8 @@ def _object(found: dict[Any, Any]) -> object:
     if 0 not in found:  # user data
         return found
     name = found[0]
+    if name == "Ref" and isinstance(found.get(1), str):
+        return Ref(found[1])
     if 2 in found and name in _ENUMS:
         return _ENUMS[name](found[2])
     kind = _TYPES.get(name)
@@ -122,32 +137,68 @@ def dumps_entry(entry: Entry) -> bytes:
     ))  # fmt: skip
 
 
-_SHAPED: dict[int, tuple[Shape, bytes, bytes]] = {}
+_SHAPED: dict[int, tuple[Shape, bytes, bytes, Definition | None]] = {}
 """The packed parts of a Shape's entries that are the same in each (all but the id, session,
-time and duration), by identity (the shape kept alive here); at most _SHARED_KEPT shapes, each
-kept only if its parts pack in at most _SHAPED_MOST bytes."""
+time and duration), and the reply they name, by identity (the shape kept alive here); at most
+_SHARED_KEPT shapes, each kept only if its parts pack in at most _SHAPED_MOST bytes."""
 _SHAPED_MOST = 2 * _SHARED_MOST
+_NAMED_LEAST = 128
+"""A response packed in fewer bytes is carried: a digest would not be much smaller."""
 
 
-def dumps_shaped(shape: Shape, entry_id: int, session: str, at: float, duration_ms: float) -> bytes:
-    """dumps(shape.entry(entry_id, session, at, duration_ms)), byte for byte, with no Entry
-    made: what every entry of the shape shares is packed once."""
+def dumps_shaped(
+    shape: Shape, entry_id: int, session: str, at: float, duration_ms: float
+) -> tuple[bytes, Definition | None]:
+    """dumps(shape.entry(entry_id, session, at, duration_ms)) with no Entry made (what every
+    entry of the shape shares is packed once), its response named by a `Ref` when it packs in
+    _NAMED_LEAST bytes or more; and then the reply named, to keep once (None: carried)."""
     found = _SHAPED.get(id(shape))
     if found is None or found[0] is not shape:
         like = shape.like
+        response, named = _shared(like.response), None
+        if len(response) >= _NAMED_LEAST:
+            named = (hashlib.blake2b(response, digest_size=16).hexdigest(), response)
+            response = dumps({0: "Ref", 1: named[0]})
         found = (
             shape,
-            _shared(like.request) + _shared(like.source) + _shared(like.response),
+            _shared(like.request) + _shared(like.source) + response,
             dumps([like.preset_id, like.miss, like.error, like.response_size])[1:]
             + _shared(like.protocol)
             + dumps([like.request_size, None, like.stale])[1:],
+            named,
         )
-        if len(found[1]) + len(found[2]) <= _SHAPED_MOST:
+        if len(found[1]) + len(found[2]) + len(named[1] if named else b"") <= _SHAPED_MOST:
             if len(_SHAPED) >= _SHARED_KEPT:
                 _SHAPED.clear()
             _SHAPED[id(shape)] = found
-    _, middle, tail = found
-    return b"".join((_ENTRY, dumps([entry_id, session, at])[1:], middle, dumps(duration_ms), tail))
+    _, middle, tail, named = found
+    head = dumps([entry_id, session, at])[1:]
+    return b"".join((_ENTRY, head, middle, dumps(duration_ms), tail)), named
+
+
+_RESOLVED: dict[str, Response] = {}
+"""Replies read back, by digest (what a digest names never changes): one Response object for
+every entry naming it, as the memory store keeps; at most _SHARED_KEPT."""
+
+
+def resolved(entry: Entry, replies: Mapping[bytes, bytes]) -> Entry:
+    """`entry` with the response its `Ref` names (from `replies`, digest to packed response,
+    read with it); WireError when the store did not give it."""
+    ref = entry.response
+    if not isinstance(ref, Ref):
+        return entry
+    response = _RESOLVED.get(ref.digest)
+    if response is None:
+        packed = replies.get(ref.digest.encode())
+        if packed is None:
+            raise WireError(f"a history entry names a reply the store does not have: {ref.digest}")
+        response = loads(packed)
+        if not isinstance(response, Response):
+            raise WireError(f"the reply {ref.digest} in the store is not a response")
+        if len(_RESOLVED) >= _SHARED_KEPT:
+            _RESOLVED.clear()
+        _RESOLVED[ref.digest] = response
+    return entry._replace(response=response)
 
 
 def _shared(value: object) -> bytes:

@@ -2,7 +2,7 @@
 pull brought (pure: the replies in, the Store's objects changed; no I/O)."""
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -67,12 +67,18 @@ def copy_session(store: Store, name: str, meta: dict[str, str], now: int, marks:
 
 
 def copy_history(
-    session: Session, meta: dict[str, str], items: list[Any], marks: Marks, publish: Publish
+    session: Session,
+    meta: dict[str, str],
+    items: list[Any],
+    marks: Marks,
+    publish: Publish,
+    replies: Mapping[bytes, bytes],
 ) -> None:
-    """Add the history entries pulled (`items` of the stream) that the copy lacks."""
+    """Add the history entries pulled (`items` of the stream) that the copy lacks; `replies`:
+    the responses they name (codec.Ref), pulled with them."""
 
     def add(fields: Sequence[bytes]) -> object:
-        entry = codec.loads(fields[3])._replace(id=int(fields[1]))
+        entry = codec.resolved(codec.loads(fields[3]), replies)._replace(id=int(fields[1]))
         session.history.add(entry, int(fields[5]))
         return entry
 

@@ -188,10 +188,19 @@ class Link:
         key = script_key(self.prefix, name)
         items: list[object] = []
         if script == "append":
-            kind, _, _, most, most_bytes, _, _, _ = args
-            for _, _, (_, item, weight, _, _, served, versions, cursor), _ in run:
-                items += (item, weight, served, versions, cursor)
-            head = (self.shas[script], 1, key, name, kind, most, most_bytes, next(self._tokens))
+            kind, _, _, most, most_bytes, _, _, _, _ = args
+            named: dict[str, bytes] = {}  # each reply the run's items name, defined once
+            for _, _, (_, item, weight, _, _, served, versions, cursor, reply), _ in run:
+                digest = ""
+                if reply is not None:
+                    digest = reply[0]
+                    named[digest] = reply[1]
+                items += (item, weight, served, versions, cursor, digest)
+            defined = (len(named), *(part for reply in named.items() for part in reply))
+            token = next(self._tokens)
+            head: tuple[Any, ...] = (
+                self.shas[script], 1, key, name, kind, most, most_bytes, token, *defined
+            )  # fmt: skip
         else:  # advance: the match keys
             items = [each[2][0] for each in run]
             head = (self.shas[script], 1, key, name, *args[1:])

@@ -4,14 +4,19 @@ Every key of a fleet carries the hash tag `{<prefix>}`: on Redis Cluster a fleet
 slot (its scripts touch several sessions' counters at once), and fleets with other prefixes
 spread over the cluster. A session's keys are `{<prefix>}:s:<name>:<part>`; `registry` maps
 each live session to its serial, `ids` holds the id counters, and `log` is the stream of what
-changed (a session's name and what of it), which every instance follows.
+changed (a session's name and what of it), which every instance follows. A preset's reply that
+many history entries answered with is kept once, in the session's `replies` (by digest), and
+named by each entry (cleared with the history, whose trimming leaves it: at most one per reply
+answered since).
 
 Times come from Redis (`TIME`), so instances on several machines agree on expiry.
 """
 
 from collections.abc import Sequence
 
-PARTS = ("meta", "presets", "smtp", "left", "served", "history", "mail", "mode", "cursor")
+PARTS = (
+    "meta", "presets", "smtp", "left", "served", "history", "mail", "mode", "cursor", "replies"
+)  # fmt: skip
 LOG_LENGTH = 100_000
 """About how many changes `log` keeps: an instance further behind than that pulls everything."""
 
@@ -40,7 +45,7 @@ local tag = string.match(META, '^{{[^}}]*}}')
 local REGISTRY, IDS, LOG = tag .. ':registry', tag .. ':ids', tag .. ':log'
 local PRESETS, SMTP, LEFT = base .. 'presets', base .. 'smtp', base .. 'left'
 local SERVED, HISTORY, MAIL = base .. 'served', base .. 'history', base .. 'mail'
-local MODE, CURSOR = base .. 'mode', base .. 'cursor'
+local MODE, CURSOR, REPLIES = base .. 'mode', base .. 'cursor', base .. 'replies'
 local name = ARGV[1]
 local function now_ms()
   local t = redis.call('TIME')
@@ -51,7 +56,7 @@ local function log(kind)
   redis.call('XADD', LOG, 'MAXLEN', '~', {LOG_LENGTH}, '*', 's', name, 'k', kind, 'n', n)
 end
 local function drop()
-  redis.call('DEL', META, PRESETS, SMTP, LEFT, SERVED, HISTORY, MAIL, MODE, CURSOR)
+  redis.call('DEL', META, PRESETS, SMTP, LEFT, SERVED, HISTORY, MAIL, MODE, CURSOR, REPLIES)
   redis.call('HDEL', REGISTRY, name)
   log('drop')
 end
@@ -135,7 +140,17 @@ local mail = since(MAIL, m.mg, ARGV[5], ARGV[6])
 local mode = ''
 if m.mv ~= ARGV[7] then mode = redis.call('GET', MODE) or '' end
 local changes = tonumber(redis.call('HGET', IDS, 'log') or 0)
-return {meta, presets, served, history, mail, mode, now, changes}
+-- The replies the history items name (their 'r': see APPEND), each once: digest, packed.
+local replies, named = {}, {}
+for _, item in ipairs(history) do
+  local digest = item[2][10]
+  if digest and not named[digest] then
+    named[digest] = true
+    local reply = redis.call('HGET', REPLIES, digest)
+    if reply then replies[#replies + 1], replies[#replies + 2] = digest, reply end
+  end
+end
+return {meta, presets, served, history, mail, mode, now, changes, replies}
 """
 
 ADD_PRESET = """
@@ -198,11 +213,14 @@ return 1
 """
 
 APPEND = """
--- ARGV: name, 'history' or 'mail', most items, most bytes, the call's token, then for each
--- item: the item ('' none: the copy keeps no history), its weight, the preset that served it
--- ('' none), the versions it was answered with ('' any; the presets version, or the presets
--- and mode versions as 'pv:mv'), the match key of a replay it counts as ADVANCE does ('' none:
--- a replay whose key has one recording is advanced with its entry, in one call). A request is
+-- ARGV: name, 'history' or 'mail', most items, most bytes, the call's token, how many replies
+-- are defined, each reply's digest and packed response, then for each item: the item ('' none:
+-- the copy keeps no history), its weight, the preset that served it ('' none), the versions it
+-- was answered with ('' any; the presets version, or the presets and mode versions as
+-- 'pv:mv'), the match key of a replay it counts as ADVANCE does ('' none: a replay whose key
+-- has one recording is advanced with its entry, in one call), the digest of the reply it names
+-- instead of carrying its response ('' none; defined in the same call: a preset's reply is kept
+-- once in REPLIES, not in each of its entries, and PULL hands it out with them). A request is
 -- counted (rseen) and kept only where the session keeps history. For each item, its id (0:
 -- not kept); -1: the session is gone; -2: its versions changed (nothing kept or advanced). A
 -- call sent again (its reply was lost with the connection) gets its first reply: nothing is
@@ -258,7 +276,8 @@ local function trim(stream, weighed, added, last_sum)
   return let_go, total
 end
 local now = now_ms()
-local replies, first, each = {}, 6, 5
+local defined = tonumber(ARGV[6])
+local replies, first, each = {}, 7 + 2 * defined, 6
 local history = ARGV[2] == 'history'
 local stream, counter, bytes, dropped = HISTORY, 'entry', 'hbytes', 'hdrop'
 if not history then stream, counter, bytes, dropped = MAIL, 'mail', 'mbytes', 'mdrop' end
@@ -296,11 +315,17 @@ if kept > 0 then
   end
   local id = redis.call('HINCRBY', IDS, counter, kept) - kept
   local sum = tonumber(m[8] or 0)
+  for k = 7, first - 1, 2 do redis.call('HSETNX', REPLIES, ARGV[k], ARGV[k + 1]) end
   for j, reply in ipairs(replies) do
     if reply == 1 then
       local i = first + (j - 1) * each
       id, sum = id + 1, sum + tonumber(ARGV[i + 1])
-      redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
+      if ARGV[i + 5] == '' then
+        redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum)
+      else
+        redis.call('XADD', stream, '*', 'i', id, 'd', ARGV[i], 'w', ARGV[i + 1], 'c', sum,
+          'r', ARGV[i + 5])
+      end
       replies[j] = id
     end
   end
@@ -329,7 +354,7 @@ if ARGV[2] == 'mail' then
   redis.call('HSET', META, 'mbytes', 0, 'mdrop', 0)
   redis.call('HINCRBY', META, 'mg', 1)
 else
-  redis.call('DEL', HISTORY)
+  redis.call('DEL', HISTORY, REPLIES)
   redis.call('HSET', META, 'hbytes', 0, 'hdrop', 0)
   redis.call('HINCRBY', META, 'hg', 1)
 end
@@ -343,7 +368,7 @@ RECORD_HISTORY = """
 if not live(now_ms()) then return -1 end
 redis.call('HSET', META, 'rh', ARGV[2])
 if ARGV[2] == '0' then
-  redis.call('DEL', HISTORY)
+  redis.call('DEL', HISTORY, REPLIES)
   redis.call('HSET', META, 'hbytes', 0, 'hdrop', 0)
   redis.call('HINCRBY', META, 'hg', 1)
 end

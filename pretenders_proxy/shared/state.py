@@ -260,7 +260,7 @@ class SharedState(State):
         if reply is None:
             self._forget(name)
             return None
-        meta_pairs, presets, served_pairs, history, mail, mode, now, changes = reply
+        meta_pairs, presets, served_pairs, history, mail, mode, now, changes, named = reply
         if self._gone_back(seen, changes):  # see traffic
             return await self.sync(name, served=served)
         meta = {text(k): text(v) for k, v in flat(meta_pairs).items()}
@@ -276,7 +276,7 @@ class SharedState(State):
             for stored in [*session.presets, *session.smtp_presets]:
                 stored.served = counts.get(stored.id, 0)
         publish = self.store.events.publish
-        copy_history(session, meta, history, marks, publish)
+        copy_history(session, meta, history, marks, publish, flat(named))
         copy_mail(session, meta, mail, marks, publish)
         self._mode(session, int(meta["mv"]), mode, marks)
         return session
@@ -612,20 +612,22 @@ class SharedState(State):
         note: Note,
         response: Response | None,
         **extra: Any,
-    ) -> tuple[bytes | str, int]:
-        """The history entry to append, packed, and its weight; nothing ("", 0) when the copy
-        keeps no history (Redis, which counts the request either way, decides: it drops an
-        entry a session that keeps none was sent)."""
+    ) -> tuple[bytes | str, int, codec.Definition | None]:
+        """The history entry to append, packed, its weight, and the reply it names (None: it
+        carries its response); nothing ("", 0) when the copy keeps no history (Redis, which
+        counts the request either way, decides: it drops an entry a session that keeps none
+        was sent)."""
         if not session.record_history:
-            return "", 0
+            return "", 0, None
         store = self.store
         if extra.keys() == {"duration_ms"}:  # a preset's answer again: packed from its shape
             shape = store.shape(request, note, response)
             if shape is not None:
                 at, took = store.clock.now(), extra["duration_ms"]
-                return codec.dumps_shaped(shape, 0, session.name, at, took), shape.weight
+                item, named = codec.dumps_shaped(shape, 0, session.name, at, took)
+                return item, shape.weight, named
         entry, weight = store.entry(session.name, 0, request, note, response, **extra)
-        return codec.dumps_entry(entry), weight
+        return codec.dumps_entry(entry), weight, None
 
     async def mock(
         self, name: str, request: Request, miss_status: int, regex_seconds: float, started: float
@@ -720,11 +722,11 @@ class SharedState(State):
         the presets version, or 'pv:mv'), advancing the replays of the match key field `cursor`
         ('' none)."""
         store = self.store
-        item, weight = self._item(session, request, note, response, **extra)
+        item, weight, named = self._item(session, request, note, response, **extra)
         served = note.preset_id if note.preset_id is not None else ""
         return (
             "history", item, weight, store.history_limit, store.history_max_bytes, served,
-            expected, cursor,
+            expected, cursor, named,
         )  # fmt: skip
 
     async def add_mail(self, session: Session, envelope: Envelope, content: bytes) -> Mail:
@@ -733,7 +735,7 @@ class SharedState(State):
         weight = len(content) + 512
         mail_id = await self._run(
             "append", session.name, "mail", codec.dumps(mail), weight,
-            store.history_limit, store.history_max_bytes, "", "", "",
+            store.history_limit, store.history_max_bytes, "", "", "", None,
         )  # fmt: skip
         if mail_id < 0:
             raise NotFoundError(f"no session named {session.name!r} (it expired)")

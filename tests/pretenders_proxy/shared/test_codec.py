@@ -96,7 +96,7 @@ def test_big_parts_of_an_entry_are_packed_but_not_kept_alive():
     assert all(kept is not response for kept, _ in codec._SHARED.values())
 
 
-def test_an_entry_packed_from_its_shape_is_what_dumps_writes_of_the_entry() -> None:
+def test_an_entry_packed_from_its_shape_names_its_reply_and_reads_back_equal() -> None:
     store = Store()
     request, note = Request("GET", b"/a", headers=((b"Host", b"h"),)), Note(Source.PRESET, 3)
     reply = Response(200, ((b"A", b"b"),), b"ok" * 600)
@@ -105,12 +105,28 @@ def test_an_entry_packed_from_its_shape_is_what_dumps_writes_of_the_entry() -> N
     assert shape is not None and store.shape(Request("GET", b"/a"), note, reply) is None
     for _ in range(2):  # its parts packed afresh, then from what was kept
         for entry_id, session, at, took in ((0, "s", 1.5, 2.25), (1 << 40, "\u00e9", 0.0, 3)):
-            packed = codec.dumps_shaped(shape, entry_id, session, at, took)
-            assert packed == dumps(shape.entry(entry_id, session, at, took))
-            assert loads(packed) == shape.entry(entry_id, session, at, took)
+            packed, named = codec.dumps_shaped(shape, entry_id, session, at, took)
+            entry = shape.entry(entry_id, session, at, took)
+            assert named is not None and named[1] == dumps(reply)  # the reply, kept once
+            assert len(packed) < len(dumps(entry)) - 1000  # the entry names it: no body
+            back = loads(packed)
+            assert back == entry._replace(response=codec.Ref(named[0]))
+            found = codec.resolved(back, {named[0].encode(): named[1]})
+            assert found == entry and codec.resolved(back, {}).response is found.response
+    with pytest.raises(WireError, match="names a reply the store does not have"):
+        codec.resolved(back._replace(response=codec.Ref("0" * 32)), {})
+    small = Response(204)  # a reply shorter than its digest: carried whole
+    store.entry("s", 0, request, note, small)
+    shape = store.shape(request, note, small)
+    assert shape is not None
+    packed, named = codec.dumps_shaped(shape, 1, "s", 1.0, 1.0)
+    assert named is None and packed == dumps(shape.entry(1, "s", 1.0, 1.0))
     big = Response(200, (), b"x" * 10_000)  # parts too big to keep: packed, not kept alive
     store.entry("s", 0, request, note, big)
     shape = store.shape(request, note, big)
     assert shape is not None
-    assert loads(codec.dumps_shaped(shape, 1, "s", 1.0, 1.0)) == shape.entry(1, "s", 1.0, 1.0)
+    packed, named = codec.dumps_shaped(shape, 1, "s", 1.0, 1.0)
+    assert named is not None
+    back = codec.resolved(loads(packed), {named[0].encode(): named[1]})
+    assert back == shape.entry(1, "s", 1.0, 1.0)
     assert all(kept is not shape for kept, *_ in codec._SHAPED.values())

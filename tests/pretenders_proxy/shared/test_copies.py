@@ -30,13 +30,15 @@ def test_history_gets_what_it_lacks_once_and_starts_again_on_a_new_generation() 
     store, marks, seen = Store(), Marks(), []
     session = copy_session(store, "s", META, 3000, marks)
     first, second = item("5-0", 11, b"/a"), item("6-0", 12, b"/b")
-    copy_history(session, HISTORY, [first], marks, seen.append)
-    copy_history(session, HISTORY, [first, second], marks, seen.append)  # an older pull's
+    copy_history(session, HISTORY, [first], marks, seen.append, {})
+    copy_history(session, HISTORY, [first, second], marks, seen.append, {})  # an older pull's
     assert [e.id for e in session.history] == [11, 12] and len(seen) == 2
     assert session.history.dropped == 2 and marks.history.last == "6-0"
-    copy_history(session, {"hg": "1", "hdrop": "0"}, [item("7-0", 13, b"/c")], marks, seen.append)
+    copy_history(
+        session, {"hg": "1", "hdrop": "0"}, [item("7-0", 13, b"/c")], marks, seen.append, {}
+    )
     assert [e.request.path for e in session.history] == [b"/c"]  # cleared elsewhere
-    copy_history(session, HISTORY, [first], marks, seen.append)  # a pull from before the clear
+    copy_history(session, HISTORY, [first], marks, seen.append, {})  # a pull from before the clear
     assert [e.id for e in session.history] == [13]
 
 

@@ -86,7 +86,7 @@ async def test_round_trips_in_flight_together_run_in_the_order_their_calls_were_
                 made.append(link.call("advance", "s", "k", "", ""))
             else:
                 item = b"%d" % n
-                args = ("history", item, 1, 10_000, 1 << 30, "", "", "")
+                args = ("history", item, 1, 10_000, 1 << 30, "", "", "", None)
                 made.append(link.call("append", "s", *args))
             if n % 7 == 0:
                 await asyncio.sleep(0)  # the next calls go in another round trip
@@ -152,7 +152,7 @@ async def test_round_trips_bigger_than_the_socket_takes_at_once_are_all_answered
         await link.run("open", "s", "http", "", 100, "1", "0")
         big = b"x" * 65_536
         made = [
-            link.call("append", "s", "history", big, 1, 10_000, 1 << 30, "", "", "")
+            link.call("append", "s", "history", big, 1, 10_000, 1 << 30, "", "", "", None)
             for _ in range(200)
         ]
         await asyncio.sleep(0)  # the next calls go in round trips of their own

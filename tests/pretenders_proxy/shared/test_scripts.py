@@ -36,8 +36,8 @@ class Scripts:
         kind, item, weight, most, most_bytes, served, expected = args
         self.tokens += 1
         token = f"t{self.tokens}"
-        each = (item, weight, served, expected, cursor)
-        found = self("append", name, kind, most, most_bytes, token, *each)
+        each = (item, weight, served, expected, cursor, "")
+        found = self("append", name, kind, most, most_bytes, token, 0, *each)
         assert isinstance(found, list)
         return found[0]
 
@@ -107,17 +107,17 @@ def test_an_entry_answered_from_an_old_copy_of_the_presets_is_not_kept(scripts: 
 def test_a_run_of_items_is_one_call_and_one_sent_again_appends_nothing(scripts: Scripts) -> None:
     scripts("open", "s", "http", "", 10, "1", "0")
     scripts("add_preset", "s", "presets", b"...", "")  # preset 1 (FOREVER), pv 1
-    run = ("history", 3, 10_000, "tok")
-    items = (b"a", 10, "1", "1", "", b"b", 10, "", "0", "", b"", 0, "1", "", "")
-    items += (b"c", 10, "1", "1", "")
+    run = ("history", 3, 10_000, "tok", 0)
+    items = (b"a", 10, "1", "1", "", "", b"b", 10, "", "0", "", "", b"", 0, "1", "", "", "")
+    items += (b"c", 10, "1", "1", "", "")
     assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # stale, not kept, kept
     assert scripts("append", "s", *run, *items) == [1, -2, 0, 2]  # sent again: its reply
     assert scripts.client.xlen("{p}:s:s:history") == 2
     meta = scripts.client.hgetall("{p}:s:s:meta")
     assert (meta[b"rseen"], meta[b"hbytes"]) == (b"3", b"20")
     assert scripts.client.hget("{p}:s:s:served", "1") == b"3"  # the three not stale
-    items = (x for n in range(5) for x in (b"%d" % n, 1, "", "", ""))
-    many = ("history", 3, 10_000, "tok2", *items)
+    items = (x for n in range(5) for x in (b"%d" % n, 1, "", "", "", ""))
+    many = ("history", 3, 10_000, "tok2", 0, *items)
     assert scripts("append", "s", *many) == [3, 4, 5, 6, 7]
     kept = scripts.client.xrange("{p}:s:s:history")
     assert [int(fields[b"i"]) for _, fields in kept] == [5, 6, 7]  # the newest 3
@@ -146,7 +146,8 @@ def test_a_replay_counted_with_its_entry_is_advanced_once_and_only_while_the_cop
     scripts("advance", "s", "", "", "key")  # played once the two-step way
     assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0:0", cursor="key") == 1
     assert scripts.client.hget(cursor, "key") == b"2"
-    kept = ("history", 10, 1000, "tok", b"e", 1, "", "0:0", "key", b"", 0, "", "0:0", "key")
+    kept = ("history", 10, 1000, "tok", 0, b"e", 1, "", "0:0", "key", "")
+    kept += (b"", 0, "", "0:0", "key", "")
     assert scripts("append", "s", *kept) == [2, 0]  # a run: each advances (none kept: '')
     assert scripts("append", "s", *kept) == [2, 0]  # sent again: nothing advanced twice
     assert scripts.client.hget(cursor, "key") == b"4"
@@ -158,6 +159,39 @@ def test_a_replay_counted_with_its_entry_is_advanced_once_and_only_while_the_cop
     scripts("delete", "s", "0")
     assert scripts.append("s", "history", b"e", 1, 10, 1000, "", "0:1", cursor="key") == -1
     assert scripts.client.exists(cursor) == 0
+
+
+def test_a_reply_items_name_is_kept_once_handed_out_with_them_and_goes_with_history(
+    scripts: Scripts,
+) -> None:
+    scripts("open", "s", "http", "", 10, "1", "0")
+    replies = "{p}:s:s:replies"
+    named = ("history", 10, 10_000, "tok", 1, "d1", b"REPLY")  # one reply defined
+    items = (b"a", 10, "", "", "", "d1", b"b", 10, "", "", "", "", b"c", 10, "", "", "", "d1")
+    assert scripts("append", "s", *named, *items) == [1, 2, 3]
+    again = ("history", 10, 10_000, "tok2", 1, "d1", b"OTHER", b"d", 10, "", "", "", "d1")
+    assert scripts("append", "s", *again) == [4]  # defined again: the first one stays
+    assert scripts.client.hgetall(replies) == {b"d1": b"REPLY"}
+    kept = scripts.client.xrange("{p}:s:s:history")
+    assert [fields.get(b"r") for _, fields in kept] == [b"d1", None, b"d1", b"d1"]
+
+    def named_with(after: str) -> object:  # PULL's replies for the items after `after`
+        pulled = scripts("pull", "s", -1, 0, after, -1, "0-0", -1, "0")
+        assert isinstance(pulled, list)
+        return pulled[8]
+
+    assert named_with("0-0") == [b"d1", b"REPLY"]  # once, with the items naming it
+    assert named_with(kept[1][0].decode()) == [b"d1", b"REPLY"]
+    assert named_with(kept[3][0].decode()) == []  # no item after the last
+    scripts("clear", "s", "history")
+    assert scripts.client.exists(replies) == 0
+    scripts("append", "s", *named, *items[:6])
+    scripts("record_history", "s", "0")
+    assert scripts.client.exists(replies) == 0
+    scripts("record_history", "s", "1")
+    scripts("append", "s", *named, *items[:6])
+    scripts("delete", "s", "0")
+    assert scripts.client.exists(replies) == 0
 
 
 def test_every_change_is_logged_in_order_for_the_other_instances(scripts: Scripts) -> None:

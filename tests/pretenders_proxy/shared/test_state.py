@@ -11,6 +11,8 @@ from pretenders_proxy.matching.modes import Mode, ModeConfig
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import Note, Source
 from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.shared import codec
+from pretenders_proxy.shared.scripts import session_key
 from pretenders_proxy.shared.state import SharedState, key_field
 from pretenders_proxy.store import Session, Store
 from pretenders_proxy.store.answering import Missed, PresetReply, Via
@@ -72,10 +74,11 @@ async def test_a_preset_answer_journaled_again_reads_back_whole_on_the_other(
     pair: list[SharedState],
 ) -> None:
     """Entries after the first of one request object and preset answer are packed from its
-    shape (codec.dumps_shaped): the other instance reads each back as measuring it gives."""
+    shape (codec.dumps_shaped), naming the preset's reply kept once: the other instance reads
+    each back as measuring it gives, the reply one object for all."""
     a, b = pair
     session = await a.open("s", SessionProtocol.HTTP)
-    note, reply = Note(Source.PRESET, 1), Response(200, ((b"A", b"b"),), b"r" * 100)
+    note, reply = Note(Source.PRESET, 1), Response(200, ((b"A", b"b"),), b"r" * 1000)
     for took in (1.0, 2.5, 3.0):
         await a.journal(session, GET, note, reply, duration_ms=took)
     assert a.store.shape(GET, note, reply) is not None
@@ -86,6 +89,9 @@ async def test_a_preset_answer_journaled_again_reads_back_whole_on_the_other(
     for entry in entries:
         measured, _ = b.store.entry("s", entry.id, GET, note, reply, duration_ms=entry.duration_ms)
         assert entry == measured._replace(time=entry.time)
+    assert entries[1].response is entries[2].response
+    named = await b.redis.hgetall(session_key("t", "s", "replies"))
+    assert list(named.values()) == [codec.dumps(reply)]
 
 
 async def test_a_mode_set_on_one_is_switched_to_on_the_other_once(
