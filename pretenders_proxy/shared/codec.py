@@ -150,13 +150,16 @@ def dumps_shaped(
     shape: Shape, entry_id: int, session: str, at: float, duration_ms: float
 ) -> tuple[bytes, Definition | None]:
     """dumps(shape.entry(entry_id, session, at, duration_ms)) with no Entry made (what every
-    entry of the shape shares is packed once), its response named by a `Ref` when it packs in
-    _NAMED_LEAST bytes or more; and then the reply named, to keep once (None: carried)."""
+    entry of the shape shares is packed once), a preset's response named by a `Ref` when it
+    packs in _NAMED_LEAST bytes or more; and then the reply named, to keep once (None:
+    carried)."""
     found = _SHAPED.get(id(shape))
     if found is None or found[0] is not shape:
         like = shape.like
         response, named = _shared(like.response), None
-        if len(response) >= _NAMED_LEAST:
+        # A preset's reply is named (one per preset: kept until history is cleared); a
+        # recording's is carried, or a long cassette would fill Redis past history's bounds.
+        if like.source is Source.PRESET and len(response) >= _NAMED_LEAST:
             named = (hashlib.blake2b(response, digest_size=16).hexdigest(), response)
             response = dumps({0: "Ref", 1: named[0]})
         found = (

@@ -33,6 +33,9 @@ from pretenders_proxy.store.session import Session, SessionProtocol
 from pretenders_proxy.store.smtp_presets import StoredSmtpPreset
 
 DEFAULT_SESSION = "default"
+_SHAPED_SOURCES = frozenset((Source.PRESET, Source.CASSETTE))
+"""Whose answers to one request object, with one note and response object, make alike entries
+(Shapes)."""
 MAX_SESSIONS = 10_000
 """The default of --max-sessions: live sessions a server holds, `default` included."""
 
@@ -241,8 +244,9 @@ class Store:
         )
 
     def shape(self, request: Request, note: Note, response: Response | None) -> Shape | None:
-        """The shape kept for a preset's answer to `request` (Shapes): what `entry` would make
-        of it, less its id, time and duration; None until one entry of it was measured."""
+        """The shape kept for a preset's or a recording's answer to `request` (Shapes): what
+        `entry` would make of it, less its id, time and duration; None until one entry of it
+        was measured."""
         return self._shapes.find(request, note, response)
 
     def _entry(
@@ -287,6 +291,9 @@ class Store:
             note.stale,
         )
         weighs = weight(entry, shared_response=shared)
-        if plain and shared and request is seen:
+        # A recording's response kept whole is one object too (the cassette reader's, a
+        # lane's wire): its entries are as alike as a preset's.
+        alike = response is whole and note.source in _SHAPED_SOURCES
+        if plain and alike and request is seen:
             self._shapes.keep(seen, note, whole, entry, weighs)
         return entry, weighs

@@ -115,6 +115,12 @@ def test_an_entry_packed_from_its_shape_names_its_reply_and_reads_back_equal() -
             assert found == entry and codec.resolved(back, {}).response is found.response
     with pytest.raises(WireError, match="names a reply the store does not have"):
         codec.resolved(back._replace(response=codec.Ref("0" * 32)), {})
+    replayed = Note(Source.CASSETTE)  # a recording's response: carried whole
+    store.entry("s", 0, request, replayed, reply)
+    shape = store.shape(request, replayed, reply)
+    assert shape is not None
+    packed, named = codec.dumps_shaped(shape, 1, "s", 1.0, 1.0)
+    assert named is None and packed == dumps(shape.entry(1, "s", 1.0, 1.0))
     small = Response(204)  # a reply shorter than its digest: carried whole
     store.entry("s", 0, request, note, small)
     shape = store.shape(request, note, small)

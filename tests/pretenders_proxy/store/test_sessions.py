@@ -7,6 +7,7 @@ from pretenders_proxy.errors import NotFoundError, TooManySessionsError
 from pretenders_proxy.model.http import Request, Response
 from pretenders_proxy.model.journal import REQUEST_PREVIEW, Note, Source, TrafficProtocol, weight
 from pretenders_proxy.model.preset import Preset, Reply, Rule
+from pretenders_proxy.store.answering import CASSETTE_NOTE
 from pretenders_proxy.store.session import SessionProtocol
 from pretenders_proxy.store.sessions import DEFAULT_SESSION, Clock, Store
 
@@ -166,6 +167,29 @@ def test_a_request_object_answered_again_by_a_preset_gets_the_same_entry_made_af
     assert missed is not None and (missed.source, missed.miss, missed.status) == ("miss", "no", 404)
     talk = store.journal(session, seen, note, reply, protocol=TrafficProtocol.TCP)
     assert talk is not None and talk.protocol is TrafficProtocol.TCP
+
+
+def test_a_recording_replayed_again_to_one_request_object_is_journaled_from_its_shape(
+    store: Store, time: FakeTime
+) -> None:
+    """A recording's response kept whole is one object (the cassette reader's): an entry of it
+    replayed again is made from the first one's shape, counted as measuring it gives."""
+    session = store.get(DEFAULT_SESSION)
+    seen, recorded = Request("GET", b"/r"), Response(200, body=b"x" * 300)
+    first = store.journal(session, seen, CASSETTE_NOTE, recorded, duration_ms=1.0)
+    assert store.shape(seen, CASSETTE_NOTE, recorded) is not None
+    time.now += 1
+    again = store.journal(session, seen, CASSETTE_NOTE, recorded, duration_ms=2.0)
+    fresh, weighs = store.entry("default", 0, replace(seen), CASSETTE_NOTE, recorded)
+    assert first is not None and again is not None
+    assert again == fresh._replace(id=again.id, time=again.time, duration_ms=2.0)
+    assert session.history.bytes == 2 * weighs  # its body counted in each, as measured
+    stale = Note(Source.CASSETTE, stale="2 days old")  # another note each time: measured
+    assert store.journal(session, seen, stale, recorded).stale == "2 days old"  # type: ignore[union-attr]
+    assert store.shape(seen, Note(Source.CASSETTE, stale="2 days old"), recorded) is None
+    upstream = Note(Source.UPSTREAM)
+    store.journal(session, seen, upstream, recorded)
+    assert store.shape(seen, upstream, recorded) is None  # a live answer: never alike
 
 
 def test_sessions_are_numbered_in_the_order_they_are_made(store: Store) -> None:
