@@ -614,13 +614,13 @@ class SharedState(State):
         **extra: Any,
     ) -> tuple[bytes | str, int, codec.Definition | None]:
         """The history entry to append, packed, its weight, and the reply it names (None: it
-        carries its response); nothing ("", 0) when the copy keeps no history (Redis, which
-        counts the request either way, decides: it drops an entry a session that keeps none
-        was sent)."""
+        carries its response); nothing ("", 0, None) when the copy keeps no history (Redis,
+        which counts the request either way, decides: it drops an entry a session that keeps
+        none was sent)."""
         if not session.record_history:
             return "", 0, None
         store = self.store
-        if extra.keys() == {"duration_ms"}:  # a preset's answer again: packed from its shape
+        if extra.keys() == {"duration_ms"}:  # a preset's or a recording's answer again: shaped
             shape = store.shape(request, note, response)
             if shape is not None:
                 at, took = store.clock.now(), extra["duration_ms"]
