@@ -9,6 +9,11 @@ import time
 from pathlib import Path
 
 READY_SECONDS = 10.0
+BIND_ATTEMPTS = 5
+
+
+class PortTakenError(RuntimeError):
+    """redis-server could not listen: another process had its port."""
 
 
 def free_port() -> int:
@@ -25,6 +30,7 @@ class RedisServer:
     def __init__(self, folder: Path, port: int | None = None) -> None:
         self.folder = folder
         self.port = port or free_port()
+        self._chosen = port is None  # a port of ours, not the caller's: another may be tried
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -32,13 +38,27 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> "RedisServer":
+        """Start it and wait for PING. A free port found by `free_port` can be taken by another
+        process (a parallel test's) before redis-server binds it: a port of ours is then
+        replaced and tried again, a few times; the caller's port (a restart) is not."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        for attempt in range(BIND_ATTEMPTS):
+            try:
+                self._launch()
+                return self
+            except PortTakenError:
+                if not self._chosen or attempt == BIND_ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _launch(self) -> None:
         command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
         command += ["--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "always"]
         command += ["--save", "", "--daemonize", "no", "--logfile", str(self.folder / "log")]
+        (self.folder / "log").unlink(missing_ok=True)  # what this launch says, alone
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         self._wait_ready()
-        return self
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_SECONDS
@@ -46,7 +66,8 @@ class RedisServer:
             assert self.process is not None
             if self.process.poll() is not None:
                 log = (self.folder / "log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"redis-server exited ({self.process.returncode}):\n{log}")
+                failed = PortTakenError if "Address already in use" in log else RuntimeError
+                raise failed(f"redis-server exited ({self.process.returncode}):\n{log}")
             if self.ping():
                 return
             time.sleep(0.05)
