@@ -21,7 +21,7 @@ from w1_mock import PRESET, loader, setup_mock
 
 LOUD, QUIET = "bench", "quiet"
 FLOOR = "bare_asyncio"
-OFF, FLOOR_NAME = "pretenders, history off", "bare asyncio"
+OFF, FLOOR_NAME = "pretenders, history off", FLOOR.replace("_", " ")
 
 
 def run(options: Any) -> dict[str, Any]:
