@@ -30,7 +30,7 @@ class RedisServer:
     def __init__(self, folder: Path, port: int | None = None) -> None:
         self.folder = folder
         self.port = port or free_port()
-        self._chosen = port is None  # a port of ours, not the caller's: another may be tried
+        self._chosen = port is None  # ours, not yet handed out: another may be tried
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,11 +40,13 @@ class RedisServer:
     def start(self) -> "RedisServer":
         """Start it and wait for PING. A free port found by `free_port` can be taken by another
         process (a parallel test's) before redis-server binds it: a port of ours is then
-        replaced and tried again, a few times; the caller's port (a restart) is not."""
+        replaced and tried again, a few times, at the first start only; the caller's port, or
+        the one a restart must keep (its URL was handed out), is not."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for attempt in range(BIND_ATTEMPTS):
             try:
                 self._launch()
+                self._chosen = False
                 return self
             except PortTakenError:
                 if not self._chosen or attempt == BIND_ATTEMPTS - 1:

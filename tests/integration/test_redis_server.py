@@ -51,6 +51,13 @@ def test_a_port_taken_before_redis_binds_it_is_replaced(
         server = RedisServer(tmp_path / "redis").start()
         try:
             assert server.port != taken and server.ping()
+            server.stop()
+            with socket.socket() as squatter:  # its port taken while it is down: a restart
+                squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
+                squatter.bind(("127.0.0.1", server.port))  # keeps the port its URL names
+                squatter.listen()
+                with pytest.raises(fixture.PortTakenError):
+                    server.start()
         finally:
             server.stop()
         with pytest.raises(fixture.PortTakenError, match="Address already in use"):
